@@ -1,0 +1,198 @@
+//! `hotline policy …`: presets, policy files and deadlines.
+
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use hotline_core::model::{RequestKind, Urgency};
+use hotline_core::policy::{
+    Deadlines, HolidayCalendar, Limit, PRESET_NAMES, Policy, load_policy_file, preset, to_local,
+};
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+
+use crate::output::{CliError, print_json};
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Show the limits of a shipped preset (puyang, turpan, linshu).
+    Show {
+        #[arg(long)]
+        preset: String,
+    },
+    /// Validate a policy TOML file.
+    Check { file: PathBuf },
+    /// The deadlines that apply to a request registered at --from.
+    Due {
+        /// A shipped preset; or use --policy FILE.
+        #[arg(long, conflicts_with = "policy", required_unless_present = "policy")]
+        preset: Option<String>,
+        /// A policy TOML file instead of a preset.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// inquiry, help, complaint, report, suggestion (or 咨询 求助 投诉 举报 建议).
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        emergency: bool,
+        /// 重点难点: a matter needing leader approval.
+        #[arg(long)]
+        leader_approval: bool,
+        /// The starting instant, RFC 3339 (e.g. 2026-02-13T10:00:00+08:00).
+        #[arg(long)]
+        from: String,
+    },
+}
+
+pub fn run(cmd: PolicyCommand, json: bool) -> Result<(), CliError> {
+    match cmd {
+        PolicyCommand::Show { preset: name } => show(&preset(&name)?, json),
+        PolicyCommand::Check { file } => {
+            let loaded = load_policy_file(&file)?;
+            if json {
+                print_json(&json!({ "ok": true, "policy": loaded.policy,
+                    "calendar_years": loaded.calendar.years().map(|y| y.year).collect::<Vec<_>>() }))
+            } else {
+                println!(
+                    "政策文件有效 / policy file is valid: {} ({} / {})",
+                    loaded.policy.id, loaded.policy.name_zh, loaded.policy.name_en
+                );
+                show(&loaded.policy, false)
+            }
+        }
+        PolicyCommand::Due {
+            preset: name,
+            policy,
+            kind,
+            emergency,
+            leader_approval,
+            from,
+        } => {
+            let (policy, cal) = match (name, policy) {
+                (_, Some(path)) => {
+                    let l = load_policy_file(&path)?;
+                    (l.policy, l.calendar)
+                }
+                (Some(name), None) => (preset(&name)?, HolidayCalendar::national()?),
+                (None, None) => {
+                    return Err(CliError::new(
+                        "usage",
+                        format!(
+                            "请用 --preset（{}）或 --policy 指定政策",
+                            PRESET_NAMES.join("、")
+                        ),
+                        "give --preset or --policy",
+                    ));
+                }
+            };
+            let kind = RequestKind::parse(&kind).ok_or_else(|| {
+                CliError::new(
+                    "unknown_kind",
+                    format!("未知的诉求类型“{kind}”；可用：咨询 求助 投诉 举报 建议"),
+                    format!("unknown request kind `{kind}`; use inquiry, help, complaint, report or suggestion"),
+                )
+            })?;
+            let from = parse_time(&from)?;
+            let urgency = if emergency {
+                Urgency::Emergency
+            } else {
+                Urgency::Normal
+            };
+            let d = policy.deadlines_from(&cal, kind, urgency, leader_approval, from)?;
+            print_due(&d, json)
+        }
+    }
+}
+
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, CliError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            CliError::new(
+                "bad_time",
+                format!("时间“{s}”不是 RFC 3339 格式（例如 2026-02-13T10:00:00+08:00）：{e}"),
+                format!("`{s}` is not an RFC 3339 time (e.g. 2026-02-13T10:00:00+08:00): {e}"),
+            )
+        })
+}
+
+fn print_due(d: &Deadlines, json: bool) -> Result<(), CliError> {
+    let rows = [
+        ("handling_due", "办结期限 handling", d.handling_due),
+        ("sign_for_due", "签收期限 sign-for", d.sign_for_due),
+        ("return_due", "退回期限 return", d.return_due),
+        (
+            "reopen_due",
+            "重办期限 reopen (if reopened now)",
+            d.reopen_due,
+        ),
+        (
+            "response_due",
+            "突发事项响应 emergency response",
+            d.response_due,
+        ),
+    ];
+    if json {
+        let mut obj = Map::new();
+        for (key, _, t) in rows {
+            if let Some(t) = t {
+                obj.insert(key.to_string(), Value::String(to_local(t).to_rfc3339()));
+            }
+        }
+        return print_json(&Value::Object(obj));
+    }
+    for (_, label, t) in rows {
+        if let Some(t) = t {
+            println!("{label}: {}", to_local(t).to_rfc3339());
+        }
+    }
+    if let Some(t) = d.dispatch_due {
+        println!("转办期限 dispatch: {}", to_local(t).to_rfc3339());
+    }
+    Ok(())
+}
+
+fn limit_text(l: Option<Limit>) -> String {
+    match l {
+        None => "—（无 / none）".to_string(),
+        Some(Limit::Hours(h)) => format!("{h} 小时 / {h} h"),
+        Some(Limit::WorkingDays(d)) => format!("{d} 个工作日 / {d} working days"),
+    }
+}
+
+fn show(p: &Policy, json: bool) -> Result<(), CliError> {
+    if json {
+        return print_json(p);
+    }
+    let l = &p.limits;
+    println!("{}（{}）— {}", p.name_zh, p.name_en, p.source);
+    let rows = [
+        ("转办 dispatch", l.dispatch),
+        ("签收 sign-for", l.sign_for),
+        ("退回 return", l.return_request),
+        (
+            "咨询/求助/建议 inquiry/help/suggestion",
+            l.inquiry_help_suggestion,
+        ),
+        ("投诉/举报 complaint/report", l.complaint_report),
+        ("重点难点 leader approval", l.leader_approval),
+        ("突发响应 emergency response", l.emergency_response),
+        ("突发办结 emergency close", l.emergency_close),
+        ("延期上限 extension max", l.extension_max),
+        ("重办 reopen", l.reopen),
+    ];
+    for (label, limit) in rows {
+        println!("  {label}: {}", limit_text(limit));
+    }
+    let reopens = p
+        .max_reopens
+        .map_or("不限 / unlimited".to_string(), |n| n.to_string());
+    println!("  重办次数 max reopens: {reopens}");
+    println!(
+        "  退回前须电话联系中心 call center before return: {}",
+        p.return_requires_call
+    );
+    println!(
+        "  延期须书面说明 extension needs written explanation: {}",
+        p.extension_requires_explanation
+    );
+    Ok(())
+}

@@ -1,0 +1,128 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A handling unit, a sub-unit or the hotline center itself, e.g. `unit-hualong-gucheng`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnitId(pub String);
+
+/// A person as enrolled by the city (staff number or kiosk device name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonId(pub String);
+
+impl UnitId {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+}
+impl PersonId {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+}
+impl fmt::Display for UnitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl fmt::Display for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The roles an enrolment certificate can carry (DOMAIN.md, "People and devices").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A public self-service terminal acting for a citizen (自助终端).
+    Kiosk,
+    /// Intake agent of the hotline center (受理员).
+    Intake,
+    /// Dispatcher / reviewer of the hotline center (交办/审核).
+    Dispatcher,
+    /// Township or department staff of a handling unit (承办人员).
+    Staff,
+    /// Head of a handling unit, who signs off (主要/分管负责人).
+    UnitHead,
+    /// Callback agent of the hotline center (回访员).
+    Callback,
+    /// Field supervisor (督查员).
+    Supervisor,
+    /// Discipline inspection: reads everything, changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Kiosk,
+        Role::Intake,
+        Role::Dispatcher,
+        Role::Staff,
+        Role::UnitHead,
+        Role::Callback,
+        Role::Supervisor,
+        Role::Auditor,
+    ];
+
+    /// Stable machine name, as used in certificates, TOML and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Kiosk => "kiosk",
+            Role::Intake => "intake",
+            Role::Dispatcher => "dispatcher",
+            Role::Staff => "staff",
+            Role::UnitHead => "unit_head",
+            Role::Callback => "callback",
+            Role::Supervisor => "supervisor",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Kiosk => "自助终端",
+            Role::Intake => "受理员",
+            Role::Dispatcher => "交办审核员",
+            Role::Staff => "承办人员",
+            Role::UnitHead => "承办单位负责人",
+            Role::Callback => "回访员",
+            Role::Supervisor => "督查员",
+            Role::Auditor => "审计人员",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Roles that belong to a handling unit and are therefore bound to it.
+    pub fn is_unit_role(self) -> bool {
+        matches!(self, Role::Staff | Role::UnitHead)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who performed an action: the person, the role they acted in and their unit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Actor {
+    pub person: PersonId,
+    pub role: Role,
+    pub unit: UnitId,
+}
+
+impl Actor {
+    pub fn new(person: &str, role: Role, unit: &str) -> Self {
+        Self {
+            person: PersonId::new(person),
+            role,
+            unit: UnitId::new(unit),
+        }
+    }
+}

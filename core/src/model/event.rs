@@ -1,0 +1,391 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::{Actor, AttachmentRef, GpsFix, OrderDetails, OrderId, Timestamp, UnitId};
+
+/// Globally unique id of one event, chosen by the device that made it
+/// (in the store: derived from the signed change that carries it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventId(pub String);
+
+impl EventId {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+}
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One entry of a work order's history. The order's state is a fold of these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub actor: Actor,
+    /// When the actor's device says it happened (the hub stamps its own receipt time separately).
+    pub at: Timestamp,
+    /// The events the actor had seen when acting: the causal predecessors.
+    /// Empty only for the submission that creates the order.
+    pub after: Vec<EventId>,
+    pub action: Action,
+}
+
+/// Every step of the life of a work order (DOMAIN.md, "Life of a work order").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// A kiosk or intake agent records what the citizen asked (提交).
+    Submit {
+        details: OrderDetails,
+    },
+    /// The center accepts the request for handling (受理).
+    Register {
+        note: String,
+    },
+    /// 不予受理: one of the eight reasons and its basis, told to the citizen.
+    NotAccept {
+        reason: NotAcceptedReason,
+        basis: String,
+        /// For "same matter again with no new facts": the earlier order it is linked to.
+        earlier_order: Option<OrderId>,
+    },
+    /// 即时答复 from the knowledge base; closes the order.
+    InstantAnswer {
+        kb_item: String,
+        answer: String,
+    },
+    /// 转办 to a lead unit (主办) and co-units (会办).
+    Dispatch {
+        lead: UnitId,
+        co_units: Vec<UnitId>,
+        /// 重点难点: needs leader approval and gets the longer limit where the policy has one.
+        leader_approval: bool,
+        note: String,
+    },
+    /// 退回: the lead unit says the order is not its duty.
+    RequestReturn(ReturnRequest),
+    /// The center approves (order goes back for re-dispatch) or denies (unit continues).
+    DecideReturn {
+        approve: bool,
+        note: String,
+    },
+    /// 签收 by the lead unit.
+    SignFor {
+        note: String,
+    },
+    /// A call or visit to the citizen (call log).
+    Contact {
+        method: ContactMethod,
+        reached: bool,
+        note: String,
+    },
+    /// On-site verification photos and notes by the handling unit (现场核实).
+    SiteEvidence(SiteEvidence),
+    /// 延期申请.
+    RequestExtension(ExtensionRequest),
+    DecideExtension {
+        approve: bool,
+        note: String,
+    },
+    /// 答复 by the lead unit.
+    Reply(ReplyContent),
+    /// The center reviews a reply: approve moves on to callback, reject sends it back.
+    Review {
+        approve: bool,
+        note: String,
+    },
+    /// 回访 with the 5-level rating.
+    Callback {
+        rating: Satisfaction,
+        note: String,
+    },
+    /// 重办 after a dissatisfied rating.
+    Reopen {
+        reason: String,
+    },
+    /// 履责意见, or an application to close a non-compliant request (不合规诉求).
+    DutyStatement {
+        text: String,
+        non_compliant: bool,
+    },
+    /// 督办.
+    Supervise {
+        trigger: SupervisionTrigger,
+        form: SupervisionForm,
+        note: String,
+    },
+    /// 现场督办情况表, filled by a field supervisor.
+    SiteSupervision(SiteSupervisionForm),
+}
+
+impl Action {
+    /// Stable machine name of the action, as used in errors, the CLI and the FFI.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Submit { .. } => "submit",
+            Action::Register { .. } => "register",
+            Action::NotAccept { .. } => "not_accept",
+            Action::InstantAnswer { .. } => "instant_answer",
+            Action::Dispatch { .. } => "dispatch",
+            Action::RequestReturn(_) => "request_return",
+            Action::DecideReturn { .. } => "decide_return",
+            Action::SignFor { .. } => "sign_for",
+            Action::Contact { .. } => "contact",
+            Action::SiteEvidence(_) => "site_evidence",
+            Action::RequestExtension(_) => "request_extension",
+            Action::DecideExtension { .. } => "decide_extension",
+            Action::Reply(_) => "reply",
+            Action::Review { .. } => "review",
+            Action::Callback { .. } => "callback",
+            Action::Reopen { .. } => "reopen",
+            Action::DutyStatement { .. } => "duty_statement",
+            Action::Supervise { .. } => "supervise",
+            Action::SiteSupervision(_) => "site_supervision",
+        }
+    }
+}
+
+/// The eight grounds for 不予受理 (Turpan art. 13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotAcceptedReason {
+    NotGovernmentDuty,
+    EmergencyServices,
+    PartyCongressCourtsMilitary,
+    LitigationArbitrationReconsideration,
+    AlreadyInOtherProcedure,
+    SecretsOrPrivacy,
+    RepeatWithoutNewFacts,
+    IllegalMaliciousOrEmpty,
+}
+
+impl NotAcceptedReason {
+    pub const ALL: [NotAcceptedReason; 8] = [
+        NotAcceptedReason::NotGovernmentDuty,
+        NotAcceptedReason::EmergencyServices,
+        NotAcceptedReason::PartyCongressCourtsMilitary,
+        NotAcceptedReason::LitigationArbitrationReconsideration,
+        NotAcceptedReason::AlreadyInOtherProcedure,
+        NotAcceptedReason::SecretsOrPrivacy,
+        NotAcceptedReason::RepeatWithoutNewFacts,
+        NotAcceptedReason::IllegalMaliciousOrEmpty,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotAcceptedReason::NotGovernmentDuty => "not_government_duty",
+            NotAcceptedReason::EmergencyServices => "emergency_services",
+            NotAcceptedReason::PartyCongressCourtsMilitary => "party_congress_courts_military",
+            NotAcceptedReason::LitigationArbitrationReconsideration => {
+                "litigation_arbitration_reconsideration"
+            }
+            NotAcceptedReason::AlreadyInOtherProcedure => "already_in_other_procedure",
+            NotAcceptedReason::SecretsOrPrivacy => "secrets_or_privacy",
+            NotAcceptedReason::RepeatWithoutNewFacts => "repeat_without_new_facts",
+            NotAcceptedReason::IllegalMaliciousOrEmpty => "illegal_malicious_or_empty",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    /// The text told to the citizen.
+    pub fn zh(self) -> &'static str {
+        match self {
+            NotAcceptedReason::NotGovernmentDuty => "不属于政府及其部门职责范围",
+            NotAcceptedReason::EmergencyServices => "属于110、119、120、122等紧急事项",
+            NotAcceptedReason::PartyCongressCourtsMilitary => {
+                "属于党委、人大、政协、法院、检察院、军队等事项"
+            }
+            NotAcceptedReason::LitigationArbitrationReconsideration => {
+                "应当通过诉讼、仲裁、行政复议等途径解决"
+            }
+            NotAcceptedReason::AlreadyInOtherProcedure => {
+                "已进入诉讼、仲裁、行政复议、信访或信息公开程序"
+            }
+            NotAcceptedReason::SecretsOrPrivacy => "涉及国家秘密、商业秘密或个人隐私",
+            NotAcceptedReason::RepeatWithoutNewFacts => "同一事项重复反映且无新情况、新理由",
+            NotAcceptedReason::IllegalMaliciousOrEmpty => "违法、恶意、骚扰或无实质内容",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnRequest {
+    pub reason: String,
+    /// The rule that says it is not this unit's duty.
+    pub basis: String,
+    pub leader_opinion: String,
+    /// Which unit the center should send it to instead.
+    pub suggestion: String,
+    pub phone: String,
+    /// Linshu: the unit must phone the center before returning.
+    pub called_center: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRequest {
+    /// Extra working days asked for.
+    pub working_days: u32,
+    /// 书面说明.
+    pub explanation: String,
+}
+
+/// How a complaint or report was dealt with: a case opened, or why none was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CaseInfo {
+    Filed { case_number: String },
+    NotFiled { reason: String },
+}
+
+/// The content a reply (答复) must carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyContent {
+    pub handled_at: Timestamp,
+    pub unit: UnitId,
+    pub handler: String,
+    pub result: String,
+    pub legal_basis: String,
+    /// How the citizen was told (phone, visit, SMS...).
+    pub citizen_informed_how: String,
+    /// Required for complaints and reports.
+    pub case: Option<CaseInfo>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactMethod {
+    Phone,
+    Sms,
+    Visit,
+}
+
+/// The 5-level satisfaction scale of callbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    VerySatisfied,
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+    VeryDissatisfied,
+}
+
+impl Satisfaction {
+    pub const ALL: [Satisfaction; 5] = [
+        Satisfaction::VerySatisfied,
+        Satisfaction::Satisfied,
+        Satisfaction::BasicallySatisfied,
+        Satisfaction::Dissatisfied,
+        Satisfaction::VeryDissatisfied,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::VerySatisfied => "very_satisfied",
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::BasicallySatisfied => "basically_satisfied",
+            Satisfaction::Dissatisfied => "dissatisfied",
+            Satisfaction::VeryDissatisfied => "very_dissatisfied",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Satisfaction::VerySatisfied => "非常满意",
+            Satisfaction::Satisfied => "满意",
+            Satisfaction::BasicallySatisfied => "基本满意",
+            Satisfaction::Dissatisfied => "不满意",
+            Satisfaction::VeryDissatisfied => "非常不满意",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.zh() == s)
+    }
+    pub fn is_dissatisfied(self) -> bool {
+        matches!(
+            self,
+            Satisfaction::Dissatisfied | Satisfaction::VeryDissatisfied
+        )
+    }
+}
+
+/// Why an order is supervised (Turpan art. 28).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionTrigger {
+    LeaderAssigned,
+    LeadersHotlineDay,
+    HotIssue,
+    DecidedButUnresolved,
+    Overdue,
+    ReopenedStillDissatisfied,
+}
+
+impl SupervisionTrigger {
+    pub const ALL: [SupervisionTrigger; 6] = [
+        SupervisionTrigger::LeaderAssigned,
+        SupervisionTrigger::LeadersHotlineDay,
+        SupervisionTrigger::HotIssue,
+        SupervisionTrigger::DecidedButUnresolved,
+        SupervisionTrigger::Overdue,
+        SupervisionTrigger::ReopenedStillDissatisfied,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupervisionTrigger::LeaderAssigned => "leader_assigned",
+            SupervisionTrigger::LeadersHotlineDay => "leaders_hotline_day",
+            SupervisionTrigger::HotIssue => "hot_issue",
+            SupervisionTrigger::DecidedButUnresolved => "decided_but_unresolved",
+            SupervisionTrigger::Overdue => "overdue",
+            SupervisionTrigger::ReopenedStillDissatisfied => "reopened_still_dissatisfied",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Forms of supervision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionForm {
+    Daily,
+    OnSite,
+    Media,
+    Meeting,
+}
+
+impl SupervisionForm {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "daily" => Some(Self::Daily),
+            "on_site" => Some(Self::OnSite),
+            "media" => Some(Self::Media),
+            "meeting" => Some(Self::Meeting),
+            _ => None,
+        }
+    }
+}
+
+/// On-site verification by the handling unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteEvidence {
+    pub photos: Vec<AttachmentRef>,
+    pub gps: Option<GpsFix>,
+    pub note: String,
+}
+
+/// 现场督办情况表.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteSupervisionForm {
+    pub place: String,
+    pub held_at: Timestamp,
+    pub people_present: Vec<String>,
+    pub findings: String,
+    pub action_taken: String,
+    pub photos: Vec<AttachmentRef>,
+    pub gps: Option<GpsFix>,
+}

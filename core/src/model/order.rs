@@ -1,0 +1,222 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::Timestamp;
+
+/// Identity of one work order (工单); globally unique, chosen by the creating device.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrderId(pub String);
+
+impl OrderId {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+}
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The code a citizen keeps to look up their request (查询码).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReceiptCode(pub String);
+
+impl fmt::Display for ReceiptCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// 诉求类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    Inquiry,
+    Help,
+    Complaint,
+    Report,
+    Suggestion,
+}
+
+impl RequestKind {
+    pub const ALL: [RequestKind; 5] = [
+        RequestKind::Inquiry,
+        RequestKind::Help,
+        RequestKind::Complaint,
+        RequestKind::Report,
+        RequestKind::Suggestion,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Inquiry => "inquiry",
+            RequestKind::Help => "help",
+            RequestKind::Complaint => "complaint",
+            RequestKind::Report => "report",
+            RequestKind::Suggestion => "suggestion",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            RequestKind::Inquiry => "咨询",
+            RequestKind::Help => "求助",
+            RequestKind::Complaint => "投诉",
+            RequestKind::Report => "举报",
+            RequestKind::Suggestion => "建议",
+        }
+    }
+    /// Accepts the English machine name or the Chinese term.
+    pub fn parse(s: &str) -> Option<RequestKind> {
+        RequestKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.zh() == s)
+    }
+    /// Complaints and reports carry a heavier reply obligation (case number or why no case).
+    pub fn is_complaint_or_report(self) -> bool {
+        matches!(self, RequestKind::Complaint | RequestKind::Report)
+    }
+}
+
+impl fmt::Display for RequestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Normal, or 突发/紧急 (Turpan art. 26).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    #[default]
+    Normal,
+    Emergency,
+}
+
+/// 渠道: where the request came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Phone,
+    Web,
+    Email,
+    Wechat,
+    Weibo,
+    App,
+    MiniProgram,
+    Sms,
+    WalkIn,
+    Kiosk,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 10] = [
+        Channel::Phone,
+        Channel::Web,
+        Channel::Email,
+        Channel::Wechat,
+        Channel::Weibo,
+        Channel::App,
+        Channel::MiniProgram,
+        Channel::Sms,
+        Channel::WalkIn,
+        Channel::Kiosk,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Web => "web",
+            Channel::Email => "email",
+            Channel::Wechat => "wechat",
+            Channel::Weibo => "weibo",
+            Channel::App => "app",
+            Channel::MiniProgram => "mini_program",
+            Channel::Sms => "sms",
+            Channel::WalkIn => "walk_in",
+            Channel::Kiosk => "kiosk",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where a GPS fix came from; a mocked location is kept and flagged, never hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GpsSource {
+    Gnss,
+    Network,
+    Fused,
+    Manual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GpsFix {
+    pub lat: f64,
+    pub lon: f64,
+    /// Horizontal accuracy in metres, when the device reports one.
+    pub accuracy_m: Option<f64>,
+    pub source: GpsSource,
+    pub mock: bool,
+}
+
+impl GpsFix {
+    /// A fix typed in or given on a command line.
+    pub fn manual(lat: f64, lon: f64) -> Self {
+        Self {
+            lat,
+            lon,
+            accuracy_m: None,
+            source: GpsSource::Manual,
+            mock: false,
+        }
+    }
+    pub fn is_valid(&self) -> bool {
+        self.lat.is_finite()
+            && self.lon.is_finite()
+            && (-90.0..=90.0).contains(&self.lat)
+            && (-180.0..=180.0).contains(&self.lon)
+            && self.accuracy_m.is_none_or(|a| a.is_finite() && a >= 0.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    /// Free address text as the citizen or agent gave it.
+    pub address: String,
+    /// Administrative division code (行政区划代码), 6 to 12 digits, when known.
+    pub division_code: Option<String>,
+    pub gps: Option<GpsFix>,
+}
+
+/// A file (photo, recording, document) referenced by its content hash; bytes live in the blob store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub captured_at: Option<Timestamp>,
+    pub gps: Option<GpsFix>,
+    /// The device that captured it.
+    pub device: Option<String>,
+}
+
+/// What the citizen asked for: fixed at submission, never edited afterwards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderDetails {
+    pub id: OrderId,
+    pub receipt: ReceiptCode,
+    pub kind: RequestKind,
+    pub urgency: Urgency,
+    pub channel: Channel,
+    pub text: String,
+    pub location: Location,
+    /// 保密: the caller is never identified to handling units and is not called back.
+    pub confidential: bool,
+    pub attachments: Vec<AttachmentRef>,
+}

@@ -1,0 +1,80 @@
+//! City rules as data: time limits per jurisdiction (presets from the seeds, or a TOML file),
+//! the national holiday calendar with make-up working days, and deadline arithmetic.
+//! Pure: every function takes the instant it works from.
+
+mod calendar;
+mod custom;
+mod deadline;
+mod error;
+mod presets;
+
+pub use calendar::{HolidayCalendar, YearSchedule};
+pub use custom::{LoadedPolicy, load_policy_file, parse_policy_toml};
+pub use deadline::{Deadlines, deadline_after, local_offset, to_local};
+pub use error::PolicyError;
+pub use presets::{PRESET_NAMES, preset};
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A time limit: natural hours from the event (the hotline is 7×24), or working days counted by
+/// the rule in DOMAIN.md (the day of the event does not count; the limit ends at 23:59:59
+/// +08:00 of the N-th working day after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    Hours(u32),
+    WorkingDays(u32),
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Hours(h) => write!(f, "{h} h"),
+            Limit::WorkingDays(d) => write!(f, "{d} WD"),
+        }
+    }
+}
+
+/// Every row of the time-limit table in DOMAIN.md; `None` where the jurisdiction sets no limit.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Limits {
+    /// Dispatch after registration (转办).
+    pub dispatch: Option<Limit>,
+    /// Sign-for after dispatch (签收).
+    pub sign_for: Option<Limit>,
+    /// A return request (退回) must be made within this time of the dispatch.
+    pub return_request: Option<Limit>,
+    /// Handling of inquiries, help requests and suggestions.
+    pub inquiry_help_suggestion: Option<Limit>,
+    /// Handling of complaints and reports.
+    pub complaint_report: Option<Limit>,
+    /// Handling of difficult matters needing leader approval (重点难点).
+    pub leader_approval: Option<Limit>,
+    /// First response to an emergency (突发事项 处理).
+    pub emergency_response: Option<Limit>,
+    /// Closing an emergency.
+    pub emergency_close: Option<Limit>,
+    /// The longest extension that may be granted (where no statutory limit applies).
+    pub extension_max: Option<Limit>,
+    /// Handling time of a reopened order (重办).
+    pub reopen: Option<Limit>,
+}
+
+/// One jurisdiction's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Machine name, e.g. `turpan`.
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Where the rules come from.
+    pub source: String,
+    pub limits: Limits,
+    /// How many times an order may be reopened; `None` sets no limit.
+    pub max_reopens: Option<u32>,
+    /// Linshu: the unit must phone the center before a return request.
+    pub return_requires_call: bool,
+    /// Puyang: an extension request needs a written explanation.
+    pub extension_requires_explanation: bool,
+}

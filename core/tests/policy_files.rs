@@ -1,0 +1,148 @@
+//! Custom policies and calendars from TOML: good files load, bad ones say what is wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hotline_core::Coded;
+use hotline_core::policy::{HolidayCalendar, Limit, parse_policy_toml, preset};
+
+const GOOD: &str = r#"
+id = "example-county"
+name_zh = "示例县"
+name_en = "Example County"
+max_reopens = 2
+return_requires_call = true
+
+[limits]
+sign_for = { hours = 24 }
+return_request = { working_days = 1 }
+inquiry_help_suggestion = { working_days = 7 }
+complaint_report = { working_days = 10 }
+extension_max = { working_days = 20 }
+reopen = { working_days = 3 }
+
+[[calendar]]
+year = 2027
+source = "test schedule"
+holidays = ["2027-01-01"]
+workdays = ["2027-01-09"]
+"#;
+
+#[test]
+fn a_valid_file_loads_with_its_limits_and_years() {
+    let loaded = parse_policy_toml(GOOD).unwrap();
+    let p = loaded.policy;
+    assert_eq!(p.id, "example-county");
+    assert_eq!(p.limits.sign_for, Some(Limit::Hours(24)));
+    assert_eq!(p.limits.complaint_report, Some(Limit::WorkingDays(10)));
+    assert_eq!(p.limits.dispatch, None);
+    assert_eq!(p.max_reopens, Some(2));
+    assert!(p.return_requires_call);
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert!(!loaded.calendar.is_working_day(d("2027-01-01")).unwrap());
+    assert!(loaded.calendar.is_working_day(d("2027-01-09")).unwrap());
+    // The national years are still there.
+    assert!(loaded.calendar.is_working_day(d("2026-02-14")).unwrap());
+}
+
+#[test]
+fn bad_files_are_refused_with_a_stable_code() {
+    let table: &[(&str, &str, &str)] = &[
+        (
+            "unknown field",
+            "id = \"x\"\nname_zh = \"x\"\n[limits]\nsignfor = { hours = 12 }\n",
+            "policy_syntax",
+        ),
+        (
+            "unknown top-level field",
+            "id = \"x\"\nname_zh = \"x\"\nmax_reopen = 1\n",
+            "policy_syntax",
+        ),
+        (
+            "negative limit",
+            "id = \"x\"\nname_zh = \"x\"\n[limits]\nreopen = { working_days = -3 }\n",
+            "policy_negative_limit",
+        ),
+        (
+            "negative reopen count",
+            "id = \"x\"\nname_zh = \"x\"\nmax_reopens = -1\n",
+            "policy_negative_limit",
+        ),
+        (
+            "both hours and days",
+            "id = \"x\"\nname_zh = \"x\"\n[limits]\nsign_for = { hours = 12, working_days = 1 }\n",
+            "policy_ambiguous_limit",
+        ),
+        (
+            "neither hours nor days",
+            "id = \"x\"\nname_zh = \"x\"\n[limits]\nsign_for = {}\n",
+            "policy_ambiguous_limit",
+        ),
+        (
+            "missing year",
+            "id = \"x\"\nname_zh = \"x\"\n[[calendar]]\nholidays = [\"2027-01-01\"]\n",
+            "calendar_missing_year",
+        ),
+        (
+            "year already shipped",
+            "id = \"x\"\nname_zh = \"x\"\n[[calendar]]\nyear = 2026\n",
+            "calendar_duplicate_year",
+        ),
+        (
+            "date of another year",
+            "id = \"x\"\nname_zh = \"x\"\n[[calendar]]\nyear = 2027\nholidays = [\"2028-01-01\"]\n",
+            "calendar_date_outside_year",
+        ),
+        (
+            "not a date",
+            "id = \"x\"\nname_zh = \"x\"\n[[calendar]]\nyear = 2027\nholidays = [\"2027-02-30\"]\n",
+            "calendar_date_outside_year",
+        ),
+        (
+            "holiday and workday",
+            "id = \"x\"\nname_zh = \"x\"\n[[calendar]]\nyear = 2027\nholidays = [\"2027-01-09\"]\nworkdays = [\"2027-01-09\"]\n",
+            "calendar_holiday_and_workday",
+        ),
+        ("missing id", "name_zh = \"x\"\n", "policy_syntax"),
+        ("not toml", "id = ", "policy_syntax"),
+    ];
+    for (what, text, code) in table {
+        let err = parse_policy_toml(text).unwrap_err();
+        assert_eq!(err.code(), *code, "{what}: {err}");
+        assert!(!err.message_zh().is_empty() && !err.message_en().is_empty());
+    }
+}
+
+#[test]
+fn the_unknown_field_is_named() {
+    let err =
+        parse_policy_toml("id = \"x\"\nname_zh = \"x\"\n[limits]\nsignfor = { hours = 12 }\n")
+            .unwrap_err();
+    assert!(err.to_string().contains("signfor"), "{err}");
+}
+
+#[test]
+fn a_calendar_file_adds_a_year() {
+    let mut cal = HolidayCalendar::national().unwrap();
+    let extra = HolidayCalendar::from_toml_str(
+        "[[year]]\nyear = 2027\nsource = \"s\"\nholidays = [\"2027-01-01\"]\n",
+    )
+    .unwrap();
+    cal.merge(extra).unwrap();
+    assert_eq!(
+        cal.years().map(|y| y.year).collect::<Vec<_>>(),
+        vec![2025, 2026, 2027]
+    );
+    // Every shipped year cites its notice.
+    assert!(
+        HolidayCalendar::national()
+            .unwrap()
+            .years()
+            .all(|y| y.source.contains("国务院办公厅"))
+    );
+}
+
+#[test]
+fn unknown_preset_lists_the_known_ones() {
+    let err = preset("atlantis").unwrap_err();
+    assert_eq!(err.code(), "policy_unknown_preset");
+    assert!(err.to_string().contains("puyang"));
+}
