@@ -4,13 +4,21 @@
 //! * [`policy`]: city presets, the holiday calendar with make-up days, deadline arithmetic.
 //! * [`workflow`]: which actor may do what, and the deterministic fold of events into state.
 //! * [`identity`]: keys, enrolment certificates, revocation, signatures, sealed citizen data.
+//! * [`doc`]: the Automerge schema of one work order (one document per order).
+//! * [`store`]: the local SQLite store: signed change log, order index, certificates, blobs.
+//! * [`authority`]: the city root: enrolment certificates, sealing keys, revocation.
+//! * [`device`]: a kiosk, phone or desk: every user action checked, signed and stored.
 //! * [`receipt`]: short unguessable receipt codes with a check character.
 
+pub mod authority;
+pub mod device;
+pub mod doc;
 pub mod error;
 pub mod identity;
 pub mod model;
 pub mod policy;
 pub mod receipt;
+pub mod store;
 pub mod workflow;
 
 pub use error::Coded;

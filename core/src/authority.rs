@@ -1,0 +1,271 @@
+//! The city's enrolment authority: the root key that certifies devices, the platform's sealing
+//! key, each unit's sealing key, and the list of what it has issued and revoked.
+//!
+//! Kept in a folder (`hotline hub init --data DIR`): `root.key` (0600 key file), `keys.json`
+//! (0600: platform and unit sealing secrets), `authority.json` (policy, issued certificates,
+//! revocation list). The hub runs on it; tests and benchmarks use it to stand up a city.
+
+use chrono::Duration;
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::device::{Credential, DeviceError};
+use crate::identity::{
+    Certificate, CertificateBody, CertificateId, FileKeyCustody, KeyCustody, RevocationList,
+    SealingKeypair, SealingPublicKey,
+};
+use crate::model::{PersonId, Role, Timestamp, UnitId};
+use crate::policy::Policy;
+
+/// The unit id of the hotline center itself (dispatchers, callback agents, kiosks).
+pub const CENTER_UNIT: &str = "center";
+
+/// What one enrolment asks for.
+#[derive(Debug, Clone)]
+pub struct EnrolRequest {
+    pub role: Role,
+    pub unit: UnitId,
+    pub person: PersonId,
+    pub display_name: String,
+    /// Division code prefix the person works in.
+    pub area: String,
+    pub not_before: Timestamp,
+    pub valid_days: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Ledger {
+    policy: Option<Policy>,
+    issued: Vec<Certificate>,
+    revocations: Option<RevocationList>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct SealingSecrets {
+    platform: String,
+    units: BTreeMap<UnitId, String>,
+}
+
+pub struct Authority {
+    dir: PathBuf,
+    root: FileKeyCustody,
+    platform: SealingKeypair,
+    units: BTreeMap<UnitId, SealingKeypair>,
+    ledger: Ledger,
+}
+
+impl std::fmt::Debug for Authority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authority")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn io_err(path: &Path, e: &std::io::Error) -> DeviceError {
+    DeviceError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+fn keypair_from_hex(h: &str) -> Result<SealingKeypair, DeviceError> {
+    hex::decode(h)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(SealingKeypair::from_secret_bytes)
+        .ok_or_else(|| DeviceError::Corrupt("sealing key".into()))
+}
+
+impl Authority {
+    /// Creates a new city in `dir`; refuses to overwrite an existing root key.
+    pub fn create(dir: &Path, policy: Policy) -> Result<Authority, DeviceError> {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, &e))?;
+        let root = FileKeyCustody::create(&dir.join("root.key"), &mut OsRng)?;
+        let this = Authority {
+            dir: dir.to_path_buf(),
+            root,
+            platform: SealingKeypair::generate(&mut OsRng),
+            units: BTreeMap::new(),
+            ledger: Ledger {
+                policy: Some(policy),
+                ..Ledger::default()
+            },
+        };
+        this.save()?;
+        Ok(this)
+    }
+
+    pub fn open(dir: &Path) -> Result<Authority, DeviceError> {
+        let root = FileKeyCustody::open(&dir.join("root.key"))?;
+        let keys_path = dir.join("keys.json");
+        let keys: SealingSecrets =
+            serde_json::from_slice(&std::fs::read(&keys_path).map_err(|e| io_err(&keys_path, &e))?)
+                .map_err(|e| DeviceError::Corrupt(format!("keys.json: {e}")))?;
+        let ledger_path = dir.join("authority.json");
+        let ledger: Ledger = serde_json::from_slice(
+            &std::fs::read(&ledger_path).map_err(|e| io_err(&ledger_path, &e))?,
+        )
+        .map_err(|e| DeviceError::Corrupt(format!("authority.json: {e}")))?;
+        let mut units = BTreeMap::new();
+        for (u, h) in &keys.units {
+            units.insert(u.clone(), keypair_from_hex(h)?);
+        }
+        Ok(Authority {
+            dir: dir.to_path_buf(),
+            root,
+            platform: keypair_from_hex(&keys.platform)?,
+            units,
+            ledger,
+        })
+    }
+
+    fn save(&self) -> Result<(), DeviceError> {
+        let keys = SealingSecrets {
+            platform: hex::encode(self.platform.to_secret_bytes()),
+            units: self
+                .units
+                .iter()
+                .map(|(u, k)| (u.clone(), hex::encode(k.to_secret_bytes())))
+                .collect(),
+        };
+        write_atomic(&self.dir.join("keys.json"), &keys, true)?;
+        write_atomic(&self.dir.join("authority.json"), &self.ledger, false)
+    }
+
+    pub fn root_public(&self) -> crate::identity::PublicKeyBytes {
+        self.root.public_key()
+    }
+    pub fn root(&self) -> &dyn KeyCustody {
+        &self.root
+    }
+    pub fn platform_public(&self) -> SealingPublicKey {
+        self.platform.public_key()
+    }
+    pub fn platform(&self) -> &SealingKeypair {
+        &self.platform
+    }
+    pub fn policy(&self) -> Result<Policy, DeviceError> {
+        self.ledger
+            .policy
+            .clone()
+            .ok_or_else(|| DeviceError::Corrupt("authority has no policy".into()))
+    }
+    pub fn issued(&self) -> &[Certificate] {
+        &self.ledger.issued
+    }
+    pub fn revocations(&self) -> Option<&RevocationList> {
+        self.ledger.revocations.as_ref()
+    }
+    pub fn unit_directory(&self) -> BTreeMap<UnitId, SealingPublicKey> {
+        self.units
+            .iter()
+            .map(|(u, k)| (u.clone(), k.public_key()))
+            .collect()
+    }
+
+    /// Issues a certificate for a new device key and packs everything the device needs.
+    /// With `device_key` the device generated its key itself (Keystore, Keychain) and the
+    /// credential carries no secret.
+    pub fn enrol(
+        &mut self,
+        req: &EnrolRequest,
+        device_key: Option<crate::identity::PublicKeyBytes>,
+        now: Timestamp,
+    ) -> Result<Credential, DeviceError> {
+        let (public, secret) = match device_key {
+            Some(k) => (k, None),
+            None => {
+                let mut s = [0u8; 32];
+                OsRng.fill_bytes(&mut s);
+                let custody = crate::identity::MemoryKeyCustody::from_secret_bytes(&s);
+                (custody.public_key(), Some(hex::encode(s)))
+            }
+        };
+        let mut id = [0u8; 8];
+        OsRng.fill_bytes(&mut id);
+        let body = CertificateBody {
+            id: CertificateId::new(format!("cert-{}", hex::encode(id))),
+            device_key: public,
+            person: req.person.clone(),
+            display_name: req.display_name.clone(),
+            role: req.role,
+            unit: req.unit.clone(),
+            area: req.area.clone(),
+            not_before: req.not_before,
+            not_after: req.not_before + Duration::days(req.valid_days),
+            issued_at: now,
+        };
+        let certificate = Certificate::issue(body, &self.root)?;
+        let unit_secret = if req.role.is_unit_role() {
+            let key = self
+                .units
+                .entry(req.unit.clone())
+                .or_insert_with(|| SealingKeypair::generate(&mut OsRng));
+            Some(hex::encode(key.to_secret_bytes()))
+        } else {
+            None
+        };
+        let center_desk = matches!(req.role, Role::Dispatcher | Role::Callback | Role::Intake);
+        self.ledger.issued.push(certificate.clone());
+        self.save()?;
+        Ok(Credential {
+            certificate,
+            root_public: self.root.public_key(),
+            platform_sealing: self.platform.public_key(),
+            policy: self.policy()?,
+            device_secret: secret,
+            unit_sealing_secret: unit_secret,
+            platform_sealing_secret: center_desk
+                .then(|| hex::encode(self.platform.to_secret_bytes())),
+            unit_directory: if center_desk {
+                self.unit_directory()
+            } else {
+                BTreeMap::new()
+            },
+            known_certificates: self.ledger.issued.clone(),
+        })
+    }
+
+    /// Revokes certificates; returns the new root-signed list (sequence + 1).
+    pub fn revoke(
+        &mut self,
+        ids: &[CertificateId],
+        now: Timestamp,
+    ) -> Result<RevocationList, DeviceError> {
+        let (seq, mut all) = match &self.ledger.revocations {
+            Some(l) => (l.sequence + 1, l.revoked.clone()),
+            None => (1, Default::default()),
+        };
+        all.extend(ids.iter().cloned());
+        let list = RevocationList::issue(seq, now, all, &self.root)?;
+        self.ledger.revocations = Some(list.clone());
+        self.save()?;
+        Ok(list)
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash leaves the old or the new file,
+/// never half of one.
+fn write_atomic<T: Serialize>(path: &Path, value: &T, private: bool) -> Result<(), DeviceError> {
+    use std::io::Write;
+    let bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+    let tmp = path.with_extension("tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, &e))?;
+    f.write_all(&bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io_err(&tmp, &e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io_err(path, &e))
+}

@@ -1,0 +1,864 @@
+//! A kiosk, phone or desk: enrolled identities, the local store, and every user action as one
+//! signed change, checked before it is written and written in one transaction.
+//!
+//! Nothing is applied unchecked. A change made here passes the certificate check (known,
+//! unrevoked, valid now) and the workflow's [`decide`] before it is signed and stored; a change
+//! read back from the store has its hash and signature checked again; a change received from
+//! another device ([`Device::import_change`]) is checked for signature, certificate, revocation,
+//! validity at the time it claims, the actor it claims, and the actor's permission in the state
+//! the actor had seen (its causal past) — concurrent conflicts are then the fold's business.
+
+mod credential;
+mod errors;
+mod index_row;
+mod inputs;
+mod verify;
+
+pub use credential::Credential;
+pub use errors::DeviceError;
+pub use inputs::{PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
+pub use verify::{Problem, VerifyReport};
+
+use ed25519_dalek::Verifier;
+use rand_core::{OsRng, RngCore};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::doc::{self, OrderDoc, SealedCopy};
+use crate::identity::{
+    Certificate, CertificateId, ContactDetails, FileKeyCustody, KeyCustody, PublicKeyBytes,
+    RevocationList, SealedContact, SealingKeypair, SealingPublicKey, SignedEnvelope, TrustStore,
+};
+use crate::model::{
+    Action, Actor, AttachmentRef, Event, EventId, OrderDetails, OrderId, Timestamp, UnitId,
+};
+use crate::policy::{HolidayCalendar, Policy};
+use crate::store::{ActionRecord, InboxQuery, IndexRow, Store, StoredChange};
+use crate::workflow::{self, OrderDeadlines, OrderState, decide, fold};
+use credential::SealingSecrets;
+
+const META_ROOT: &str = "root_public";
+const META_PLATFORM: &str = "platform_sealing";
+const META_POLICY: &str = "policy";
+const META_UNITS: &str = "unit_directory";
+const META_IDENTITIES: &str = "identities";
+/// Recipient id of the copy sealed to the platform.
+pub const PLATFORM_RECIPIENT: &str = "platform";
+
+/// Recipient id of the copy sealed to a handling unit.
+pub fn unit_recipient(unit: &UnitId) -> String {
+    format!("unit:{unit}")
+}
+
+/// One person enrolled on this device, with the key that signs for them.
+pub struct Identity {
+    pub certificate: Certificate,
+    custody: Arc<dyn KeyCustody>,
+    unit_sealing: Option<SealingKeypair>,
+    platform_sealing: Option<SealingKeypair>,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("certificate", &self.certificate.body.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Identity {
+    pub fn actor(&self) -> Actor {
+        let b = &self.certificate.body;
+        Actor {
+            person: b.person.clone(),
+            role: b.role,
+            unit: b.unit.clone(),
+        }
+    }
+}
+
+/// A submitted request as the citizen sees it on the kiosk screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Submitted {
+    pub order: OrderId,
+    pub receipt: String,
+}
+
+/// What a receipt-code lookup shows: never anything personal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptStatus {
+    pub receipt: String,
+    pub kind: String,
+    pub status: String,
+    pub status_zh: String,
+    pub next_due: Option<Timestamp>,
+    pub next_due_kind: Option<String>,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// An order as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderView {
+    pub state: OrderState,
+    /// `Err` code when a deadline falls outside the known calendar.
+    pub deadlines: Result<OrderDeadlines, String>,
+}
+
+/// What happened to a change received from elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ImportOutcome {
+    Applied,
+    AlreadyHad,
+}
+
+#[derive(Debug)]
+pub struct Device {
+    store: Store,
+    trust: TrustStore,
+    policy: Policy,
+    calendar: HolidayCalendar,
+    platform_sealing: SealingPublicKey,
+    unit_directory: BTreeMap<UnitId, SealingPublicKey>,
+    identities: Vec<Identity>,
+}
+
+fn io_err(path: &Path, e: &std::io::Error) -> DeviceError {
+    DeviceError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+fn json_meta<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    key: &str,
+) -> Result<Option<T>, DeviceError> {
+    match store.meta_get(key)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| DeviceError::Corrupt(format!("meta {key}: {e}"))),
+    }
+}
+
+fn set_json_meta<T: Serialize>(store: &Store, key: &str, value: &T) -> Result<(), DeviceError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+    store.meta_set(key, &bytes)?;
+    Ok(())
+}
+
+fn random_id(prefix: &str, bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    format!("{prefix}{}", hex::encode(buf))
+}
+
+fn keys_dir(dir: &Path) -> PathBuf {
+    dir.join("keys")
+}
+
+fn key_path(dir: &Path, cert: &CertificateId) -> PathBuf {
+    keys_dir(dir).join(format!("{}.key", cert.0))
+}
+
+fn sealing_path(dir: &Path, cert: &CertificateId) -> PathBuf {
+    keys_dir(dir).join(format!("{}.sealing.json", cert.0))
+}
+
+fn sealing_keypair(hex_secret: &Option<String>) -> Result<Option<SealingKeypair>, DeviceError> {
+    hex_secret
+        .as_deref()
+        .map(|h| {
+            let bytes = hex::decode(h)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| DeviceError::Corrupt("sealing key".into()))?;
+            Ok(SealingKeypair::from_secret_bytes(bytes))
+        })
+        .transpose()
+}
+
+impl Device {
+    /// Sets up (or adds a person to) a store from an enrolment credential, then opens it.
+    pub fn init(
+        dir: &Path,
+        credential: &Credential,
+        now: Timestamp,
+    ) -> Result<Device, DeviceError> {
+        credential
+            .certificate
+            .verify(&credential.root_public, now)?;
+        let store = Store::open(dir)?;
+        match json_meta::<PublicKeyBytes>(&store, META_ROOT)? {
+            Some(root) if root != credential.root_public => return Err(DeviceError::OtherCity),
+            _ => set_json_meta(&store, META_ROOT, &credential.root_public)?,
+        }
+        set_json_meta(&store, META_PLATFORM, &credential.platform_sealing)?;
+        set_json_meta(&store, META_POLICY, &credential.policy)?;
+        let mut units: BTreeMap<UnitId, SealingPublicKey> =
+            json_meta(&store, META_UNITS)?.unwrap_or_default();
+        units.extend(credential.unit_directory.clone());
+        set_json_meta(&store, META_UNITS, &units)?;
+        for cert in std::iter::once(&credential.certificate).chain(&credential.known_certificates) {
+            cert.verify_signature(&credential.root_public)?;
+            let body = serde_json::to_vec(cert).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+            store.put_certificate(&cert.body.id.0, &body)?;
+        }
+        let id = &credential.certificate.body.id;
+        std::fs::create_dir_all(keys_dir(dir)).map_err(|e| io_err(&keys_dir(dir), &e))?;
+        if let Some(secret) = &credential.device_secret {
+            let bytes = hex::decode(secret)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| DeviceError::bad_input("device_secret", "not 32 hex bytes"))?;
+            let path = key_path(dir, id);
+            if !path.exists() {
+                FileKeyCustody::import(&path, &bytes)?;
+            }
+        }
+        let secrets = SealingSecrets {
+            unit: credential.unit_sealing_secret.clone(),
+            platform: credential.platform_sealing_secret.clone(),
+        };
+        write_private_json(&sealing_path(dir, id), &secrets)?;
+        let mut ids: Vec<CertificateId> = json_meta(&store, META_IDENTITIES)?.unwrap_or_default();
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+        set_json_meta(&store, META_IDENTITIES, &ids)?;
+        drop(store);
+        Device::open(dir)
+    }
+
+    /// Opens a set-up store; identities whose key sits in a key file of the store sign with it.
+    pub fn open(dir: &Path) -> Result<Device, DeviceError> {
+        Self::open_inner(dir, None)
+    }
+
+    /// Opens a set-up store whose signing key is held elsewhere (Android Keystore, iOS
+    /// Keychain): the identity certified for `custody`'s public key signs through it.
+    pub fn open_with_custody(
+        dir: &Path,
+        custody: Arc<dyn KeyCustody>,
+    ) -> Result<Device, DeviceError> {
+        Self::open_inner(dir, Some(custody))
+    }
+
+    fn open_inner(dir: &Path, custody: Option<Arc<dyn KeyCustody>>) -> Result<Device, DeviceError> {
+        let store = Store::open(dir)?;
+        let root: PublicKeyBytes =
+            json_meta(&store, META_ROOT)?.ok_or(DeviceError::NotInitialised)?;
+        let platform_sealing: SealingPublicKey =
+            json_meta(&store, META_PLATFORM)?.ok_or(DeviceError::NotInitialised)?;
+        let policy: Policy = json_meta(&store, META_POLICY)?.ok_or(DeviceError::NotInitialised)?;
+        let unit_directory = json_meta(&store, META_UNITS)?.unwrap_or_default();
+        let mut trust = TrustStore::new(root)?;
+        for (_, body) in store.certificates()? {
+            // A certificate that no longer verifies is left out of the trust store, so nothing
+            // it signed is believed; `verify` names it instead of the device refusing to open.
+            if let Ok(cert) = serde_json::from_slice::<Certificate>(&body) {
+                let _ = trust.add_certificate(cert);
+            }
+        }
+        if let Some(body) = store.latest_revocation_list()? {
+            let list: RevocationList = serde_json::from_slice(&body)
+                .map_err(|e| DeviceError::Corrupt(format!("revocation list: {e}")))?;
+            trust.set_revocations(list)?;
+        }
+        let ids: Vec<CertificateId> = json_meta(&store, META_IDENTITIES)?.unwrap_or_default();
+        let mut identities = Vec::new();
+        for id in ids {
+            let Some(certificate) = trust.certificate(&id).cloned() else {
+                continue;
+            };
+            let signer: Arc<dyn KeyCustody> = match &custody {
+                Some(c) if c.public_key() == certificate.body.device_key => c.clone(),
+                _ => {
+                    let path = key_path(dir, &id);
+                    if !path.exists() {
+                        continue;
+                    }
+                    Arc::new(FileKeyCustody::open(&path)?)
+                }
+            };
+            let secrets: SealingSecrets = read_private_json(&sealing_path(dir, &id))?;
+            identities.push(Identity {
+                certificate,
+                custody: signer,
+                unit_sealing: sealing_keypair(&secrets.unit)?,
+                platform_sealing: sealing_keypair(&secrets.platform)?,
+            });
+        }
+        Ok(Device {
+            store,
+            trust,
+            policy,
+            calendar: HolidayCalendar::national()?,
+            platform_sealing,
+            unit_directory,
+            identities,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+    pub fn calendar(&self) -> &HolidayCalendar {
+        &self.calendar
+    }
+    pub fn identities(&self) -> &[Identity] {
+        &self.identities
+    }
+
+    /// The person acting: by person id or certificate id, or the only one enrolled.
+    pub fn identity(&self, who: Option<&str>) -> Result<&Identity, DeviceError> {
+        match who {
+            Some(w) => self
+                .identities
+                .iter()
+                .find(|i| i.certificate.body.person.0 == w || i.certificate.body.id.0 == w)
+                .ok_or_else(|| DeviceError::NoSuchIdentity(w.to_string())),
+            None => match self.identities.as_slice() {
+                [one] => Ok(one),
+                [] => Err(DeviceError::NotInitialised),
+                _ => Err(DeviceError::WhichIdentity),
+            },
+        }
+    }
+
+    /// Trusts another enrolled device's certificate (it must be signed by this city's root).
+    pub fn add_certificate(&mut self, cert: Certificate) -> Result<(), DeviceError> {
+        cert.verify_signature(self.trust.root())?;
+        if self.trust.certificate(&cert.body.id).is_some() {
+            return Ok(());
+        }
+        let body = serde_json::to_vec(&cert).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+        self.store.put_certificate(&cert.body.id.0, &body)?;
+        self.trust.add_certificate(cert)?;
+        Ok(())
+    }
+
+    /// Adds or replaces units' sealing keys (the unit directory the city distributes), so a
+    /// dispatcher can seal the citizen's contact to units enrolled after it.
+    pub fn update_unit_directory(
+        &mut self,
+        units: BTreeMap<UnitId, SealingPublicKey>,
+    ) -> Result<(), DeviceError> {
+        self.unit_directory.extend(units);
+        set_json_meta(&self.store, META_UNITS, &self.unit_directory)
+    }
+
+    /// Installs a newer root-signed revocation list.
+    pub fn set_revocations(&mut self, list: RevocationList) -> Result<(), DeviceError> {
+        list.verify(self.trust.root())?;
+        let body = serde_json::to_vec(&list).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+        self.trust.set_revocations(list.clone())?;
+        self.store.put_revocation_list(list.sequence, &body)?;
+        Ok(())
+    }
+
+    /// A citizen's request, from a kiosk or an intake agent. Photos are streamed into the
+    /// blob store; contact details are sealed to the platform and never stored readable.
+    pub fn submit(
+        &mut self,
+        who: Option<&str>,
+        req: SubmitRequest,
+        now: Timestamp,
+    ) -> Result<Submitted, DeviceError> {
+        req.validate()?;
+        let identity = self.identity(who)?;
+        let device = identity.certificate.body.device_key.fingerprint();
+        let sealed = match &req.contact {
+            Some(c)
+                if [&c.name, &c.phone, &c.id_number]
+                    .iter()
+                    .any(|f| f.as_deref().is_some_and(|v| !v.trim().is_empty())) =>
+            {
+                vec![(
+                    PLATFORM_RECIPIENT.to_string(),
+                    c.seal_to(&self.platform_sealing, &mut OsRng)?.into_bytes(),
+                )]
+            }
+            _ => Vec::new(),
+        };
+        let mut attachments = Vec::new();
+        for photo in req.photos {
+            attachments.push(self.store_photo(photo, &device)?);
+        }
+        let order = OrderId::new(random_id("wo-", 10));
+        let receipt = crate::receipt::generate(&mut OsRng);
+        let details = OrderDetails {
+            id: order.clone(),
+            receipt: receipt.clone(),
+            kind: req.kind,
+            urgency: req.urgency,
+            channel: req.channel,
+            text: req.text,
+            location: req.location,
+            confidential: req.confidential,
+            attachments,
+        };
+        let who = who.map(str::to_string);
+        self.write(
+            who.as_deref(),
+            &order,
+            Action::Submit { details },
+            sealed,
+            now,
+        )?;
+        Ok(Submitted {
+            order,
+            receipt: receipt.0,
+        })
+    }
+
+    /// Any workflow action on an order, by the person acting on this device.
+    pub fn act(
+        &mut self,
+        who: Option<&str>,
+        order: &OrderId,
+        action: Action,
+        now: Timestamp,
+    ) -> Result<OrderView, DeviceError> {
+        let sealed = self.sealed_copies_for(who, order, &action)?;
+        self.write(who, order, action, sealed, now)?;
+        self.show(order)
+    }
+
+    /// On-site verification photos, each with its hash, size, type, capture time, GPS fix and
+    /// device inside the signed change.
+    pub fn add_evidence(
+        &mut self,
+        who: Option<&str>,
+        order: &OrderId,
+        photos: Vec<PhotoInput>,
+        gps: Option<crate::model::GpsFix>,
+        note: String,
+        now: Timestamp,
+    ) -> Result<OrderView, DeviceError> {
+        if photos.is_empty() {
+            return Err(DeviceError::bad_input(
+                "photos",
+                "at least one photo is needed",
+            ));
+        }
+        if let Some(g) = &gps
+            && !g.is_valid()
+        {
+            return Err(DeviceError::bad_input(
+                "gps",
+                "latitude/longitude out of range",
+            ));
+        }
+        let device = self
+            .identity(who)?
+            .certificate
+            .body
+            .device_key
+            .fingerprint();
+        self.load(order)?;
+        let mut refs = Vec::new();
+        for p in photos {
+            refs.push(self.store_photo(p, &device)?);
+        }
+        let action = Action::SiteEvidence(crate::model::SiteEvidence {
+            photos: refs,
+            gps,
+            note,
+        });
+        self.act(who, order, action, now)
+    }
+
+    /// The on-site supervision form (现场督办情况表) with its photos.
+    pub fn site_supervision(
+        &mut self,
+        who: Option<&str>,
+        order: &OrderId,
+        input: SiteSupervisionInput,
+        now: Timestamp,
+    ) -> Result<OrderView, DeviceError> {
+        input.validate()?;
+        let device = self
+            .identity(who)?
+            .certificate
+            .body
+            .device_key
+            .fingerprint();
+        self.load(order)?;
+        let mut photos = Vec::new();
+        for p in input.photos {
+            photos.push(self.store_photo(p, &device)?);
+        }
+        let form = crate::model::SiteSupervisionForm {
+            place: input.place,
+            held_at: input.held_at,
+            people_present: input.people_present,
+            findings: input.findings,
+            action_taken: input.action_taken,
+            photos,
+            gps: input.gps,
+        };
+        self.act(who, order, Action::SiteSupervision(form), now)
+    }
+
+    fn store_photo(&self, p: PhotoInput, device: &str) -> Result<AttachmentRef, DeviceError> {
+        if let Some(g) = &p.gps
+            && !g.is_valid()
+        {
+            return Err(DeviceError::bad_input(
+                "gps",
+                "latitude/longitude out of range",
+            ));
+        }
+        let info = match p.source {
+            PhotoSource::Path(path) => {
+                let mut file = std::fs::File::open(&path).map_err(|e| io_err(&path, &e))?;
+                self.store.put_blob(&mut file, &p.media_type)?
+            }
+            PhotoSource::Bytes(bytes) => {
+                self.store.put_blob(&mut bytes.as_slice(), &p.media_type)?
+            }
+        };
+        Ok(AttachmentRef {
+            sha256: info.sha256,
+            size: info.size,
+            media_type: p.media_type,
+            captured_at: p.captured_at,
+            gps: p.gps,
+            device: Some(device.to_string()),
+        })
+    }
+
+    /// Copies of the citizen's contact sealed to the lead unit on dispatch, when this device
+    /// can open the platform copy and the order is not confidential.
+    fn sealed_copies_for(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
+        action: &Action,
+    ) -> Result<Vec<SealedCopy>, DeviceError> {
+        let Action::Dispatch { lead, .. } = action else {
+            return Ok(Vec::new());
+        };
+        let identity = self.identity(who)?;
+        let (doc, state) = self.load(order)?;
+        let (Some(platform), Some(unit_key)) =
+            (&identity.platform_sealing, self.unit_directory.get(lead))
+        else {
+            return Ok(Vec::new());
+        };
+        if state.is_confidential() {
+            return Ok(Vec::new());
+        }
+        let sealed = doc.sealed();
+        let Some((_, bytes)) = sealed.iter().find(|(r, _)| r == PLATFORM_RECIPIENT) else {
+            return Ok(Vec::new());
+        };
+        let copy = platform.reseal_for_unit(
+            &SealedContact::from_bytes(bytes.clone()),
+            unit_key,
+            false,
+            &mut OsRng,
+        )?;
+        Ok(vec![(unit_recipient(lead), copy.into_bytes())])
+    }
+
+    /// Checks, signs and stores one action as one change, in one transaction.
+    fn write(
+        &mut self,
+        who: Option<&str>,
+        order: &OrderId,
+        action: Action,
+        sealed: Vec<SealedCopy>,
+        now: Timestamp,
+    ) -> Result<(), DeviceError> {
+        let identity = self.identity(who)?;
+        self.trust
+            .check_certificate(&identity.certificate.body.id, now)?;
+        let actor = identity.actor();
+        let is_submit = matches!(action, Action::Submit { .. });
+        let (doc, state) = if is_submit {
+            (None, OrderState::new())
+        } else {
+            let (d, s) = self.load(order)?;
+            (Some(d), s)
+        };
+        decide(&state, &actor, &action, now, &self.policy, &self.calendar)?;
+        let event = Event {
+            id: EventId::new(random_id("ev-", 12)),
+            actor,
+            at: now,
+            after: match &doc {
+                Some(d) => d.event_heads()?,
+                None => Vec::new(),
+            },
+            action,
+        };
+        let doc_actor = doc::actor_for_device(&identity.certificate.body.device_key.0);
+        let (doc, change) = match doc {
+            None => OrderDoc::create(order, doc_actor, &event, &sealed)?,
+            Some(mut d) => {
+                d.set_actor(doc_actor);
+                let c = d.append(&event, &sealed)?;
+                (d, c)
+            }
+        };
+        let envelope = SignedEnvelope::sign(
+            change.raw_bytes().to_vec(),
+            &identity.certificate,
+            identity.custody.as_ref(),
+        )?;
+        let stored = StoredChange {
+            order: order.clone(),
+            hash: change.hash().to_string(),
+            event_id: event.id.0.clone(),
+            cert_id: envelope.signer.0.clone(),
+            signature: envelope.signature.0.to_vec(),
+            bytes: envelope.payload,
+        };
+        self.commit(&doc, vec![stored], sealed, now)
+    }
+
+    fn commit(
+        &mut self,
+        doc: &OrderDoc,
+        changes: Vec<StoredChange>,
+        sealed: Vec<SealedCopy>,
+        now: Timestamp,
+    ) -> Result<(), DeviceError> {
+        let events = doc.events()?;
+        let state = fold(&events, &self.policy, &self.calendar);
+        let index = index_row::build(doc.order(), &state, &self.policy, &self.calendar, now)?;
+        self.store.record(&ActionRecord {
+            order: doc.order().clone(),
+            changes,
+            index,
+            sealed_contacts: sealed,
+        })?;
+        Ok(())
+    }
+
+    /// The order's document rebuilt from its stored changes, each checked against its hash and
+    /// its signer's key first.
+    fn load(&self, order: &OrderId) -> Result<(OrderDoc, OrderState), DeviceError> {
+        let stored = self.store.changes_for(order)?;
+        if stored.is_empty() {
+            return Err(DeviceError::UnknownOrder(order.0.clone()));
+        }
+        let mut changes = Vec::with_capacity(stored.len());
+        for s in &stored {
+            changes.push(self.check_stored(s)?);
+        }
+        let actor = match self.identities.first() {
+            Some(i) => doc::actor_for_device(&i.certificate.body.device_key.0),
+            None => doc::actor_for_device(b"read-only"),
+        };
+        let doc = OrderDoc::from_changes(order, actor, changes)?;
+        let state = fold(&doc.events()?, &self.policy, &self.calendar);
+        Ok((doc, state))
+    }
+
+    /// Hash and signature of a stored change; revocation is not re-applied here, since the
+    /// change was accepted before any later revocation (`hotline verify` reports those).
+    fn check_stored(&self, s: &StoredChange) -> Result<automerge::Change, DeviceError> {
+        let change = doc::decode_change(&s.bytes, Some(&s.hash))?;
+        let id = CertificateId::new(s.cert_id.clone());
+        let cert = self
+            .trust
+            .certificate(&id)
+            .ok_or_else(|| crate::identity::IdentityError::UnknownCertificate { id: id.clone() })?;
+        let key = cert.body.device_key.to_verifying_key()?;
+        let sig = ed25519_dalek::Signature::from_slice(&s.signature)
+            .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id.clone() })?;
+        key.verify(&crate::identity::change_message(&id, &s.bytes), &sig)
+            .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id })?;
+        Ok(change)
+    }
+
+    /// The order with its current deadlines.
+    pub fn show(&self, order: &OrderId) -> Result<OrderView, DeviceError> {
+        let (_, state) = self.load(order)?;
+        let deadlines = workflow::deadlines(&state, &self.policy, &self.calendar)
+            .map_err(|e| crate::Coded::code(&e).to_string());
+        Ok(OrderView { state, deadlines })
+    }
+
+    /// Inbox, overdue and due-soon lists from the index (documents are not loaded).
+    pub fn inbox(&self, q: &InboxQuery) -> Result<Vec<IndexRow>, DeviceError> {
+        Ok(self.store.inbox(q)?)
+    }
+
+    /// What a citizen sees for a receipt code: status and next deadline, nothing personal.
+    pub fn status(&self, receipt: &str) -> Result<ReceiptStatus, DeviceError> {
+        let code = crate::receipt::parse(receipt)?;
+        let row = self
+            .store
+            .order_by_receipt(&code.0)?
+            .ok_or_else(|| DeviceError::UnknownReceipt(code.0.clone()))?;
+        let status = workflow::Status::parse(&row.status);
+        Ok(ReceiptStatus {
+            receipt: row.receipt,
+            kind: row.kind,
+            status_zh: status.map(|s| s.zh().to_string()).unwrap_or_default(),
+            status: row.status,
+            next_due: row
+                .next_due
+                .and_then(chrono::DateTime::from_timestamp_millis),
+            next_due_kind: row.next_due_kind,
+            updated_at: chrono::DateTime::from_timestamp_millis(row.updated_at),
+        })
+    }
+
+    /// The citizen's contact details, for someone entitled to them on this order: the center
+    /// (platform key) always, the lead unit when the order is not confidential.
+    pub fn contact(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
+    ) -> Result<ContactDetails, DeviceError> {
+        let identity = self.identity(who)?;
+        let (doc, state) = self.load(order)?;
+        let sealed = doc.sealed();
+        let find = |r: &str| sealed.iter().find(|(k, _)| k == r).map(|(_, b)| b.clone());
+        if let Some(platform) = &identity.platform_sealing
+            && let Some(bytes) = find(PLATFORM_RECIPIENT)
+        {
+            return Ok(platform.open(&SealedContact::from_bytes(bytes))?);
+        }
+        let unit = &identity.certificate.body.unit;
+        if let Some(key) = &identity.unit_sealing
+            && !state.is_confidential()
+            && state.lead_unit.as_ref() == Some(unit)
+            && let Some(bytes) = find(&unit_recipient(unit))
+        {
+            return Ok(key.open(&SealedContact::from_bytes(bytes))?);
+        }
+        Err(DeviceError::ContactNotVisible)
+    }
+
+    /// Every signed change of an order, as stored: what another device or the hub needs.
+    pub fn export_changes(&self, order: &OrderId) -> Result<Vec<StoredChange>, DeviceError> {
+        Ok(self.store.changes_for(order)?)
+    }
+
+    /// A change from another device: verified, authorised against the state its author had
+    /// seen, then applied and stored; or refused with a typed reason and nothing written.
+    pub fn import_change(
+        &mut self,
+        incoming: &StoredChange,
+        now: Timestamp,
+    ) -> Result<ImportOutcome, DeviceError> {
+        if self.store.has_change(&incoming.hash)? {
+            return Ok(ImportOutcome::AlreadyHad);
+        }
+        let change = doc::decode_change(&incoming.bytes, Some(&incoming.hash))?;
+        let existing = self.store.changes_for(&incoming.order)?;
+        let actor = doc::actor_for_device(b"import");
+        let doc = if existing.is_empty() {
+            OrderDoc::empty(&incoming.order, actor)
+        } else {
+            self.load(&incoming.order)?.0
+        };
+        let effect = doc.preview(&change)?;
+        let [event] = effect.events.as_slice() else {
+            return Err(DeviceError::Doc(crate::doc::DocError::Rewrites(format!(
+                "{} events in one change",
+                effect.events.len()
+            ))));
+        };
+        if event.id.0 != incoming.event_id {
+            return Err(DeviceError::Doc(crate::doc::DocError::BadEvent(
+                incoming.event_id.clone(),
+            )));
+        }
+        let signature = crate::identity::SignatureBytes(
+            <[u8; 64]>::try_from(incoming.signature.as_slice()).map_err(|_| {
+                crate::identity::IdentityError::BadSignature {
+                    signer: CertificateId::new(incoming.cert_id.clone()),
+                }
+            })?,
+        );
+        let envelope = SignedEnvelope {
+            payload: incoming.bytes.clone(),
+            signer: CertificateId::new(incoming.cert_id.clone()),
+            signature,
+        };
+        // Validity at the instant the change claims: a device offline for a week signs records
+        // that arrive after its certificate's window; revocation applies whatever the instant.
+        self.trust
+            .verify_envelope_as(&envelope, &event.actor, event.at)?;
+        let past = causal_past(&doc.events()?, &event.after);
+        let before = fold(&past, &self.policy, &self.calendar);
+        decide(
+            &before,
+            &event.actor,
+            &event.action,
+            event.at,
+            &self.policy,
+            &self.calendar,
+        )?;
+        let mut doc = doc;
+        doc.apply(change)?;
+        let _ = now;
+        self.commit(&doc, vec![incoming.clone()], effect.sealed, now)?;
+        Ok(ImportOutcome::Applied)
+    }
+
+    /// Re-checks every stored change (hash, signature, certificate, signer = actor) and every
+    /// blob (content still matches its hash). Reports every problem; changes nothing.
+    pub fn verify(&self) -> Result<VerifyReport, DeviceError> {
+        verify::run(self)
+    }
+}
+
+/// The events `after` names and everything before them.
+fn causal_past(events: &[Event], after: &[EventId]) -> Vec<Event> {
+    let by_id: BTreeMap<&EventId, &Event> = events.iter().map(|e| (&e.id, e)).collect();
+    let mut seen: BTreeSet<&EventId> = BTreeSet::new();
+    let mut stack: Vec<&EventId> = after.iter().collect();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some(e) = by_id.get(id) {
+            stack.extend(e.after.iter());
+        }
+    }
+    events
+        .iter()
+        .filter(|e| seen.contains(&e.id))
+        .cloned()
+        .collect()
+}
+
+fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), DeviceError> {
+    use std::io::Write;
+    let bytes = serde_json::to_vec(value).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts.open(path).map_err(|e| io_err(path, &e))?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io_err(path, &e))
+}
+
+fn read_private_json<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<T, DeviceError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| DeviceError::Corrupt(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(io_err(path, &e)),
+    }
+}

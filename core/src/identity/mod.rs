@@ -1,0 +1,30 @@
+//! Keys, enrolment certificates, revocation, signed envelopes and sealed citizen data.
+//!
+//! * The city root key signs [`Certificate`]s (device key ↔ person, role, unit, area, time
+//!   window) and [`RevocationList`]s. Any [`KeyCustody`] can hold the root key.
+//! * A device signs each change as a [`SignedEnvelope`] with the key in its [`KeyCustody`];
+//!   a [`TrustStore`] checks it before it is applied, with a distinct error code per reason.
+//! * Citizen contact details are sealed to the platform ([`ContactDetails::seal_to`]).
+//!
+//! Pure: the only I/O is [`FileKeyCustody`]; time and randomness come in as arguments.
+
+mod batch;
+mod canonical;
+mod certificate;
+mod custody;
+mod envelope;
+mod errors;
+mod keys;
+mod revocation;
+mod sealed;
+mod trust;
+
+pub use batch::{BatchItem, verify_batch};
+pub use certificate::{Certificate, CertificateBody, CertificateId};
+pub use custody::{FileKeyCustody, KeyCustody, MemoryKeyCustody};
+pub use envelope::{SignedEnvelope, change_message};
+pub use errors::IdentityError;
+pub use keys::{PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SignatureBytes};
+pub use revocation::RevocationList;
+pub use sealed::{ContactDetails, SealedContact, SealingKeypair, SealingPublicKey};
+pub use trust::TrustStore;

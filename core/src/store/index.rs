@@ -1,0 +1,218 @@
+//! The query index: one row per order with what inboxes filter and sort on. It is derived from
+//! the documents by the layer above and rewritten by every [`Store::record`]; queries here never
+//! open a document.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError};
+use crate::model::OrderId;
+
+/// The indexed summary of one order. Instants are Unix milliseconds (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexRow {
+    pub order: OrderId,
+    pub receipt: String,
+    pub kind: String,
+    pub urgency: String,
+    pub status: String,
+    pub confidential: bool,
+    pub lead_unit: Option<String>,
+    /// Co-handling units, in the given order (a repeated unit is kept once).
+    pub co_units: Vec<String>,
+    /// The handling deadline; what "overdue" is measured against.
+    pub handling_due: Option<i64>,
+    /// The nearest upcoming deadline of any kind (sign-for, handling, callback…).
+    pub next_due: Option<i64>,
+    pub next_due_kind: Option<String>,
+    /// Closed, not accepted or answered: never counted as overdue.
+    pub terminal: bool,
+    pub updated_at: i64,
+}
+
+/// An inbox query; every filter that is set must hold. `InboxQuery::default()` lists every
+/// non-terminal order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxQuery {
+    /// Orders where this unit is the lead unit or a co-handling unit.
+    pub unit: Option<String>,
+    /// Orders in one of these statuses; empty = any status. Terminal statuses (closed…) also
+    /// need `include_terminal`.
+    pub statuses: Vec<String>,
+    /// Orders overdue at this instant: `handling_due < at` and not terminal (whatever
+    /// `include_terminal` says).
+    pub overdue_at: Option<i64>,
+    /// Orders whose next deadline is strictly before this instant.
+    pub due_before: Option<i64>,
+    /// Also list closed / not accepted / answered orders.
+    pub include_terminal: bool,
+    /// At most this many rows; 0 = no limit.
+    pub limit: u32,
+}
+
+const ROW_COLUMNS: &str = "o.order_id, o.receipt, o.kind, o.urgency, o.status, o.confidential, \
+     o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at";
+
+/// The row without its co-units (read by a second, indexed query).
+fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
+    Ok(IndexRow {
+        order: OrderId(r.get(0)?),
+        receipt: r.get(1)?,
+        kind: r.get(2)?,
+        urgency: r.get(3)?,
+        status: r.get(4)?,
+        confidential: r.get(5)?,
+        lead_unit: r.get(6)?,
+        co_units: Vec::new(),
+        handling_due: r.get(7)?,
+        next_due: r.get(8)?,
+        next_due_kind: r.get(9)?,
+        terminal: r.get(10)?,
+        updated_at: r.get(11)?,
+    })
+}
+
+/// Upserts the order row and replaces its unit rows. Runs inside the caller's transaction.
+/// An upsert rather than `INSERT OR REPLACE`: replace deletes the row first, which would cascade
+/// to the order's sealed contacts.
+pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO orders (order_id, receipt, kind, urgency, status, confidential, lead_unit,
+                             handling_due, next_due, next_due_kind, terminal, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (order_id) DO UPDATE SET
+             receipt = excluded.receipt, kind = excluded.kind, urgency = excluded.urgency,
+             status = excluded.status, confidential = excluded.confidential,
+             lead_unit = excluded.lead_unit, handling_due = excluded.handling_due,
+             next_due = excluded.next_due, next_due_kind = excluded.next_due_kind,
+             terminal = excluded.terminal, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        row.order.0,
+        row.receipt,
+        row.kind,
+        row.urgency,
+        row.status,
+        row.confidential,
+        row.lead_unit,
+        row.handling_due,
+        row.next_due,
+        row.next_due_kind,
+        row.terminal,
+        row.updated_at
+    ])?;
+    conn.prepare_cached("DELETE FROM order_units WHERE order_id = ?1")?
+        .execute([&row.order.0])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO order_units (order_id, role, unit, position) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO NOTHING",
+    )?;
+    if let Some(lead) = &row.lead_unit {
+        insert.execute(params![row.order.0, "lead", lead, 0i64])?;
+    }
+    for (i, unit) in (0i64..).zip(&row.co_units) {
+        insert.execute(params![row.order.0, "co", unit, i])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The index row of an order.
+    pub fn order_row(&self, order: &OrderId) -> Result<Option<IndexRow>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!("SELECT {ROW_COLUMNS} FROM orders o WHERE o.order_id = ?1"),
+                [&order.0],
+                row_from_sql,
+            )
+            .optional()?;
+        row.map(|r| self.with_co_units(r)).transpose()
+    }
+
+    /// The order with this receipt code. Receipts are meant to be unique; should two orders ever
+    /// share one, the smallest order id is returned.
+    pub fn order_by_receipt(&self, receipt: &str) -> Result<Option<IndexRow>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {ROW_COLUMNS} FROM orders o WHERE o.receipt = ?1
+                     ORDER BY o.order_id LIMIT 1"
+                ),
+                [receipt],
+                row_from_sql,
+            )
+            .optional()?;
+        row.map(|r| self.with_co_units(r)).transpose()
+    }
+
+    /// Inbox query on the index only. Sorted by next deadline ascending (orders without one
+    /// last), then order id.
+    pub fn inbox(&self, q: &InboxQuery) -> Result<Vec<IndexRow>, StoreError> {
+        let mut sql = format!("SELECT {ROW_COLUMNS} FROM orders o WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(unit) = &q.unit {
+            args.push(Value::Text(unit.clone()));
+            sql.push_str(&format!(
+                " AND o.order_id IN (SELECT ou.order_id FROM order_units ou WHERE ou.unit = ?{})",
+                args.len()
+            ));
+        }
+        if !q.statuses.is_empty() {
+            let mut marks = Vec::with_capacity(q.statuses.len());
+            for s in &q.statuses {
+                args.push(Value::Text(s.clone()));
+                marks.push(format!("?{}", args.len()));
+            }
+            sql.push_str(&format!(" AND o.status IN ({})", marks.join(", ")));
+        }
+        if let Some(at) = q.overdue_at {
+            args.push(Value::Integer(at));
+            sql.push_str(&format!(
+                " AND o.terminal = 0 AND o.handling_due IS NOT NULL AND o.handling_due < ?{}",
+                args.len()
+            ));
+        }
+        if let Some(before) = q.due_before {
+            args.push(Value::Integer(before));
+            sql.push_str(&format!(
+                " AND o.next_due IS NOT NULL AND o.next_due < ?{}",
+                args.len()
+            ));
+        }
+        if !q.include_terminal {
+            sql.push_str(" AND o.terminal = 0");
+        }
+        sql.push_str(" ORDER BY o.next_due IS NULL, o.next_due, o.order_id");
+        if q.limit > 0 {
+            args.push(Value::Integer(i64::from(q.limit)));
+            sql.push_str(&format!(" LIMIT ?{}", args.len()));
+        }
+
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map(params_from_iter(args), row_from_sql)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(|r| self.with_co_units(r)).collect()
+    }
+
+    /// How many orders the index holds.
+    pub fn order_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn with_co_units(&self, mut row: IndexRow) -> Result<IndexRow, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT unit FROM order_units WHERE order_id = ?1 AND role = 'co' ORDER BY position",
+        )?;
+        row.co_units = stmt
+            .query_map([&row.order.0], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(row)
+    }
+}

@@ -1,0 +1,329 @@
+//! The store's schema as numbered migrations, and the check that a file is a hotline store before
+//! anything is written to it.
+//!
+//! Rules: a shipped migration is never edited (devices in the field already ran it); a change is
+//! a new migration appended at the end. Each migration runs in its own transaction together with
+//! the `user_version` bump, so a crash leaves the store at either the old or the new version.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::errors::{StoreError, io_error};
+
+/// `PRAGMA application_id` of every hotline store: ASCII "HL12". Lets us recognise another
+/// application's SQLite file instead of "migrating" (damaging) it.
+pub const APPLICATION_ID: i32 = 0x484C_3132;
+
+/// One numbered schema step.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: u32,
+    pub sql: &'static str,
+}
+
+/// In order, versions 1, 2, … with no gaps (checked by [`migrate`]).
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE certificates (
+    id   TEXT PRIMARY KEY NOT NULL,
+    body BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE revocation_lists (
+    seq  INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 0),
+    body BLOB NOT NULL
+);
+
+-- The signed change log: the audit trail and the source of truth. `seq` is the insertion order
+-- (rows are never deleted, so the rowid never goes back). No foreign key to `orders`: the index
+-- is derived data and may be rebuilt; the log must never lose a change because of it.
+CREATE TABLE changes (
+    seq       INTEGER PRIMARY KEY,
+    order_id  TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE,
+    event_id  TEXT NOT NULL,
+    cert_id   TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    bytes     BLOB NOT NULL
+);
+CREATE INDEX changes_by_order ON changes (order_id, seq);
+
+-- The query index: one row per order, rewritten after every action, so inbox queries never
+-- load documents.
+CREATE TABLE orders (
+    order_id      TEXT PRIMARY KEY NOT NULL,
+    receipt       TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    urgency       TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    confidential  INTEGER NOT NULL CHECK (confidential IN (0, 1)),
+    lead_unit     TEXT,
+    handling_due  INTEGER,
+    next_due      INTEGER,
+    next_due_kind TEXT,
+    terminal      INTEGER NOT NULL CHECK (terminal IN (0, 1)),
+    updated_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Not UNIQUE: two offline devices could in theory draw the same receipt, and refusing the second
+-- order would lose a signed action.
+CREATE INDEX orders_by_receipt ON orders (receipt);
+
+-- Lead and co-handling units of each order, so "my unit's inbox" is one index lookup.
+CREATE TABLE order_units (
+    order_id TEXT NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+    role     TEXT NOT NULL CHECK (role IN ('lead', 'co')),
+    unit     TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (order_id, role, unit)
+) WITHOUT ROWID;
+CREATE INDEX order_units_by_unit ON order_units (unit, order_id);
+"#,
+    },
+    Migration {
+        version: 2,
+        sql: r#"
+-- Content-addressed attachments; the bytes live in blobs/<2 hex>/<62 hex>, this row says what
+-- they are. A row is written only after its file is durable.
+CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
+    size       INTEGER NOT NULL CHECK (size >= 0),
+    media_type TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Citizen contact details sealed to a recipient key (platform, or a unit when allowed); the
+-- device cannot read them. Identical copies are kept once; a newer copy for the same recipient
+-- comes later in `seq` order.
+CREATE TABLE sealed_contacts (
+    seq       INTEGER PRIMARY KEY,
+    order_id  TEXT NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+    recipient TEXT NOT NULL,
+    sealed    BLOB NOT NULL,
+    UNIQUE (order_id, recipient, sealed)
+);
+
+-- Deadline scans for inboxes and warnings.
+CREATE INDEX orders_by_next_due ON orders (next_due, order_id);
+CREATE INDEX orders_by_handling_due ON orders (terminal, handling_due);
+CREATE INDEX orders_by_status ON orders (status, next_due);
+"#,
+    },
+];
+
+/// The newest schema this software knows.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// What an existing file turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// No file, an empty file, or an empty SQLite database: safe to initialise.
+    Fresh,
+    /// A hotline store at this schema version (≤ latest).
+    Hotline(u32),
+}
+
+/// Looks at `db` without writing to it: the header bytes first (so random bytes never reach
+/// SQLite's recovery code), then a read-only connection for `application_id`, `user_version` and
+/// the schema. The WAL may hold newer pages than the main file, which is why the ids are read
+/// through SQLite and not from the header.
+pub fn inspect(db: &Path) -> Result<Existing, StoreError> {
+    let len = match std::fs::metadata(db) {
+        Ok(m) if m.is_file() => m.len(),
+        Ok(_) => {
+            return Err(StoreError::Io {
+                path: db.display().to_string(),
+                message: "exists but is not a regular file".to_string(),
+            });
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Fresh),
+        Err(e) => return Err(io_error(db, &e)),
+    };
+    let wal = wal_path(db);
+    let had_wal = wal.exists();
+    if len == 0 && !had_wal {
+        // SQLite itself treats an empty file as an empty database; a crash between creating the
+        // file and the first commit leaves exactly this. (With a WAL beside it, the content may
+        // all be in the WAL: fall through and let SQLite read it.)
+        return Ok(Existing::Fresh);
+    }
+    if len > 0 {
+        check_header(db)?;
+    }
+
+    let ids = match read_ids(db, had_wal) {
+        // A process that opened the store just after we looked for its WAL may be writing
+        // under our `immutable` reader; read again the ordinary way before calling it damaged.
+        Err(StoreError::Corrupt { .. }) if !had_wal && wal.exists() => read_ids(db, true)?,
+        other => other?,
+    };
+
+    if ids.application_id == APPLICATION_ID {
+        let known = latest_version();
+        if ids.user_version > known {
+            return Err(StoreError::TooNew {
+                path: db.display().to_string(),
+                found: ids.user_version,
+                known,
+            });
+        }
+        return Ok(Existing::Hotline(ids.user_version));
+    }
+    if ids.application_id == 0 && ids.user_version == 0 && ids.objects == 0 {
+        return Ok(Existing::Fresh);
+    }
+    Err(StoreError::Foreign {
+        path: db.display().to_string(),
+        application_id: ids.application_id,
+    })
+}
+
+fn wal_path(db: &Path) -> std::path::PathBuf {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    wal.into()
+}
+
+/// What identifies a SQLite file's owner and schema.
+struct Ids {
+    application_id: i32,
+    user_version: u32,
+    objects: i64,
+}
+
+fn read_ids(db: &Path, through_wal: bool) -> Result<Ids, StoreError> {
+    let read = || -> rusqlite::Result<Ids> {
+        let conn = open_for_inspection(db, through_wal)?;
+        Ok(Ids {
+            application_id: conn.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+            user_version: conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+            // Reading the schema makes SQLite parse page 1 and the schema table, which is
+            // where a damaged file with a valid header usually fails.
+            objects: conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?,
+        })
+    };
+    read().map_err(|e| open_error(db, e))
+}
+
+/// A read-only connection that leaves no trace. Without a `-wal` file next to the database no
+/// connection is open and none crashed mid-write, so the main file is complete and is opened
+/// `immutable` (no locks, no `-wal`/`-shm` created beside someone else's file). With a `-wal`
+/// file, its pages may be the newest state and must be read through an ordinary read-only
+/// connection, which reuses the side files that already exist.
+fn open_for_inspection(db: &Path, through_wal: bool) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if through_wal {
+        return Connection::open_with_flags(db, flags);
+    }
+    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(db));
+    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+}
+
+/// Escapes the characters that would end or alter the path part of a `file:` URI.
+fn uri_path(p: &Path) -> String {
+    let mut out = String::new();
+    for c in p.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            #[cfg(windows)]
+            '\\' => out.push('/'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The first 16 bytes of every SQLite 3 database.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+fn check_header(db: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let mut header = [0u8; 100];
+    let mut file = std::fs::File::open(db).map_err(|e| io_error(db, &e))?;
+    let mut filled = 0;
+    while filled < header.len() {
+        match file.read(&mut header[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(db, &e)),
+        }
+    }
+    if filled < header.len() || &header[..16] != SQLITE_MAGIC {
+        return Err(StoreError::Corrupt {
+            detail: format!("{} is not a SQLite database (bad header)", db.display()),
+        });
+    }
+    Ok(())
+}
+
+fn open_error(db: &Path, e: rusqlite::Error) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Corrupt { detail } => StoreError::Corrupt {
+            detail: format!("{}: {detail}", db.display()),
+        },
+        StoreError::Io { message, .. } => StoreError::Io {
+            path: db.display().to_string(),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Applies every migration above the current version up to `target`, each in its own
+/// transaction with its `user_version` bump.
+pub fn migrate(conn: &mut Connection, db: &Path, target: u32) -> Result<(), StoreError> {
+    let known = latest_version();
+    if target > known {
+        return Err(StoreError::NotFound {
+            what: "schema version",
+            id: target.to_string(),
+        });
+    }
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        // A gap or a reordering would silently skip a step on some devices.
+        if usize::try_from(m.version).ok() != Some(i + 1) {
+            return Err(StoreError::Sqlite {
+                message: format!("migration list is out of order at version {}", m.version),
+            });
+        }
+    }
+    // The common case, an up-to-date store, takes no write lock.
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current >= target {
+        return Ok(());
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version <= target) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Read inside the write transaction: another process may have migrated meanwhile.
+        let current: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > known {
+            return Err(StoreError::TooNew {
+                path: db.display().to_string(),
+                found: current,
+                known,
+            });
+        }
+        if current >= m.version {
+            continue;
+        }
+        tx.execute_batch(m.sql)?;
+        // Both pragmas write page 1 inside this transaction, so they commit with the tables.
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+            m.version
+        ))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

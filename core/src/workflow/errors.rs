@@ -1,0 +1,217 @@
+//! Why an action is refused. The codes are part of the contract with the apps and the hub: the
+//! same code is stored in the history of every order where the fold refused an event, so a code
+//! must never change meaning once shipped.
+
+use thiserror::Error;
+
+use super::state::Status;
+use crate::error::Coded;
+use crate::model::{RequestKind, Role, Timestamp, UnitId};
+use crate::policy::{PolicyError, to_local};
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WorkflowError {
+    #[error("a {role} may not {action}")]
+    WrongRole { role: Role, action: &'static str },
+
+    #[error("unit {unit} is not {} of this order and may not {action}", if *.lead_only { "the lead unit" } else { "the lead unit or a co-unit" })]
+    WrongUnit {
+        unit: UnitId,
+        action: &'static str,
+        /// Only the lead unit may do this (otherwise co-units may too).
+        lead_only: bool,
+    },
+
+    #[error("cannot {action} while the order is {status}")]
+    WrongState {
+        action: &'static str,
+        status: Status,
+    },
+
+    #[error("`{field}` is required to {action}")]
+    MissingField {
+        action: &'static str,
+        field: &'static str,
+    },
+
+    #[error("the order has already been reopened {max} time(s), the most the policy allows")]
+    ReopenLimit { max: u32 },
+
+    #[error(
+        "an extension of {requested} working day(s) on top of {already} already granted exceeds the maximum of {max}"
+    )]
+    ExtensionTooLong {
+        requested: u32,
+        already: u32,
+        max: u32,
+    },
+
+    #[error("the return window closed at {}", to_local(*.due))]
+    ReturnWindowClosed { due: Timestamp },
+
+    #[error("the unit must phone the hotline center before requesting a return")]
+    ReturnNeedsCall,
+
+    #[error("confidential callers are not called back")]
+    ConfidentialNoCallback,
+
+    #[error("only inquiries can be answered from the knowledge base; this is a {kind}")]
+    InstantAnswerKind { kind: RequestKind },
+
+    #[error("the order has not been submitted yet, so it cannot {action}")]
+    UnknownOrder { action: &'static str },
+
+    #[error("the order has already been submitted")]
+    DuplicateSubmit,
+
+    #[error("unit {unit} is both the lead unit and a co-unit")]
+    LeadAlsoCoUnit { unit: UnitId },
+
+    #[error("the GPS fix of the {action} is not a valid position")]
+    InvalidGps { action: &'static str },
+
+    #[error("the event's causal predecessors form a cycle, so it has no place in the history")]
+    CausalCycle,
+
+    #[error("deadline: {0}")]
+    Calendar(#[from] PolicyError),
+}
+
+impl Coded for WorkflowError {
+    fn code(&self) -> &'static str {
+        match self {
+            WorkflowError::WrongRole { .. } => "wrong_role",
+            WorkflowError::WrongUnit { .. } => "wrong_unit",
+            WorkflowError::WrongState { .. } => "wrong_state",
+            WorkflowError::MissingField { .. } => "missing_field",
+            WorkflowError::ReopenLimit { .. } => "reopen_limit",
+            WorkflowError::ExtensionTooLong { .. } => "extension_too_long",
+            WorkflowError::ReturnWindowClosed { .. } => "return_window_closed",
+            WorkflowError::ReturnNeedsCall => "return_needs_call",
+            WorkflowError::ConfidentialNoCallback => "confidential_no_callback",
+            WorkflowError::InstantAnswerKind { .. } => "instant_answer_kind",
+            WorkflowError::UnknownOrder { .. } => "unknown_order",
+            WorkflowError::DuplicateSubmit => "duplicate_submit",
+            WorkflowError::LeadAlsoCoUnit { .. } => "lead_also_co_unit",
+            WorkflowError::InvalidGps { .. } => "invalid_gps",
+            WorkflowError::CausalCycle => "causal_cycle",
+            WorkflowError::Calendar(_) => "calendar",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            WorkflowError::WrongRole { role, action } => {
+                format!("{}无权执行“{}”", role.zh(), action_zh(action))
+            }
+            WorkflowError::WrongUnit {
+                unit, lead_only, ..
+            } => {
+                if *lead_only {
+                    format!("单位 {unit} 不是本工单的主办单位")
+                } else {
+                    format!("单位 {unit} 不是本工单的主办或会办单位")
+                }
+            }
+            WorkflowError::WrongState { action, status } => {
+                format!("工单当前状态为“{}”，不能{}", status.zh(), action_zh(action))
+            }
+            WorkflowError::MissingField { action, field } => {
+                format!("{}缺少必填项：{}", action_zh(action), field_zh(field))
+            }
+            WorkflowError::ReopenLimit { max } => {
+                format!("该工单已重办 {max} 次，已达政策规定的上限")
+            }
+            WorkflowError::ExtensionTooLong {
+                requested,
+                already,
+                max,
+            } => format!(
+                "申请延期 {requested} 个工作日（已批准 {already} 个工作日），超过最长 {max} 个工作日"
+            ),
+            WorkflowError::ReturnWindowClosed { due } => format!(
+                "退回时限已于 {} 届满，不能再申请退回",
+                to_local(*due).format("%Y-%m-%d %H:%M:%S")
+            ),
+            WorkflowError::ReturnNeedsCall => "申请退回前须先电话联系热线受理中心".to_string(),
+            WorkflowError::ConfidentialNoCallback => "保密工单不进行回访".to_string(),
+            WorkflowError::InstantAnswerKind { kind } => {
+                format!("只有咨询类诉求可以即时答复，本工单为{}", kind.zh())
+            }
+            WorkflowError::UnknownOrder { action } => {
+                format!("工单尚未提交，不能{}", action_zh(action))
+            }
+            WorkflowError::DuplicateSubmit => "该工单已提交，不能重复提交".to_string(),
+            WorkflowError::LeadAlsoCoUnit { unit } => {
+                format!("单位 {unit} 不能同时作为主办单位和会办单位")
+            }
+            WorkflowError::InvalidGps { action } => {
+                format!("{}的定位数据无效", action_zh(action))
+            }
+            WorkflowError::CausalCycle => "该记录的前序记录构成循环，无法排入工单历史".to_string(),
+            WorkflowError::Calendar(e) => format!("期限计算失败：{}", e.message_zh()),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// The Chinese name of an action, by its stable machine name (`Action::name`).
+pub fn action_zh(name: &str) -> &'static str {
+    match name {
+        "submit" => "提交诉求",
+        "register" => "受理",
+        "not_accept" => "不予受理",
+        "instant_answer" => "即时答复",
+        "dispatch" => "转办",
+        "request_return" => "申请退回",
+        "decide_return" => "审核退回",
+        "sign_for" => "签收",
+        "contact" => "联系诉求人",
+        "site_evidence" => "现场核实",
+        "request_extension" => "申请延期",
+        "decide_extension" => "审核延期",
+        "reply" => "答复",
+        "review" => "审核答复",
+        "callback" => "回访",
+        "reopen" => "重办",
+        "duty_statement" => "提交履责意见",
+        "supervise" => "督办",
+        "site_supervision" => "填写现场督办情况表",
+        _ => "该操作",
+    }
+}
+
+fn field_zh(field: &str) -> &'static str {
+    match field {
+        "id" => "工单编号",
+        "text" => "诉求内容",
+        "basis" => "依据",
+        "earlier_order" => "关联的原工单",
+        "kb_item" => "知识库条目",
+        "answer" => "答复内容",
+        "lead" => "主办单位",
+        "co_units" => "会办单位",
+        "reason" => "理由",
+        "leader_opinion" => "领导意见",
+        "suggestion" => "建议承办单位",
+        "phone" => "联系电话",
+        "note" => "说明",
+        "photos" => "现场照片",
+        "working_days" => "延期工作日数",
+        "explanation" => "书面说明",
+        "handler" => "办理人",
+        "result" => "办理结果",
+        "legal_basis" => "法律政策依据",
+        "citizen_informed_how" => "告知诉求人的方式",
+        "case" => "立案情况",
+        "case.case_number" => "立案编号",
+        "case.reason" => "未立案理由",
+        "unit" => "答复单位",
+        "place" => "督办地点",
+        "findings" => "现场情况",
+        _ => "必填项",
+    }
+}

@@ -1,0 +1,97 @@
+//! Who may take which action. Kept as a table apart from the state machine so that the apps can
+//! hide buttons a role can never use, without asking about a particular order.
+
+use super::errors::WorkflowError;
+use super::state::OrderState;
+use crate::model::{Action, Actor, Role};
+
+/// Which handling unit a unit role must belong to for an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitBinding {
+    /// A center role: its unit is the hotline center and is not compared with the order.
+    None,
+    /// Only the lead unit (主办) answers for the order as a whole.
+    Lead,
+    /// Co-units (会办) share the legwork, so they may log it too.
+    LeadOrCo,
+}
+
+const CENTER_INTAKE: &[Role] = &[Role::Intake, Role::Dispatcher];
+const DISPATCHER: &[Role] = &[Role::Dispatcher];
+const UNIT: &[Role] = &[Role::Staff, Role::UnitHead];
+const UNIT_OR_SUPERVISOR: &[Role] = &[Role::Staff, Role::UnitHead, Role::Supervisor];
+
+/// The roles that may ever take this action. The auditor is in none of them.
+pub fn allowed_roles(action: &Action) -> &'static [Role] {
+    match action {
+        Action::Submit { .. } => &[Role::Kiosk, Role::Intake],
+        Action::Register { .. } | Action::NotAccept { .. } | Action::InstantAnswer { .. } => {
+            CENTER_INTAKE
+        }
+        Action::Dispatch { .. }
+        | Action::DecideReturn { .. }
+        | Action::DecideExtension { .. }
+        | Action::Review { .. }
+        | Action::Reopen { .. } => DISPATCHER,
+        Action::RequestReturn(_)
+        | Action::SignFor { .. }
+        | Action::RequestExtension(_)
+        | Action::Reply(_)
+        | Action::Contact { .. }
+        | Action::DutyStatement { .. } => UNIT,
+        Action::SiteEvidence(_) => UNIT_OR_SUPERVISOR,
+        Action::Callback { .. } => &[Role::Callback],
+        Action::Supervise { .. } => &[Role::Dispatcher, Role::Supervisor],
+        Action::SiteSupervision(_) => &[Role::Supervisor],
+    }
+}
+
+/// The unit a handling-unit role must belong to for this action.
+pub fn unit_binding(action: &Action) -> UnitBinding {
+    match action {
+        Action::RequestReturn(_)
+        | Action::SignFor { .. }
+        | Action::RequestExtension(_)
+        | Action::Reply(_) => UnitBinding::Lead,
+        Action::Contact { .. } | Action::SiteEvidence(_) | Action::DutyStatement { .. } => {
+            UnitBinding::LeadOrCo
+        }
+        _ => UnitBinding::None,
+    }
+}
+
+pub(crate) fn check_role(actor: &Actor, action: &Action) -> Result<(), WorkflowError> {
+    if allowed_roles(action).contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(WorkflowError::WrongRole {
+            role: actor.role,
+            action: action.name(),
+        })
+    }
+}
+
+/// Called after the state check, so an order that needs a unit already has a lead unit.
+pub(crate) fn check_unit(
+    state: &OrderState,
+    actor: &Actor,
+    action: &Action,
+) -> Result<(), WorkflowError> {
+    if !actor.role.is_unit_role() {
+        return Ok(());
+    }
+    let ok = match unit_binding(action) {
+        UnitBinding::None => true,
+        UnitBinding::Lead => state.lead_unit.as_ref() == Some(&actor.unit),
+        UnitBinding::LeadOrCo => state.is_handling_unit(&actor.unit),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(WorkflowError::WrongUnit {
+            unit: actor.unit.clone(),
+            action: action.name(),
+            lead_only: unit_binding(action) == UnitBinding::Lead,
+        })
+    }
+}

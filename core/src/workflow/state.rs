@@ -1,0 +1,360 @@
+//! The folded state of one work order, and the history that explains it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::model::{
+    Actor, ContactMethod, Event, EventId, ExtensionRequest, NotAcceptedReason, OrderDetails,
+    OrderId, ReplyContent, ReturnRequest, Satisfaction, SiteEvidence, SiteSupervisionForm,
+    SupervisionForm, SupervisionTrigger, Timestamp, UnitId,
+};
+
+/// Where a work order stands in its life (DOMAIN.md, "Life of a work order").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// No valid submission has been folded yet: events that arrived ahead of it wait or are
+    /// refused, so a state exists even before the order does.
+    #[default]
+    NotSubmitted,
+    Submitted,
+    Registered,
+    NotAccepted,
+    AnsweredInstantly,
+    Dispatched,
+    ReturnRequested,
+    InHandling,
+    ExtensionRequested,
+    UnderReview,
+    AwaitingCallback,
+    /// Rated dissatisfied with a reopen still allowed: waiting for the center to reopen it.
+    Dissatisfied,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 13] = [
+        Status::NotSubmitted,
+        Status::Submitted,
+        Status::Registered,
+        Status::NotAccepted,
+        Status::AnsweredInstantly,
+        Status::Dispatched,
+        Status::ReturnRequested,
+        Status::InHandling,
+        Status::ExtensionRequested,
+        Status::UnderReview,
+        Status::AwaitingCallback,
+        Status::Dissatisfied,
+        Status::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotSubmitted => "not_submitted",
+            Status::Submitted => "submitted",
+            Status::Registered => "registered",
+            Status::NotAccepted => "not_accepted",
+            Status::AnsweredInstantly => "answered_instantly",
+            Status::Dispatched => "dispatched",
+            Status::ReturnRequested => "return_requested",
+            Status::InHandling => "in_handling",
+            Status::ExtensionRequested => "extension_requested",
+            Status::UnderReview => "under_review",
+            Status::AwaitingCallback => "awaiting_callback",
+            Status::Dissatisfied => "dissatisfied",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::NotSubmitted => "未提交",
+            Status::Submitted => "已提交",
+            Status::Registered => "已受理",
+            Status::NotAccepted => "不予受理",
+            Status::AnsweredInstantly => "即时答复",
+            Status::Dispatched => "已转办",
+            Status::ReturnRequested => "退回申请中",
+            Status::InHandling => "办理中",
+            Status::ExtensionRequested => "延期申请中",
+            Status::UnderReview => "答复审核中",
+            Status::AwaitingCallback => "待回访",
+            Status::Dissatisfied => "不满意待重办",
+            Status::Closed => "已办结",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// No further handling can happen: only records (duty statements, site forms) may follow.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::NotAccepted | Status::AnsweredInstantly | Status::Closed
+        )
+    }
+
+    /// The order has been dispatched and not sent back for re-dispatch, so it has a lead unit.
+    pub fn is_after_dispatch(self) -> bool {
+        matches!(
+            self,
+            Status::Dispatched
+                | Status::ReturnRequested
+                | Status::InHandling
+                | Status::ExtensionRequested
+                | Status::UnderReview
+                | Status::AwaitingCallback
+                | Status::Dissatisfied
+                | Status::Closed
+        )
+    }
+
+    /// The handling clock is running: the unit has the order and has not replied yet.
+    pub fn is_handling_clock_running(self) -> bool {
+        matches!(
+            self,
+            Status::Dispatched
+                | Status::ReturnRequested
+                | Status::InHandling
+                | Status::ExtensionRequested
+        )
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the fold did with one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    /// Invalid at its place in the linear order; kept so that nobody's work silently vanishes.
+    Refused {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// A causal predecessor has not arrived (or is itself waiting); `missing` lists the direct
+    /// predecessors that hold it back.
+    Waiting {
+        missing: Vec<EventId>,
+    },
+}
+
+impl Outcome {
+    pub fn is_applied(&self) -> bool {
+        matches!(self, Outcome::Applied)
+    }
+    /// The refusal code, if the event was refused.
+    pub fn refusal_code(&self) -> Option<&str> {
+        match self {
+            Outcome::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub event: Event,
+    pub outcome: Outcome,
+}
+
+/// A record an actor added to the order, with who and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Logged<T> {
+    pub event: EventId,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub content: T,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactLog {
+    pub method: ContactMethod,
+    pub reached: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyStatementRecord {
+    pub text: String,
+    pub non_compliant: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotAcceptedRecord {
+    pub reason: NotAcceptedReason,
+    pub basis: String,
+    pub earlier_order: Option<OrderId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstantAnswerRecord {
+    pub kb_item: String,
+    pub answer: String,
+}
+
+/// What became of an extension request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionDecision {
+    Pending,
+    Approved,
+    Denied,
+    /// The unit replied before the center decided, so the request no longer matters.
+    Lapsed,
+}
+
+/// One extension request and what the center decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRecord {
+    pub event: EventId,
+    pub at: Timestamp,
+    pub request: ExtensionRequest,
+    pub decision: ExtensionDecision,
+    /// Which handling round (0 = first handling, n = after the n-th reopen) it belongs to.
+    pub round: u32,
+}
+
+/// One callback rating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingRecord {
+    pub event: EventId,
+    pub at: Timestamp,
+    pub rating: Satisfaction,
+    /// How many reopens preceded it (0 = first rating).
+    pub round: u32,
+}
+
+/// A supervision (督办) on the order, by a person or by the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionRecord {
+    /// The event that recorded it (for automatic ones: the rating that triggered it).
+    pub event: EventId,
+    pub at: Timestamp,
+    pub trigger: SupervisionTrigger,
+    /// `None` for automatic supervision: the form is chosen by whoever follows it up.
+    pub form: Option<SupervisionForm>,
+    pub note: String,
+    /// `None` when the rules triggered it.
+    pub by: Option<Actor>,
+}
+
+impl SupervisionRecord {
+    pub fn is_automatic(&self) -> bool {
+        self.by.is_none()
+    }
+}
+
+/// Everything known about a work order after folding its events.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OrderState {
+    /// What the citizen asked; `None` until a valid submission is folded.
+    pub details: Option<OrderDetails>,
+    pub status: Status,
+
+    pub submitted_at: Option<Timestamp>,
+    pub registered_at: Option<Timestamp>,
+    /// The current dispatch; cleared when a return is approved.
+    pub dispatched_at: Option<Timestamp>,
+    pub signed_at: Option<Timestamp>,
+    pub replied_at: Option<Timestamp>,
+    /// The last reopen; the reopen limit counts from it.
+    pub reopened_at: Option<Timestamp>,
+    /// The last approved return; the order waits for re-dispatch from then.
+    pub returned_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+
+    pub lead_unit: Option<UnitId>,
+    pub co_units: Vec<UnitId>,
+    /// 重点难点, as set by the current dispatch.
+    pub leader_approval: bool,
+    pub signed_by: Option<Actor>,
+    /// Lead units that had the order before an approved return, oldest first.
+    pub returned_by: Vec<UnitId>,
+    pub dispatch_count: u32,
+
+    pub not_accepted: Option<NotAcceptedRecord>,
+    pub instant_answer: Option<InstantAnswerRecord>,
+    /// The return request awaiting the center's decision.
+    pub pending_return: Option<ReturnRequest>,
+    pub returns_denied: u32,
+
+    pub extensions: Vec<ExtensionRecord>,
+    /// Working days granted in the current handling round (reset by a reopen).
+    pub extension_days: u32,
+
+    pub replies: Vec<Logged<ReplyContent>>,
+    pub replies_rejected: u32,
+    pub ratings: Vec<RatingRecord>,
+    pub reopen_count: u32,
+    /// The order was closed on a final dissatisfied rating.
+    pub closed_dissatisfied: bool,
+
+    pub contacts: Vec<Logged<ContactLog>>,
+    pub site_evidence: Vec<Logged<SiteEvidence>>,
+    pub duty_statements: Vec<Logged<DutyStatementRecord>>,
+    pub site_supervisions: Vec<Logged<SiteSupervisionForm>>,
+    pub supervisions: Vec<SupervisionRecord>,
+
+    /// The lead unit signed for it after the sign-for limit (still accepted, but counted).
+    /// False when the calendar could not tell; [`super::deadlines`] reports that error.
+    pub late_sign_for: bool,
+
+    /// Every distinct event once, in the order the fold considered them.
+    pub history: Vec<HistoryEntry>,
+}
+
+impl OrderState {
+    /// The state of an order no event has been folded into.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn order_id(&self) -> Option<&OrderId> {
+        self.details.as_ref().map(|d| &d.id)
+    }
+
+    pub fn is_confidential(&self) -> bool {
+        self.details.as_ref().is_some_and(|d| d.confidential)
+    }
+
+    /// The most recent reply, if any.
+    pub fn last_reply(&self) -> Option<&ReplyContent> {
+        self.replies.last().map(|r| &r.content)
+    }
+
+    /// The most recent rating, if any.
+    pub fn last_rating(&self) -> Option<Satisfaction> {
+        self.ratings.last().map(|r| r.rating)
+    }
+
+    /// The extension request awaiting the center's decision.
+    pub fn pending_extension(&self) -> Option<&ExtensionRequest> {
+        self.extensions
+            .last()
+            .filter(|e| e.decision == ExtensionDecision::Pending)
+            .map(|e| &e.request)
+    }
+
+    /// How this event was treated, if it is in the history.
+    pub fn outcome_of(&self, id: &EventId) -> Option<&Outcome> {
+        self.history
+            .iter()
+            .find(|h| &h.event.id == id)
+            .map(|h| &h.outcome)
+    }
+
+    /// Whether the unit is the lead or one of the co-units of the current dispatch.
+    pub fn is_handling_unit(&self, unit: &UnitId) -> bool {
+        self.lead_unit.as_ref() == Some(unit) || self.co_units.contains(unit)
+    }
+}

@@ -1,0 +1,347 @@
+//! The state machine: [`decide`] says whether an action may happen now, [`apply`] makes it
+//! happen. The fold uses exactly the same `decide`, so a device that refuses an action before
+//! writing it and the hub that folds everyone's events can never disagree about the rules.
+
+use super::content;
+use super::errors::WorkflowError;
+use super::permissions::{check_role, check_unit};
+use super::state::{
+    ContactLog, DutyStatementRecord, ExtensionDecision, ExtensionRecord, InstantAnswerRecord,
+    Logged, NotAcceptedRecord, OrderState, RatingRecord, Status, SupervisionRecord,
+};
+use crate::model::{Action, Actor, Event, Role, SupervisionTrigger, Timestamp};
+use crate::policy::{HolidayCalendar, Policy, deadline_after};
+
+/// Whether `actor` may take `action` on the order in `state` at instant `at`.
+///
+/// Checks run from the most general to the most specific — role, order existence, state, unit,
+/// content, time limits — so the code returned names the first thing the person has to change.
+pub fn decide(
+    state: &OrderState,
+    actor: &Actor,
+    action: &Action,
+    at: Timestamp,
+    policy: &Policy,
+    cal: &HolidayCalendar,
+) -> Result<(), WorkflowError> {
+    check_role(actor, action)?;
+
+    let details = match (action, &state.details) {
+        (Action::Submit { .. }, Some(_)) => return Err(WorkflowError::DuplicateSubmit),
+        (Action::Submit { details }, None) => details,
+        (_, Some(details)) => details,
+        (_, None) => {
+            return Err(WorkflowError::UnknownOrder {
+                action: action.name(),
+            });
+        }
+    };
+
+    // Confidential orders never reach the callback queue, so without this the person would
+    // only learn "wrong state" and not the reason that will never change.
+    if matches!(action, Action::Callback { .. }) && details.confidential {
+        return Err(WorkflowError::ConfidentialNoCallback);
+    }
+
+    check_state(state, actor, action, policy)?;
+    check_unit(state, actor, action)?;
+    content::check(state, details, action, policy)?;
+    check_time(state, action, at, policy, cal)
+}
+
+fn check_state(
+    state: &OrderState,
+    actor: &Actor,
+    action: &Action,
+    policy: &Policy,
+) -> Result<(), WorkflowError> {
+    use Status::*;
+    let s = state.status;
+    let open_after_dispatch = s.is_after_dispatch() && !s.is_final();
+    let ok = match action {
+        Action::Submit { .. } => s == NotSubmitted,
+        Action::Register { .. } => s == Submitted,
+        Action::NotAccept { .. } | Action::InstantAnswer { .. } => {
+            matches!(s, Submitted | Registered)
+        }
+        Action::Dispatch { .. } => s == Registered,
+        // Once signed for, the unit has accepted the duty (Turpan art. 14).
+        Action::RequestReturn(_) | Action::SignFor { .. } => s == Dispatched,
+        Action::DecideReturn { .. } => s == ReturnRequested,
+        Action::Contact { .. } => open_after_dispatch,
+        // A supervisor may verify a closed order too: that is how falsified closures are found.
+        Action::SiteEvidence(_) if actor.role == Role::Supervisor => s.is_after_dispatch(),
+        Action::SiteEvidence(_) => open_after_dispatch,
+        Action::RequestExtension(_) => s == InHandling,
+        Action::DecideExtension { .. } => s == ExtensionRequested,
+        // An offline unit that asked for more time may finish before the center answers; the
+        // request then lapses instead of blocking the reply.
+        Action::Reply(_) => matches!(s, InHandling | ExtensionRequested),
+        Action::Review { .. } => s == UnderReview,
+        Action::Callback { .. } => s == AwaitingCallback,
+        Action::Reopen { .. } => {
+            let after_rating = s == Dissatisfied || (s == Closed && state.closed_dissatisfied);
+            if let Some(max) = policy.max_reopens
+                && after_rating
+                && state.reopen_count >= max
+            {
+                return Err(WorkflowError::ReopenLimit { max });
+            }
+            s == Dissatisfied
+        }
+        Action::DutyStatement { .. } | Action::SiteSupervision(_) => s.is_after_dispatch(),
+        Action::Supervise { .. } => !s.is_final() || state.closed_dissatisfied,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(WorkflowError::WrongState {
+            action: action.name(),
+            status: s,
+        })
+    }
+}
+
+fn check_time(
+    state: &OrderState,
+    action: &Action,
+    at: Timestamp,
+    policy: &Policy,
+    cal: &HolidayCalendar,
+) -> Result<(), WorkflowError> {
+    if let Action::RequestReturn(_) = action
+        && let (Some(limit), Some(from)) = (policy.limits.return_request, state.dispatched_at)
+    {
+        let due = deadline_after(limit, from, cal)?;
+        if at > due {
+            return Err(WorkflowError::ReturnWindowClosed { due });
+        }
+    }
+    Ok(())
+}
+
+/// Applies an event that [`decide`] accepted. Never fails: everything that could go wrong was
+/// checked by `decide`.
+pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal: &HolidayCalendar) {
+    let at = event.at;
+    match &event.action {
+        Action::Submit { details } => {
+            state.details = Some(details.clone());
+            state.submitted_at = Some(at);
+            state.status = Status::Submitted;
+        }
+        Action::Register { .. } => {
+            state.registered_at = Some(at);
+            state.status = Status::Registered;
+        }
+        Action::NotAccept {
+            reason,
+            basis,
+            earlier_order,
+        } => {
+            state.not_accepted = Some(NotAcceptedRecord {
+                reason: *reason,
+                basis: basis.clone(),
+                earlier_order: earlier_order.clone(),
+            });
+            state.closed_at = Some(at);
+            state.status = Status::NotAccepted;
+        }
+        Action::InstantAnswer { kb_item, answer } => {
+            state.instant_answer = Some(InstantAnswerRecord {
+                kb_item: kb_item.clone(),
+                answer: answer.clone(),
+            });
+            state.closed_at = Some(at);
+            state.status = Status::AnsweredInstantly;
+        }
+        Action::Dispatch {
+            lead,
+            co_units,
+            leader_approval,
+            ..
+        } => {
+            let mut units = Vec::with_capacity(co_units.len());
+            for u in co_units {
+                if !units.contains(u) {
+                    units.push(u.clone());
+                }
+            }
+            state.lead_unit = Some(lead.clone());
+            state.co_units = units;
+            state.leader_approval = *leader_approval;
+            state.dispatched_at = Some(at);
+            state.signed_at = None;
+            state.signed_by = None;
+            state.late_sign_for = false;
+            state.pending_return = None;
+            state.dispatch_count = state.dispatch_count.saturating_add(1);
+            state.status = Status::Dispatched;
+        }
+        Action::RequestReturn(req) => {
+            state.pending_return = Some(req.clone());
+            state.status = Status::ReturnRequested;
+        }
+        Action::DecideReturn { approve, .. } => {
+            state.pending_return = None;
+            if *approve {
+                if let Some(lead) = state.lead_unit.take() {
+                    state.returned_by.push(lead);
+                }
+                state.co_units.clear();
+                state.dispatched_at = None;
+                state.returned_at = Some(at);
+                state.status = Status::Registered;
+            } else {
+                state.returns_denied = state.returns_denied.saturating_add(1);
+                state.status = Status::Dispatched;
+            }
+        }
+        Action::SignFor { .. } => {
+            state.late_sign_for = match (policy.limits.sign_for, state.dispatched_at) {
+                (Some(limit), Some(from)) => deadline_after(limit, from, cal)
+                    .map(|due| at > due)
+                    .unwrap_or(false),
+                _ => false,
+            };
+            state.signed_at = Some(at);
+            state.signed_by = Some(event.actor.clone());
+            state.status = Status::InHandling;
+        }
+        Action::Contact {
+            method,
+            reached,
+            note,
+        } => state.contacts.push(logged(
+            event,
+            ContactLog {
+                method: *method,
+                reached: *reached,
+                note: note.clone(),
+            },
+        )),
+        Action::SiteEvidence(e) => state.site_evidence.push(logged(event, e.clone())),
+        Action::RequestExtension(req) => {
+            state.extensions.push(ExtensionRecord {
+                event: event.id.clone(),
+                at,
+                request: req.clone(),
+                decision: ExtensionDecision::Pending,
+                round: state.reopen_count,
+            });
+            state.status = Status::ExtensionRequested;
+        }
+        Action::DecideExtension { approve, .. } => {
+            if let Some(ext) = state.extensions.last_mut() {
+                if *approve {
+                    ext.decision = ExtensionDecision::Approved;
+                    state.extension_days = state
+                        .extension_days
+                        .saturating_add(ext.request.working_days);
+                } else {
+                    ext.decision = ExtensionDecision::Denied;
+                }
+            }
+            state.status = Status::InHandling;
+        }
+        Action::Reply(reply) => {
+            if let Some(ext) = state.extensions.last_mut()
+                && ext.decision == ExtensionDecision::Pending
+            {
+                ext.decision = ExtensionDecision::Lapsed;
+            }
+            state.replies.push(logged(event, reply.clone()));
+            state.replied_at = Some(at);
+            state.status = Status::UnderReview;
+        }
+        Action::Review { approve, .. } => {
+            if !*approve {
+                state.replies_rejected = state.replies_rejected.saturating_add(1);
+                state.status = Status::InHandling;
+            } else if state.is_confidential() {
+                state.closed_at = Some(at);
+                state.status = Status::Closed;
+            } else {
+                state.status = Status::AwaitingCallback;
+            }
+        }
+        Action::Callback { rating, .. } => apply_rating(state, event, *rating, policy),
+        Action::Reopen { .. } => {
+            state.reopen_count = state.reopen_count.saturating_add(1);
+            state.reopened_at = Some(at);
+            state.extension_days = 0;
+            state.status = Status::InHandling;
+        }
+        Action::DutyStatement {
+            text,
+            non_compliant,
+        } => state.duty_statements.push(logged(
+            event,
+            DutyStatementRecord {
+                text: text.clone(),
+                non_compliant: *non_compliant,
+            },
+        )),
+        Action::Supervise {
+            trigger,
+            form,
+            note,
+        } => state.supervisions.push(SupervisionRecord {
+            event: event.id.clone(),
+            at,
+            trigger: *trigger,
+            form: Some(*form),
+            note: note.clone(),
+            by: Some(event.actor.clone()),
+        }),
+        Action::SiteSupervision(form) => state.site_supervisions.push(logged(event, form.clone())),
+    }
+}
+
+fn logged<T>(event: &Event, content: T) -> Logged<T> {
+    Logged {
+        event: event.id.clone(),
+        by: event.actor.clone(),
+        at: event.at,
+        content,
+    }
+}
+
+fn apply_rating(
+    state: &mut OrderState,
+    event: &Event,
+    rating: crate::model::Satisfaction,
+    policy: &Policy,
+) {
+    state.ratings.push(RatingRecord {
+        event: event.id.clone(),
+        at: event.at,
+        rating,
+        round: state.reopen_count,
+    });
+    let may_reopen = policy
+        .max_reopens
+        .is_none_or(|max| state.reopen_count < max);
+    if !rating.is_dissatisfied() {
+        state.closed_at = Some(event.at);
+        state.status = Status::Closed;
+    } else if may_reopen {
+        state.status = Status::Dissatisfied;
+    } else {
+        // The rating after the last allowed reopen is final (Turpan art. 24): the order closes
+        // so it stops counting as open, and supervision takes over from handling.
+        state.closed_at = Some(event.at);
+        state.closed_dissatisfied = true;
+        state.status = Status::Closed;
+        if state.reopen_count > 0 {
+            state.supervisions.push(SupervisionRecord {
+                event: event.id.clone(),
+                at: event.at,
+                trigger: SupervisionTrigger::ReopenedStillDissatisfied,
+                form: None,
+                note: "重办后仍不满意 / still dissatisfied after reopening".to_string(),
+                by: None,
+            });
+        }
+    }
+}

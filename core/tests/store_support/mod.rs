@@ -1,0 +1,61 @@
+//! Builders shared by the store tests.
+#![allow(dead_code)]
+
+use hotline_core::model::OrderId;
+use hotline_core::store::{ActionRecord, IndexRow, StoredChange};
+
+pub fn change(order: &str, hash: &str) -> StoredChange {
+    StoredChange {
+        order: OrderId::new(order),
+        hash: hash.to_string(),
+        event_id: format!("ev-{hash}"),
+        cert_id: "cert-1".to_string(),
+        signature: vec![7; 64],
+        bytes: format!("change bytes of {hash}").into_bytes(),
+    }
+}
+
+pub fn row(order: &str) -> IndexRow {
+    IndexRow {
+        order: OrderId::new(order),
+        receipt: format!("R-{order}"),
+        kind: "complaint".to_string(),
+        urgency: "normal".to_string(),
+        status: "registered".to_string(),
+        confidential: false,
+        lead_unit: None,
+        co_units: Vec::new(),
+        handling_due: None,
+        next_due: None,
+        next_due_kind: None,
+        terminal: false,
+        updated_at: 1_700_000_000_000,
+    }
+}
+
+pub fn action(order: &str, hashes: &[&str]) -> ActionRecord {
+    ActionRecord {
+        order: OrderId::new(order),
+        changes: hashes.iter().map(|h| change(order, h)).collect(),
+        index: row(order),
+        sealed_contacts: Vec::new(),
+    }
+}
+
+/// All regular files under `dir`, recursively.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,219 @@
+//! Properties of the fold: any arrival order and any duplication of the same events give the
+//! same state, and the history holds every distinct event exactly once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod workflow_support;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hotline_core::model::{
+    Action, Actor, Event, EventId, RequestKind, Satisfaction, SupervisionTrigger,
+};
+use hotline_core::workflow::{OrderState, fold};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use workflow_support::*;
+
+fn assert_history_complete(state: &OrderState, events: &[Event]) {
+    let distinct: BTreeSet<&EventId> = events.iter().map(|e| &e.id).collect();
+    let mut seen: BTreeMap<&EventId, usize> = BTreeMap::new();
+    for h in &state.history {
+        *seen.entry(&h.event.id).or_default() += 1;
+    }
+    assert_eq!(
+        seen.len(),
+        distinct.len(),
+        "every distinct event is in the history"
+    );
+    assert!(seen.values().all(|n| *n == 1), "no event is doubled");
+    assert!(seen.keys().all(|id| distinct.contains(id)));
+}
+
+fn race_times() -> impl Strategy<Value = RaceTimes> {
+    (
+        (0i64..600, 0i64..600, 0i64..600, 0i64..600),
+        (0i64..600, 0i64..600, 0i64..120, any::<bool>()),
+    )
+        .prop_map(
+            |((a_sign, c_sign, c_return, c_reply), (b_contact, evidence, decide, approve))| {
+                RaceTimes {
+                    a_sign,
+                    c_sign,
+                    c_return,
+                    c_reply,
+                    b_contact,
+                    evidence,
+                    decide,
+                    approve_c_return: approve,
+                }
+            },
+        )
+}
+
+/// The race scenario, and the same events in a random order.
+fn race_and_shuffled() -> impl Strategy<Value = (Vec<Event>, Vec<Event>)> {
+    race_times().prop_flat_map(|r| {
+        let events = race_events(r);
+        (Just(events.clone()), Just(events).prop_shuffle())
+    })
+}
+
+fn with_duplicates(events: &[Event], picks: &[Index]) -> Vec<Event> {
+    let mut out = events.to_vec();
+    for (n, p) in picks.iter().enumerate() {
+        let dup = events[p.index(events.len())].clone();
+        // Spread the duplicates through the delivery, not just at its end.
+        let at = (n * 7) % (out.len() + 1);
+        out.insert(at, dup);
+    }
+    out
+}
+
+/// Every (actor, action) the random histories draw from: the normal flow, conflicting units,
+/// and people who may do nothing.
+fn pool() -> Vec<(Actor, Action)> {
+    vec![
+        (kiosk(), submit(RequestKind::Complaint)),
+        (intake(), submit(RequestKind::Inquiry)),
+        (intake(), register()),
+        (intake(), instant_answer()),
+        (dispatcher(), dispatch(UNIT_A, &[UNIT_B])),
+        (dispatcher(), dispatch(UNIT_C, &[])),
+        (head(UNIT_A), sign_for()),
+        (head(UNIT_C), sign_for()),
+        (staff(UNIT_A), request_return(false)),
+        (staff(UNIT_C), request_return(false)),
+        (dispatcher(), decide_return(true)),
+        (dispatcher(), decide_return(false)),
+        (staff(UNIT_B), contact()),
+        (supervisor(), site_evidence()),
+        (staff(UNIT_A), request_extension(10, "需要协调")),
+        (dispatcher(), decide_extension(true)),
+        (staff(UNIT_A), reply(UNIT_A, RequestKind::Complaint)),
+        (staff(UNIT_C), reply(UNIT_C, RequestKind::Complaint)),
+        (dispatcher(), review(true)),
+        (dispatcher(), review(false)),
+        (callback_agent(), callback(Satisfaction::Dissatisfied)),
+        (callback_agent(), callback(Satisfaction::Satisfied)),
+        (dispatcher(), reopen()),
+        (staff(UNIT_B), duty_statement()),
+        (dispatcher(), supervise(SupervisionTrigger::HotIssue)),
+        (supervisor(), site_supervision()),
+        (auditor(), register()),
+    ]
+}
+
+/// A random causally consistent history after a submission and registration: each event names
+/// some earlier ones (or, rarely, one that never arrives) as predecessors.
+fn random_history() -> impl Strategy<Value = Vec<Event>> {
+    let step = (
+        any::<Index>(),
+        0i64..4000,
+        proptest::collection::vec(any::<Index>(), 0..3),
+        proptest::option::weighted(0.05, Just(())),
+    );
+    proptest::collection::vec(step, 0..30).prop_map(|steps| {
+        let pool = pool();
+        // Most random events would otherwise land on an order that does not exist yet.
+        let mut events: Vec<Event> = vec![
+            Event {
+                id: EventId::new("p-0"),
+                actor: kiosk(),
+                at: monday(),
+                after: vec![],
+                action: submit(RequestKind::Complaint),
+            },
+            Event {
+                id: EventId::new("p-1"),
+                actor: intake(),
+                at: monday() + minutes(5),
+                after: vec![EventId::new("p-0")],
+                action: register(),
+            },
+        ];
+        for (n, (which, minute, preds, ghost)) in steps.into_iter().enumerate() {
+            let (actor, action) = pool[which.index(pool.len())].clone();
+            let mut after: Vec<EventId> = preds
+                .iter()
+                .map(|p| events[p.index(events.len())].id.clone())
+                .collect();
+            if ghost.is_some() {
+                after.push(EventId::new(format!("ghost-{n}")));
+            }
+            events.push(Event {
+                id: EventId::new(format!("r-{n:02}")),
+                actor,
+                at: monday() + minutes(minute),
+                after,
+                action,
+            });
+        }
+        events
+    })
+}
+
+fn random_and_shuffled() -> impl Strategy<Value = (Vec<Event>, Vec<Event>)> {
+    random_history().prop_flat_map(|events| (Just(events.clone()), Just(events).prop_shuffle()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn racing_offline_events_fold_identically_in_any_order(
+        (events, shuffled) in race_and_shuffled(),
+        dups in proptest::collection::vec(any::<Index>(), 0..10),
+    ) {
+        let s = Script::new("turpan");
+        let reference = fold(&events, &s.policy, &s.cal);
+        let permuted = fold(&shuffled, &s.policy, &s.cal);
+        prop_assert_eq!(&permuted, &reference);
+        let delivered = with_duplicates(&shuffled, &dups);
+        let duplicated = fold(&delivered, &s.policy, &s.cal);
+        prop_assert_eq!(&duplicated, &reference);
+        assert_history_complete(&reference, &events);
+        assert_history_complete(&duplicated, &delivered);
+    }
+
+    #[test]
+    fn only_one_unit_ever_holds_the_signature(
+        (events, shuffled) in race_and_shuffled(),
+    ) {
+        let s = Script::new("turpan");
+        let st = fold(&shuffled, &s.policy, &s.cal);
+        let applied_signs = st
+            .history
+            .iter()
+            .filter(|h| h.outcome.is_applied() && matches!(h.event.action, Action::SignFor { .. }))
+            .count();
+        prop_assert!(applied_signs <= 1, "two sign-fors applied");
+        if let Some(signer) = &st.signed_by {
+            prop_assert_eq!(Some(&signer.unit), st.lead_unit.as_ref());
+        }
+        // The event that never gets its predecessor always waits.
+        let waiting = st
+            .history
+            .iter()
+            .filter(|h| matches!(h.outcome, hotline_core::workflow::Outcome::Waiting { .. }))
+            .count();
+        prop_assert_eq!(waiting, 1);
+        prop_assert_eq!(st.history.len(), events.len());
+    }
+
+    #[test]
+    fn random_histories_fold_identically_in_any_order(
+        (events, shuffled) in random_and_shuffled(),
+        dups in proptest::collection::vec(any::<Index>(), 0..10),
+        preset_pick in 0usize..3,
+    ) {
+        let s = Script::new(["turpan", "linshu", "puyang"][preset_pick]);
+        let reference = fold(&events, &s.policy, &s.cal);
+        prop_assert_eq!(&fold(&shuffled, &s.policy, &s.cal), &reference);
+        let delivered = with_duplicates(&shuffled, &dups);
+        prop_assert_eq!(&fold(&delivered, &s.policy, &s.cal), &reference);
+        assert_history_complete(&reference, &events);
+        // Folding is idempotent over its own history.
+        let replayed: Vec<Event> = reference.history.iter().map(|h| h.event.clone()).collect();
+        prop_assert_eq!(&fold(&replayed, &s.policy, &s.cal), &reference);
+    }
+}

@@ -1,0 +1,527 @@
+//! Shared helpers of the workflow integration tests: people, actions and a script that records
+//! events in a causal chain and folds them.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use hotline_core::Coded;
+use hotline_core::model::{
+    Action, Actor, AttachmentRef, CaseInfo, Channel, ContactMethod, Event, EventId,
+    ExtensionRequest, GpsFix, Location, NotAcceptedReason, OrderDetails, OrderId, ReceiptCode,
+    ReplyContent, RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence,
+    SiteSupervisionForm, SupervisionForm, SupervisionTrigger, Timestamp, Urgency,
+};
+use hotline_core::policy::{HolidayCalendar, Policy, local_offset, preset};
+use hotline_core::workflow::{OrderState, Outcome, WorkflowError, decide, fold};
+
+pub const UNIT_A: &str = "unit-gaochang-town";
+pub const UNIT_B: &str = "unit-water-bureau";
+pub const UNIT_C: &str = "unit-yaer-street";
+pub const CENTER: &str = "center-12345";
+
+/// A local (+08:00) wall-clock instant.
+pub fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> Timestamp {
+    local_offset()
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// 23:59:59 local of that day: where working-day limits end.
+pub fn end_of_day(y: i32, m: u32, d: u32) -> Timestamp {
+    local_offset()
+        .with_ymd_and_hms(y, m, d, 23, 59, 59)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub fn hours(h: i64) -> Duration {
+    Duration::hours(h)
+}
+pub fn minutes(m: i64) -> Duration {
+    Duration::minutes(m)
+}
+
+pub fn kiosk() -> Actor {
+    Actor::new("kiosk-gaochang-01", Role::Kiosk, "kiosk-gaochang")
+}
+pub fn intake() -> Actor {
+    Actor::new("agent-li", Role::Intake, CENTER)
+}
+pub fn dispatcher() -> Actor {
+    Actor::new("dispatcher-wang", Role::Dispatcher, CENTER)
+}
+pub fn callback_agent() -> Actor {
+    Actor::new("callback-zhao", Role::Callback, CENTER)
+}
+pub fn supervisor() -> Actor {
+    Actor::new("supervisor-ma", Role::Supervisor, "county-supervision")
+}
+pub fn auditor() -> Actor {
+    Actor::new("auditor-sun", Role::Auditor, "discipline-inspection")
+}
+pub fn staff(unit: &str) -> Actor {
+    Actor::new(&format!("staff-{unit}"), Role::Staff, unit)
+}
+pub fn staff2(unit: &str) -> Actor {
+    Actor::new(&format!("staff2-{unit}"), Role::Staff, unit)
+}
+pub fn head(unit: &str) -> Actor {
+    Actor::new(&format!("head-{unit}"), Role::UnitHead, unit)
+}
+
+pub fn details(kind: RequestKind, confidential: bool) -> OrderDetails {
+    OrderDetails {
+        id: OrderId::new("order-0001"),
+        receipt: ReceiptCode("K7Q2-M9XD".into()),
+        kind,
+        urgency: Urgency::Normal,
+        channel: Channel::Kiosk,
+        text: "村口路灯坏了两个星期 / the street light at the village entrance has been out for two weeks".into(),
+        location: Location {
+            address: "高昌区亚尔乡".into(),
+            division_code: Some("650402".into()),
+            gps: Some(GpsFix::manual(42.95, 89.18)),
+        },
+        confidential,
+        attachments: vec![],
+    }
+}
+
+pub fn submit(kind: RequestKind) -> Action {
+    Action::Submit {
+        details: details(kind, false),
+    }
+}
+pub fn submit_confidential(kind: RequestKind) -> Action {
+    Action::Submit {
+        details: details(kind, true),
+    }
+}
+pub fn register() -> Action {
+    Action::Register {
+        note: "受理".into(),
+    }
+}
+pub fn dispatch(lead: &str, co: &[&str]) -> Action {
+    Action::Dispatch {
+        lead: hotline_core::model::UnitId::new(lead),
+        co_units: co
+            .iter()
+            .map(|u| hotline_core::model::UnitId::new(*u))
+            .collect(),
+        leader_approval: false,
+        note: "请按时办理".into(),
+    }
+}
+pub fn sign_for() -> Action {
+    Action::SignFor {
+        note: "已签批".into(),
+    }
+}
+pub fn return_request(called_center: bool) -> ReturnRequest {
+    ReturnRequest {
+        reason: "路灯属供电公司维护".into(),
+        basis: "《城市道路照明设施管理规定》第五条".into(),
+        leader_opinion: "同意退回".into(),
+        suggestion: "国网吐鲁番供电公司".into(),
+        phone: "0995-1234567".into(),
+        called_center,
+    }
+}
+pub fn request_return(called_center: bool) -> Action {
+    Action::RequestReturn(return_request(called_center))
+}
+pub fn decide_return(approve: bool) -> Action {
+    Action::DecideReturn {
+        approve,
+        note: "职责界定".into(),
+    }
+}
+pub fn contact() -> Action {
+    Action::Contact {
+        method: ContactMethod::Phone,
+        reached: true,
+        note: "已电话联系诉求人".into(),
+    }
+}
+pub fn photo() -> AttachmentRef {
+    AttachmentRef {
+        sha256: "ab".repeat(32),
+        size: 123_456,
+        media_type: "image/jpeg".into(),
+        captured_at: None,
+        gps: Some(GpsFix::manual(42.95, 89.18)),
+        device: Some("phone-01".into()),
+    }
+}
+pub fn site_evidence() -> Action {
+    Action::SiteEvidence(SiteEvidence {
+        photos: vec![photo()],
+        gps: Some(GpsFix::manual(42.95, 89.18)),
+        note: "现场核实路灯损坏".into(),
+    })
+}
+pub fn request_extension(working_days: u32, explanation: &str) -> Action {
+    Action::RequestExtension(ExtensionRequest {
+        working_days,
+        explanation: explanation.into(),
+    })
+}
+pub fn decide_extension(approve: bool) -> Action {
+    Action::DecideExtension {
+        approve,
+        note: "审核意见".into(),
+    }
+}
+pub fn reply_content(unit: &str, kind: RequestKind) -> ReplyContent {
+    ReplyContent {
+        handled_at: local(2026, 3, 4, 10, 0),
+        unit: hotline_core::model::UnitId::new(unit),
+        handler: "张三".into(),
+        result: "已更换路灯".into(),
+        legal_basis: "《城市照明管理规定》".into(),
+        citizen_informed_how: "电话告知".into(),
+        case: if kind.is_complaint_or_report() {
+            Some(CaseInfo::NotFiled {
+                reason: "不涉及违法行为".into(),
+            })
+        } else {
+            None
+        },
+    }
+}
+pub fn reply(unit: &str, kind: RequestKind) -> Action {
+    Action::Reply(reply_content(unit, kind))
+}
+pub fn review(approve: bool) -> Action {
+    Action::Review {
+        approve,
+        note: "答复内容不完整".into(),
+    }
+}
+pub fn callback(rating: Satisfaction) -> Action {
+    Action::Callback {
+        rating,
+        note: "回访".into(),
+    }
+}
+pub fn reopen() -> Action {
+    Action::Reopen {
+        reason: "诉求人不满意".into(),
+    }
+}
+pub fn duty_statement() -> Action {
+    Action::DutyStatement {
+        text: "已依法履责".into(),
+        non_compliant: false,
+    }
+}
+pub fn supervise(trigger: SupervisionTrigger) -> Action {
+    Action::Supervise {
+        trigger,
+        form: SupervisionForm::Daily,
+        note: "督办".into(),
+    }
+}
+pub fn site_supervision() -> Action {
+    Action::SiteSupervision(SiteSupervisionForm {
+        place: "亚尔乡村口".into(),
+        held_at: local(2026, 3, 5, 10, 0),
+        people_present: vec!["张三".into()],
+        findings: "路灯已修复".into(),
+        action_taken: "现场确认".into(),
+        photos: vec![photo()],
+        gps: Some(GpsFix::manual(42.95, 89.18)),
+    })
+}
+pub fn not_accept(reason: NotAcceptedReason) -> Action {
+    Action::NotAccept {
+        reason,
+        basis: "《吐鲁番市12345热线管理办法》第十三条".into(),
+        earlier_order: Some(OrderId::new("order-0000")),
+    }
+}
+pub fn instant_answer() -> Action {
+    Action::InstantAnswer {
+        kb_item: "kb-0042".into(),
+        answer: "办理时间为工作日9:00-17:00".into(),
+    }
+}
+
+/// One sample of every action, for "this role may do nothing of this" checks.
+pub fn every_action() -> Vec<Action> {
+    vec![
+        submit(RequestKind::Inquiry),
+        register(),
+        not_accept(NotAcceptedReason::NotGovernmentDuty),
+        instant_answer(),
+        dispatch(UNIT_A, &[]),
+        request_return(true),
+        decide_return(true),
+        sign_for(),
+        contact(),
+        site_evidence(),
+        request_extension(3, "需要协调"),
+        decide_extension(true),
+        reply(UNIT_A, RequestKind::Inquiry),
+        review(true),
+        callback(Satisfaction::Satisfied),
+        reopen(),
+        duty_statement(),
+        supervise(SupervisionTrigger::LeaderAssigned),
+        site_supervision(),
+    ]
+}
+
+/// Events of one order recorded as a causal chain (each after the previous), as a single
+/// device that sees everything would record them.
+#[derive(Debug)]
+pub struct Script {
+    pub policy: Policy,
+    pub cal: HolidayCalendar,
+    pub events: Vec<Event>,
+    next: usize,
+}
+
+impl Script {
+    pub fn new(preset_name: &str) -> Self {
+        Self {
+            policy: preset(preset_name).unwrap(),
+            cal: HolidayCalendar::national().unwrap(),
+            events: Vec::new(),
+            next: 0,
+        }
+    }
+
+    pub fn next_id(&mut self) -> EventId {
+        self.next += 1;
+        EventId::new(format!("ev-{:03}", self.next))
+    }
+
+    /// Records an event after the last one, whatever the fold makes of it.
+    pub fn push(&mut self, actor: Actor, action: Action, at: Timestamp) -> EventId {
+        let after: Vec<EventId> = self
+            .events
+            .last()
+            .map(|e| e.id.clone())
+            .into_iter()
+            .collect();
+        self.push_after(actor, action, at, after)
+    }
+
+    pub fn push_after(
+        &mut self,
+        actor: Actor,
+        action: Action,
+        at: Timestamp,
+        after: Vec<EventId>,
+    ) -> EventId {
+        let id = self.next_id();
+        self.events.push(Event {
+            id: id.clone(),
+            actor,
+            at,
+            after,
+            action,
+        });
+        id
+    }
+
+    /// Records an event that must be accepted, both by `decide` and by the fold.
+    pub fn ok(&mut self, actor: Actor, action: Action, at: Timestamp) -> EventId {
+        if let Err(e) = decide(&self.state(), &actor, &action, at, &self.policy, &self.cal) {
+            panic!("{} refused: {} ({})", action.name(), e.code(), e);
+        }
+        let id = self.push(actor, action, at);
+        let outcome = self.state().outcome_of(&id).cloned();
+        assert_eq!(outcome, Some(Outcome::Applied), "event {id}");
+        id
+    }
+
+    pub fn state(&self) -> OrderState {
+        fold(&self.events, &self.policy, &self.cal)
+    }
+
+    pub fn decide(
+        &self,
+        actor: &Actor,
+        action: &Action,
+        at: Timestamp,
+    ) -> Result<(), WorkflowError> {
+        decide(&self.state(), actor, action, at, &self.policy, &self.cal)
+    }
+
+    /// The code of the refusal `decide` gives; panics if the action is accepted.
+    pub fn refusal(&self, actor: &Actor, action: &Action, at: Timestamp) -> WorkflowError {
+        match self.decide(actor, action, at) {
+            Ok(()) => panic!("{} by {:?} was accepted", action.name(), actor.role),
+            Err(e) => e,
+        }
+    }
+
+    pub fn refusal_code(&self, actor: &Actor, action: &Action, at: Timestamp) -> &'static str {
+        self.refusal(actor, action, at).code()
+    }
+
+    /// Also records the refused action and checks the fold flags it with the same code and
+    /// leaves the state unchanged.
+    pub fn expect_refused(&mut self, actor: Actor, action: Action, at: Timestamp, code: &str) {
+        let before = self.state();
+        assert_eq!(
+            self.refusal_code(&actor, &action, at),
+            code,
+            "{}",
+            action.name()
+        );
+        let id = self.push(actor, action, at);
+        let after = self.state();
+        assert_eq!(
+            after.outcome_of(&id).and_then(|o| o.refusal_code()),
+            Some(code)
+        );
+        let mut without_history = after.clone();
+        without_history.history.pop();
+        assert_eq!(without_history, before, "a refused event changed the state");
+        self.events.pop();
+    }
+}
+
+/// Monday 2 March 2026, 09:00 +08:00: a plain working week with no holiday.
+pub fn monday() -> Timestamp {
+    local(2026, 3, 2, 9, 0)
+}
+
+pub fn as_utc(s: &str) -> Timestamp {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A script brought to the given point of the life of an inquiry, dispatched to A with B as
+/// co-unit: "submitted", "registered", "dispatched", "in_handling", "under_review",
+/// "awaiting_callback".
+pub fn scripted(preset_name: &str, kind: RequestKind, upto: &str) -> Script {
+    let mut s = Script::new(preset_name);
+    let t = monday();
+    s.ok(kiosk(), submit(kind), t);
+    if upto == "submitted" {
+        return s;
+    }
+    s.ok(intake(), register(), t + minutes(30));
+    if upto == "registered" {
+        return s;
+    }
+    s.ok(dispatcher(), dispatch(UNIT_A, &[UNIT_B]), t + hours(1));
+    if upto == "dispatched" {
+        return s;
+    }
+    s.ok(head(UNIT_A), sign_for(), t + hours(3));
+    if upto == "in_handling" {
+        return s;
+    }
+    s.ok(staff(UNIT_A), reply(UNIT_A, kind), t + hours(48));
+    if upto == "under_review" {
+        return s;
+    }
+    s.ok(dispatcher(), review(true), t + hours(50));
+    assert_eq!(upto, "awaiting_callback", "unknown stage {upto}");
+    s
+}
+
+/// When the racing events of [`race_events`] happen, in minutes after their earliest moment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RaceTimes {
+    /// Unit A's second phone signs for after the first dispatch, offline.
+    pub a_sign: i64,
+    /// Unit C's head signs for after the re-dispatch.
+    pub c_sign: i64,
+    /// Unit C's other phone asks to return the order, not having seen the sign-for.
+    pub c_return: i64,
+    /// Unit C replies after its sign-for.
+    pub c_reply: i64,
+    /// Co-unit B logs a call.
+    pub b_contact: i64,
+    /// A supervisor logs site evidence.
+    pub evidence: i64,
+    /// The center decides C's return request.
+    pub decide: i64,
+    pub approve_c_return: bool,
+}
+
+/// A Turpan order dispatched to A, returned, re-dispatched to C, with offline events racing
+/// each other: A signs for on a phone that never saw the return; C signs for and replies while
+/// another C phone asks to return it. Plus one event whose predecessor never arrives.
+pub fn race_events(r: RaceTimes) -> Vec<Event> {
+    let mut s = Script::new("turpan");
+    let t = monday();
+    let e1 = s.push_after(kiosk(), submit(RequestKind::Complaint), t, vec![]);
+    let e2 = s.push_after(intake(), register(), t + minutes(30), vec![e1]);
+    let e3 = s.push_after(
+        dispatcher(),
+        dispatch(UNIT_A, &[UNIT_B]),
+        t + hours(1),
+        vec![e2],
+    );
+    let e4 = s.push_after(
+        staff(UNIT_A),
+        request_return(false),
+        t + hours(2),
+        vec![e3.clone()],
+    );
+    let e5 = s.push_after(dispatcher(), decide_return(true), t + hours(3), vec![e4]);
+    let e6 = s.push_after(
+        dispatcher(),
+        dispatch(UNIT_C, &[UNIT_B]),
+        t + hours(4),
+        vec![e5],
+    );
+    let _a_sign = s.push_after(
+        staff2(UNIT_A),
+        sign_for(),
+        t + hours(1) + minutes(r.a_sign),
+        vec![e3.clone()],
+    );
+    let c_sign_at = t + hours(4) + minutes(r.c_sign);
+    let e8 = s.push_after(head(UNIT_C), sign_for(), c_sign_at, vec![e6.clone()]);
+    let c_return_at = t + hours(4) + minutes(r.c_return);
+    let e9 = s.push_after(staff2(UNIT_C), request_return(false), c_return_at, vec![e6]);
+    let reply_at = c_sign_at + minutes(r.c_reply);
+    let e10 = s.push_after(
+        staff(UNIT_C),
+        reply(UNIT_C, RequestKind::Complaint),
+        reply_at,
+        vec![e8],
+    );
+    s.push_after(
+        staff(UNIT_B),
+        contact(),
+        t + hours(1) + minutes(r.b_contact),
+        vec![e3.clone()],
+    );
+    s.push_after(
+        supervisor(),
+        site_evidence(),
+        t + hours(1) + minutes(r.evidence),
+        vec![e3],
+    );
+    let e13 = s.push_after(dispatcher(), review(true), reply_at + hours(1), vec![e10]);
+    s.push_after(
+        callback_agent(),
+        callback(Satisfaction::Satisfied),
+        reply_at + hours(2),
+        vec![e13],
+    );
+    s.push_after(
+        dispatcher(),
+        decide_return(r.approve_c_return),
+        c_return_at + minutes(r.decide),
+        vec![e9],
+    );
+    s.push_after(
+        staff(UNIT_B),
+        duty_statement(),
+        t + hours(30),
+        vec![EventId::new("ev-never-arrives")],
+    );
+    s.events
+}
