@@ -1,22 +1,49 @@
 //! `hotline`: the terminal device (kiosk, staff, supervisor) and hub admin.
-//! Every command takes `--json`; errors go to stderr with a non-zero exit.
+//! Every command takes `--json`; errors go to stderr with a stable code and exit status 1.
 
+mod act_cmd;
+mod ctx;
+mod device_cmd;
+mod hub_cmd;
+mod orders_cmd;
 mod output;
 mod policy_cmd;
+mod time;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use crate::ctx::Ctx;
+use crate::output::CliError;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "hotline",
     version,
-    about = "12345 政务服务便民热线 · offline-first hotline device and hub"
+    about = "12345 政务服务便民热线 · offline-first hotline device and hub",
+    after_help = "\
+一次完整的体验 / A first session:
+  hotline hub init --data city
+  hotline hub enroll --data city --role kiosk --person kiosk-01 --out kiosk.json
+  hotline device init --store kiosk --credential kiosk.json
+  hotline intake --store kiosk --kind complaint --text '夜间施工噪音' --address '古城路 8 号'
+  hotline orders --store kiosk
+  hotline status --store kiosk RECEIPT"
 )]
 struct Cli {
     /// Print machine-readable JSON (errors as JSON on stderr).
     #[arg(long, global = true)]
     json: bool,
+    /// The device store directory (default: $HOTLINE_STORE).
+    #[arg(long, global = true, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Who acts, on a store shared by several people: person id or certificate id.
+    #[arg(long = "as", global = true, value_name = "PERSON")]
+    as_person: Option<String>,
+    /// The current instant, RFC 3339 (default: the clock) — for reproducible demos and tests.
+    #[arg(long, global = true, value_name = "RFC3339")]
+    now: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,18 +55,116 @@ enum Command {
         #[command(subcommand)]
         command: policy_cmd::PolicyCommand,
     },
+    /// The city's enrolment authority: init, enroll, revoke. 市级根密钥：建立、签发、吊销。
+    Hub {
+        #[command(subcommand)]
+        command: hub_cmd::HubCommand,
+    },
+    /// Set up this device's store, install revocations, list its people. 设备设置。
+    Device {
+        #[command(subcommand)]
+        command: device_cmd::DeviceCommand,
+    },
+    /// Record a citizen's request (kiosk, intake agent); prints the receipt code. 提交诉求。
+    Intake(device_cmd::IntakeArgs),
+    /// Work orders from the index: inbox, overdue, due soon. 工单列表。
+    Orders(orders_cmd::OrdersArgs),
+    /// One work order: details, status, deadlines, history. 工单详情。
+    Show {
+        /// The work order id (wo-…).
+        order: String,
+    },
+    /// Take a workflow action on an order: `hotline act ORDER ACTION [flags]`. 办理操作。
+    Act(act_cmd::ActArgs),
+    /// On-site evidence photos. 现场核实照片。
+    Evidence {
+        #[command(subcommand)]
+        command: device_cmd::EvidenceCommand,
+    },
+    /// What a citizen sees for a receipt code: status and next deadline only. 凭查询码查询进度。
+    Status {
+        /// The receipt code (dashes and case do not matter).
+        receipt: String,
+    },
+    /// The citizen's contact details, if this person may see them. 查看诉求人联系方式。
+    Contact {
+        /// The work order id (wo-…).
+        order: String,
+    },
+    /// Re-check every stored change, certificate and photo; exit 1 if anything failed. 校验。
+    Verify,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Policy { command } => policy_cmd::run(command, cli.json),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            let json = std::env::args().any(|a| a == "--json");
+            let text = e.render().to_string();
+            if !json {
+                let _ = e.print();
+            }
+            // The message up to clap's usage block, on one line.
+            let first = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first = first.trim_start_matches("error: ");
+            let err = CliError::new(
+                "usage",
+                format!("命令行参数有误：{first}（用 --help 查看用法）"),
+                format!("bad command line: {first} (see --help)"),
+            );
+            err.print(json);
+            return ExitCode::from(1);
+        }
     };
+    let result = run(cli);
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            e.print(cli.json);
+        Err((e, json)) => {
+            e.print(json);
             ExitCode::from(1)
         }
     }
+}
+
+fn run(cli: Cli) -> Result<(), (CliError, bool)> {
+    let json = cli.json;
+    let now = time::now_or_clock(cli.now.as_deref()).map_err(|e| (e, json))?;
+    let ctx = Ctx {
+        json,
+        now,
+        who: cli.as_person,
+        store: cli
+            .store
+            .or_else(|| std::env::var_os("HOTLINE_STORE").map(PathBuf::from)),
+    };
+    let r = match cli.command {
+        Command::Policy { command } => policy_cmd::run(command, json),
+        Command::Hub { command } => hub_cmd::run(command, &ctx),
+        Command::Device { command } => device_cmd::run_device(command, &ctx),
+        Command::Intake(a) => device_cmd::intake(a, &ctx),
+        Command::Orders(a) => orders_cmd::orders(a, &ctx),
+        Command::Show { order } => orders_cmd::show(&order, &ctx),
+        Command::Act(a) => act_cmd::run(a, &ctx),
+        Command::Evidence { command } => device_cmd::run_evidence(command, &ctx),
+        Command::Status { receipt } => device_cmd::status(&receipt, &ctx),
+        Command::Contact { order } => device_cmd::contact(&order, &ctx),
+        Command::Verify => device_cmd::verify(&ctx),
+    };
+    r.map_err(|e| (e, json))
 }

@@ -1,6 +1,5 @@
 //! `hotline policy …`: presets, policy files and deadlines.
 
-use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::policy::{
@@ -10,6 +9,7 @@ use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 
 use crate::output::{CliError, print_json};
+use crate::time::parse_time;
 
 #[derive(Subcommand, Debug)]
 pub enum PolicyCommand {
@@ -100,18 +100,6 @@ pub fn run(cmd: PolicyCommand, json: bool) -> Result<(), CliError> {
             print_due(&d, json)
         }
     }
-}
-
-pub fn parse_time(s: &str) -> Result<DateTime<Utc>, CliError> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            CliError::new(
-                "bad_time",
-                format!("时间“{s}”不是 RFC 3339 格式（例如 2026-02-13T10:00:00+08:00）：{e}"),
-                format!("`{s}` is not an RFC 3339 time (e.g. 2026-02-13T10:00:00+08:00): {e}"),
-            )
-        })
 }
 
 fn print_due(d: &Deadlines, json: bool) -> Result<(), CliError> {

@@ -8,6 +8,7 @@
 //! * [`store`]: the local SQLite store: signed change log, order index, certificates, blobs.
 //! * [`authority`]: the city root: enrolment certificates, sealing keys, revocation.
 //! * [`device`]: a kiosk, phone or desk: every user action checked, signed and stored.
+//! * [`sync`]: sans-IO sync protocol with the hub, resumable photo transfer, offline bundles.
 //! * [`receipt`]: short unguessable receipt codes with a check character.
 
 pub mod authority;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod policy;
 pub mod receipt;
 pub mod store;
+pub mod sync;
 pub mod workflow;
 
 pub use error::Coded;

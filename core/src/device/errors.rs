@@ -37,6 +37,8 @@ pub enum DeviceError {
     UnknownReceipt(String),
     #[error("invalid {field}: {reason}")]
     BadInput { field: &'static str, reason: String },
+    #[error("the order's division {division} is outside the certificate's area {area}")]
+    OutsideArea { area: String, division: String },
     #[error("this person may not see the citizen's contact details on this order")]
     ContactNotVisible,
     #[error("cannot read or write {path}: {reason}")]
@@ -71,6 +73,7 @@ impl Coded for DeviceError {
             DeviceError::UnknownReceipt(_) => "unknown_receipt",
             DeviceError::BadInput { .. } => "bad_input",
             DeviceError::ContactNotVisible => "contact_not_visible",
+            DeviceError::OutsideArea { .. } => "outside_area",
             DeviceError::Io { .. } => "device_io",
             DeviceError::Corrupt(_) => "store_corrupt",
         }
@@ -94,6 +97,9 @@ impl Coded for DeviceError {
             DeviceError::UnknownReceipt(r) => format!("查询码 {r} 没有对应的工单"),
             DeviceError::BadInput { field, reason } => format!("{field} 填写有误：{reason}"),
             DeviceError::ContactNotVisible => "该人员无权查看此工单诉求人的联系方式".into(),
+            DeviceError::OutsideArea { area, division } => {
+                format!("工单所在区划 {division} 不在该证书的辖区 {area} 内")
+            }
             DeviceError::Io { path, reason } => format!("无法读写 {path}：{reason}"),
             DeviceError::Corrupt(what) => format!("存储的数据已损坏：{what}"),
         }

@@ -63,10 +63,12 @@ pub(super) fn build(
         confidential: details.confidential,
         lead_unit: state.lead_unit.as_ref().map(|u| u.0.clone()),
         co_units: state.co_units.iter().map(|u| u.0.clone()).collect(),
-        handling_due: if terminal {
-            None
-        } else {
+        // Overdue is measured against the handling deadline only while the unit's clock runs:
+        // an order answered on time and waiting for review is not overdue.
+        handling_due: if state.status.is_handling_clock_running() {
             handling_due.map(|t| t.timestamp_millis())
+        } else {
+            None
         },
         next_due: if terminal { None } else { next_due },
         next_due_kind: if terminal { None } else { next_due_kind },

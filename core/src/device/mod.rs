@@ -8,21 +8,25 @@
 //! validity at the time it claims, the actor it claims, and the actor's permission in the state
 //! the actor had seen (its causal past) — concurrent conflicts are then the fold's business.
 
+mod cache;
 mod credential;
 mod errors;
+mod import;
 mod index_row;
 mod inputs;
 mod verify;
 
 pub use credential::Credential;
 pub use errors::DeviceError;
+pub use import::WireChange;
 pub use inputs::{PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
 pub use verify::{Problem, VerifyReport};
 
 use ed25519_dalek::Verifier;
 use rand_core::{OsRng, RngCore};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,6 +41,7 @@ use crate::model::{
 use crate::policy::{HolidayCalendar, Policy};
 use crate::store::{ActionRecord, InboxQuery, IndexRow, Store, StoredChange};
 use crate::workflow::{self, OrderDeadlines, OrderState, decide, fold};
+use cache::DocCache;
 use credential::SealingSecrets;
 
 const META_ROOT: &str = "root_public";
@@ -44,6 +49,7 @@ const META_PLATFORM: &str = "platform_sealing";
 const META_POLICY: &str = "policy";
 const META_UNITS: &str = "unit_directory";
 const META_IDENTITIES: &str = "identities";
+const META_NODE: &str = "node_id";
 /// Recipient id of the copy sealed to the platform.
 pub const PLATFORM_RECIPIENT: &str = "platform";
 
@@ -69,6 +75,11 @@ impl std::fmt::Debug for Identity {
 }
 
 impl Identity {
+    /// Signs with this person's device key (sync requests; changes go through `write`).
+    pub fn sign(&self, message: &[u8]) -> Result<crate::identity::SignatureBytes, DeviceError> {
+        Ok(self.custody.sign(message)?)
+    }
+
     pub fn actor(&self) -> Actor {
         let b = &self.certificate.body;
         Actor {
@@ -122,7 +133,12 @@ pub struct Device {
     platform_sealing: SealingPublicKey,
     unit_directory: BTreeMap<UnitId, SealingPublicKey>,
     identities: Vec<Identity>,
+    cache: RefCell<DocCache>,
 }
+
+/// Documents kept loaded: enough for a phone's working set and a hub's burst of ingest, small
+/// enough that memory does not grow with the number of stored orders.
+pub const DOC_CACHE_CAPACITY: usize = 512;
 
 fn io_err(path: &Path, e: &std::io::Error) -> DeviceError {
     DeviceError::Io {
@@ -200,6 +216,11 @@ impl Device {
         let mut units: BTreeMap<UnitId, SealingPublicKey> =
             json_meta(&store, META_UNITS)?.unwrap_or_default();
         units.extend(credential.unit_directory.clone());
+        // A unit's own key belongs in the directory too, so a dispatcher sharing this device
+        // can seal contact details to a unit enrolled after it.
+        if let Some(own) = sealing_keypair(&credential.unit_sealing_secret)? {
+            units.insert(credential.certificate.body.unit.clone(), own.public_key());
+        }
         set_json_meta(&store, META_UNITS, &units)?;
         for cert in std::iter::once(&credential.certificate).chain(&credential.known_certificates) {
             cert.verify_signature(&credential.root_public)?;
@@ -232,6 +253,25 @@ impl Device {
         Device::open(dir)
     }
 
+    /// Sets up a node that holds no person of its own — the city hub: it verifies and stores
+    /// what devices send, and signs nothing.
+    pub fn init_hub(
+        dir: &Path,
+        root_public: PublicKeyBytes,
+        platform_sealing: SealingPublicKey,
+        policy: &Policy,
+    ) -> Result<Device, DeviceError> {
+        let store = Store::open(dir)?;
+        match json_meta::<PublicKeyBytes>(&store, META_ROOT)? {
+            Some(root) if root != root_public => return Err(DeviceError::OtherCity),
+            _ => set_json_meta(&store, META_ROOT, &root_public)?,
+        }
+        set_json_meta(&store, META_PLATFORM, &platform_sealing)?;
+        set_json_meta(&store, META_POLICY, policy)?;
+        drop(store);
+        Device::open(dir)
+    }
+
     /// Opens a set-up store; identities whose key sits in a key file of the store sign with it.
     pub fn open(dir: &Path) -> Result<Device, DeviceError> {
         Self::open_inner(dir, None)
@@ -247,6 +287,10 @@ impl Device {
     }
 
     fn open_inner(dir: &Path, custody: Option<Arc<dyn KeyCustody>>) -> Result<Device, DeviceError> {
+        // Opening must not conjure an empty store out of a mistyped path.
+        if !dir.join(crate::store::DB_FILE).exists() {
+            return Err(DeviceError::NotInitialised);
+        }
         let store = Store::open(dir)?;
         let root: PublicKeyBytes =
             json_meta(&store, META_ROOT)?.ok_or(DeviceError::NotInitialised)?;
@@ -299,17 +343,40 @@ impl Device {
             platform_sealing,
             unit_directory,
             identities,
+            cache: RefCell::new(DocCache::new(DOC_CACHE_CAPACITY)),
         })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
     }
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+    pub fn unit_directory(&self) -> &BTreeMap<UnitId, SealingPublicKey> {
+        &self.unit_directory
+    }
+    /// A stable id for this store, used as its name in offline bundles.
+    pub fn node_id(&self) -> Result<String, DeviceError> {
+        if let Some(id) = json_meta::<String>(&self.store, META_NODE)? {
+            return Ok(id);
+        }
+        let id = random_id("node-", 8);
+        set_json_meta(&self.store, META_NODE, &id)?;
+        Ok(id)
+    }
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
     pub fn calendar(&self) -> &HolidayCalendar {
         &self.calendar
+    }
+    /// How many order documents are loaded in memory (bounded by [`DOC_CACHE_CAPACITY`]).
+    pub fn cached_documents(&self) -> usize {
+        self.cache.borrow().len()
     }
     pub fn identities(&self) -> &[Identity] {
         &self.identities
@@ -634,22 +701,34 @@ impl Device {
         let events = doc.events()?;
         let state = fold(&events, &self.policy, &self.calendar);
         let index = index_row::build(doc.order(), &state, &self.policy, &self.calendar, now)?;
-        self.store.record(&ActionRecord {
+        let record = ActionRecord {
             order: doc.order().clone(),
             changes,
             index,
             sealed_contacts: sealed,
-        })?;
+        };
+        if let Err(e) = self.store.record(&record) {
+            self.cache.borrow_mut().forget(doc.order());
+            return Err(e.into());
+        }
+        let count = self.store.change_count_for(doc.order())?;
+        self.cache.borrow_mut().put(doc.clone(), count);
         Ok(())
     }
 
     /// The order's document rebuilt from its stored changes, each checked against its hash and
     /// its signer's key first.
     fn load(&self, order: &OrderId) -> Result<(OrderDoc, OrderState), DeviceError> {
-        let stored = self.store.changes_for(order)?;
-        if stored.is_empty() {
+        let count = self.store.change_count_for(order)?;
+        if count == 0 {
             return Err(DeviceError::UnknownOrder(order.0.clone()));
         }
+        let cached = self.cache.borrow_mut().get(order, count);
+        if let Some(doc) = cached {
+            let state = fold(&doc.events()?, &self.policy, &self.calendar);
+            return Ok((doc, state));
+        }
+        let stored = self.store.changes_for(order)?;
         let mut changes = Vec::with_capacity(stored.len());
         for s in &stored {
             changes.push(self.check_stored(s)?);
@@ -659,13 +738,16 @@ impl Device {
             None => doc::actor_for_device(b"read-only"),
         };
         let doc = OrderDoc::from_changes(order, actor, changes)?;
+        self.cache
+            .borrow_mut()
+            .put(doc.clone(), stored.len() as u64);
         let state = fold(&doc.events()?, &self.policy, &self.calendar);
         Ok((doc, state))
     }
 
     /// Hash and signature of a stored change; revocation is not re-applied here, since the
     /// change was accepted before any later revocation (`hotline verify` reports those).
-    fn check_stored(&self, s: &StoredChange) -> Result<automerge::Change, DeviceError> {
+    pub(crate) fn check_stored(&self, s: &StoredChange) -> Result<automerge::Change, DeviceError> {
         let change = doc::decode_change(&s.bytes, Some(&s.hash))?;
         let id = CertificateId::new(s.cert_id.clone());
         let cert = self
@@ -746,94 +828,11 @@ impl Device {
         Ok(self.store.changes_for(order)?)
     }
 
-    /// A change from another device: verified, authorised against the state its author had
-    /// seen, then applied and stored; or refused with a typed reason and nothing written.
-    pub fn import_change(
-        &mut self,
-        incoming: &StoredChange,
-        now: Timestamp,
-    ) -> Result<ImportOutcome, DeviceError> {
-        if self.store.has_change(&incoming.hash)? {
-            return Ok(ImportOutcome::AlreadyHad);
-        }
-        let change = doc::decode_change(&incoming.bytes, Some(&incoming.hash))?;
-        let existing = self.store.changes_for(&incoming.order)?;
-        let actor = doc::actor_for_device(b"import");
-        let doc = if existing.is_empty() {
-            OrderDoc::empty(&incoming.order, actor)
-        } else {
-            self.load(&incoming.order)?.0
-        };
-        let effect = doc.preview(&change)?;
-        let [event] = effect.events.as_slice() else {
-            return Err(DeviceError::Doc(crate::doc::DocError::Rewrites(format!(
-                "{} events in one change",
-                effect.events.len()
-            ))));
-        };
-        if event.id.0 != incoming.event_id {
-            return Err(DeviceError::Doc(crate::doc::DocError::BadEvent(
-                incoming.event_id.clone(),
-            )));
-        }
-        let signature = crate::identity::SignatureBytes(
-            <[u8; 64]>::try_from(incoming.signature.as_slice()).map_err(|_| {
-                crate::identity::IdentityError::BadSignature {
-                    signer: CertificateId::new(incoming.cert_id.clone()),
-                }
-            })?,
-        );
-        let envelope = SignedEnvelope {
-            payload: incoming.bytes.clone(),
-            signer: CertificateId::new(incoming.cert_id.clone()),
-            signature,
-        };
-        // Validity at the instant the change claims: a device offline for a week signs records
-        // that arrive after its certificate's window; revocation applies whatever the instant.
-        self.trust
-            .verify_envelope_as(&envelope, &event.actor, event.at)?;
-        let past = causal_past(&doc.events()?, &event.after);
-        let before = fold(&past, &self.policy, &self.calendar);
-        decide(
-            &before,
-            &event.actor,
-            &event.action,
-            event.at,
-            &self.policy,
-            &self.calendar,
-        )?;
-        let mut doc = doc;
-        doc.apply(change)?;
-        let _ = now;
-        self.commit(&doc, vec![incoming.clone()], effect.sealed, now)?;
-        Ok(ImportOutcome::Applied)
-    }
-
     /// Re-checks every stored change (hash, signature, certificate, signer = actor) and every
     /// blob (content still matches its hash). Reports every problem; changes nothing.
     pub fn verify(&self) -> Result<VerifyReport, DeviceError> {
         verify::run(self)
     }
-}
-
-/// The events `after` names and everything before them.
-fn causal_past(events: &[Event], after: &[EventId]) -> Vec<Event> {
-    let by_id: BTreeMap<&EventId, &Event> = events.iter().map(|e| (&e.id, e)).collect();
-    let mut seen: BTreeSet<&EventId> = BTreeSet::new();
-    let mut stack: Vec<&EventId> = after.iter().collect();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
-        if let Some(e) = by_id.get(id) {
-            stack.extend(e.after.iter());
-        }
-    }
-    events
-        .iter()
-        .filter(|e| seen.contains(&e.id))
-        .cloned()
-        .collect()
 }
 
 fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), DeviceError> {

@@ -51,6 +51,33 @@ impl Store {
     /// copies. When this returns `Ok`, all of it is on disk (WAL, synchronous=FULL); on `Err`,
     /// none of it is.
     pub fn record(&mut self, rec: &ActionRecord) -> Result<(), StoreError> {
+        self.record_batch(std::slice::from_ref(rec), None, None)
+    }
+
+    /// Writes several actions in ONE transaction (a sync batch): all or none. `source` is the
+    /// peer the changes came from, `received_at` this node's clock (Unix ms) when it took them.
+    pub fn record_batch(
+        &mut self,
+        recs: &[ActionRecord],
+        source: Option<&str>,
+        received_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        for rec in recs {
+            Self::check_record(rec)?;
+        }
+        // IMMEDIATE takes the write lock up front, so a concurrent writer makes us wait (busy
+        // timeout) instead of failing half-way with SQLITE_BUSY on lock upgrade.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for rec in recs {
+            write_record(&tx, rec, source, received_at)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn check_record(rec: &ActionRecord) -> Result<(), StoreError> {
         // Catch a mixed-up record before it files one order's changes under another.
         if rec.index.order != rec.order {
             return Err(StoreError::InvalidInput {
@@ -68,39 +95,6 @@ impl Store {
                 ),
             });
         }
-
-        // IMMEDIATE takes the write lock up front, so a concurrent writer makes us wait (busy
-        // timeout) instead of failing half-way with SQLITE_BUSY on lock upgrade.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO changes (order_id, hash, event_id, cert_id, signature, bytes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (hash) DO NOTHING",
-            )?;
-            for c in &rec.changes {
-                insert.execute(params![
-                    c.order.0,
-                    c.hash,
-                    c.event_id,
-                    c.cert_id,
-                    c.signature,
-                    c.bytes
-                ])?;
-            }
-        }
-        write_index_row(&tx, &rec.index)?;
-        if !rec.sealed_contacts.is_empty() {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO sealed_contacts (order_id, recipient, sealed) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (order_id, recipient, sealed) DO NOTHING",
-            )?;
-            for (recipient, sealed) in &rec.sealed_contacts {
-                insert.execute(params![rec.order.0, recipient, sealed])?;
-            }
-        }
-        tx.commit()?;
         Ok(())
     }
 
@@ -171,4 +165,41 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
+}
+
+fn write_record(
+    tx: &rusqlite::Transaction<'_>,
+    rec: &ActionRecord,
+    source: Option<&str>,
+    received_at: Option<i64>,
+) -> Result<(), StoreError> {
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO changes (order_id, hash, event_id, cert_id, signature, bytes, source, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (hash) DO NOTHING",
+        )?;
+        for c in &rec.changes {
+            insert.execute(params![
+                c.order.0,
+                c.hash,
+                c.event_id,
+                c.cert_id,
+                c.signature,
+                c.bytes,
+                source,
+                received_at
+            ])?;
+        }
+    }
+    write_index_row(tx, &rec.index)?;
+    if !rec.sealed_contacts.is_empty() {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO sealed_contacts (order_id, recipient, sealed) VALUES (?1, ?2, ?3)
+             ON CONFLICT (order_id, recipient, sealed) DO NOTHING",
+        )?;
+        for (recipient, sealed) in &rec.sealed_contacts {
+            insert.execute(params![rec.order.0, recipient, sealed])?;
+        }
+    }
+    Ok(())
 }

@@ -20,6 +20,7 @@ mod changes;
 mod errors;
 mod index;
 mod schema;
+mod sync;
 mod trust;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub use changes::{ActionRecord, StoredChange};
 pub use errors::StoreError;
 pub use index::{InboxQuery, IndexRow};
 pub use schema::APPLICATION_ID;
+pub use sync::{LoggedChange, PeerState, RefusalRecord};
 
 use errors::io_error;
 

@@ -115,6 +115,53 @@ CREATE INDEX orders_by_handling_due ON orders (terminal, handling_due);
 CREATE INDEX orders_by_status ON orders (status, next_due);
 "#,
     },
+    Migration {
+        version: 3,
+        sql: r#"
+-- Sync. Where each change came from (NULL: made on this node) and when this node stored it:
+-- the hub trusts its own receipt time, never a device clock, and never echoes a change back to
+-- the peer it came from.
+ALTER TABLE changes ADD COLUMN source TEXT;
+ALTER TABLE changes ADD COLUMN received_at INTEGER;
+
+-- What each peer and this node have exchanged: `sent_upto` is the seq of our change log the peer
+-- has acknowledged; `received_upto` is the cursor into the peer's log we have processed;
+-- `certs_received` counts certificates taken from the peer. An idle reconnect sends only these.
+CREATE TABLE sync_peers (
+    peer           TEXT PRIMARY KEY NOT NULL,
+    sent_upto      INTEGER NOT NULL DEFAULT 0,
+    received_upto  INTEGER NOT NULL DEFAULT 0,
+    certs_received INTEGER NOT NULL DEFAULT 0,
+    updated_at     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- Orders whose whole history has been sent to a peer; later changes of them go one by one.
+CREATE TABLE peer_orders (
+    peer     TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    PRIMARY KEY (peer, order_id)
+) WITHOUT ROWID;
+
+-- Blobs a peer is known to hold in full, so photos are offered once.
+CREATE TABLE peer_blobs (
+    peer   TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (peer, sha256)
+) WITHOUT ROWID;
+
+-- Changes refused (by this node, or by a peer that told us), with the typed reason.
+CREATE TABLE refusals (
+    seq        INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    peer       TEXT,
+    order_id   TEXT,
+    hash       TEXT,
+    code       TEXT NOT NULL,
+    message_zh TEXT NOT NULL,
+    message_en TEXT NOT NULL
+);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

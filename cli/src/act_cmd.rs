@@ -1,0 +1,447 @@
+//! `hotline act ORDER ACTION [flags]`: every workflow step after submission, one subcommand each.
+
+use clap::{Args, Subcommand};
+use hotline_core::device::SiteSupervisionInput;
+use hotline_core::model::{
+    Action, CaseInfo, ContactMethod, ExtensionRequest, NotAcceptedReason, OrderId, ReplyContent,
+    ReturnRequest, Satisfaction, SupervisionForm, SupervisionTrigger, UnitId,
+};
+use std::path::PathBuf;
+
+use crate::ctx::{Ctx, parse_gps_opt, photo, unknown};
+use crate::device_cmd::{EvidenceArgs, add_evidence};
+use crate::orders_cmd::print_new_status;
+use crate::output::CliError;
+use crate::time::parse_time;
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+例 Examples:
+  hotline act wo-1a2b register --as disp-01
+  hotline act wo-1a2b dispatch --lead town-a --co town-b --as disp-01
+  hotline act wo-1a2b sign-for --as staff-a1
+  hotline act wo-1a2b reply --handler 张伟 --result 已处理 --legal-basis 条例第5条 --informed-how 电话 --as staff-a1
+  hotline act wo-1a2b callback --rating 满意 --as cb-01")]
+pub struct ActArgs {
+    /// The work order id (wo-…).
+    pub order: String,
+    #[command(subcommand)]
+    pub action: ActAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ActAction {
+    /// 受理 — center accepts the request (intake, dispatcher).
+    Register {
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 不予受理 — reject with one of the eight reasons and its basis (intake, dispatcher).
+    NotAccept {
+        /// not_government_duty emergency_services party_congress_courts_military
+        /// litigation_arbitration_reconsideration already_in_other_procedure secrets_or_privacy
+        /// repeat_without_new_facts illegal_malicious_or_empty
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        basis: String,
+        /// For repeat_without_new_facts: the earlier order.
+        #[arg(long)]
+        earlier_order: Option<String>,
+    },
+    /// 即时答复 — answer an inquiry from the knowledge base; closes it (intake, dispatcher).
+    InstantAnswer {
+        #[arg(long)]
+        kb_item: String,
+        #[arg(long)]
+        answer: String,
+    },
+    /// 转办 — dispatch to a lead unit and co-units (dispatcher).
+    Dispatch {
+        #[arg(long)]
+        lead: String,
+        /// Co-handling unit (repeatable).
+        #[arg(long = "co")]
+        co: Vec<String>,
+        /// 重点难点: needs leader approval (longer limit where the policy has one).
+        #[arg(long)]
+        leader_approval: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 申请退回 — the lead unit says it is not its duty (staff, unit head).
+    RequestReturn {
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        basis: String,
+        #[arg(long)]
+        leader_opinion: String,
+        /// Which unit should get it instead.
+        #[arg(long)]
+        suggestion: String,
+        #[arg(long)]
+        phone: String,
+        /// The unit phoned the center first (required by Linshu).
+        #[arg(long)]
+        called_center: bool,
+    },
+    /// 审核退回 — approve (back for re-dispatch) or deny (dispatcher).
+    DecideReturn {
+        #[command(flatten)]
+        decision: Decision,
+    },
+    /// 签收 — the lead unit signs for the order (staff, unit head).
+    SignFor {
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 联系诉求人 — log a call, SMS or visit (staff, unit head).
+    Contact {
+        /// phone, sms or visit
+        #[arg(long)]
+        method: String,
+        #[arg(
+            long,
+            conflicts_with = "not_reached",
+            required_unless_present = "not_reached"
+        )]
+        reached: bool,
+        #[arg(long)]
+        not_reached: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 现场核实 — on-site photos (same as `hotline evidence add`).
+    SiteEvidence {
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+    },
+    /// 申请延期 — ask for more working days (staff, unit head).
+    RequestExtension {
+        #[arg(long)]
+        days: u32,
+        /// 书面说明 (required by Puyang).
+        #[arg(long, default_value = "")]
+        explanation: String,
+    },
+    /// 审核延期 — approve or deny an extension (dispatcher).
+    DecideExtension {
+        #[command(flatten)]
+        decision: Decision,
+    },
+    /// 答复 — the lead unit's reply (staff, unit head); the unit is the actor's.
+    Reply {
+        /// 办理人.
+        #[arg(long)]
+        handler: String,
+        /// 办理结果.
+        #[arg(long)]
+        result: String,
+        /// 法律政策依据.
+        #[arg(long)]
+        legal_basis: String,
+        /// How the citizen was told (电话, 上门, 短信…).
+        #[arg(long)]
+        informed_how: String,
+        /// Complaints/reports: the case number…
+        #[arg(long, conflicts_with = "no_case_reason")]
+        case_number: Option<String>,
+        /// …or why no case was opened.
+        #[arg(long)]
+        no_case_reason: Option<String>,
+        /// When it was handled (default: --now).
+        #[arg(long)]
+        handled_at: Option<String>,
+    },
+    /// 审核答复 — approve (to callback) or reject (back to the unit) (dispatcher).
+    Review {
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        /// Required when rejecting.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 回访 — record the citizen's 5-level rating (callback agent).
+    Callback {
+        /// very_satisfied satisfied basically_satisfied dissatisfied very_dissatisfied
+        /// (or 非常满意 满意 基本满意 不满意 非常不满意).
+        #[arg(long)]
+        rating: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 重办 — reopen after a dissatisfied rating (dispatcher).
+    Reopen {
+        #[arg(long)]
+        reason: String,
+    },
+    /// 履责意见 — statement of duty fulfilled, or apply to close a non-compliant request.
+    DutyStatement {
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        non_compliant: bool,
+    },
+    /// 督办 — supervise the order (dispatcher, supervisor).
+    Supervise {
+        /// leader_assigned leaders_hotline_day hot_issue decided_but_unresolved overdue
+        /// reopened_still_dissatisfied
+        #[arg(long)]
+        trigger: String,
+        /// daily, on_site, media or meeting
+        #[arg(long)]
+        form: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 现场督办情况表 — the on-site supervision form with photos (supervisor).
+    SiteSupervision {
+        #[arg(long)]
+        place: String,
+        /// When the on-site supervision took place (RFC 3339).
+        #[arg(long)]
+        held_at: String,
+        /// A person present (repeatable).
+        #[arg(long = "present")]
+        present: Vec<String>,
+        #[arg(long)]
+        findings: String,
+        #[arg(long)]
+        action_taken: String,
+        #[arg(long = "photo")]
+        photos: Vec<PathBuf>,
+        #[arg(long)]
+        gps: Option<String>,
+    },
+}
+
+/// `--approve` or `--deny`, with a note (required when denying).
+#[derive(Args, Debug)]
+pub struct Decision {
+    #[arg(long, conflicts_with = "deny", required_unless_present = "deny")]
+    approve: bool,
+    #[arg(long)]
+    deny: bool,
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let order = OrderId::new(a.order.as_str());
+    let action = match a.action {
+        ActAction::SiteEvidence { evidence } => return add_evidence(&a.order, evidence, ctx),
+        ActAction::SiteSupervision {
+            place,
+            held_at,
+            present,
+            findings,
+            action_taken,
+            photos,
+            gps,
+        } => {
+            let held_at = parse_time(&held_at)?;
+            let gps = parse_gps_opt(gps.as_deref())?;
+            let photos = photos
+                .iter()
+                .map(|p| photo(p, Some(held_at), gps))
+                .collect::<Result<Vec<_>, _>>()?;
+            let input = SiteSupervisionInput {
+                place,
+                held_at,
+                people_present: present,
+                findings,
+                action_taken,
+                photos,
+                gps,
+            };
+            let mut device = ctx.open()?;
+            let view = device.site_supervision(ctx.who(), &order, input, ctx.now)?;
+            return print_new_status(&view, ctx);
+        }
+        ActAction::Reply {
+            handler,
+            result,
+            legal_basis,
+            informed_how,
+            case_number,
+            no_case_reason,
+            handled_at,
+        } => {
+            let handled_at = match handled_at {
+                Some(t) => parse_time(&t)?,
+                None => ctx.now,
+            };
+            let case = match (case_number, no_case_reason) {
+                (Some(n), _) => Some(CaseInfo::Filed { case_number: n }),
+                (None, Some(r)) => Some(CaseInfo::NotFiled { reason: r }),
+                (None, None) => None,
+            };
+            let mut device = ctx.open()?;
+            let unit = device.identity(ctx.who())?.certificate.body.unit.clone();
+            let action = Action::Reply(ReplyContent {
+                handled_at,
+                unit,
+                handler,
+                result,
+                legal_basis,
+                citizen_informed_how: informed_how,
+                case,
+            });
+            let view = device.act(ctx.who(), &order, action, ctx.now)?;
+            return print_new_status(&view, ctx);
+        }
+        other => build(other)?,
+    };
+    let mut device = ctx.open()?;
+    let view = device.act(ctx.who(), &order, action, ctx.now)?;
+    print_new_status(&view, ctx)
+}
+
+/// The actions that need nothing from the device to be built.
+fn build(a: ActAction) -> Result<Action, CliError> {
+    Ok(match a {
+        ActAction::Register { note } => Action::Register { note },
+        ActAction::NotAccept {
+            reason,
+            basis,
+            earlier_order,
+        } => Action::NotAccept {
+            reason: NotAcceptedReason::parse(&reason).ok_or_else(|| {
+                let names: Vec<&str> = NotAcceptedReason::ALL.iter().map(|r| r.as_str()).collect();
+                unknown(
+                    "unknown_reason",
+                    "不予受理理由",
+                    "not-accepted reason",
+                    &reason,
+                    &names,
+                )
+            })?,
+            basis,
+            earlier_order: earlier_order.map(OrderId::new),
+        },
+        ActAction::InstantAnswer { kb_item, answer } => Action::InstantAnswer { kb_item, answer },
+        ActAction::Dispatch {
+            lead,
+            co,
+            leader_approval,
+            note,
+        } => Action::Dispatch {
+            lead: UnitId::new(lead),
+            co_units: co.into_iter().map(UnitId::new).collect(),
+            leader_approval,
+            note,
+        },
+        ActAction::RequestReturn {
+            reason,
+            basis,
+            leader_opinion,
+            suggestion,
+            phone,
+            called_center,
+        } => Action::RequestReturn(ReturnRequest {
+            reason,
+            basis,
+            leader_opinion,
+            suggestion,
+            phone,
+            called_center,
+        }),
+        ActAction::DecideReturn { decision } => Action::DecideReturn {
+            approve: decision.approve,
+            note: decision.note,
+        },
+        ActAction::SignFor { note } => Action::SignFor { note },
+        ActAction::Contact {
+            method,
+            reached,
+            not_reached: _,
+            note,
+        } => Action::Contact {
+            method: match method.as_str() {
+                "phone" | "电话" => ContactMethod::Phone,
+                "sms" | "短信" => ContactMethod::Sms,
+                "visit" | "上门" => ContactMethod::Visit,
+                other => {
+                    return Err(unknown(
+                        "unknown_method",
+                        "联系方式",
+                        "contact method",
+                        other,
+                        &["phone", "sms", "visit"],
+                    ));
+                }
+            },
+            reached,
+            note,
+        },
+        ActAction::RequestExtension { days, explanation } => {
+            Action::RequestExtension(ExtensionRequest {
+                working_days: days,
+                explanation,
+            })
+        }
+        ActAction::DecideExtension { decision } => Action::DecideExtension {
+            approve: decision.approve,
+            note: decision.note,
+        },
+        ActAction::Review {
+            approve,
+            reject: _,
+            note,
+        } => Action::Review { approve, note },
+        ActAction::Callback { rating, note } => Action::Callback {
+            rating: Satisfaction::parse(&rating).ok_or_else(|| {
+                let names: Vec<&str> = Satisfaction::ALL.iter().map(|s| s.as_str()).collect();
+                unknown("unknown_rating", "满意度", "rating", &rating, &names)
+            })?,
+            note,
+        },
+        ActAction::Reopen { reason } => Action::Reopen { reason },
+        ActAction::DutyStatement {
+            text,
+            non_compliant,
+        } => Action::DutyStatement {
+            text,
+            non_compliant,
+        },
+        ActAction::Supervise {
+            trigger,
+            form,
+            note,
+        } => Action::Supervise {
+            trigger: SupervisionTrigger::parse(&trigger).ok_or_else(|| {
+                let names: Vec<&str> = SupervisionTrigger::ALL.iter().map(|t| t.as_str()).collect();
+                unknown(
+                    "unknown_trigger",
+                    "督办事由",
+                    "supervision trigger",
+                    &trigger,
+                    &names,
+                )
+            })?,
+            form: SupervisionForm::parse(&form).ok_or_else(|| {
+                unknown(
+                    "unknown_form",
+                    "督办方式",
+                    "supervision form",
+                    &form,
+                    &["daily", "on_site", "media", "meeting"],
+                )
+            })?,
+            note,
+        },
+        // Handled by `run` with the device at hand.
+        ActAction::SiteEvidence { .. }
+        | ActAction::SiteSupervision { .. }
+        | ActAction::Reply { .. } => {
+            return Err(CliError::new(
+                "usage",
+                "该操作需要设备信息",
+                "this action needs the device",
+            ));
+        }
+    })
+}

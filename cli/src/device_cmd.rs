@@ -1,0 +1,415 @@
+//! `hotline device …`, `intake`, `evidence add`, `status`, `contact`, `verify`: the terminal as
+//! a kiosk, a staff phone or a desk.
+
+use clap::{Args, Subcommand};
+use hotline_core::device::{Credential, Device, SubmitRequest};
+use hotline_core::identity::{ContactDetails, RevocationList};
+use hotline_core::model::{Channel, Location, OrderId, RequestKind, Role, Urgency};
+use hotline_core::workflow::Status;
+use serde_json::json;
+use std::path::PathBuf;
+
+use crate::ctx::{Ctx, parse_gps, parse_gps_opt, photo, read_json, unknown};
+use crate::orders_cmd::print_new_status;
+use crate::output::{CliError, print_json};
+use crate::time::{local, parse_time};
+
+#[derive(Subcommand, Debug)]
+pub enum DeviceCommand {
+    /// Set up a store from a credential file, or add another person to it (a shared phone).
+    /// 导入凭证：新建设备存储，或在同一设备上增加一名人员。
+    Init {
+        #[arg(long)]
+        credential: PathBuf,
+    },
+    /// Install a newer root-signed revocation list. 安装新的证书吊销清单。
+    Trust {
+        #[arg(long)]
+        revocations: PathBuf,
+    },
+    /// The people enrolled on this store (use one with --as). 列出本设备登记的人员。
+    List,
+}
+
+pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
+    match cmd {
+        DeviceCommand::Init { credential } => {
+            let cred: Credential =
+                read_json(&credential, "bad_credential", "凭证文件", "credential file")?;
+            let dir = ctx.store_dir()?;
+            let device = Device::init(dir, &cred, ctx.now)?;
+            let b = &cred.certificate.body;
+            // Enrolled with --device-key: the key lives in an app's Keystore/Keychain, so this
+            // terminal knows the person but cannot sign for them.
+            let can_sign = device
+                .identities()
+                .iter()
+                .any(|i| i.certificate.body.id == b.id);
+            if ctx.json {
+                return print_json(&json!({
+                    "store": dir.display().to_string(),
+                    "can_sign": can_sign,
+                    "certificate_id": b.id.0,
+                    "person": b.person.0,
+                    "role": b.role.as_str(),
+                    "unit": b.unit.0,
+                    "people": people(&device),
+                }));
+            }
+            println!(
+                "已导入凭证 / enrolled on this device: {} {}（{} / {}），单位 unit {}",
+                b.person,
+                b.display_name,
+                b.role.zh(),
+                b.role,
+                b.unit
+            );
+            if !can_sign {
+                println!(
+                    "  注意：凭证不含私钥，本终端不能代其签名 / note: the credential has no private key; this terminal cannot sign for {}",
+                    b.person
+                );
+            }
+            println!(
+                "  本设备人员 people on this device: {}",
+                device.identities().len()
+            );
+            println!(
+                "  请删除凭证文件 {} / delete the credential file now: its key is in {}/keys",
+                credential.display(),
+                dir.display()
+            );
+            Ok(())
+        }
+        DeviceCommand::Trust { revocations } => {
+            let list: RevocationList = read_json(
+                &revocations,
+                "bad_revocation_list",
+                "吊销清单",
+                "revocation list",
+            )?;
+            let mut device = ctx.open()?;
+            let (seq, n) = (list.sequence, list.revoked.len());
+            device.set_revocations(list)?;
+            if ctx.json {
+                return print_json(&json!({ "sequence": seq, "revoked": n }));
+            }
+            println!(
+                "已安装第 {seq} 号吊销清单（{n} 份证书）/ revocation list no. {seq} installed ({n} certificate(s))"
+            );
+            Ok(())
+        }
+        DeviceCommand::List => {
+            let device = ctx.open()?;
+            if ctx.json {
+                return print_json(&json!({ "people": people(&device) }));
+            }
+            for i in device.identities() {
+                let b = &i.certificate.body;
+                println!(
+                    "{}  {}（{} / {}）单位 unit {}  证书 cert {}  至 until {}",
+                    b.person,
+                    b.display_name,
+                    b.role.zh(),
+                    b.role,
+                    b.unit,
+                    b.id,
+                    local(b.not_after)
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn people(device: &Device) -> Vec<serde_json::Value> {
+    device
+        .identities()
+        .iter()
+        .map(|i| {
+            let b = &i.certificate.body;
+            json!({
+                "person": b.person.0,
+                "display_name": b.display_name,
+                "role": b.role.as_str(),
+                "unit": b.unit.0,
+                "certificate_id": b.id.0,
+                "not_after": b.not_after,
+            })
+        })
+        .collect()
+}
+
+#[derive(Args, Debug)]
+pub struct IntakeArgs {
+    /// inquiry help complaint report suggestion (or 咨询 求助 投诉 举报 建议).
+    #[arg(long)]
+    kind: String,
+    /// What the citizen asks, in their words.
+    #[arg(long)]
+    text: String,
+    #[arg(long)]
+    address: String,
+    /// Administrative division code (6–12 digits).
+    #[arg(long)]
+    division: Option<String>,
+    /// LAT,LON of the matter.
+    #[arg(long)]
+    gps: Option<String>,
+    /// Citizen's name (sealed to the platform; the device cannot read it back).
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    id_number: Option<String>,
+    /// 保密: never identified to the handling unit, not called back.
+    #[arg(long)]
+    confidential: bool,
+    /// 突发/紧急.
+    #[arg(long)]
+    emergency: bool,
+    /// phone web email wechat weibo app mini_program sms walk_in kiosk
+    /// (default: kiosk on a kiosk, else phone).
+    #[arg(long)]
+    channel: Option<String>,
+    /// A photo (jpg/png), streamed into the store; repeatable.
+    #[arg(long = "photo")]
+    photos: Vec<PathBuf>,
+}
+
+pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let kind = parse_kind(&a.kind)?;
+    let gps = parse_gps_opt(a.gps.as_deref())?;
+    let mut device = ctx.open()?;
+    let role = device.identity(ctx.who())?.certificate.body.role;
+    let channel = match a.channel.as_deref() {
+        Some(c) => Channel::parse(c).ok_or_else(|| {
+            let names: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+            unknown("unknown_channel", "渠道", "channel", c, &names)
+        })?,
+        None if role == Role::Kiosk => Channel::Kiosk,
+        None => Channel::Phone,
+    };
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    let contact = if blank(&a.name) && blank(&a.phone) && blank(&a.id_number) {
+        None
+    } else {
+        Some(ContactDetails {
+            name: a.name,
+            phone: a.phone,
+            id_number: a.id_number,
+        })
+    };
+    let photos = a
+        .photos
+        .iter()
+        .map(|p| photo(p, None, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    let req = SubmitRequest {
+        kind,
+        urgency: if a.emergency {
+            Urgency::Emergency
+        } else {
+            Urgency::Normal
+        },
+        channel,
+        text: a.text,
+        location: Location {
+            address: a.address,
+            division_code: a.division,
+            gps,
+        },
+        contact,
+        confidential: a.confidential,
+        photos,
+    };
+    let sub = device.submit(ctx.who(), req, ctx.now)?;
+    if ctx.json {
+        return print_json(&json!({
+            "order": sub.order.0,
+            "receipt": sub.receipt,
+            "status": Status::Submitted.as_str(),
+        }));
+    }
+    println!("已提交 / submitted: {}", sub.order);
+    println!(
+        "查询码 / receipt code: {}（请妥善保存，凭此查询办理进度 / keep it to look up the progress）",
+        sub.receipt
+    );
+    Ok(())
+}
+
+pub fn parse_kind(s: &str) -> Result<RequestKind, CliError> {
+    RequestKind::parse(s).ok_or_else(|| {
+        CliError::new(
+            "unknown_kind",
+            format!("未知的诉求类型“{s}”；可用：咨询 求助 投诉 举报 建议"),
+            format!(
+                "unknown request kind `{s}`; use inquiry, help, complaint, report or suggestion"
+            ),
+        )
+    })
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvidenceCommand {
+    /// On-site verification photos (现场核实) with GPS and time inside the signature.
+    Add {
+        order: String,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct EvidenceArgs {
+    /// Photo files (jpg/png).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where the photos were taken: LAT,LON.
+    #[arg(long)]
+    pub gps: String,
+    /// Horizontal accuracy of the fix, metres.
+    #[arg(long)]
+    pub accuracy: Option<f64>,
+    /// When the photos were taken (RFC 3339).
+    #[arg(long)]
+    pub captured_at: Option<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+pub fn run_evidence(cmd: EvidenceCommand, ctx: &Ctx) -> Result<(), CliError> {
+    let EvidenceCommand::Add { order, evidence } = cmd;
+    add_evidence(&order, evidence, ctx)
+}
+
+pub fn add_evidence(order: &str, e: EvidenceArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let gps = parse_gps(&e.gps, e.accuracy)?;
+    let captured_at = e.captured_at.as_deref().map(parse_time).transpose()?;
+    let photos = e
+        .files
+        .iter()
+        .map(|p| photo(p, captured_at, Some(gps)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut device = ctx.open()?;
+    let view = device.add_evidence(
+        ctx.who(),
+        &OrderId::new(order),
+        photos,
+        Some(gps),
+        e.note,
+        ctx.now,
+    )?;
+    if !ctx.json {
+        println!(
+            "已记录现场核实照片 {} 张 / site evidence recorded: {} photo(s)",
+            e.files.len(),
+            e.files.len()
+        );
+    }
+    print_new_status(&view, ctx)
+}
+
+pub fn status(receipt: &str, ctx: &Ctx) -> Result<(), CliError> {
+    let device = ctx.open()?;
+    let st = device.status(receipt)?;
+    if ctx.json {
+        return print_json(&st);
+    }
+    let kind = RequestKind::parse(&st.kind).map_or("", RequestKind::zh);
+    println!("查询码 / receipt: {}", st.receipt);
+    println!("诉求类型 / kind: {kind} {}", st.kind);
+    println!("办理状态 / status: {} {}", st.status_zh, st.status);
+    match st.next_due {
+        Some(t) => println!(
+            "下一期限 / next deadline: {}（{}）",
+            local(t),
+            due_kind_text(st.next_due_kind.as_deref())
+        ),
+        None => println!("下一期限 / next deadline: —"),
+    }
+    if let Some(t) = st.updated_at {
+        println!("更新于 / updated: {}", local(t));
+    }
+    Ok(())
+}
+
+/// The name of an index deadline kind, both languages.
+pub fn due_kind_text(kind: Option<&str>) -> String {
+    match kind {
+        Some("dispatch") => "转办 dispatch".into(),
+        Some("sign_for") => "签收 sign-for".into(),
+        Some("response") => "突发响应 emergency response".into(),
+        Some("handling") => "办结 handling".into(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+pub fn contact(order: &str, ctx: &Ctx) -> Result<(), CliError> {
+    let device = ctx.open()?;
+    let c = device.contact(ctx.who(), &OrderId::new(order))?;
+    if ctx.json {
+        return print_json(&json!({
+            "order": order,
+            "name": c.name,
+            "phone": c.phone,
+            "id_number": c.id_number,
+        }));
+    }
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    println!("诉求人 / citizen: {}", show(&c.name));
+    println!("电话 / phone: {}", show(&c.phone));
+    println!("证件号 / ID number: {}", show(&c.id_number));
+    Ok(())
+}
+
+pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
+    let device = ctx.open()?;
+    let report = device.verify()?;
+    if ctx.json {
+        print_json(&json!({
+            "ok": report.ok(),
+            "changes_checked": report.changes_checked,
+            "certificates_checked": report.certificates_checked,
+            "blobs_checked": report.blobs_checked,
+            "problems": report.problems,
+        }))?;
+    } else {
+        println!(
+            "已检查 / checked: {} 条变更 changes · {} 份证书 certificates · {} 个附件 blobs",
+            report.changes_checked, report.certificates_checked, report.blobs_checked
+        );
+        if report.ok() {
+            println!("全部通过 / all checks passed");
+        } else {
+            println!(
+                "发现 {} 个问题 / {} problem(s):",
+                report.problems.len(),
+                report.problems.len()
+            );
+            for p in &report.problems {
+                let order = p
+                    .order
+                    .as_deref()
+                    .map(|o| format!(" 工单 order {o}"))
+                    .unwrap_or_default();
+                println!("  ✗ [{}] {} {}{order}", p.code, p.kind, p.subject);
+                println!("      {}", p.message_zh);
+                println!("      {}", p.message_en);
+            }
+        }
+    }
+    if report.ok() {
+        Ok(())
+    } else {
+        let n = report.problems.len();
+        Err(CliError::new(
+            "verify_failed",
+            format!("校验发现 {n} 个问题（见上）"),
+            format!("verification found {n} problem(s) (listed above)"),
+        ))
+    }
+}

@@ -1,0 +1,378 @@
+//! `hotline orders` (inbox from the index) and `hotline show` (one order, folded).
+
+use clap::Args;
+use hotline_core::device::OrderView;
+use hotline_core::model::{Action, Actor, OrderId, RequestKind};
+use hotline_core::store::{InboxQuery, IndexRow};
+use hotline_core::workflow::{Outcome, Status, action_zh};
+use serde_json::Value;
+
+use crate::ctx::{Ctx, unknown};
+use crate::device_cmd::due_kind_text;
+use crate::output::{CliError, print_json};
+use crate::time::{from_millis, local, local_rfc3339};
+
+#[derive(Args, Debug)]
+pub struct OrdersArgs {
+    /// Orders where this unit is the lead or a co-unit.
+    #[arg(long)]
+    unit: Option<String>,
+    /// Only these statuses (repeatable): submitted registered dispatched in_handling …
+    #[arg(long = "status")]
+    statuses: Vec<String>,
+    /// Only orders past their handling deadline (at --now).
+    #[arg(long)]
+    overdue: bool,
+    /// Only orders whose next deadline falls within H hours of --now.
+    #[arg(long)]
+    due_within_hours: Option<u32>,
+    /// Also closed, not-accepted and answered orders.
+    #[arg(long)]
+    all: bool,
+    /// At most N rows (0 = all).
+    #[arg(long, default_value_t = 0)]
+    limit: u32,
+}
+
+fn parse_status(s: &str) -> Result<Status, CliError> {
+    Status::ALL
+        .into_iter()
+        .find(|st| st.as_str() == s || st.zh() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            unknown("unknown_status", "状态", "status", s, &names)
+        })
+}
+
+pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let statuses = a
+        .statuses
+        .iter()
+        .map(|s| parse_status(s).map(|st| st.as_str().to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    // A terminal status asked for by name is obviously wanted even without --all.
+    let wants_terminal = statuses
+        .iter()
+        .any(|s| Status::parse(s).is_some_and(Status::is_final));
+    let now_ms = ctx.now.timestamp_millis();
+    let q = InboxQuery {
+        unit: a.unit,
+        statuses,
+        overdue_at: a.overdue.then_some(now_ms),
+        due_before: a
+            .due_within_hours
+            .map(|h| now_ms.saturating_add(i64::from(h) * 3_600_000)),
+        include_terminal: a.all || wants_terminal,
+        // With --overdue some rows are dropped below, so the limit is applied after that.
+        limit: if a.overdue { 0 } else { a.limit },
+    };
+    let device = ctx.open()?;
+    let mut rows = device.inbox(&q)?;
+    if a.overdue {
+        // The index keeps the handling deadline after the unit has replied; an order waiting
+        // for review or callback is no longer the unit's to finish, so it is not overdue.
+        rows.retain(clock_running);
+        if a.limit > 0 {
+            rows.truncate(a.limit as usize);
+        }
+    }
+    if ctx.json {
+        let list: Vec<Value> = rows.iter().map(row_json).collect::<Result<_, _>>()?;
+        return print_json(&list);
+    }
+    if rows.is_empty() {
+        println!("没有符合条件的工单 / no matching work orders");
+        return Ok(());
+    }
+    println!(
+        "查询码 receipt   工单 order                类型 kind       状态 status                 主办 lead          下一期限 next deadline (+08:00)"
+    );
+    for r in &rows {
+        let kind = RequestKind::parse(&r.kind).map_or("", RequestKind::zh);
+        let status_zh = Status::parse(&r.status).map_or("", Status::zh);
+        let due = r
+            .next_due
+            .and_then(from_millis)
+            .map(|t| format!("{} {}", local(t), due_kind_text(r.next_due_kind.as_deref())))
+            .unwrap_or_else(|| "—".into());
+        let overdue = match r.handling_due {
+            Some(h) if clock_running(r) && h < now_ms => " 已超期 OVERDUE",
+            _ => "",
+        };
+        let urgent = if r.urgency == "emergency" {
+            " 紧急"
+        } else {
+            ""
+        };
+        println!(
+            "{:<16} {:<24} {kind}{urgent} {:<10} {status_zh} {:<20} {:<16} {due}{overdue}",
+            r.receipt,
+            r.order.0,
+            r.kind,
+            r.status,
+            r.lead_unit.as_deref().unwrap_or("—"),
+        );
+    }
+    println!("共 {} 件 / {} order(s)", rows.len(), rows.len());
+    Ok(())
+}
+
+/// The lead unit still has to finish the order (dispatched, in handling, return or extension
+/// pending).
+fn clock_running(r: &IndexRow) -> bool {
+    Status::parse(&r.status).is_some_and(Status::is_handling_clock_running)
+}
+
+fn row_json(r: &IndexRow) -> Result<Value, CliError> {
+    let mut v = serde_json::to_value(r).map_err(|e| {
+        CliError::new(
+            "output",
+            format!("无法生成 JSON：{e}"),
+            format!("cannot encode JSON: {e}"),
+        )
+    })?;
+    if let Value::Object(m) = &mut v {
+        let at = |ms: Option<i64>| {
+            ms.and_then(from_millis)
+                .map_or(Value::Null, |t| Value::String(local_rfc3339(t)))
+        };
+        m.insert(
+            "status_zh".into(),
+            Value::String(Status::parse(&r.status).map_or("", Status::zh).into()),
+        );
+        m.insert("next_due_at".into(), at(r.next_due));
+        m.insert("handling_due_at".into(), at(r.handling_due));
+    }
+    Ok(v)
+}
+
+pub fn show(order: &str, ctx: &Ctx) -> Result<(), CliError> {
+    let device = ctx.open()?;
+    let view = device.show(&OrderId::new(order))?;
+    if ctx.json {
+        return print_json(&view);
+    }
+    print_view(&view);
+    Ok(())
+}
+
+/// After an action: the new status, or the whole view as JSON.
+pub fn print_new_status(view: &OrderView, ctx: &Ctx) -> Result<(), CliError> {
+    if ctx.json {
+        return print_json(view);
+    }
+    let s = view.state.status;
+    println!("当前状态 / status: {} {}", s.zh(), s);
+    if let Ok(d) = &view.deadlines
+        && s.is_handling_clock_running()
+        && let Some(t) = d.handling_due
+    {
+        println!("办结期限 / handling due: {}", local(t));
+    }
+    Ok(())
+}
+
+fn who(a: &Actor) -> String {
+    format!("{}（{} {}，{}）", a.person, a.role.zh(), a.role, a.unit)
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "是 yes" } else { "否 no" }
+}
+
+fn print_view(view: &OrderView) {
+    let st = &view.state;
+    let Some(d) = &st.details else {
+        println!("工单尚未提交 / the order has not been submitted");
+        return;
+    };
+    println!("工单 / order: {}    查询码 / receipt: {}", d.id, d.receipt);
+    println!(
+        "类型 / kind: {} {} · 紧急 / emergency: {} · 渠道 / channel: {} · 保密 / confidential: {}",
+        d.kind.zh(),
+        d.kind,
+        yes_no(d.urgency == hotline_core::model::Urgency::Emergency),
+        d.channel.as_str(),
+        yes_no(d.confidential)
+    );
+    println!("诉求内容 / text: {}", d.text);
+    let mut place = d.location.address.clone();
+    if let Some(code) = &d.location.division_code {
+        place.push_str(&format!("（区划 division {code}）"));
+    }
+    if let Some(g) = &d.location.gps {
+        place.push_str(&format!(" GPS {:.5},{:.5}", g.lat, g.lon));
+    }
+    println!("地点 / address: {place}");
+    for a in &d.attachments {
+        println!(
+            "附件 / attachment: {} {} 字节 bytes {}",
+            a.media_type, a.size, a.sha256
+        );
+    }
+    println!("状态 / status: {} {}", st.status.zh(), st.status);
+    if let Some(lead) = &st.lead_unit {
+        let co: Vec<&str> = st.co_units.iter().map(|u| u.0.as_str()).collect();
+        println!(
+            "主办单位 / lead unit: {lead}{}{}",
+            if co.is_empty() {
+                String::new()
+            } else {
+                format!("    会办 / co-units: {}", co.join(", "))
+            },
+            if st.leader_approval {
+                "    重点难点 / leader approval"
+            } else {
+                ""
+            }
+        );
+    }
+    if !st.returned_by.is_empty() {
+        let r: Vec<&str> = st.returned_by.iter().map(|u| u.0.as_str()).collect();
+        println!("曾退回单位 / returned by: {}", r.join(", "));
+    }
+    match &view.deadlines {
+        Ok(dl) => {
+            let rows = [
+                ("转办 dispatch", dl.dispatch_due),
+                ("签收 sign-for", dl.sign_for_due),
+                ("退回 return", dl.return_due),
+                ("突发响应 emergency response", dl.response_due),
+                ("办结 handling", dl.handling_due),
+            ];
+            if rows.iter().any(|(_, t)| t.is_some()) {
+                println!("期限 / deadlines (+08:00):");
+                for (label, t) in rows {
+                    if let Some(t) = t {
+                        println!("  {label}: {}", local(t));
+                    }
+                }
+            }
+        }
+        Err(code) => println!("期限 / deadlines: 无法计算 cannot compute [{code}]"),
+    }
+    if st.late_sign_for {
+        println!("逾期签收 / signed for late");
+    }
+    if st.extension_days > 0 {
+        println!(
+            "已批准延期 / extension granted: {} 个工作日 working days",
+            st.extension_days
+        );
+    }
+    if let Some(r) = &st.not_accepted {
+        println!(
+            "不予受理 / not accepted: {}（{}）依据 basis: {}",
+            r.reason.zh(),
+            r.reason.as_str(),
+            r.basis
+        );
+    }
+    if let Some(a) = &st.instant_answer {
+        println!("即时答复 / instant answer [{}]: {}", a.kb_item, a.answer);
+    }
+    for r in &st.replies {
+        println!(
+            "答复 / reply {} by {}: {}（依据 basis: {}；告知方式 informed: {}）",
+            local(r.at),
+            r.content.handler,
+            r.content.result,
+            r.content.legal_basis,
+            r.content.citizen_informed_how
+        );
+    }
+    for r in &st.ratings {
+        println!(
+            "回访 / callback {}: {} {}",
+            local(r.at),
+            r.rating.zh(),
+            r.rating.as_str()
+        );
+    }
+    for e in &st.site_evidence {
+        let gps = e
+            .content
+            .gps
+            .map(|g| format!(" GPS {:.5},{:.5}", g.lat, g.lon))
+            .unwrap_or_default();
+        println!(
+            "现场核实 / site evidence {} by {}: {} 张照片 photo(s){gps} {}",
+            local(e.at),
+            e.by.person,
+            e.content.photos.len(),
+            e.content.note
+        );
+    }
+    for s in &st.site_supervisions {
+        println!(
+            "现场督办 / on-site supervision {} at {}: {} → {}（{} 张照片 photo(s)）",
+            local(s.content.held_at),
+            s.content.place,
+            s.content.findings,
+            s.content.action_taken,
+            s.content.photos.len()
+        );
+    }
+    for s in &st.supervisions {
+        let by =
+            s.by.as_ref()
+                .map_or_else(|| "自动 automatic".to_string(), |a| a.person.0.clone());
+        let form = s.form.map(|f| format!("{f:?}")).unwrap_or_default();
+        println!(
+            "督办 / supervision {} [{}] {form} by {by}: {}",
+            local(s.at),
+            s.trigger.as_str(),
+            s.note
+        );
+    }
+    println!("记录 / history:");
+    for h in &st.history {
+        let e = &h.event;
+        let name = e.action.name();
+        let outcome = match &h.outcome {
+            Outcome::Applied => "✓ 已生效 applied".to_string(),
+            Outcome::Refused {
+                code,
+                message_zh,
+                message_en,
+            } => format!("✗ 被拒绝 refused [{code}] {message_zh} / {message_en}"),
+            Outcome::Waiting { missing } => {
+                let m: Vec<&str> = missing.iter().map(|m| m.0.as_str()).collect();
+                format!("… 等待 waiting for {}", m.join(", "))
+            }
+        };
+        println!(
+            "  {}  {} {}  {}  {}{}",
+            local(e.at),
+            action_zh(name),
+            name,
+            who(&e.actor),
+            outcome,
+            action_detail(&e.action)
+        );
+    }
+}
+
+/// A few words on what an event said, for the history list.
+fn action_detail(a: &Action) -> String {
+    match a {
+        Action::Dispatch { lead, co_units, .. } if co_units.is_empty() => format!(" → {lead}"),
+        Action::Dispatch { lead, co_units, .. } => {
+            let co: Vec<&str> = co_units.iter().map(|u| u.0.as_str()).collect();
+            format!(" → {lead} + {}", co.join(", "))
+        }
+        Action::Callback { rating, .. } => format!(" — {}", rating.zh()),
+        Action::Review { approve, .. }
+        | Action::DecideReturn { approve, .. }
+        | Action::DecideExtension { approve, .. } => {
+            if *approve {
+                " — 同意 approved".into()
+            } else {
+                " — 不同意 denied".into()
+            }
+        }
+        Action::Reopen { reason } => format!(" — {reason}"),
+        Action::RequestExtension(r) => format!(" — {} 个工作日 WD", r.working_days),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,89 @@
+//! A bounded cache of loaded order documents, so a hub ingesting a stream of changes (or a phone
+//! working through its inbox) does not rebuild and re-verify a document for every change, while
+//! memory stays flat however many orders the store holds.
+
+use std::collections::HashMap;
+
+use crate::doc::OrderDoc;
+use crate::model::OrderId;
+
+pub(super) struct DocCache {
+    capacity: usize,
+    tick: u64,
+    entries: HashMap<OrderId, Entry>,
+}
+
+struct Entry {
+    doc: OrderDoc,
+    /// How many stored changes the document was built from: another process writing the same
+    /// store (the CLI next to an app) makes the count differ, and the entry is rebuilt.
+    changes: u64,
+    used: u64,
+}
+
+impl std::fmt::Debug for DocCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocCache")
+            .field("capacity", &self.capacity)
+            .field("loaded", &self.entries.len())
+            .finish()
+    }
+}
+
+impl DocCache {
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            tick: 0,
+            entries: HashMap::new(),
+        }
+    }
+
+    pub(super) fn get(&mut self, order: &OrderId, stored_changes: u64) -> Option<OrderDoc> {
+        self.tick += 1;
+        let tick = self.tick;
+        match self.entries.get_mut(order) {
+            Some(e) if e.changes == stored_changes => {
+                e.used = tick;
+                Some(e.doc.clone())
+            }
+            Some(_) => {
+                self.entries.remove(order);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub(super) fn put(&mut self, doc: OrderDoc, changes: u64) {
+        self.tick += 1;
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(doc.order()) {
+            // Least recently used goes; a linear scan is cheap at the capacities used here.
+            if let Some(old) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| k.clone())
+            {
+                self.entries.remove(&old);
+            }
+        }
+        let order = doc.order().clone();
+        self.entries.insert(
+            order,
+            Entry {
+                doc,
+                changes,
+                used: self.tick,
+            },
+        );
+    }
+
+    pub(super) fn forget(&mut self, order: &OrderId) {
+        self.entries.remove(order);
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}

@@ -1,0 +1,214 @@
+//! What sync needs from the store: the change log by position, per-peer cursors, which orders a
+//! peer already has whole, and the log of refused changes.
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::changes::StoredChange;
+use super::{Store, StoreError};
+use crate::model::OrderId;
+
+/// What this node and one peer have exchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerState {
+    /// Our change-log seq up to which the peer has acknowledged.
+    pub sent_upto: i64,
+    /// The cursor into the peer's log up to which we have processed.
+    pub received_upto: i64,
+    /// How many of the peer's certificates we have taken.
+    pub certs_received: i64,
+}
+
+/// A change refused by this node or reported refused by a peer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusalRecord {
+    pub at: i64,
+    pub peer: Option<String>,
+    pub order: Option<String>,
+    pub hash: Option<String>,
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// One entry of the change log with its position and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedChange {
+    pub seq: i64,
+    pub source: Option<String>,
+    pub change: StoredChange,
+}
+
+impl Store {
+    /// The newest position of the change log (0 when empty).
+    pub fn last_change_seq(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Changes after `seq`, oldest first, at most `limit` of them.
+    pub fn changes_after(&self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, source, order_id, hash, event_id, cert_id, signature, bytes
+             FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![seq, limit], |r| {
+            Ok(LoggedChange {
+                seq: r.get(0)?,
+                source: r.get(1)?,
+                change: StoredChange {
+                    order: OrderId(r.get(2)?),
+                    hash: r.get(3)?,
+                    event_id: r.get(4)?,
+                    cert_id: r.get(5)?,
+                    signature: r.get(6)?,
+                    bytes: r.get(7)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many changes of `order` are stored (cheap staleness check for cached documents).
+    pub fn change_count_for(&self, order: &OrderId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM changes WHERE order_id = ?1",
+            params![order.0],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    pub fn peer_state(&self, peer: &str) -> Result<PeerState, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT sent_upto, received_upto, certs_received FROM sync_peers WHERE peer = ?1",
+                params![peer],
+                |r| {
+                    Ok(PeerState {
+                        sent_upto: r.get(0)?,
+                        received_upto: r.get(1)?,
+                        certs_received: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    pub fn set_peer_state(&self, peer: &str, s: &PeerState, now_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO sync_peers (peer, sent_upto, received_upto, certs_received, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (peer) DO UPDATE SET sent_upto = excluded.sent_upto,
+               received_upto = excluded.received_upto, certs_received = excluded.certs_received,
+               updated_at = excluded.updated_at",
+            params![peer, s.sent_upto, s.received_upto, s.certs_received, now_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn peer_has_order(&self, peer: &str, order: &OrderId) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM peer_orders WHERE peer = ?1 AND order_id = ?2)",
+            params![peer, order.0],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn mark_peer_orders(&mut self, peer: &str, orders: &[OrderId]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO peer_orders (peer, order_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?;
+            for o in orders {
+                stmt.execute(params![peer, o.0])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn log_refusal(&self, r: &RefusalRecord) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO refusals (at, peer, order_id, hash, code, message_zh, message_en)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                r.at,
+                r.peer,
+                r.order,
+                r.hash,
+                r.code,
+                r.message_zh,
+                r.message_en
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The newest refusals first.
+    pub fn refusals(&self, limit: u32) -> Result<Vec<RefusalRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, peer, order_id, hash, code, message_zh, message_en FROM refusals
+             ORDER BY seq DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit], |r| {
+            Ok(RefusalRecord {
+                at: r.get(0)?,
+                peer: r.get(1)?,
+                order: r.get(2)?,
+                hash: r.get(3)?,
+                code: r.get(4)?,
+                message_zh: r.get(5)?,
+                message_en: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When this node stored a change (its own clock), if recorded.
+    pub fn received_at(&self, hash: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT received_at FROM changes WHERE hash = ?1",
+                params![hash],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Blobs held here that `peer` is not known to hold, oldest first.
+    pub fn blobs_not_at(&self, peer: &str, limit: u32) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.sha256 FROM blobs b
+             WHERE NOT EXISTS (SELECT 1 FROM peer_blobs p WHERE p.peer = ?1 AND p.sha256 = b.sha256)
+             ORDER BY b.sha256 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![peer, limit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn mark_peer_blob(&self, peer: &str, sha256: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO peer_blobs (peer, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![peer, sha256],
+        )?;
+        Ok(())
+    }
+
+    /// Every order that has changes, in id order.
+    pub fn change_orders(&self) -> Result<Vec<OrderId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT order_id FROM changes ORDER BY order_id")?;
+        let rows = stmt.query_map([], |r| Ok(OrderId(r.get(0)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

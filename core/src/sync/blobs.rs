@@ -1,0 +1,155 @@
+//! Photos travel apart from changes, in chunks, resumable after a cut and deduplicated by hash:
+//! a 20 MB photo over a township's patchy link restarts where it stopped, not from zero.
+
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+use super::SyncError;
+use crate::device::Device;
+use crate::model::{Action, AttachmentRef, OrderId};
+use crate::store::check_blob_hash;
+
+/// Bytes per chunk: small enough to retry cheaply on a bad link.
+pub const CHUNK_BYTES: usize = 256 * 1024;
+/// Largest blob accepted (a phone photo or a short video clip).
+pub const MAX_BLOB_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobChunk {
+    pub sha256: String,
+    pub media_type: String,
+    pub offset: u64,
+    pub total: u64,
+    pub data: Vec<u8>,
+}
+
+/// How much of a blob a node holds after a chunk: resume from `held`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobHeld {
+    pub held: u64,
+    pub complete: bool,
+}
+
+fn io(path: &std::path::Path, e: &std::io::Error) -> SyncError {
+    SyncError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+fn partial_path(device: &Device, sha: &str) -> PathBuf {
+    device
+        .store()
+        .dir()
+        .join("partial")
+        .join(format!("{sha}.part"))
+}
+
+/// What this node holds of a blob.
+pub fn held(device: &Device, sha256: &str) -> Result<BlobHeld, SyncError> {
+    check_blob_hash(sha256)?;
+    if let Some(info) = device.store().blob_info(sha256)? {
+        return Ok(BlobHeld {
+            held: info.size,
+            complete: true,
+        });
+    }
+    let len = std::fs::metadata(partial_path(device, sha256)).map_or(0, |m| m.len());
+    Ok(BlobHeld {
+        held: len,
+        complete: false,
+    })
+}
+
+/// Takes one chunk. A chunk that does not start where the held part ends is ignored (the
+/// answer says where to resume); the last chunk is checked against the hash before the blob is
+/// kept, and a mismatch discards the partial upload.
+pub fn receive(device: &Device, chunk: &BlobChunk) -> Result<BlobHeld, SyncError> {
+    let now = held(device, &chunk.sha256)?;
+    if now.complete {
+        return Ok(now);
+    }
+    if chunk.total > MAX_BLOB_BYTES {
+        return Err(SyncError::Malformed(format!(
+            "blob of {} bytes is larger than {MAX_BLOB_BYTES}",
+            chunk.total
+        )));
+    }
+    let end = chunk.offset.saturating_add(chunk.data.len() as u64);
+    if chunk.offset != now.held || end > chunk.total {
+        return Ok(now);
+    }
+    let path = partial_path(device, &chunk.sha256);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, &e))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| io(&path, &e))?;
+    file.write_all(&chunk.data)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| io(&path, &e))?;
+    drop(file);
+    if end < chunk.total {
+        return Ok(BlobHeld {
+            held: end,
+            complete: false,
+        });
+    }
+    let mut file = std::fs::File::open(&path).map_err(|e| io(&path, &e))?;
+    let stored = device
+        .store()
+        .put_blob_expecting(&chunk.sha256, &mut file, &chunk.media_type);
+    let _ = std::fs::remove_file(&path);
+    let info = stored?;
+    Ok(BlobHeld {
+        held: info.size,
+        complete: true,
+    })
+}
+
+/// One chunk of a blob this node holds, from `offset`.
+pub fn read_chunk(device: &Device, sha256: &str, offset: u64) -> Result<BlobChunk, SyncError> {
+    check_blob_hash(sha256)?;
+    let info = device.store().blob_info(sha256)?.ok_or_else(|| {
+        SyncError::Device(
+            crate::store::StoreError::BlobMissing {
+                sha256: sha256.to_string(),
+            }
+            .into(),
+        )
+    })?;
+    let mut file = device.store().open_blob(sha256)?;
+    let path = PathBuf::from(sha256);
+    file.seek(SeekFrom::Start(offset.min(info.size)))
+        .map_err(|e| io(&path, &e))?;
+    let mut data = Vec::with_capacity(CHUNK_BYTES);
+    file.take(CHUNK_BYTES as u64)
+        .read_to_end(&mut data)
+        .map_err(|e| io(&path, &e))?;
+    Ok(BlobChunk {
+        sha256: sha256.to_string(),
+        media_type: info.media_type,
+        offset,
+        total: info.size,
+        data,
+    })
+}
+
+/// The photos an order's records reference.
+pub fn attachments_of(device: &Device, order: &OrderId) -> Result<Vec<AttachmentRef>, SyncError> {
+    let view = device.show(order)?;
+    let mut out = Vec::new();
+    for h in &view.state.history {
+        match &h.event.action {
+            Action::Submit { details } => out.extend(details.attachments.iter().cloned()),
+            Action::SiteEvidence(e) => out.extend(e.photos.iter().cloned()),
+            Action::SiteSupervision(f) => out.extend(f.photos.iter().cloned()),
+            _ => {}
+        }
+    }
+    Ok(out)
+}

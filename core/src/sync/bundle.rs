@@ -1,0 +1,312 @@
+//! Offline bundle files: everything a peer lacks, in one file for a USB stick, so a village with
+//! no network still hands its records to the township.
+//!
+//! ```text
+//! "HOTLINE-BUNDLE1\n"
+//! frame*   each: u32 little-endian length, then a postcard-encoded Frame
+//! ```
+//! The last frame is `End` with the SHA-256 of every byte before it. Import reads the file twice:
+//! first to check that digest (a truncated or altered file applies nothing), then to apply.
+//! Every change is verified like any other arriving change; importing the same bundle again
+//! changes nothing.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use super::SyncError;
+use super::blobs::{BlobChunk, CHUNK_BYTES, receive};
+use super::wire::{self, Packed};
+use crate::device::{Device, ImportOutcome, WireChange};
+use crate::identity::{Certificate, RevocationList, SealingPublicKey};
+use crate::model::{Timestamp, UnitId};
+use crate::store::PeerState;
+
+const MAGIC: &[u8] = b"HOTLINE-BUNDLE1\n";
+/// Largest frame accepted on import, so a damaged length cannot ask for gigabytes.
+const MAX_FRAME: u32 = 16 * 1024 * 1024;
+const CHANGES_PER_FRAME: usize = 256;
+
+#[derive(Debug, Serialize, Deserialize)]
+enum Frame {
+    Header {
+        from: String,
+        to: String,
+        made_at: i64,
+        /// The exporter's log position the bundle goes up to.
+        upto: i64,
+        /// How far the exporter has got into the recipient's log.
+        ack: i64,
+    },
+    Certificates(Vec<Certificate>),
+    Revocations(RevocationList),
+    Units(Vec<(UnitId, SealingPublicKey)>),
+    Changes {
+        certs: Vec<String>,
+        changes: Vec<Packed>,
+    },
+    Blob(BlobChunk),
+    End([u8; 32]),
+}
+
+/// What an export or import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BundleReport {
+    pub from: String,
+    pub to: String,
+    pub changes: u64,
+    pub applied: u64,
+    pub already_had: u64,
+    pub refused: Vec<(String, String)>,
+    pub blobs: u64,
+    pub bytes: u64,
+}
+
+struct HashingWriter<W: Write> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.hash.update(bytes);
+        self.bytes += bytes.len() as u64;
+        self.inner.write_all(bytes)
+    }
+    fn frame(&mut self, f: &Frame) -> Result<(), SyncError> {
+        let body = wire::encode(f)?;
+        let len = u32::try_from(body.len())
+            .map_err(|_| SyncError::Malformed("frame too large".into()))?;
+        self.put(&len.to_le_bytes())
+            .and_then(|()| self.put(&body))
+            .map_err(|e| SyncError::Io {
+                path: "bundle".into(),
+                reason: e.to_string(),
+            })
+    }
+}
+
+fn io(path: &Path, e: &std::io::Error) -> SyncError {
+    SyncError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Writes everything `peer` (a node id) is not known to have into `out`.
+pub fn export(
+    device: &Device,
+    peer: &str,
+    out: &Path,
+    now: Timestamp,
+) -> Result<BundleReport, SyncError> {
+    let me = device.node_id()?;
+    let state = device.store().peer_state(peer)?;
+    let tmp = out.with_extension("partial");
+    let file = std::fs::File::create(&tmp).map_err(|e| io(&tmp, &e))?;
+    let mut w = HashingWriter {
+        inner: BufWriter::new(file),
+        hash: Sha256::new(),
+        bytes: 0,
+    };
+    w.put(MAGIC).map_err(|e| io(&tmp, &e))?;
+    let upto = device.store().last_change_seq()?;
+    w.frame(&Frame::Header {
+        from: me.clone(),
+        to: peer.to_string(),
+        made_at: now.timestamp_millis(),
+        upto,
+        ack: state.received_upto,
+    })?;
+    w.frame(&Frame::Certificates(
+        device.trust().certificates().cloned().collect(),
+    ))?;
+    if let Some(r) = device.trust().revocations() {
+        w.frame(&Frame::Revocations(r.clone()))?;
+    }
+    w.frame(&Frame::Units(
+        device
+            .unit_directory()
+            .iter()
+            .map(|(u, k)| (u.clone(), *k))
+            .collect(),
+    ))?;
+    let mut report = BundleReport {
+        from: me,
+        to: peer.to_string(),
+        ..BundleReport::default()
+    };
+    let mut cursor = state.sent_upto;
+    loop {
+        let batch = device
+            .store()
+            .changes_after(cursor, CHANGES_PER_FRAME as u32)?;
+        let Some(last) = batch.last() else { break };
+        cursor = last.seq;
+        let changes: Vec<WireChange> = batch
+            .iter()
+            .filter(|lc| lc.source.as_deref() != Some(peer))
+            .map(|lc| WireChange::from(&lc.change))
+            .collect();
+        report.changes += changes.len() as u64;
+        let (certs, changes) = wire::pack(&changes);
+        w.frame(&Frame::Changes { certs, changes })?;
+    }
+    for sha in device.store().blobs_not_at(peer, u32::MAX)? {
+        let mut offset = 0;
+        loop {
+            let chunk = super::blobs::read_chunk(device, &sha, offset)?;
+            let n = chunk.data.len() as u64;
+            let total = chunk.total;
+            w.frame(&Frame::Blob(chunk))?;
+            offset += n;
+            if n == 0 || offset >= total {
+                break;
+            }
+        }
+        report.blobs += 1;
+    }
+    let digest: [u8; 32] = w.hash.clone().finalize().into();
+    w.frame(&Frame::End(digest))?;
+    report.bytes = w.bytes;
+    let mut inner = w.inner;
+    inner.flush().map_err(|e| io(&tmp, &e))?;
+    let file = inner.into_inner().map_err(|e| io(&tmp, e.error()))?;
+    file.sync_all().map_err(|e| io(&tmp, &e))?;
+    std::fs::rename(&tmp, out).map_err(|e| io(out, &e))?;
+    Ok(report)
+}
+
+/// Reads frames; `on_frame` sees each one, `End` included.
+fn read_frames(
+    path: &Path,
+    mut on_frame: impl FnMut(Frame, &Sha256) -> Result<(), SyncError>,
+) -> Result<(), SyncError> {
+    let file = std::fs::File::open(path).map_err(|e| io(path, &e))?;
+    let mut r = BufReader::new(file);
+    let mut hash = Sha256::new();
+    let mut magic = vec![0u8; MAGIC.len()];
+    r.read_exact(&mut magic)
+        .map_err(|_| SyncError::BadBundle("not a hotline bundle".into()))?;
+    if magic != MAGIC {
+        return Err(SyncError::BadBundle("not a hotline bundle".into()));
+    }
+    hash.update(&magic);
+    loop {
+        let mut len = [0u8; 4];
+        match r.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(SyncError::BadBundle(
+                    "the file ends before its last frame".into(),
+                ));
+            }
+            Err(e) => return Err(io(path, &e)),
+        }
+        let n = u32::from_le_bytes(len);
+        if n > MAX_FRAME {
+            return Err(SyncError::BadBundle(format!("frame of {n} bytes")));
+        }
+        let mut body = vec![0u8; n as usize];
+        r.read_exact(&mut body)
+            .map_err(|_| SyncError::BadBundle("the file ends inside a frame".into()))?;
+        let frame: Frame = wire::decode(&body).map_err(|e| SyncError::BadBundle(format!("{e}")))?;
+        let is_end = matches!(frame, Frame::End(_));
+        on_frame(frame, &hash)?;
+        if is_end {
+            return Ok(());
+        }
+        hash.update(len);
+        hash.update(&body);
+    }
+}
+
+/// Verifies the whole file, then applies it: certificates, revocations, unit keys, changes
+/// (each verified as on any arrival), photos. Idempotent.
+pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<BundleReport, SyncError> {
+    // Pass 1: the digest, before anything is applied.
+    read_frames(path, |frame, hash| {
+        if let Frame::End(d) = frame {
+            let got: [u8; 32] = hash.clone().finalize().into();
+            if got != d {
+                return Err(SyncError::BadBundle("checksum mismatch".into()));
+            }
+        }
+        Ok(())
+    })?;
+    let mut report = BundleReport::default();
+    let mut header: Option<(String, i64, i64)> = None;
+    read_frames(path, |frame, _| {
+        match frame {
+            Frame::Header {
+                from,
+                to,
+                upto,
+                ack,
+                ..
+            } => {
+                report.from = from.clone();
+                report.to = to;
+                header = Some((from, upto, ack));
+            }
+            Frame::Certificates(certs) => {
+                for c in certs {
+                    // Certificates not signed by this city's root are skipped: changes signed
+                    // with them will then be refused one by one, with the reason.
+                    let _ = device.add_certificate(c);
+                }
+            }
+            Frame::Revocations(list) => {
+                let newer = device
+                    .trust()
+                    .revocations()
+                    .is_none_or(|have| list.sequence > have.sequence);
+                if newer {
+                    device.set_revocations(list)?;
+                }
+            }
+            Frame::Units(units) => device.update_unit_directory(units.into_iter().collect())?,
+            Frame::Changes { certs, changes } => {
+                let changes = wire::unpack(&certs, changes)?;
+                report.changes += changes.len() as u64;
+                let source = header.as_ref().map(|(f, ..)| f.clone());
+                let outcomes = device.import_batch(&changes, source.as_deref(), now)?;
+                for (c, o) in changes.iter().zip(outcomes) {
+                    match o {
+                        Ok(ImportOutcome::Applied) => report.applied += 1,
+                        Ok(ImportOutcome::AlreadyHad) => report.already_had += 1,
+                        Err(e) => report
+                            .refused
+                            .push((c.order.0.clone(), crate::Coded::code(&e).to_string())),
+                    }
+                }
+            }
+            Frame::Blob(chunk) => {
+                let held = receive(device, &chunk)?;
+                if held.complete && chunk.offset + chunk.data.len() as u64 >= chunk.total {
+                    report.blobs += 1;
+                    if let Some((from, ..)) = &header {
+                        device.store().mark_peer_blob(from, &chunk.sha256)?;
+                    }
+                }
+            }
+            Frame::End(_) => {}
+        }
+        Ok(())
+    })?;
+    if let Some((from, upto, ack)) = header {
+        let mut s: PeerState = device.store().peer_state(&from)?;
+        s.received_upto = s.received_upto.max(upto);
+        s.sent_upto = s.sent_upto.max(ack);
+        device
+            .store()
+            .set_peer_state(&from, &s, now.timestamp_millis())?;
+    }
+    report.bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    Ok(report)
+}
+
+/// Bytes per blob chunk in a bundle.
+pub const BUNDLE_CHUNK_BYTES: usize = CHUNK_BYTES;

@@ -1,0 +1,213 @@
+//! The device side of a sync: build a request, take the response. No sockets here — a
+//! transport (HTTP, a test link that drops and reorders) carries the bytes.
+//!
+//! Every round is idempotent: if a request or its response is lost, sending the same request
+//! again stores nothing twice (changes are deduplicated by hash) and the cursors only move
+//! forward, so a cut link costs a retry, never a record.
+
+use serde::Serialize;
+
+use super::wire::{self, PROTOCOL, SignedRequest, SyncRequest, SyncResponse};
+use super::{SyncError, auth};
+use crate::Coded;
+use crate::device::{Device, WireChange};
+use crate::model::Timestamp;
+use crate::store::{PeerState, RefusalRecord};
+
+/// Bytes of changes a device sends in one request.
+pub const MAX_PUSH_BYTES: usize = 512 * 1024;
+/// Bytes of changes a device asks for in one response.
+pub const MAX_PULL_BYTES: u32 = 512 * 1024;
+
+/// What a sync has done so far, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub round: u32,
+    pub pushed: u64,
+    pub pulled: u64,
+    pub refused_by_hub: u64,
+    pub refused_here: u64,
+    /// Changes of this device the hub has not acknowledged yet.
+    pub to_push: u64,
+    pub done: bool,
+}
+
+/// One sync session of one enrolled person with one hub.
+#[derive(Debug)]
+pub struct SyncClient {
+    hub: String,
+    who: Option<String>,
+    peer_key: String,
+    /// What the last request pushed, to name refused changes.
+    last_push: Vec<WireChange>,
+    /// The last request, resent as is after a failure.
+    pending: Option<SignedRequest>,
+    push_left: bool,
+    progress: Progress,
+}
+
+impl SyncClient {
+    /// `hub` names the hub (its changes are never pushed back to it); `who` picks the person on
+    /// a shared device.
+    pub fn new(device: &Device, hub: &str, who: Option<&str>) -> Result<Self, SyncError> {
+        let cert = device.identity(who)?.certificate.body.id.0.clone();
+        Ok(SyncClient {
+            hub: hub.to_string(),
+            who: who.map(str::to_string),
+            peer_key: format!("{hub}/{cert}"),
+            last_push: Vec::new(),
+            pending: None,
+            push_left: true,
+            progress: Progress::default(),
+        })
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.progress.done
+    }
+
+    /// The request to send now: the unanswered one again, or a new round.
+    pub fn request(&mut self, device: &Device, now: Timestamp) -> Result<SignedRequest, SyncError> {
+        if let Some(p) = &self.pending {
+            return Ok(p.clone());
+        }
+        let state = device.store().peer_state(&self.peer_key)?;
+        let mut push = Vec::new();
+        let mut bytes = 0usize;
+        let mut push_upto = state.sent_upto;
+        let mut truncated = false;
+        'scan: loop {
+            let batch = device.store().changes_after(push_upto, 256)?;
+            if batch.is_empty() {
+                break;
+            }
+            for lc in batch {
+                if bytes >= MAX_PUSH_BYTES {
+                    truncated = true;
+                    break 'scan;
+                }
+                push_upto = lc.seq;
+                if lc.source.as_deref() == Some(self.hub.as_str()) {
+                    continue;
+                }
+                bytes +=
+                    lc.change.bytes.len() + lc.change.signature.len() + lc.change.order.0.len();
+                push.push(WireChange::from(&lc.change));
+            }
+        }
+        self.push_left = truncated;
+        self.progress.to_push = push.len() as u64;
+        let (certs, packed) = wire::pack(&push);
+        let identity = device.identity(self.who.as_deref())?;
+        let body = wire::encode(&SyncRequest {
+            protocol: PROTOCOL,
+            at: now.timestamp_millis(),
+            received_upto: state.received_upto,
+            certs_known: state.certs_received,
+            revocation_seq: device.trust().revocations().map_or(0, |r| r.sequence),
+            push_upto,
+            certs,
+            push: packed,
+            max_pull: MAX_PULL_BYTES,
+        })?;
+        let cert = identity.certificate.body.id.0.clone();
+        let signature = identity.sign(&auth::message(&cert, &body))?.0.to_vec();
+        self.last_push = push;
+        let req = SignedRequest {
+            cert,
+            signature,
+            body,
+        };
+        self.pending = Some(req.clone());
+        Ok(req)
+    }
+
+    /// Takes the hub's answer to the pending request. Returns whether the sync is complete.
+    pub fn response(
+        &mut self,
+        device: &mut Device,
+        resp: SyncResponse,
+        now: Timestamp,
+    ) -> Result<bool, SyncError> {
+        let mut state: PeerState = device.store().peer_state(&self.peer_key)?;
+        for r in &resp.refused {
+            let pushed = usize::try_from(r.index)
+                .ok()
+                .and_then(|i| self.last_push.get(i));
+            device.store().log_refusal(&RefusalRecord {
+                at: now.timestamp_millis(),
+                peer: Some(self.hub.clone()),
+                order: pushed.map(|c| c.order.0.clone()),
+                hash: pushed.and_then(|c| {
+                    crate::doc::decode_change(&c.bytes, None)
+                        .ok()
+                        .map(|ch| ch.hash().to_string())
+                }),
+                code: r.code.clone(),
+                message_zh: r.message_zh.clone(),
+                message_en: r.message_en.clone(),
+            })?;
+        }
+        self.progress.refused_by_hub += resp.refused.len() as u64;
+        self.progress.pushed +=
+            (self.last_push.len() - resp.refused.len().min(self.last_push.len())) as u64;
+        state.sent_upto = state.sent_upto.max(resp.acked_upto);
+
+        // Certificates and revocations first: the pulled changes may be signed by people
+        // enrolled since the last sync.
+        for c in resp.certificates {
+            device.add_certificate(c)?;
+        }
+        state.certs_received = state.certs_received.max(resp.certs_total);
+        if let Some(list) = resp.revocations {
+            let newer = device
+                .trust()
+                .revocations()
+                .is_none_or(|have| list.sequence > have.sequence);
+            if newer {
+                device.set_revocations(list)?;
+            }
+        }
+        if !resp.units.is_empty() {
+            device.update_unit_directory(resp.units.into_iter().collect())?;
+        }
+        let pulled = wire::unpack(&resp.certs, resp.pull)?;
+        let outcomes = device.import_batch(&pulled, Some(&self.hub), now)?;
+        for (c, o) in pulled.iter().zip(&outcomes) {
+            if let Err(e) = o {
+                self.progress.refused_here += 1;
+                device.store().log_refusal(&RefusalRecord {
+                    at: now.timestamp_millis(),
+                    peer: Some(self.hub.clone()),
+                    order: Some(c.order.0.clone()),
+                    hash: None,
+                    code: e.code().to_string(),
+                    message_zh: e.message_zh(),
+                    message_en: e.message_en(),
+                })?;
+            }
+        }
+        self.progress.pulled += outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(crate::device::ImportOutcome::Applied)))
+            .count() as u64;
+        state.received_upto = state.received_upto.max(resp.cursor);
+        device
+            .store()
+            .set_peer_state(&self.peer_key, &state, now.timestamp_millis())?;
+        self.pending = None;
+        self.progress.round += 1;
+        self.progress.done = !resp.more && !self.push_left;
+        Ok(self.progress.done)
+    }
+
+    /// Forgets the pending request after the transport gave up on it: the next `request`
+    /// rebuilds it from the stored cursors (which the lost response may not have advanced).
+    pub fn reset_pending(&mut self) {
+        self.pending = None;
+    }
+}

@@ -1,0 +1,20 @@
+//! Sync: how records made offline reach the city hub and come back to the devices that may see
+//! them. Sans-IO — [`SyncClient`] and [`serve`] turn messages into messages; transports carry
+//! the bytes (the hub's HTTP server and client, offline bundle files, test links).
+//!
+//! Cost follows what changed, not what is stored: each side remembers, per peer, how far into
+//! the other's change log it has got, so an idle round is a few dozen bytes however many orders
+//! a device holds, and a change travels as its own bytes, its 64-byte signature and a few bytes
+//! of framing.
+
+mod auth;
+pub mod blobs;
+pub mod bundle;
+mod client;
+mod errors;
+mod server;
+pub mod wire;
+
+pub use client::{MAX_PULL_BYTES, MAX_PUSH_BYTES, Progress, SyncClient};
+pub use errors::SyncError;
+pub use server::{Directory, Served, serve};
