@@ -420,6 +420,19 @@ impl Device {
         set_json_meta(&self.store, META_UNITS, &self.unit_directory)
     }
 
+    /// Installs `list` if it is newer than the one held; an older or equal one is ignored
+    /// (lists arrive from several peers in any order).
+    pub fn accept_revocations(&mut self, list: RevocationList) -> Result<(), DeviceError> {
+        let newer = self
+            .trust
+            .revocations()
+            .is_none_or(|have| list.sequence > have.sequence);
+        if newer {
+            self.set_revocations(list)?;
+        }
+        Ok(())
+    }
+
     /// Installs a newer root-signed revocation list.
     pub fn set_revocations(&mut self, list: RevocationList) -> Result<(), DeviceError> {
         list.verify(self.trust.root())?;
@@ -493,8 +506,14 @@ impl Device {
         now: Timestamp,
     ) -> Result<OrderView, DeviceError> {
         let sealed = self.sealed_copies_for(who, order, &action)?;
-        self.write(who, order, action, sealed, now)?;
-        self.show(order)
+        let state = self.write(who, order, action, sealed, now)?;
+        Ok(self.view(state))
+    }
+
+    fn view(&self, state: OrderState) -> OrderView {
+        let deadlines = workflow::deadlines(&state, &self.policy, &self.calendar)
+            .map_err(|e| crate::Coded::code(&e).to_string());
+        OrderView { state, deadlines }
     }
 
     /// On-site verification photos, each with its hash, size, type, capture time, GPS fix and
@@ -522,17 +541,7 @@ impl Device {
                 "latitude/longitude out of range",
             ));
         }
-        let device = self
-            .identity(who)?
-            .certificate
-            .body
-            .device_key
-            .fingerprint();
-        self.load(order)?;
-        let mut refs = Vec::new();
-        for p in photos {
-            refs.push(self.store_photo(p, &device)?);
-        }
+        let refs = self.store_photos(who, order, photos)?;
         let action = Action::SiteEvidence(crate::model::SiteEvidence {
             photos: refs,
             gps,
@@ -550,17 +559,7 @@ impl Device {
         now: Timestamp,
     ) -> Result<OrderView, DeviceError> {
         input.validate()?;
-        let device = self
-            .identity(who)?
-            .certificate
-            .body
-            .device_key
-            .fingerprint();
-        self.load(order)?;
-        let mut photos = Vec::new();
-        for p in input.photos {
-            photos.push(self.store_photo(p, &device)?);
-        }
+        let photos = self.store_photos(who, order, input.photos)?;
         let form = crate::model::SiteSupervisionForm {
             place: input.place,
             held_at: input.held_at,
@@ -571,6 +570,26 @@ impl Device {
             gps: input.gps,
         };
         self.act(who, order, Action::SiteSupervision(form), now)
+    }
+
+    /// Streams photos for an existing order into the blob store, stamped with the device.
+    fn store_photos(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
+        photos: Vec<PhotoInput>,
+    ) -> Result<Vec<AttachmentRef>, DeviceError> {
+        let device = self
+            .identity(who)?
+            .certificate
+            .body
+            .device_key
+            .fingerprint();
+        self.load(order)?;
+        photos
+            .into_iter()
+            .map(|p| self.store_photo(p, &device))
+            .collect()
     }
 
     fn store_photo(&self, p: PhotoInput, device: &str) -> Result<AttachmentRef, DeviceError> {
@@ -643,7 +662,7 @@ impl Device {
         action: Action,
         sealed: Vec<SealedCopy>,
         now: Timestamp,
-    ) -> Result<(), DeviceError> {
+    ) -> Result<OrderState, DeviceError> {
         let identity = self.identity(who)?;
         self.trust
             .check_certificate(&identity.certificate.body.id, now)?;
@@ -697,7 +716,7 @@ impl Device {
         changes: Vec<StoredChange>,
         sealed: Vec<SealedCopy>,
         now: Timestamp,
-    ) -> Result<(), DeviceError> {
+    ) -> Result<OrderState, DeviceError> {
         let events = doc.events()?;
         let state = fold(&events, &self.policy, &self.calendar);
         let index = index_row::build(doc.order(), &state, &self.policy, &self.calendar, now)?;
@@ -713,7 +732,7 @@ impl Device {
         }
         let count = self.store.change_count_for(doc.order())?;
         self.cache.borrow_mut().put(doc.clone(), count);
-        Ok(())
+        Ok(state)
     }
 
     /// The order's document rebuilt from its stored changes, each checked against its hash and
@@ -765,9 +784,7 @@ impl Device {
     /// The order with its current deadlines.
     pub fn show(&self, order: &OrderId) -> Result<OrderView, DeviceError> {
         let (_, state) = self.load(order)?;
-        let deadlines = workflow::deadlines(&state, &self.policy, &self.calendar)
-            .map_err(|e| crate::Coded::code(&e).to_string());
-        Ok(OrderView { state, deadlines })
+        Ok(self.view(state))
     }
 
     /// Inbox, overdue and due-soon lists from the index (documents are not loaded).

@@ -63,8 +63,42 @@ fn event_json(event: &Event) -> Result<String, DocError> {
     serde_json::to_string(event).map_err(|e| DocError::Encode(e.to_string()))
 }
 
-fn commit_options(at: Timestamp) -> CommitOptions {
-    CommitOptions::default().with_time(at.timestamp_millis())
+/// Runs `f` as one transaction stamped with `at` and returns the change it made.
+fn commit(
+    doc: &mut Automerge,
+    at: Timestamp,
+    f: impl FnOnce(
+        &mut automerge::transaction::Transaction<'_>,
+    ) -> Result<(), automerge::AutomergeError>,
+) -> Result<Change, DocError> {
+    let hash = match doc.transact_with(
+        |_| CommitOptions::default().with_time(at.timestamp_millis()),
+        f,
+    ) {
+        Ok(s) => s.hash.ok_or(DocError::EmptyChange)?,
+        Err(f) => return Err(DocError::Automerge(f.error.to_string())),
+    };
+    doc.get_change_by_hash(&hash).ok_or(DocError::EmptyChange)
+}
+
+/// One event under its id, and the sealed copies that go with it.
+fn put_event(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    events: &ObjId,
+    sealed_obj: &ObjId,
+    id: &EventId,
+    json: &str,
+    sealed: &[SealedCopy],
+) -> Result<(), automerge::AutomergeError> {
+    tx.put(events, id.0.as_str(), json)?;
+    for (recipient, bytes) in sealed {
+        tx.put(
+            sealed_obj,
+            recipient.as_str(),
+            ScalarValue::Bytes(bytes.clone()),
+        )?;
+    }
+    Ok(())
 }
 
 impl OrderDoc {
@@ -82,29 +116,13 @@ impl OrderDoc {
         let mut doc = Automerge::new().with_actor(actor);
         let json = event_json(submit)?;
         let order_id = order.0.clone();
-        let result = doc.transact_with(
-            |_| commit_options(submit.at),
-            |tx| -> Result<(), automerge::AutomergeError> {
-                tx.put(ROOT, "schema", SCHEMA_VERSION)?;
-                tx.put(ROOT, "order_id", order_id.as_str())?;
-                let events = tx.put_object(ROOT, EVENTS, ObjType::Map)?;
-                tx.put(&events, submit.id.0.as_str(), json.as_str())?;
-                let sealed_obj = tx.put_object(ROOT, SEALED, ObjType::Map)?;
-                for (recipient, bytes) in sealed {
-                    tx.put(
-                        &sealed_obj,
-                        recipient.as_str(),
-                        ScalarValue::Bytes(bytes.clone()),
-                    )?;
-                }
-                Ok(())
-            },
-        );
-        let hash = match result {
-            Ok(s) => s.hash.ok_or(DocError::EmptyChange)?,
-            Err(f) => return Err(DocError::Automerge(f.error.to_string())),
-        };
-        let change = doc.get_change_by_hash(&hash).ok_or(DocError::EmptyChange)?;
+        let change = commit(&mut doc, submit.at, |tx| {
+            tx.put(ROOT, "schema", SCHEMA_VERSION)?;
+            tx.put(ROOT, "order_id", order_id.as_str())?;
+            let events = tx.put_object(ROOT, EVENTS, ObjType::Map)?;
+            let sealed_obj = tx.put_object(ROOT, SEALED, ObjType::Map)?;
+            put_event(tx, &events, &sealed_obj, &submit.id, &json, sealed)
+        })?;
         Ok((
             OrderDoc {
                 order: order.clone(),
@@ -177,27 +195,9 @@ impl OrderDoc {
             return Err(DocError::DuplicateEvent(event.id.0.clone()));
         }
         let json = event_json(event)?;
-        let result = self.doc.transact_with(
-            |_| commit_options(event.at),
-            |tx| -> Result<(), automerge::AutomergeError> {
-                tx.put(&events, event.id.0.as_str(), json.as_str())?;
-                for (recipient, bytes) in sealed {
-                    tx.put(
-                        &sealed_obj,
-                        recipient.as_str(),
-                        ScalarValue::Bytes(bytes.clone()),
-                    )?;
-                }
-                Ok(())
-            },
-        );
-        let hash = match result {
-            Ok(s) => s.hash.ok_or(DocError::EmptyChange)?,
-            Err(f) => return Err(DocError::Automerge(f.error.to_string())),
-        };
-        self.doc
-            .get_change_by_hash(&hash)
-            .ok_or(DocError::EmptyChange)
+        commit(&mut self.doc, event.at, |tx| {
+            put_event(tx, &events, &sealed_obj, &event.id, &json, sealed)
+        })
     }
 
     fn read_events(doc: &Automerge) -> Result<BTreeMap<String, String>, DocError> {

@@ -83,20 +83,7 @@ impl FileKeyCustody {
     /// Generates a new key into `path`. Never overwrites: an existing file is an error, since
     /// replacing an enrolled key locks the device out.
     pub fn create(path: &Path, rng: &mut impl CryptoRngCore) -> Result<Self, IdentityError> {
-        let key = SigningKey::generate(rng);
-        let text = format!(
-            "{FILE_HEADER}\nsecret {}\npublic {}\n",
-            hex::encode(key.to_bytes()),
-            hex::encode(key.verifying_key().to_bytes())
-        );
-        let mut file = new_private_file(path)?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| io_error(path, &e))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            key,
-        })
+        Self::import(path, &SigningKey::generate(rng).to_bytes())
     }
 
     /// Writes a key the city generated at enrolment into `path` (same format and rules as

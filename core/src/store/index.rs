@@ -151,7 +151,20 @@ impl Store {
     /// Inbox query on the index only. Sorted by next deadline ascending (orders without one
     /// last), then order id.
     pub fn inbox(&self, q: &InboxQuery) -> Result<Vec<IndexRow>, StoreError> {
-        let mut sql = format!("SELECT {ROW_COLUMNS} FROM orders o WHERE 1 = 1");
+        // Co-units come in the same query (one row per order, unit ids joined with U+001F),
+        // not one extra query per row.
+        let mut sql = format!(
+            "SELECT {ROW_COLUMNS}, (SELECT group_concat(unit, char(31)) FROM
+               (SELECT unit FROM order_units WHERE order_id = o.order_id AND role = 'co'
+                ORDER BY position)) FROM orders o WHERE 1 = 1"
+        );
+        // With a unit filter the unit's own rows are the selective part: the unary `+` keeps
+        // SQLite from walking every open order through the `terminal` index instead.
+        let terminal_col = if q.unit.is_some() {
+            "+o.terminal"
+        } else {
+            "o.terminal"
+        };
         let mut args: Vec<Value> = Vec::new();
         if let Some(unit) = &q.unit {
             args.push(Value::Text(unit.clone()));
@@ -171,7 +184,7 @@ impl Store {
         if let Some(at) = q.overdue_at {
             args.push(Value::Integer(at));
             sql.push_str(&format!(
-                " AND o.terminal = 0 AND o.handling_due IS NOT NULL AND o.handling_due < ?{}",
+                " AND {terminal_col} = 0 AND o.handling_due IS NOT NULL AND o.handling_due < ?{}",
                 args.len()
             ));
         }
@@ -183,7 +196,7 @@ impl Store {
             ));
         }
         if !q.include_terminal {
-            sql.push_str(" AND o.terminal = 0");
+            sql.push_str(&format!(" AND {terminal_col} = 0"));
         }
         sql.push_str(" ORDER BY o.next_due IS NULL, o.next_due, o.order_id");
         if q.limit > 0 {
@@ -193,9 +206,16 @@ impl Store {
 
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt
-            .query_map(params_from_iter(args), row_from_sql)?
+            .query_map(params_from_iter(args), |r| {
+                let mut row = row_from_sql(r)?;
+                let co: Option<String> = r.get(12)?;
+                row.co_units = co
+                    .map(|c| c.split('\u{1f}').map(str::to_string).collect())
+                    .unwrap_or_default();
+                Ok(row)
+            })?
             .collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter().map(|r| self.with_co_units(r)).collect()
+        Ok(rows)
     }
 
     /// How many orders the index holds.

@@ -258,15 +258,7 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
                     let _ = device.add_certificate(c);
                 }
             }
-            Frame::Revocations(list) => {
-                let newer = device
-                    .trust()
-                    .revocations()
-                    .is_none_or(|have| list.sequence > have.sequence);
-                if newer {
-                    device.set_revocations(list)?;
-                }
-            }
+            Frame::Revocations(list) => device.accept_revocations(list)?,
             Frame::Units(units) => device.update_unit_directory(units.into_iter().collect())?,
             Frame::Changes { certs, changes } => {
                 let changes = wire::unpack(&certs, changes)?;

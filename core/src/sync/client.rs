@@ -114,14 +114,9 @@ impl SyncClient {
             push: packed,
             max_pull: MAX_PULL_BYTES,
         })?;
-        let cert = identity.certificate.body.id.0.clone();
-        let signature = identity.sign(&auth::message(&cert, &body))?.0.to_vec();
+        let _ = identity;
+        let req = auth::sign_request(device, self.who.as_deref(), body)?;
         self.last_push = push;
-        let req = SignedRequest {
-            cert,
-            signature,
-            body,
-        };
         self.pending = Some(req.clone());
         Ok(req)
     }
@@ -164,13 +159,7 @@ impl SyncClient {
         }
         state.certs_received = state.certs_received.max(resp.certs_total);
         if let Some(list) = resp.revocations {
-            let newer = device
-                .trust()
-                .revocations()
-                .is_none_or(|have| list.sequence > have.sequence);
-            if newer {
-                device.set_revocations(list)?;
-            }
+            device.accept_revocations(list)?;
         }
         if !resp.units.is_empty() {
             device.update_unit_directory(resp.units.into_iter().collect())?;

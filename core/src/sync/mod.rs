@@ -15,6 +15,7 @@ mod errors;
 mod server;
 pub mod wire;
 
+pub use auth::{authenticate, sign_request};
 pub use client::{MAX_PULL_BYTES, MAX_PUSH_BYTES, Progress, SyncClient};
 pub use errors::SyncError;
 pub use server::{Directory, Served, serve};
