@@ -694,8 +694,11 @@ impl Device {
                 (d, c)
             }
         };
+        // The compressed form (DEFLATE above 256 bytes) is what is signed, stored and sent: the
+        // change hash is the same either way, and a record with a long Chinese text shrinks.
+        let mut change = change;
         let envelope = SignedEnvelope::sign(
-            change.raw_bytes().to_vec(),
+            change.bytes().to_vec(),
             &identity.certificate,
             identity.custody.as_ref(),
         )?;
