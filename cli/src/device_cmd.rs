@@ -13,6 +13,7 @@ use crate::ctx::{Ctx, parse_gps, parse_gps_opt, photo, read_json, unknown};
 use crate::orders_cmd::print_new_status;
 use crate::output::{CliError, print_json};
 use crate::time::{local, parse_time};
+use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient};
 
 #[derive(Subcommand, Debug)]
 pub enum DeviceCommand {
@@ -101,9 +102,12 @@ pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
         }
         DeviceCommand::List => {
             let device = ctx.open()?;
+            // The node id names this store in offline bundles (`bundle export --for`).
+            let node = device.node_id()?;
             if ctx.json {
-                return print_json(&json!({ "people": people(&device) }));
+                return print_json(&json!({ "node_id": node, "people": people(&device) }));
             }
+            println!("本设备编号 / node id: {node}");
             for i in device.identities() {
                 let b = &i.certificate.body;
                 println!(
@@ -312,9 +316,25 @@ pub fn add_evidence(order: &str, e: EvidenceArgs, ctx: &Ctx) -> Result<(), CliEr
     print_new_status(&view, ctx)
 }
 
-pub fn status(receipt: &str, ctx: &Ctx) -> Result<(), CliError> {
+pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliError> {
     let device = ctx.open()?;
-    let st = device.status(receipt)?;
+    let st = match hub {
+        None => device.status(receipt)?,
+        Some(url) => {
+            let client = HubClient::new(url, HttpOptions::default())?;
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    CliError::new(
+                        "runtime",
+                        format!("无法启动运行时：{e}"),
+                        format!("cannot start the runtime: {e}"),
+                    )
+                })?
+                .block_on(client.receipt_status(&device, ctx.who(), receipt, &CancelToken::new()))?
+        }
+    };
     if ctx.json {
         return print_json(&st);
     }

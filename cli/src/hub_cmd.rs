@@ -57,6 +57,26 @@ pub enum HubCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run the city hub on this authority folder: devices sync with it over HTTP. Prints
+    /// `listening on ADDR` first; Ctrl-C stops it after the requests in flight.
+    /// 启动城市平台（设备通过 HTTP 同步）。
+    Serve {
+        #[arg(long)]
+        data: PathBuf,
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// No line per request on stderr.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// The hub's log of refused changes, newest first. 平台拒收记录。
+    Refusals {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
     /// Revoke certificates; writes the new root-signed revocation list.
     /// 吊销证书，写出新的吊销清单。
     Revoke {
@@ -126,6 +146,12 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             enroll(ctx, &data, &req, device_key, &out)
         }
         HubCommand::Revoke { data, certs, out } => revoke(ctx, &data, &certs, &out),
+        HubCommand::Serve {
+            data,
+            listen,
+            quiet,
+        } => crate::hub_serve::serve(ctx, &data, &listen, quiet),
+        HubCommand::Refusals { data, limit } => crate::hub_serve::refusals(ctx, &data, limit),
     }
 }
 

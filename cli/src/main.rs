@@ -2,12 +2,17 @@
 //! Every command takes `--json`; errors go to stderr with a stable code and exit status 1.
 
 mod act_cmd;
+mod bench;
+mod bundle_cmd;
 mod ctx;
+mod demo;
 mod device_cmd;
 mod hub_cmd;
+mod hub_serve;
 mod orders_cmd;
 mod output;
 mod policy_cmd;
+mod sync_cmd;
 mod time;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +60,13 @@ enum Command {
         #[command(subcommand)]
         command: policy_cmd::PolicyCommand,
     },
+    /// Measurements that print numbers (sync, hub ingest, bytes, memory). 性能基准。
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+    /// The main job: a whole city and a realistic day in a local folder. 完整演示。
+    Demo(demo::DemoArgs),
     /// The city's enrolment authority: init, enroll, revoke. 市级根密钥：建立、签发、吊销。
     Hub {
         #[command(subcommand)]
@@ -85,6 +97,9 @@ enum Command {
     Status {
         /// The receipt code (dashes and case do not matter).
         receipt: String,
+        /// Ask the city hub for the current status (a kiosk keeps only what it submitted).
+        #[arg(long, value_name = "URL")]
+        hub: Option<String>,
     },
     /// The citizen's contact details, if this person may see them. 查看诉求人联系方式。
     Contact {
@@ -93,6 +108,13 @@ enum Command {
     },
     /// Re-check every stored change, certificate and photo; exit 1 if anything failed. 校验。
     Verify,
+    /// Sync this store with the city hub over HTTP: changes both ways, then photos. 与平台同步。
+    Sync(sync_cmd::SyncArgs),
+    /// Offline bundle files for a USB stick: export for a peer, import. 离线数据包。
+    Bundle {
+        #[command(subcommand)]
+        command: bundle_cmd::BundleCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -155,6 +177,8 @@ fn run(cli: Cli) -> Result<(), (CliError, bool)> {
     };
     let r = match cli.command {
         Command::Policy { command } => policy_cmd::run(command, json),
+        Command::Demo(a) => demo::run(a, json),
+        Command::Bench { command } => bench::run(command, json),
         Command::Hub { command } => hub_cmd::run(command, &ctx),
         Command::Device { command } => device_cmd::run_device(command, &ctx),
         Command::Intake(a) => device_cmd::intake(a, &ctx),
@@ -162,9 +186,11 @@ fn run(cli: Cli) -> Result<(), (CliError, bool)> {
         Command::Show { order } => orders_cmd::show(&order, &ctx),
         Command::Act(a) => act_cmd::run(a, &ctx),
         Command::Evidence { command } => device_cmd::run_evidence(command, &ctx),
-        Command::Status { receipt } => device_cmd::status(&receipt, &ctx),
+        Command::Status { receipt, hub } => device_cmd::status(&receipt, hub.as_deref(), &ctx),
         Command::Contact { order } => device_cmd::contact(&order, &ctx),
         Command::Verify => device_cmd::verify(&ctx),
+        Command::Sync(a) => sync_cmd::sync(a, &ctx),
+        Command::Bundle { command } => bundle_cmd::run(command, &ctx),
     };
     r.map_err(|e| (e, json))
 }

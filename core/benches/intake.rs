@@ -261,6 +261,7 @@ impl Parts {
                     next_due_kind: Some("dispatch".into()),
                     terminal: false,
                     updated_at: at,
+                    division_code: None,
                 },
                 sealed_contacts: vec![("platform".into(), sealed.to_vec())],
             })

@@ -74,5 +74,6 @@ pub(super) fn build(
         next_due_kind: if terminal { None } else { next_due_kind },
         terminal,
         updated_at: now.timestamp_millis(),
+        division_code: details.location.division_code.clone(),
     })
 }

@@ -98,7 +98,7 @@ pub struct Submitted {
 }
 
 /// What a receipt-code lookup shows: never anything personal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReceiptStatus {
     pub receipt: String,
     pub kind: String,
@@ -138,7 +138,7 @@ pub struct Device {
 
 /// Documents kept loaded: enough for a phone's working set and a hub's burst of ingest, small
 /// enough that memory does not grow with the number of stored orders.
-pub const DOC_CACHE_CAPACITY: usize = 512;
+pub const DOC_CACHE_CAPACITY: usize = 64;
 
 fn io_err(path: &Path, e: &std::io::Error) -> DeviceError {
     DeviceError::Io {

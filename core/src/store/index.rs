@@ -29,6 +29,9 @@ pub struct IndexRow {
     /// Closed, not accepted or answered: never counted as overdue.
     pub terminal: bool,
     pub updated_at: i64,
+    /// Administrative division code of the order's location, for area-bound roles.
+    #[serde(default)]
+    pub division_code: Option<String>,
 }
 
 /// An inbox query; every filter that is set must hold. `InboxQuery::default()` lists every
@@ -52,7 +55,8 @@ pub struct InboxQuery {
 }
 
 const ROW_COLUMNS: &str = "o.order_id, o.receipt, o.kind, o.urgency, o.status, o.confidential, \
-     o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at";
+     o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at, \
+     o.division_code";
 
 /// The row without its co-units (read by a second, indexed query).
 fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
@@ -70,6 +74,7 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
         next_due_kind: r.get(9)?,
         terminal: r.get(10)?,
         updated_at: r.get(11)?,
+        division_code: r.get(12)?,
     })
 }
 
@@ -79,14 +84,16 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
 pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO orders (order_id, receipt, kind, urgency, status, confidential, lead_unit,
-                             handling_due, next_due, next_due_kind, terminal, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             handling_due, next_due, next_due_kind, terminal, updated_at,
+                             division_code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (order_id) DO UPDATE SET
              receipt = excluded.receipt, kind = excluded.kind, urgency = excluded.urgency,
              status = excluded.status, confidential = excluded.confidential,
              lead_unit = excluded.lead_unit, handling_due = excluded.handling_due,
              next_due = excluded.next_due, next_due_kind = excluded.next_due_kind,
-             terminal = excluded.terminal, updated_at = excluded.updated_at",
+             terminal = excluded.terminal, updated_at = excluded.updated_at,
+             division_code = excluded.division_code",
     )?
     .execute(params![
         row.order.0,
@@ -100,7 +107,8 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
         row.next_due,
         row.next_due_kind,
         row.terminal,
-        row.updated_at
+        row.updated_at,
+        row.division_code
     ])?;
     conn.prepare_cached("DELETE FROM order_units WHERE order_id = ?1")?
         .execute([&row.order.0])?;
@@ -208,7 +216,7 @@ impl Store {
         let rows = stmt
             .query_map(params_from_iter(args), |r| {
                 let mut row = row_from_sql(r)?;
-                let co: Option<String> = r.get(12)?;
+                let co: Option<String> = r.get(13)?;
                 row.co_units = co
                     .map(|c| c.split('\u{1f}').map(str::to_string).collect())
                     .unwrap_or_default();

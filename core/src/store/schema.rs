@@ -135,12 +135,18 @@ CREATE TABLE sync_peers (
     updated_at     INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
--- Orders whose whole history has been sent to a peer; later changes of them go one by one.
+-- Orders a peer holds whole, so later changes of them go one by one. An order sent whole in an
+-- answer counts as held only once the peer's cursor has passed that answer's (`sent_cursor`):
+-- if the answer was lost, the whole history goes again.
 CREATE TABLE peer_orders (
-    peer     TEXT NOT NULL,
-    order_id TEXT NOT NULL,
+    peer        TEXT NOT NULL,
+    order_id    TEXT NOT NULL,
+    sent_cursor INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (peer, order_id)
 ) WITHOUT ROWID;
+
+-- Where an order is, for area-bound roles (supervisors see their division and below).
+ALTER TABLE orders ADD COLUMN division_code TEXT;
 
 -- Blobs a peer is known to hold in full, so photos are offered once.
 CREATE TABLE peer_blobs (

@@ -112,22 +112,38 @@ impl Store {
         Ok(())
     }
 
-    pub fn peer_has_order(&self, peer: &str, order: &OrderId) -> Result<bool, StoreError> {
+    /// Whether `peer` holds `order` whole, given how far it has read our log (`cursor`).
+    pub fn peer_has_order(
+        &self,
+        peer: &str,
+        order: &OrderId,
+        cursor: i64,
+    ) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM peer_orders WHERE peer = ?1 AND order_id = ?2)",
-            params![peer, order.0],
+            "SELECT EXISTS (SELECT 1 FROM peer_orders
+                            WHERE peer = ?1 AND order_id = ?2 AND sent_cursor <= ?3)",
+            params![peer, order.0, cursor],
             |r| r.get(0),
         )?)
     }
 
-    pub fn mark_peer_orders(&mut self, peer: &str, orders: &[OrderId]) -> Result<(), StoreError> {
+    /// Records that `orders` went to `peer` whole in an answer that moved its cursor to
+    /// `sent_cursor` (0: the peer made them, it holds them already).
+    pub fn mark_peer_orders(
+        &mut self,
+        peer: &str,
+        orders: &[OrderId],
+        sent_cursor: i64,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO peer_orders (peer, order_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                "INSERT INTO peer_orders (peer, order_id, sent_cursor) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (peer, order_id) DO UPDATE
+                 SET sent_cursor = min(sent_cursor, excluded.sent_cursor)",
             )?;
             for o in orders {
-                stmt.execute(params![peer, o.0])?;
+                stmt.execute(params![peer, o.0, sent_cursor])?;
             }
         }
         tx.commit()?;

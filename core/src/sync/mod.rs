@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod bundle;
 mod client;
 mod errors;
+pub mod http;
 mod server;
 pub mod wire;
 

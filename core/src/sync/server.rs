@@ -29,26 +29,38 @@ pub struct Served {
     pub pulled: u64,
 }
 
-/// Whether `cert`'s holder may receive `order`: the center sees everything; a unit sees orders
-/// it leads or co-handles; anyone keeps receiving orders they have had (a kiosk follows what it
-/// submitted, a unit what it once handled).
-fn visible(hub: &Device, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
+/// Whether `cert`'s holder may receive `order`: the center sees everything; a supervisor the
+/// orders of their area; a unit the orders it leads or co-handles; anyone but a kiosk keeps
+/// receiving orders they have had (a unit what it once handled). A kiosk receives nothing: it
+/// is a public device and keeps no records but what it submitted.
+fn visible(
+    hub: &Device,
+    cert: &Certificate,
+    order: &OrderId,
+    cursor: i64,
+) -> Result<bool, SyncError> {
     let b = &cert.body;
-    let center = matches!(
-        b.role,
-        Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor | Role::Supervisor
-    );
-    if center || hub.store().peer_has_order(&b.id.0, order)? {
+    match b.role {
+        Role::Kiosk => return Ok(false),
+        Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor => return Ok(true),
+        _ => {}
+    }
+    if hub.store().peer_has_order(&b.id.0, order, cursor)? {
         return Ok(true);
     }
-    if b.role.is_unit_role()
-        && let Some(row) = hub.store().order_row(order)?
-    {
-        return Ok(
+    let Some(row) = hub.store().order_row(order)? else {
+        return Ok(false);
+    };
+    Ok(match b.role {
+        Role::Supervisor => row
+            .division_code
+            .as_deref()
+            .is_none_or(|code| cert.covers_area(code)),
+        _ if b.role.is_unit_role() => {
             row.lead_unit.as_deref() == Some(b.unit.0.as_str()) || row.co_units.contains(&b.unit.0)
-        );
-    }
-    Ok(false)
+        }
+        _ => false,
+    })
 }
 
 /// Handles one request. Errors here (bad signature, malformed body) are for the whole request;
@@ -107,7 +119,7 @@ pub fn serve(
     }
     touched.sort();
     touched.dedup();
-    hub.store_mut().mark_peer_orders(&peer, &touched)?;
+    hub.store_mut().mark_peer_orders(&peer, &touched, 0)?;
 
     // Pull: the hub's log after the device's cursor, filtered to what this person may see.
     let budget = usize::try_from(body.max_pull).unwrap_or(usize::MAX);
@@ -132,10 +144,13 @@ pub fn serve(
             if lc.source.as_deref() == Some(peer.as_str()) || whole_sent.contains(&order) {
                 continue;
             }
-            if !visible(hub, &cert, &order)? {
+            if !visible(hub, &cert, &order, body.received_upto)? {
                 continue;
             }
-            if hub.store().peer_has_order(&peer, &order)? {
+            if hub
+                .store()
+                .peer_has_order(&peer, &order, body.received_upto)?
+            {
                 bytes += lc.change.bytes.len() + 64;
                 out.push(WireChange::from(&lc.change));
             } else {
@@ -149,7 +164,8 @@ pub fn serve(
             }
         }
     }
-    hub.store_mut().mark_peer_orders(&peer, &newly_whole)?;
+    hub.store_mut()
+        .mark_peer_orders(&peer, &newly_whole, cursor)?;
     served.pulled = out.len() as u64;
     let (certs, pull) = wire::pack(&out);
 

@@ -30,6 +30,7 @@ pub fn row(order: &str) -> IndexRow {
         next_due_kind: None,
         terminal: false,
         updated_at: 1_700_000_000_000,
+        division_code: None,
     }
 }
 

@@ -1,0 +1,99 @@
+// Proof that the suite calls every exported method: the tests reach the bindings through
+// these wrappers, which record each call. A method added to the Rust API breaks the build here
+// (the wrapper no longer implements the interface) until a test calls it.
+package hotline.test
+
+import hotline.CancelHandle
+import hotline.CityAuthorityInterface
+import hotline.EnrolmentRequest
+import hotline.HotlineDevice
+import hotline.HotlineDeviceInterface
+import hotline.InboxFilter
+import hotline.OrderChangeListener
+import hotline.OrderId
+import hotline.PhotoInput
+import hotline.ProgressListener
+import hotline.SignedChange
+import hotline.SiteSupervisionInput
+import hotline.SubmitRequest
+import hotline.Timestamp
+import hotline.WorkflowAction
+import hotline.GpsFix
+import hotline.KnowledgeBase
+import java.util.concurrent.ConcurrentHashMap
+
+object Coverage {
+    val called: MutableSet<String> = ConcurrentHashMap.newKeySet()
+
+    fun <T> record(name: String, value: T): T {
+        called += name
+        return value
+    }
+
+    inline fun <T> construct(name: String, make: () -> T): T {
+        val made = make()
+        called += name
+        return made
+    }
+}
+
+class TrackedDevice(val inner: HotlineDevice) : HotlineDeviceInterface {
+    private fun hit(name: String) = Coverage.called.add("HotlineDevice.$name")
+
+    override suspend fun act(order: OrderId, action: WorkflowAction, now: Timestamp, who: String?) =
+        inner.act(order, action, now, who).also { hit("act") }
+    override suspend fun addCertificate(certificateJson: String) =
+        inner.addCertificate(certificateJson).also { hit("addCertificate") }
+    override suspend fun addEvidence(order: OrderId, photos: List<PhotoInput>, now: Timestamp, gps: GpsFix?, note: String, who: String?) =
+        inner.addEvidence(order, photos, now, gps, note, who).also { hit("addEvidence") }
+    override suspend fun contact(order: OrderId, who: String?) =
+        inner.contact(order, who).also { hit("contact") }
+    override suspend fun exportChanges(order: OrderId) =
+        inner.exportChanges(order).also { hit("exportChanges") }
+    override suspend fun identities() = inner.identities().also { hit("identities") }
+    override suspend fun importChange(change: SignedChange, now: Timestamp) =
+        inner.importChange(change, now).also { hit("importChange") }
+    override suspend fun importChanges(changes: List<SignedChange>, now: Timestamp, progress: ProgressListener?, cancel: CancelHandle?) =
+        inner.importChanges(changes, now, progress, cancel).also { hit("importChanges") }
+    override suspend fun inbox(filter: InboxFilter) = inner.inbox(filter).also { hit("inbox") }
+    override suspend fun overdue(at: Timestamp, filter: InboxFilter) =
+        inner.overdue(at, filter).also { hit("overdue") }
+    override suspend fun searchKnowledge(query: String, limit: UInt) =
+        inner.searchKnowledge(query, limit).also { hit("searchKnowledge") }
+    override fun setChangeListener(listener: OrderChangeListener?) =
+        inner.setChangeListener(listener).also { hit("setChangeListener") }
+    override fun setKnowledgeBase(knowledgeBase: KnowledgeBase?) =
+        inner.setKnowledgeBase(knowledgeBase).also { hit("setKnowledgeBase") }
+    override suspend fun setRevocations(revocationListJson: String) =
+        inner.setRevocations(revocationListJson).also { hit("setRevocations") }
+    override suspend fun show(order: OrderId) = inner.show(order).also { hit("show") }
+    override suspend fun siteSupervision(order: OrderId, form: SiteSupervisionInput, now: Timestamp, who: String?) =
+        inner.siteSupervision(order, form, now, who).also { hit("siteSupervision") }
+    override suspend fun status(receipt: String) = inner.status(receipt).also { hit("status") }
+    override suspend fun submit(request: SubmitRequest, now: Timestamp, who: String?) =
+        inner.submit(request, now, who).also { hit("submit") }
+    override suspend fun updateUnitDirectory(directoryJson: String) =
+        inner.updateUnitDirectory(directoryJson).also { hit("updateUnitDirectory") }
+    override suspend fun verify(cancel: CancelHandle?) = inner.verify(cancel).also { hit("verify") }
+}
+
+class TrackedAuthority(val inner: hotline.CityAuthority) : CityAuthorityInterface {
+    private fun hit(name: String) = Coverage.called.add("CityAuthority.$name")
+
+    override fun enrol(request: EnrolmentRequest, now: Timestamp, deviceKey: ByteArray?) =
+        inner.enrol(request, now, deviceKey).also { hit("enrol") }
+    override fun issuedCertificates() = inner.issuedCertificates().also { hit("issuedCertificates") }
+    override fun revoke(certificateIds: List<String>, now: Timestamp) =
+        inner.revoke(certificateIds, now).also { hit("revoke") }
+    override fun unitDirectory() = inner.unitDirectory().also { hit("unitDirectory") }
+}
+
+/** A cancel handle whose calls are recorded too. */
+fun trackedCancel(): CancelHandle = Coverage.construct("CancelHandle.new") { CancelHandle() }
+
+fun CancelHandle.trackedCancel() {
+    cancel()
+    Coverage.called += "CancelHandle.cancel"
+}
+
+fun CancelHandle.trackedIsCancelled(): Boolean = Coverage.record("CancelHandle.isCancelled", isCancelled())

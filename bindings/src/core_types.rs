@@ -1,0 +1,332 @@
+//! Core types that cross the boundary exactly as the core defines them. Each `remote` item
+//! mirrors the core definition field for field (the compiler checks the mirror), so apps see
+//! the core's own names and there is no conversion code to get wrong.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hotline_core::device::{ImportOutcome, ReceiptStatus, Submitted};
+use hotline_core::identity::ContactDetails;
+use hotline_core::model::{
+    Actor, AttachmentRef, CaseInfo, Channel, ContactMethod, ExtensionRequest, GpsFix, GpsSource,
+    Location, NotAcceptedReason, OrderDetails, OrderId, PersonId, ReceiptCode, ReplyContent,
+    RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence, SiteSupervisionForm,
+    SupervisionForm, SupervisionTrigger, UnitId, Urgency,
+};
+
+use crate::HotlineError;
+
+/// An instant (UTC). Kotlin `java.time.Instant`, Swift `Date`, Python `datetime`.
+pub type Timestamp = hotline_core::model::Timestamp;
+
+fn timestamp_from(t: SystemTime) -> Result<Timestamp, HotlineError> {
+    let out_of_range = || HotlineError::bad_input("timestamp", "outside the supported range");
+    let ts = match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs())
+            .ok()
+            .and_then(|s| Timestamp::from_timestamp(s, after.subsec_nanos())),
+        Err(before) => {
+            let d = before.duration();
+            i64::try_from(d.as_secs()).ok().and_then(|s| {
+                // Whole seconds back, then the fraction forward from there.
+                let nanos = d.subsec_nanos();
+                if nanos == 0 {
+                    Timestamp::from_timestamp(-s, 0)
+                } else {
+                    Timestamp::from_timestamp(-s - 1, 1_000_000_000 - nanos)
+                }
+            })
+        }
+    };
+    ts.ok_or_else(out_of_range)
+}
+
+uniffi::custom_type!(Timestamp, SystemTime, {
+    remote,
+    lower: |t| SystemTime::from(t),
+    try_lift: |t| Ok(timestamp_from(t)?),
+});
+
+// Ids travel as plain strings; the names keep the generated signatures readable.
+uniffi::custom_type!(OrderId, String, {
+    remote,
+    lower: |id| id.0,
+    try_lift: |s| Ok(OrderId(s)),
+});
+uniffi::custom_type!(UnitId, String, {
+    remote,
+    lower: |id| id.0,
+    try_lift: |s| Ok(UnitId(s)),
+});
+uniffi::custom_type!(PersonId, String, {
+    remote,
+    lower: |id| id.0,
+    try_lift: |s| Ok(PersonId(s)),
+});
+uniffi::custom_type!(ReceiptCode, String, {
+    remote,
+    lower: |code| code.0,
+    try_lift: |s| Ok(ReceiptCode(s)),
+});
+
+#[uniffi::remote(Enum)]
+pub enum Role {
+    Kiosk,
+    Intake,
+    Dispatcher,
+    Staff,
+    UnitHead,
+    Callback,
+    Supervisor,
+    Auditor,
+}
+
+#[uniffi::remote(Enum)]
+pub enum RequestKind {
+    Inquiry,
+    Help,
+    Complaint,
+    Report,
+    Suggestion,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Urgency {
+    Normal,
+    Emergency,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Channel {
+    Phone,
+    Web,
+    Email,
+    Wechat,
+    Weibo,
+    App,
+    MiniProgram,
+    Sms,
+    WalkIn,
+    Kiosk,
+}
+
+#[uniffi::remote(Enum)]
+pub enum GpsSource {
+    Gnss,
+    Network,
+    Fused,
+    Manual,
+}
+
+#[uniffi::remote(Enum)]
+pub enum ContactMethod {
+    Phone,
+    Sms,
+    Visit,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Satisfaction {
+    VerySatisfied,
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+    VeryDissatisfied,
+}
+
+#[uniffi::remote(Enum)]
+pub enum NotAcceptedReason {
+    NotGovernmentDuty,
+    EmergencyServices,
+    PartyCongressCourtsMilitary,
+    LitigationArbitrationReconsideration,
+    AlreadyInOtherProcedure,
+    SecretsOrPrivacy,
+    RepeatWithoutNewFacts,
+    IllegalMaliciousOrEmpty,
+}
+
+#[uniffi::remote(Enum)]
+pub enum SupervisionTrigger {
+    LeaderAssigned,
+    LeadersHotlineDay,
+    HotIssue,
+    DecidedButUnresolved,
+    Overdue,
+    ReopenedStillDissatisfied,
+}
+
+#[uniffi::remote(Enum)]
+pub enum SupervisionForm {
+    Daily,
+    OnSite,
+    Media,
+    Meeting,
+}
+
+#[uniffi::remote(Enum)]
+pub enum CaseInfo {
+    Filed { case_number: String },
+    NotFiled { reason: String },
+}
+
+#[uniffi::remote(Record)]
+pub struct GpsFix {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: Option<f64>,
+    pub source: GpsSource,
+    pub mock: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct Location {
+    pub address: String,
+    pub division_code: Option<String>,
+    pub gps: Option<GpsFix>,
+}
+
+#[uniffi::remote(Record)]
+pub struct ContactDetails {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct Actor {
+    pub person: PersonId,
+    pub role: Role,
+    pub unit: UnitId,
+}
+
+#[uniffi::remote(Record)]
+pub struct AttachmentRef {
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub captured_at: Option<Timestamp>,
+    pub gps: Option<GpsFix>,
+    pub device: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct OrderDetails {
+    pub id: OrderId,
+    pub receipt: ReceiptCode,
+    pub kind: RequestKind,
+    pub urgency: Urgency,
+    pub channel: Channel,
+    pub text: String,
+    pub location: Location,
+    pub confidential: bool,
+    pub attachments: Vec<AttachmentRef>,
+}
+
+#[uniffi::remote(Record)]
+pub struct ReturnRequest {
+    pub reason: String,
+    pub basis: String,
+    pub leader_opinion: String,
+    pub suggestion: String,
+    pub phone: String,
+    pub called_center: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct ExtensionRequest {
+    pub working_days: u32,
+    pub explanation: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct ReplyContent {
+    pub handled_at: Timestamp,
+    pub unit: UnitId,
+    pub handler: String,
+    pub result: String,
+    pub legal_basis: String,
+    pub citizen_informed_how: String,
+    pub case: Option<CaseInfo>,
+}
+
+#[uniffi::remote(Record)]
+pub struct SiteEvidence {
+    pub photos: Vec<AttachmentRef>,
+    pub gps: Option<GpsFix>,
+    pub note: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct SiteSupervisionForm {
+    pub place: String,
+    pub held_at: Timestamp,
+    pub people_present: Vec<String>,
+    pub findings: String,
+    pub action_taken: String,
+    pub photos: Vec<AttachmentRef>,
+    pub gps: Option<GpsFix>,
+}
+
+#[uniffi::remote(Record)]
+pub struct Submitted {
+    pub order: OrderId,
+    pub receipt: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct ReceiptStatus {
+    pub receipt: String,
+    pub kind: String,
+    pub status: String,
+    pub status_zh: String,
+    pub next_due: Option<Timestamp>,
+    pub next_due_kind: Option<String>,
+    pub updated_at: Option<Timestamp>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum ImportOutcome {
+    Applied,
+    AlreadyHad,
+}
+
+/// One signed change as stored and as it travels between devices and the hub.
+pub type SignedChange = hotline_core::store::StoredChange;
+
+#[uniffi::remote(Record)]
+pub struct SignedChange {
+    pub order: OrderId,
+    pub hash: String,
+    pub event_id: String,
+    pub cert_id: String,
+    pub signature: Vec<u8>,
+    pub bytes: Vec<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn instants_convert_both_ways_including_before_1970() {
+        for nanos in [
+            0i128,
+            1,
+            999_999_999,
+            1_000_000_000,
+            -1,
+            -999_999_999,
+            -1_500_000_000,
+        ] {
+            let system = if nanos >= 0 {
+                UNIX_EPOCH + Duration::from_nanos(nanos as u64)
+            } else {
+                UNIX_EPOCH - Duration::from_nanos((-nanos) as u64)
+            };
+            let ts = timestamp_from(system).unwrap();
+            assert_eq!(ts.timestamp_nanos_opt().map(i128::from), Some(nanos));
+            assert_eq!(SystemTime::from(ts), system);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! hotline-ffi: the mobile SDK of hotline — a thin uniffi wrapper of `hotline-core` for Kotlin
+//! (Android), Swift (iOS) and Python. No rule lives here: every check is the core's, tested in
+//! Rust; this crate converts types, runs blocking work off the caller's thread, maps errors to
+//! one `HotlineError`, and lets the app hold the device key (`DeviceKeyCustody`).
+//!
+//! * [`HotlineDevice`] — one kiosk / phone / desk, opened by the async `open` / `set_up`.
+//! * [`DeviceKeyCustody`], [`OrderChangeListener`], [`ProgressListener`], [`KnowledgeBase`] —
+//!   implemented by the app.
+//! * [`CancelHandle`] — stops a long call; the sync layer reuses it (see `sync.rs`).
+//! * [`CityAuthority`] — admin / test tool: stands up a city and enrols devices.
+
+uniffi::setup_scaffolding!("hotline");
+
+mod action;
+mod authority;
+mod cancel;
+mod core_types;
+mod custody;
+mod device;
+mod error;
+mod inputs;
+mod knowledge;
+mod listeners;
+mod sync;
+mod views;
+
+pub use action::WorkflowAction;
+pub use authority::{CityAuthority, EnrolmentRequest};
+pub use cancel::CancelHandle;
+pub use core_types::*;
+pub use custody::DeviceKeyCustody;
+pub use device::{HotlineDevice, ImportRefusal, ImportSummary};
+pub use error::HotlineError;
+pub use inputs::{InboxFilter, PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
+pub use knowledge::{KnowledgeBase, KnowledgeItem};
+pub use listeners::{OrderChangeListener, ProgressListener};
+pub use views::*;

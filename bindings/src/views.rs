@@ -1,0 +1,425 @@
+//! What the device returns, shaped for app screens: the order with its deadlines and logs, inbox
+//! rows, enrolled people, the verify report. Only reshaping here (generic `Logged<T>` records
+//! become one record per kind, milliseconds become instants); every value comes from the core.
+
+use hotline_core::device::{Identity, OrderView as CoreOrderView, Problem, VerifyReport};
+use hotline_core::model::{
+    Actor, ContactMethod, ExtensionRequest, OrderDetails, ReplyContent, Satisfaction, SiteEvidence,
+    SiteSupervisionForm, SupervisionForm, SupervisionTrigger, UnitId,
+};
+use hotline_core::store::IndexRow;
+use hotline_core::workflow::{HistoryEntry, Logged, OrderDeadlines, Outcome, Status};
+
+use crate::Timestamp;
+
+#[uniffi::remote(Record)]
+pub struct OrderDeadlines {
+    pub dispatch_due: Option<Timestamp>,
+    pub sign_for_due: Option<Timestamp>,
+    pub return_due: Option<Timestamp>,
+    pub response_due: Option<Timestamp>,
+    pub handling_due: Option<Timestamp>,
+}
+
+/// One call or visit of the call log.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CallLogEntry {
+    pub event_id: String,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub method: ContactMethod,
+    pub reached: bool,
+    pub note: String,
+}
+
+/// On-site verification photos (hash, size, capture time, GPS fix and device of each).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EvidenceEntry {
+    pub event_id: String,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub evidence: SiteEvidence,
+}
+
+/// A filled-in on-site supervision form (现场督办情况表).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SiteSupervisionEntry {
+    pub event_id: String,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub form: SiteSupervisionForm,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ReplyEntry {
+    pub event_id: String,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub reply: ReplyContent,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DutyStatementEntry {
+    pub event_id: String,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub text: String,
+    pub non_compliant: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ExtensionEntry {
+    pub event_id: String,
+    pub at: Timestamp,
+    pub request: ExtensionRequest,
+    /// `pending`, `approved`, `denied` or `lapsed`.
+    pub decision: String,
+    pub round: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RatingEntry {
+    pub event_id: String,
+    pub at: Timestamp,
+    pub rating: Satisfaction,
+    pub round: u32,
+}
+
+/// A supervision (督办); `by` is empty when the rules triggered it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SupervisionEntry {
+    pub event_id: String,
+    pub at: Timestamp,
+    pub trigger: SupervisionTrigger,
+    pub form: Option<SupervisionForm>,
+    pub note: String,
+    pub by: Option<Actor>,
+}
+
+/// One event of the audit trail and what the fold did with it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HistoryItem {
+    pub event_id: String,
+    /// The action's stable name (`dispatch`, `sign_for`, …).
+    pub action: String,
+    pub actor: Actor,
+    pub at: Timestamp,
+    /// `applied`, `refused` or `waiting`.
+    pub outcome: String,
+    /// Why it was refused (a stable code), for `refused`.
+    pub refusal_code: Option<String>,
+}
+
+/// An order as staff see it: what was asked, where it stands, its deadlines and its logs.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OrderView {
+    /// `None` only while the submission has not reached this device.
+    pub details: Option<OrderDetails>,
+    pub status: String,
+    pub status_zh: String,
+    pub lead_unit: Option<UnitId>,
+    pub co_units: Vec<UnitId>,
+    pub submitted_at: Option<Timestamp>,
+    pub registered_at: Option<Timestamp>,
+    pub dispatched_at: Option<Timestamp>,
+    pub signed_at: Option<Timestamp>,
+    pub replied_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub deadlines: Option<OrderDeadlines>,
+    /// The error code when a deadline falls outside the known holiday calendar.
+    pub deadlines_error: Option<String>,
+    pub late_sign_for: bool,
+    pub reopen_count: u32,
+    pub call_log: Vec<CallLogEntry>,
+    pub site_evidence: Vec<EvidenceEntry>,
+    pub site_supervisions: Vec<SiteSupervisionEntry>,
+    pub replies: Vec<ReplyEntry>,
+    pub duty_statements: Vec<DutyStatementEntry>,
+    pub extensions: Vec<ExtensionEntry>,
+    pub ratings: Vec<RatingEntry>,
+    pub supervisions: Vec<SupervisionEntry>,
+    pub history: Vec<HistoryItem>,
+    /// The whole folded state as the core serialises it, for what the fields above leave out.
+    pub state_json: String,
+}
+
+fn logged<T, U>(l: Logged<T>, f: impl FnOnce(String, Actor, Timestamp, T) -> U) -> U {
+    f(l.event.0, l.by, l.at, l.content)
+}
+
+fn history_item(h: HistoryEntry) -> HistoryItem {
+    let (outcome, refusal_code) = match h.outcome {
+        Outcome::Applied => ("applied", None),
+        Outcome::Refused { code, .. } => ("refused", Some(code)),
+        Outcome::Waiting { .. } => ("waiting", None),
+    };
+    HistoryItem {
+        event_id: h.event.id.0,
+        action: h.event.action.name().to_string(),
+        actor: h.event.actor,
+        at: h.event.at,
+        outcome: outcome.to_string(),
+        refusal_code,
+    }
+}
+
+fn as_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn snake<T: serde::Serialize>(value: &T) -> String {
+    as_json(value).trim_matches('"').to_string()
+}
+
+impl From<CoreOrderView> for OrderView {
+    fn from(v: CoreOrderView) -> Self {
+        let state_json = as_json(&v.state);
+        let s = v.state;
+        let (deadlines, deadlines_error) = match v.deadlines {
+            Ok(d) => (Some(d), None),
+            Err(code) => (None, Some(code)),
+        };
+        OrderView {
+            details: s.details,
+            status: s.status.as_str().to_string(),
+            status_zh: s.status.zh().to_string(),
+            lead_unit: s.lead_unit,
+            co_units: s.co_units,
+            submitted_at: s.submitted_at,
+            registered_at: s.registered_at,
+            dispatched_at: s.dispatched_at,
+            signed_at: s.signed_at,
+            replied_at: s.replied_at,
+            closed_at: s.closed_at,
+            deadlines,
+            deadlines_error,
+            late_sign_for: s.late_sign_for,
+            reopen_count: s.reopen_count,
+            call_log: s
+                .contacts
+                .into_iter()
+                .map(|l| {
+                    logged(l, |event_id, by, at, c| CallLogEntry {
+                        event_id,
+                        by,
+                        at,
+                        method: c.method,
+                        reached: c.reached,
+                        note: c.note,
+                    })
+                })
+                .collect(),
+            site_evidence: s
+                .site_evidence
+                .into_iter()
+                .map(|l| {
+                    logged(l, |event_id, by, at, evidence| EvidenceEntry {
+                        event_id,
+                        by,
+                        at,
+                        evidence,
+                    })
+                })
+                .collect(),
+            site_supervisions: s
+                .site_supervisions
+                .into_iter()
+                .map(|l| {
+                    logged(l, |event_id, by, at, form| SiteSupervisionEntry {
+                        event_id,
+                        by,
+                        at,
+                        form,
+                    })
+                })
+                .collect(),
+            replies: s
+                .replies
+                .into_iter()
+                .map(|l| {
+                    logged(l, |event_id, by, at, reply| ReplyEntry {
+                        event_id,
+                        by,
+                        at,
+                        reply,
+                    })
+                })
+                .collect(),
+            duty_statements: s
+                .duty_statements
+                .into_iter()
+                .map(|l| {
+                    logged(l, |event_id, by, at, d| DutyStatementEntry {
+                        event_id,
+                        by,
+                        at,
+                        text: d.text,
+                        non_compliant: d.non_compliant,
+                    })
+                })
+                .collect(),
+            extensions: s
+                .extensions
+                .into_iter()
+                .map(|e| ExtensionEntry {
+                    event_id: e.event.0,
+                    at: e.at,
+                    decision: snake(&e.decision),
+                    request: e.request,
+                    round: e.round,
+                })
+                .collect(),
+            ratings: s
+                .ratings
+                .into_iter()
+                .map(|r| RatingEntry {
+                    event_id: r.event.0,
+                    at: r.at,
+                    rating: r.rating,
+                    round: r.round,
+                })
+                .collect(),
+            supervisions: s
+                .supervisions
+                .into_iter()
+                .map(|r| SupervisionEntry {
+                    event_id: r.event.0,
+                    at: r.at,
+                    trigger: r.trigger,
+                    form: r.form,
+                    note: r.note,
+                    by: r.by,
+                })
+                .collect(),
+            history: s.history.into_iter().map(history_item).collect(),
+            state_json,
+        }
+    }
+}
+
+/// One row of an inbox, overdue or due-soon list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct InboxRow {
+    pub order: hotline_core::model::OrderId,
+    pub receipt: String,
+    pub kind: String,
+    pub urgency: String,
+    pub status: String,
+    pub status_zh: String,
+    pub confidential: bool,
+    pub lead_unit: Option<String>,
+    pub co_units: Vec<String>,
+    /// What "overdue" is measured against.
+    pub handling_due: Option<Timestamp>,
+    /// The nearest deadline of any kind, and which one (`sign_for`, `handling`, …).
+    pub next_due: Option<Timestamp>,
+    pub next_due_kind: Option<String>,
+    pub terminal: bool,
+    pub updated_at: Option<Timestamp>,
+}
+
+fn from_millis(ms: i64) -> Option<Timestamp> {
+    Timestamp::from_timestamp_millis(ms)
+}
+
+impl From<IndexRow> for InboxRow {
+    fn from(r: IndexRow) -> Self {
+        InboxRow {
+            status_zh: Status::parse(&r.status)
+                .map(|s| s.zh().to_string())
+                .unwrap_or_default(),
+            order: r.order,
+            receipt: r.receipt,
+            kind: r.kind,
+            urgency: r.urgency,
+            status: r.status,
+            confidential: r.confidential,
+            lead_unit: r.lead_unit,
+            co_units: r.co_units,
+            handling_due: r.handling_due.and_then(from_millis),
+            next_due: r.next_due.and_then(from_millis),
+            next_due_kind: r.next_due_kind,
+            terminal: r.terminal,
+            updated_at: from_millis(r.updated_at),
+        }
+    }
+}
+
+/// A person enrolled on this device.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EnrolledPerson {
+    pub certificate_id: String,
+    pub person: hotline_core::model::PersonId,
+    pub display_name: String,
+    pub role: hotline_core::model::Role,
+    pub unit: UnitId,
+    pub area: String,
+    pub not_before: Timestamp,
+    pub not_after: Timestamp,
+    /// Short fingerprint of the device key, for comparing on two screens at enrolment.
+    pub key_fingerprint: String,
+}
+
+impl From<&Identity> for EnrolledPerson {
+    fn from(i: &Identity) -> Self {
+        let b = &i.certificate.body;
+        EnrolledPerson {
+            certificate_id: b.id.0.clone(),
+            person: b.person.clone(),
+            display_name: b.display_name.clone(),
+            role: b.role,
+            unit: b.unit.clone(),
+            area: b.area.clone(),
+            not_before: b.not_before,
+            not_after: b.not_after,
+            key_fingerprint: b.device_key.fingerprint(),
+        }
+    }
+}
+
+/// One thing `verify` found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerifyProblem {
+    /// `change`, `certificate` or `blob`.
+    pub kind: String,
+    pub subject: String,
+    pub order: Option<String>,
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// Everything stored, re-checked.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerifyResult {
+    pub ok: bool,
+    pub changes_checked: u64,
+    pub certificates_checked: u64,
+    pub blobs_checked: u64,
+    pub blobs_pending: u64,
+    pub problems: Vec<VerifyProblem>,
+}
+
+impl From<VerifyReport> for VerifyResult {
+    fn from(r: VerifyReport) -> Self {
+        VerifyResult {
+            ok: r.ok(),
+            changes_checked: r.changes_checked,
+            certificates_checked: r.certificates_checked,
+            blobs_checked: r.blobs_checked,
+            blobs_pending: r.blobs_pending,
+            problems: r.problems.into_iter().map(problem).collect(),
+        }
+    }
+}
+
+fn problem(p: Problem) -> VerifyProblem {
+    VerifyProblem {
+        kind: p.kind.to_string(),
+        subject: p.subject,
+        order: p.order,
+        code: p.code,
+        message_zh: p.message_zh,
+        message_en: p.message_en,
+    }
+}

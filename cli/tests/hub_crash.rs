@@ -1,0 +1,272 @@
+//! A hub killed with SIGKILL in the middle of ingest loses nothing it acknowledged: kiosks push
+//! continuously to `hotline hub serve`, the process is killed, restarted on the same folder, and
+//! every change any kiosk had been told was stored is there; the kiosks then finish their sync
+//! and the hub ends up with every record.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{DateTime, Utc};
+use hotline_core::authority::{Authority, EnrolRequest};
+use hotline_core::device::{Device, SubmitRequest};
+use hotline_core::model::{Channel, Location, PersonId, RequestKind, Role, UnitId, Urgency};
+use hotline_core::policy::preset;
+use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const KIOSKS: usize = 3;
+/// Acknowledged syncs (all kiosks together) before the kill.
+const SYNCS_BEFORE_KILL: u64 = 30;
+/// Bounds on each kiosk's loop, however the timing goes.
+const MAX_SYNCS_PER_KIOSK: usize = 200;
+const TIME_LIMIT: Duration = Duration::from_secs(30);
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// `hotline hub serve` as a child process, killed when dropped.
+struct HubProcess {
+    child: Child,
+    url: String,
+    node_id: String,
+}
+
+impl HubProcess {
+    fn start(data: &Path) -> HubProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .args(["hub", "serve", "--data"])
+            .arg(data)
+            .args(["--listen", "127.0.0.1:0", "--quiet", "--json"])
+            .args(["--now", "2026-03-02T12:00:00+08:00"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("first line is not JSON ({e}): {line:?}"));
+        HubProcess {
+            child,
+            url: v["url"].as_str().unwrap().to_string(),
+            node_id: v["node_id"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// SIGKILL: no shutdown, no flush, nothing.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn request(text: &str) -> SubmitRequest {
+    SubmitRequest {
+        kind: RequestKind::Complaint,
+        urgency: Urgency::Normal,
+        channel: Channel::Kiosk,
+        text: text.into(),
+        location: Location {
+            address: "吐鲁番市高昌区老城路1号".into(),
+            division_code: Some("650402001".into()),
+            gps: None,
+        },
+        contact: None,
+        confidential: false,
+        photos: Vec::new(),
+    }
+}
+
+/// Hashes of this kiosk's changes the hub has acknowledged: the client moves its cursor only
+/// when an answer says they are stored.
+fn acknowledged(kiosk: &Device, hub_node: &str) -> Vec<String> {
+    let cert = &kiosk.identity(None).unwrap().certificate.body.id.0;
+    let upto = kiosk
+        .store()
+        .peer_state(&format!("{hub_node}/{cert}"))
+        .unwrap()
+        .sent_upto;
+    kiosk
+        .store()
+        .changes_after(0, u32::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.seq <= upto)
+        .map(|c| c.change.hash)
+        .collect()
+}
+
+fn options() -> HttpOptions {
+    HttpOptions {
+        max_attempts: 2,
+        first_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        request_timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(2),
+        now: Some(t("2026-03-02T10:00:00+08:00")),
+        ..HttpOptions::default()
+    }
+}
+
+/// One kiosk: submit, sync, again, until the hub stops answering.
+async fn kiosk_loop(
+    mut kiosk: Device,
+    url: String,
+    acked_syncs: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+) -> Device {
+    let client = HubClient::new(&url, options()).unwrap();
+    let started = Instant::now();
+    for i in 0..MAX_SYNCS_PER_KIOSK {
+        if stop.load(Ordering::SeqCst) || started.elapsed() > TIME_LIMIT {
+            break;
+        }
+        // A few records per push, so the hub is often mid-batch.
+        for j in 0..3 {
+            kiosk
+                .submit(
+                    None,
+                    request(&format!("诉求 {i}-{j}")),
+                    t("2026-03-02T09:00:00+08:00"),
+                )
+                .unwrap();
+        }
+        match client
+            .sync(&mut kiosk, None, &mut |_| {}, &CancelToken::new())
+            .await
+        {
+            Ok(_) => {
+                acked_syncs.fetch_add(1, Ordering::SeqCst);
+            }
+            // The hub is gone.
+            Err(_) => break,
+        }
+    }
+    kiosk
+}
+
+fn city(dir: &Path) -> (PathBuf, Vec<Device>) {
+    let data = dir.join("city");
+    let mut authority = Authority::create(&data, preset("turpan").unwrap()).unwrap();
+    let kiosks = (0..KIOSKS)
+        .map(|k| {
+            let cred = authority
+                .enrol(
+                    &EnrolRequest {
+                        role: Role::Kiosk,
+                        unit: UnitId::new("center"),
+                        person: PersonId::new(format!("kiosk-{k}")),
+                        display_name: format!("自助终端 {k}"),
+                        area: "6504".into(),
+                        not_before: t("2026-01-01T00:00:00+08:00"),
+                        valid_days: 365,
+                    },
+                    None,
+                    t("2026-01-01T00:00:00+08:00"),
+                )
+                .unwrap();
+            Device::init(
+                &dir.join(format!("kiosk-{k}")),
+                &cred,
+                t("2026-03-01T09:00:00+08:00"),
+            )
+            .unwrap()
+        })
+        .collect();
+    (data, kiosks)
+}
+
+#[test]
+fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, kiosks) = city(tmp.path());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let mut hub = HubProcess::start(&data);
+    let node = hub.node_id.clone();
+    let acked_syncs = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let tasks: Vec<_> = kiosks
+        .into_iter()
+        .map(|k| {
+            runtime.spawn(kiosk_loop(
+                k,
+                hub.url.clone(),
+                Arc::clone(&acked_syncs),
+                Arc::clone(&stop),
+            ))
+        })
+        .collect();
+    let started = Instant::now();
+    while acked_syncs.load(Ordering::SeqCst) < SYNCS_BEFORE_KILL && started.elapsed() < TIME_LIMIT {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Kiosks are pushing right now: kill the hub under them.
+    hub.kill();
+    let kiosks: Vec<Device> = tasks
+        .into_iter()
+        .map(|task| runtime.block_on(task).unwrap())
+        .collect();
+    stop.store(true, Ordering::SeqCst);
+    assert!(
+        acked_syncs.load(Ordering::SeqCst) >= SYNCS_BEFORE_KILL,
+        "the kiosks did not get going in time"
+    );
+
+    // Restarted on the same folder: every acknowledged change is there.
+    let hub = HubProcess::start(&data);
+    assert_eq!(hub.node_id, node, "the hub keeps its name across a crash");
+    let store = Device::open(&data.join("store")).unwrap();
+    let mut acked: u64 = 0;
+    for kiosk in &kiosks {
+        for hash in acknowledged(kiosk, &node) {
+            assert!(
+                store.store().has_change(&hash).unwrap(),
+                "acknowledged change {hash} lost"
+            );
+            acked += 1;
+        }
+    }
+    assert!(acked >= SYNCS_BEFORE_KILL * 3, "only {acked} acknowledged");
+    // The kill cut pushes short: some records were made but not acknowledged.
+    let made_before: u64 = kiosks
+        .iter()
+        .map(|k| k.store().change_count().unwrap())
+        .sum();
+    assert!(made_before > acked, "no push was in flight at the kill");
+    assert!(store.verify().unwrap().ok(), "the hub's store is damaged");
+    drop(store);
+
+    // The kiosks finish their sync; the hub ends up with every record made.
+    let mut made = 0;
+    for mut kiosk in kiosks {
+        let r = runtime
+            .block_on(HubClient::new(&hub.url, options()).unwrap().sync(
+                &mut kiosk,
+                None,
+                &mut |_| {},
+                &CancelToken::new(),
+            ))
+            .unwrap();
+        assert_eq!(r.progress.refused_by_hub, 0);
+        made += kiosk.store().change_count().unwrap();
+    }
+    let store = Device::open(&data.join("store")).unwrap();
+    assert_eq!(store.store().change_count().unwrap(), made);
+}

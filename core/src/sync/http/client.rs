@@ -1,0 +1,315 @@
+//! The device's side of a sync over HTTP: ask the hub who it is, run [`SyncClient`] rounds over
+//! `POST /v1/sync` until both sides are level, then move the photos.
+
+use super::access::DeviceAccess;
+use super::cancel::CancelToken;
+use super::messages::{ErrorDetail, Health, SYNC_PATH};
+use super::report::{SyncPhase, SyncReport, Traffic};
+use super::transport::{CallError, HttpOptions, Transport};
+use crate::device::Device;
+use crate::identity::{Certificate, IdentityError};
+use crate::model::Timestamp;
+use crate::sync::wire::{self, PROTOCOL, SyncResponse};
+use crate::sync::{SyncClient, SyncError, sign_request};
+
+/// A hub at one address, with its connection pool. Cheap to clone; keep one per hub.
+#[derive(Debug, Clone)]
+pub struct HubClient {
+    transport: Transport,
+}
+
+/// One sync of one device with one hub, while it runs.
+pub(super) struct Session<'a, A> {
+    pub(super) transport: &'a Transport,
+    pub(super) device: A,
+    pub(super) who: Option<String>,
+    /// The hub's node id.
+    pub(super) hub: String,
+    /// The certificate requests are signed with: names it in errors rebuilt from the hub's.
+    pub(super) cert: Certificate,
+    pub(super) now: Timestamp,
+    pub(super) traffic: Traffic,
+    pub(super) report: SyncReport,
+    pub(super) on_progress: &'a mut (dyn FnMut(&SyncReport) + Send),
+    pub(super) cancel: &'a CancelToken,
+}
+
+impl HubClient {
+    /// `hub_url` is the hub's base address, e.g. `https://12345.example.gov.cn` or
+    /// `http://127.0.0.1:8080`.
+    pub fn new(hub_url: &str, options: HttpOptions) -> Result<Self, SyncError> {
+        Ok(HubClient {
+            transport: Transport::new(hub_url, options)?,
+        })
+    }
+
+    /// `GET /v1/health`: whether the hub is up, and which node it is.
+    pub async fn health(&self, cancel: &CancelToken) -> Result<Health, SyncError> {
+        let mut traffic = Traffic::default();
+        self.transport
+            .health(&mut traffic, cancel)
+            .await
+            .map_err(health_failed)
+    }
+
+    /// Syncs `device` as the person `who` (or the only one enrolled): changes both ways until
+    /// level, then photos up (resuming partial uploads) and down (for the orders received).
+    /// `on_progress` hears after every round and photo. Returns what was done; an error means
+    /// the sync stopped there — what was acknowledged before stays stored on both sides, and
+    /// the next sync goes on from there.
+    pub async fn sync<A: DeviceAccess>(
+        &self,
+        mut device: A,
+        who: Option<&str>,
+        on_progress: &mut (dyn FnMut(&SyncReport) + Send),
+        cancel: &CancelToken,
+    ) -> Result<SyncReport, SyncError> {
+        let now = self
+            .transport
+            .options()
+            .now
+            .unwrap_or_else(chrono::Utc::now);
+        let mut report = SyncReport::default();
+        on_progress(&report);
+        let mut traffic = Traffic::default();
+        let health = self
+            .transport
+            .health(&mut traffic, cancel)
+            .await
+            .map_err(health_failed)?;
+        if health.protocol != PROTOCOL {
+            return Err(SyncError::Protocol(health.protocol));
+        }
+        let who_owned = who.map(str::to_string);
+        let cert = device
+            .with_device(move |d| Ok(d.identity(who_owned.as_deref())?.certificate.clone()))
+            .await?;
+        report.hub = health.node_id.clone();
+        let mut session = Session {
+            transport: &self.transport,
+            device,
+            who: who.map(str::to_string),
+            hub: health.node_id,
+            cert,
+            now,
+            traffic,
+            report,
+            on_progress,
+            cancel,
+        };
+        let start_seq = session
+            .device
+            .with_device(|d| Ok(d.store().last_change_seq()?))
+            .await?;
+        session.report.phase = SyncPhase::Exchanging;
+        session.tell();
+        session.rounds().await?;
+        if self.transport.options().blobs {
+            session.report.phase = SyncPhase::SendingPhotos;
+            session.tell();
+            session.push_blobs().await?;
+            session.report.phase = SyncPhase::FetchingPhotos;
+            session.tell();
+            session.pull_blobs(start_seq).await?;
+        }
+        session.report.phase = SyncPhase::Done;
+        session.tell();
+        Ok(session.report)
+    }
+}
+
+impl HubClient {
+    /// A receipt lookup answered by the hub: the order's current status and next deadline,
+    /// for a kiosk that keeps no records of its own. Signed as `who` on `device`.
+    pub async fn receipt_status(
+        &self,
+        device: &Device,
+        who: Option<&str>,
+        receipt: &str,
+        cancel: &CancelToken,
+    ) -> Result<crate::device::ReceiptStatus, SyncError> {
+        let code = crate::receipt::parse(receipt).map_err(crate::device::DeviceError::from)?;
+        let cert = device.identity(who)?.certificate.clone();
+        let body = wire::encode(&super::messages::StatusQuery::new(&code.0))?;
+        let signed = wire::encode(&sign_request(device, who, body)?)?;
+        let mut traffic = super::report::Traffic::default();
+        match self
+            .transport
+            .post(super::messages::STATUS_PATH, signed, &mut traffic, cancel)
+            .await
+        {
+            Ok(bytes) => wire::decode(&bytes),
+            Err(CallError::Hub { detail, .. }) if detail.code == "unknown_receipt" => {
+                Err(crate::device::DeviceError::UnknownReceipt(code.0).into())
+            }
+            Err(CallError::Hub { status, detail }) => Err(refusal(status, detail, &cert)),
+            Err(CallError::Cancelled) => Err(SyncError::Cancelled),
+            Err(CallError::Unreachable(m)) => Err(SyncError::Transport(m)),
+        }
+    }
+}
+
+/// [`HubClient::sync`] with the default options, for a device the caller holds alone.
+pub async fn sync_with_hub(
+    device: &mut Device,
+    hub_url: &str,
+    who: Option<&str>,
+    on_progress: &mut (dyn FnMut(&SyncReport) + Send),
+    cancel: &CancelToken,
+) -> Result<SyncReport, SyncError> {
+    HubClient::new(hub_url, HttpOptions::default())?
+        .sync(device, who, on_progress, cancel)
+        .await
+}
+
+impl<A: DeviceAccess> Session<'_, A> {
+    pub(super) fn tell(&mut self) {
+        self.report.absorb(&self.traffic);
+        (self.on_progress)(&self.report);
+    }
+
+    pub(super) fn check_cancel(&self) -> Result<(), SyncError> {
+        if self.cancel.is_cancelled() {
+            Err(SyncError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `body` signed as the syncing person, encoded for the wire.
+    pub(super) async fn signed(&mut self, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
+        let who = self.who.clone();
+        self.device
+            .with_device(move |d| wire::encode(&sign_request(d, who.as_deref(), body)?))
+            .await
+    }
+
+    pub(super) async fn post(&mut self, path: &str, body: Vec<u8>) -> Result<Vec<u8>, CallError> {
+        self.transport
+            .post(path, body, &mut self.traffic, self.cancel)
+            .await
+    }
+
+    pub(super) fn fail(&self, e: CallError) -> SyncError {
+        match e {
+            CallError::Cancelled => SyncError::Cancelled,
+            CallError::Unreachable(m) => SyncError::Transport(m),
+            CallError::Hub { status, detail } => refusal(status, detail, &self.cert),
+        }
+    }
+
+    /// Rounds of the sync protocol. A lost answer is retried with the very same request (the
+    /// client keeps it pending), which the hub handles idempotently.
+    async fn rounds(&mut self) -> Result<(), SyncError> {
+        let (hub, who, now) = (self.hub.clone(), self.who.clone(), self.now);
+        let mut client = self
+            .device
+            .with_device(move |d| SyncClient::new(d, &hub, who.as_deref()))
+            .await?;
+        let max_rounds = self.transport.options().max_rounds;
+        for _ in 0..max_rounds {
+            self.check_cancel()?;
+            let (c, body) = self
+                .device
+                .with_device(move |d| {
+                    let req = client.request(d, now)?;
+                    let body = wire::encode(&req)?;
+                    Ok((client, body))
+                })
+                .await?;
+            client = c;
+            let answer = match self.post(SYNC_PATH, body).await {
+                Ok(a) => a,
+                Err(e) => return Err(self.fail(e)),
+            };
+            let resp: SyncResponse = wire::decode(&answer)?;
+            let (c, done) = self
+                .device
+                .with_device(move |d| {
+                    let done = client.response(d, resp, now)?;
+                    Ok((client, done))
+                })
+                .await?;
+            client = c;
+            self.report.progress = client.progress();
+            self.tell();
+            if done {
+                return Ok(());
+            }
+        }
+        Err(SyncError::TooManyRounds(max_rounds))
+    }
+}
+
+/// Before the device is known to the hub, any failure is a transport failure.
+fn health_failed(e: CallError) -> SyncError {
+    match e {
+        CallError::Cancelled => SyncError::Cancelled,
+        CallError::Unreachable(m) => SyncError::Transport(m),
+        CallError::Hub { status, detail } => SyncError::Transport(format!(
+            "the hub's health check failed: HTTP {status} [{}] {}",
+            detail.code, detail.message_en
+        )),
+    }
+}
+
+/// The hub's refusal of a whole request as the typed error it was at the hub, where the code
+/// is one a device can act on (re-enrol, install a newer revocation list…); otherwise a
+/// transport error carrying the hub's code and message.
+fn refusal(status: u16, d: ErrorDetail, cert: &Certificate) -> SyncError {
+    let id = cert.body.id.clone();
+    let hub_time = d.hub_time.and_then(chrono::DateTime::from_timestamp_millis);
+    match d.code.as_str() {
+        "sync_bad_request_signature" => SyncError::BadRequestSignature,
+        "unknown_certificate" => IdentityError::UnknownCertificate { id }.into(),
+        "certificate_revoked" => IdentityError::CertificateRevoked { id }.into(),
+        "certificate_expired" => IdentityError::CertificateExpired {
+            id,
+            not_after: cert.body.not_after,
+            now: hub_time.unwrap_or(cert.body.not_after),
+        }
+        .into(),
+        "certificate_not_yet_valid" => IdentityError::CertificateNotYetValid {
+            id,
+            not_before: cert.body.not_before,
+            now: hub_time.unwrap_or(cert.body.not_before),
+        }
+        .into(),
+        "sync_malformed" => SyncError::Malformed(d.message_en),
+        "sync_protocol" => SyncError::Protocol(PROTOCOL),
+        _ => SyncError::Transport(format!(
+            "the hub refused the request (HTTP {status}, {}): {}",
+            d.code, d.message_en
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The mobile bindings run a sync from uniffi async functions on a multi-threaded runtime,
+    /// so its future must be `Send`, whether the device is lent or shared behind a lock. This
+    /// only has to compile.
+    #[allow(dead_code)]
+    fn sync_futures_are_send(
+        client: &HubClient,
+        device: &mut Device,
+        shared: Arc<Mutex<Device>>,
+        cancel: &CancelToken,
+    ) {
+        let mut quiet = |_: &SyncReport| {};
+        assert_send(&client.sync(&mut *device, None, &mut quiet, cancel));
+        assert_send(&client.sync(shared, Some("someone"), &mut quiet, cancel));
+        assert_send(&sync_with_hub(
+            device,
+            "http://127.0.0.1:1",
+            None,
+            &mut quiet,
+            cancel,
+        ));
+    }
+}

@@ -1,0 +1,61 @@
+//! Keeping the hub's trust and directory in step with the city's enrolment authority while it
+//! runs: `hotline hub enroll` and `hotline hub revoke` rewrite `authority.json` (atomically, by
+//! rename); the hub notices the file changed before each request and takes in new certificates
+//! and the newer revocation list, so a revoked phone is refused from its next request on.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use hotline_core::authority::Authority;
+use hotline_core::device::Device;
+use hotline_core::sync::Directory;
+
+use crate::errors::HubError;
+
+pub const LEDGER_FILE: &str = "authority.json";
+
+/// Identifies one version of `authority.json`: a rename gives a new inode, a rewrite a new
+/// mtime or length — any of them means "read it again".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+pub fn stamp(data_dir: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(data_dir.join(LEDGER_FILE)).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp {
+        modified: m.modified().ok(),
+        len: m.len(),
+        inode,
+    })
+}
+
+/// Takes the authority's certificates and revocations into the hub's trust store (persisted in
+/// its store), and returns the directory the hub hands out.
+pub fn apply(device: &mut Device, authority: &Authority) -> Result<Directory, HubError> {
+    for cert in authority.issued() {
+        if device.trust().certificate(&cert.body.id).is_none() {
+            device.add_certificate(cert.clone())?;
+        }
+    }
+    if let Some(list) = authority.revocations() {
+        let newer = device
+            .trust()
+            .revocations()
+            .is_none_or(|have| list.sequence > have.sequence);
+        if newer {
+            device.set_revocations(list.clone())?;
+        }
+    }
+    Ok(Directory {
+        certificates: authority.issued().to_vec(),
+        revocations: authority.revocations().cloned(),
+        units: authority.unit_directory(),
+    })
+}

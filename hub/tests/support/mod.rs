@@ -1,0 +1,372 @@
+//! A small city around a hub started in-process on a loopback port: the authority (the hub's
+//! data folder), enrolled people with their devices, an HTTP client, and changes crafted the way
+//! a modified app would send them.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+use chrono::{DateTime, Utc};
+use hotline_core::authority::{Authority, EnrolRequest};
+use hotline_core::device::{Credential, Device, SubmitRequest, WireChange};
+use hotline_core::doc::{OrderDoc, actor_for_device, decode_change};
+use hotline_core::identity::{ContactDetails, FileKeyCustody, SignedEnvelope};
+use hotline_core::model::{
+    Action, Channel, Event, EventId, GpsFix, Location, OrderId, PersonId, RequestKind, Role,
+    UnitId, Urgency,
+};
+use hotline_core::policy::preset;
+use hotline_core::sync::http::messages::ErrorBody;
+use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient, SyncReport};
+use hotline_core::sync::sign_request;
+use hotline_core::sync::wire::{self, PROTOCOL, Packed, SignedRequest, SyncRequest, SyncResponse};
+use hotline_hub::{Clock, HubOptions, RunningHub, start_with};
+use std::path::PathBuf;
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+pub const UNIT_A: &str = "unit-gucheng";
+pub const UNIT_B: &str = "unit-shengli";
+/// The day the hub's clock shows.
+pub const HUB_NOW: &str = "2026-03-02T12:00:00+08:00";
+/// When the devices act.
+pub const MORNING: &str = "2026-03-02T09:00:00+08:00";
+pub const LATER: &str = "2026-03-02T11:00:00+08:00";
+
+pub struct City {
+    pub tmp: TempDir,
+    pub authority: Authority,
+}
+
+impl City {
+    pub fn new() -> City {
+        let tmp = tempfile::tempdir().unwrap();
+        let authority =
+            Authority::create(&tmp.path().join("hub"), preset("turpan").unwrap()).unwrap();
+        City { tmp, authority }
+    }
+
+    /// The hub's data folder (the authority's).
+    pub fn data(&self) -> PathBuf {
+        self.tmp.path().join("hub")
+    }
+
+    pub fn dir(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    pub fn credential_valid(
+        &mut self,
+        role: Role,
+        unit: &str,
+        person: &str,
+        not_before: DateTime<Utc>,
+        valid_days: i64,
+    ) -> Credential {
+        self.authority
+            .enrol(
+                &EnrolRequest {
+                    role,
+                    unit: UnitId::new(unit),
+                    person: PersonId::new(person),
+                    display_name: format!("{person} 测试"),
+                    area: "4109".into(),
+                    not_before,
+                    valid_days,
+                },
+                None,
+                t("2026-01-01T00:00:00+08:00"),
+            )
+            .unwrap()
+    }
+
+    /// A device with one person, enrolled for 2026.
+    pub fn device(&mut self, name: &str, role: Role, unit: &str) -> Device {
+        let cred = self.credential_valid(role, unit, name, t("2026-01-01T00:00:00+08:00"), 365);
+        Device::init(&self.dir(name), &cred, t(MORNING)).unwrap()
+    }
+
+    /// Starts the hub on a free loopback port, its clock fixed at [`HUB_NOW`].
+    pub async fn hub(&self) -> RunningHub {
+        let options = HubOptions {
+            clock: Clock::fixed(t(HUB_NOW)),
+            ..HubOptions::default()
+        };
+        start_with(&self.data(), "127.0.0.1:0", options)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn request(text: &str) -> SubmitRequest {
+    SubmitRequest {
+        kind: RequestKind::Complaint,
+        urgency: Urgency::Normal,
+        channel: Channel::Kiosk,
+        text: text.into(),
+        location: Location {
+            address: "吐鲁番市高昌区老城路1号".into(),
+            division_code: Some("410902001".into()),
+            gps: Some(GpsFix::manual(42.95, 89.18)),
+        },
+        contact: Some(ContactDetails {
+            name: Some("王秀英".into()),
+            phone: Some("13912345678".into()),
+            id_number: None,
+        }),
+        confidential: false,
+        photos: Vec::new(),
+    }
+}
+
+pub fn dispatch(lead: &str) -> Action {
+    Action::Dispatch {
+        lead: UnitId::new(lead),
+        co_units: vec![],
+        leader_approval: false,
+        note: "请核实处理".into(),
+    }
+}
+
+pub fn sign_for() -> Action {
+    Action::SignFor {
+        note: "已签收".into(),
+    }
+}
+
+/// Client options for tests: quick retries, the devices' clock at [`LATER`].
+pub fn quick() -> HttpOptions {
+    HttpOptions {
+        first_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(200),
+        request_timeout: Duration::from_secs(20),
+        now: Some(t(LATER)),
+        ..HttpOptions::default()
+    }
+}
+
+/// A whole sync over HTTP.
+pub async fn sync(hub: &RunningHub, device: &mut Device) -> SyncReport {
+    try_sync(hub, device).await.unwrap()
+}
+
+pub async fn try_sync(
+    hub: &RunningHub,
+    device: &mut Device,
+) -> Result<SyncReport, hotline_core::sync::SyncError> {
+    HubClient::new(&hub.url(), quick())
+        .unwrap()
+        .sync(device, None, &mut |_| {}, &CancelToken::new())
+        .await
+}
+
+/// A change written straight into a copy of `order` (as `source` holds it) and signed with the
+/// key file of `signer`'s device, claiming `actor_of`'s identity — what a modified app could
+/// send: the workflow's checks on the device are bypassed.
+pub fn forged_change(
+    city: &City,
+    source: &Device,
+    order: &OrderId,
+    signer: &str,
+    actor_of: &str,
+    at: DateTime<Utc>,
+    action: Action,
+) -> WireChange {
+    let signer_dev = Device::open(&city.dir(signer)).unwrap();
+    let identity = signer_dev.identity(None).unwrap();
+    let claimed = Device::open(&city.dir(actor_of)).unwrap();
+    let actor = claimed.identity(None).unwrap().actor();
+    let changes = source
+        .export_changes(order)
+        .unwrap()
+        .iter()
+        .map(|c| decode_change(&c.bytes, Some(&c.hash)).unwrap())
+        .collect();
+    let key = identity.certificate.body.device_key;
+    let mut doc = OrderDoc::from_changes(order, actor_for_device(&key.0), changes).unwrap();
+    let event = Event {
+        id: EventId::new(format!("ev-forged-{}", at.timestamp_millis())),
+        actor,
+        at,
+        after: doc.event_heads().unwrap(),
+        action,
+    };
+    let change = doc.append(&event, &[]).unwrap();
+    let custody = FileKeyCustody::open(
+        &city
+            .dir(signer)
+            .join("keys")
+            .join(format!("{}.key", identity.certificate.body.id)),
+    )
+    .unwrap();
+    let env =
+        SignedEnvelope::sign(change.raw_bytes().to_vec(), &identity.certificate, &custody).unwrap();
+    WireChange {
+        order: order.clone(),
+        cert: env.signer.0.clone(),
+        signature: env.signature.0.to_vec(),
+        bytes: env.payload,
+    }
+}
+
+/// The hash the hub files a change under.
+pub fn hash_of(c: &WireChange) -> String {
+    decode_change(&c.bytes, None).unwrap().hash().to_string()
+}
+
+/// A sync request pushing `changes` and pulling nothing, signed by the person on `relay`.
+pub fn push_request(relay: &Device, changes: &[WireChange]) -> SignedRequest {
+    let mut certs: Vec<String> = Vec::new();
+    let push = changes
+        .iter()
+        .map(|c| {
+            let idx = certs.iter().position(|x| *x == c.cert).unwrap_or_else(|| {
+                certs.push(c.cert.clone());
+                certs.len() - 1
+            });
+            Packed {
+                order: c.order.0.clone(),
+                cert: u32::try_from(idx).unwrap(),
+                signature: c.signature.clone(),
+                bytes: c.bytes.clone(),
+            }
+        })
+        .collect();
+    let body = wire::encode(&SyncRequest {
+        protocol: PROTOCOL,
+        at: t(LATER).timestamp_millis(),
+        received_upto: 0,
+        certs_known: 0,
+        revocation_seq: 0,
+        push_upto: 0,
+        certs,
+        push,
+        max_pull: 0,
+    })
+    .unwrap();
+    sign_request(relay, None, body).unwrap()
+}
+
+/// What the hub answered to raw bytes at `path`: the decoded body, or the status and error.
+pub async fn post_raw(
+    hub: &RunningHub,
+    path: &str,
+    body: Vec<u8>,
+) -> Result<Vec<u8>, (u16, ErrorBody)> {
+    let resp = reqwest::Client::new()
+        .post(format!("{}{path}", hub.url()))
+        .header("content-type", "application/octet-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.unwrap().to_vec();
+    if status == 200 {
+        Ok(bytes)
+    } else {
+        let err: ErrorBody = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("HTTP {status} without a JSON error ({e})"));
+        Err((status, err))
+    }
+}
+
+/// Pushes `changes` relayed by `relay` through `POST /v1/sync`.
+pub async fn push(
+    hub: &RunningHub,
+    relay: &Device,
+    changes: &[WireChange],
+) -> Result<SyncResponse, (u16, ErrorBody)> {
+    let req = push_request(relay, changes);
+    let bytes = post_raw(hub, "/v1/sync", wire::encode(&req).unwrap()).await?;
+    Ok(wire::decode(&bytes).unwrap())
+}
+
+/// The one refusal code of a one-change push.
+pub async fn refusal_of(hub: &RunningHub, relay: &Device, change: &WireChange) -> String {
+    let resp = push(hub, relay, std::slice::from_ref(change))
+        .await
+        .unwrap();
+    assert_eq!(resp.refused.len(), 1, "expected a refusal, got {resp:?}");
+    resp.refused[0].code.clone()
+}
+
+/// Whether the hub stored a change with this hash.
+pub fn hub_has(hub: &RunningHub, hash: &str) -> bool {
+    hub.inspect(|d| d.store().has_change(hash).unwrap())
+}
+
+pub fn hub_change_count(hub: &RunningHub) -> u64 {
+    hub.inspect(|d| d.store().change_count().unwrap())
+}
+
+/// The codes in the hub's refusal log, newest first.
+pub fn hub_refusal_codes(hub: &RunningHub) -> Vec<String> {
+    hub.inspect(|d| {
+        d.store()
+            .refusals(100)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.code)
+            .collect()
+    })
+}
+
+/// A kiosk's complaint, registered and dispatched to unit A by the center's desk — all through
+/// the hub over HTTP; unit A's phone has it, unit B's does not.
+pub struct Scene {
+    pub city: City,
+    pub hub: RunningHub,
+    pub kiosk: Device,
+    pub desk: Device,
+    pub staff_a: Device,
+    pub staff_b: Device,
+    pub order: OrderId,
+}
+
+pub async fn scene() -> Scene {
+    let mut city = City::new();
+    let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);
+    let mut staff_b = city.device("staff-b", Role::Staff, UNIT_B);
+    let hub = city.hub().await;
+    let order = kiosk
+        .submit(None, request("小区门口积水严重"), t(MORNING))
+        .unwrap()
+        .order;
+    sync(&hub, &mut kiosk).await;
+    sync(&hub, &mut desk).await;
+    desk.act(
+        None,
+        &order,
+        Action::Register {
+            note: String::new(),
+        },
+        t(MORNING),
+    )
+    .unwrap();
+    desk.act(None, &order, dispatch(UNIT_A), t(MORNING))
+        .unwrap();
+    sync(&hub, &mut desk).await;
+    sync(&hub, &mut staff_a).await;
+    sync(&hub, &mut staff_b).await;
+    assert!(staff_a.show(&order).is_ok());
+    assert!(staff_b.show(&order).is_err());
+    Scene {
+        city,
+        hub,
+        kiosk,
+        desk,
+        staff_a,
+        staff_b,
+        order,
+    }
+}
