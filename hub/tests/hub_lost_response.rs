@@ -1,16 +1,10 @@
 //! A round whose answer never reaches the device (a timeout after the hub did its work, a
 //! connection cut mid-answer) must cost a retry, never a record.
 //!
-//! Ignored: this fails today, because of the core's `serve`. When an order becomes newly
-//! visible to a device (say, just dispatched to its unit), `serve` sends the order's whole
-//! history and at once marks the order as held by that device. If that answer is lost, the
-//! device's cursor has not moved, so it asks again from the same place — but the hub now
-//! believes the device has the order and sends only the changes after the cursor. The device
-//! refuses them (`change_missing_dependency`, their predecessors never arrived), moves its cursor
-//! past them, and never receives the order. The HTTP client's retries make this path common on
-//! a poor link. Un-ignore once `serve` marks an order as held only when the device acknowledges
-//! the answer that carried it (a later request whose `received_upto` reaches that answer's
-//! cursor).
+//! When an order becomes newly visible to a device (say, just dispatched to its unit), the
+//! hub sends its whole history; it counts the order as held by the device only once a later
+//! request shows the device's cursor has passed that answer. If the answer is lost, the retry
+//! from the same cursor gets the whole history again.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -20,7 +14,6 @@ use hotline_core::sync::{SyncClient, wire};
 use support::*;
 
 #[tokio::test]
-#[ignore = "core bug: serve marks a newly visible order as held before the device has it"]
 async fn a_lost_answer_does_not_lose_a_newly_visible_order() {
     let mut city = City::new();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");

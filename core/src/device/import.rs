@@ -94,7 +94,8 @@ impl Device {
             let Some(list) = by_order.remove(&order) else {
                 continue;
             };
-            let mut doc = if self.store.change_count_for(&order)? == 0 {
+            let stored = self.store.change_count_for(&order)?;
+            let mut doc = if stored == 0 {
                 OrderDoc::empty(&order, doc::actor_for_device(b"import"))
             } else {
                 match self.load(&order) {
@@ -116,8 +117,8 @@ impl Device {
             for p in list {
                 let w = &incoming[p.index];
                 match self.admit(&doc, &events, &p.change, w) {
-                    Ok((event, copies)) => {
-                        doc.apply(p.change)?;
+                    Ok((event, copies, after)) => {
+                        doc = after;
                         changes.push(StoredChange {
                             order: order.clone(),
                             hash: p.hash,
@@ -136,6 +137,7 @@ impl Device {
             if changes.is_empty() {
                 continue;
             }
+            let changes_len = changes.len() as u64;
             let state = fold(&events, &self.policy, &self.calendar);
             let index = index_row::build(&order, &state, &self.policy, &self.calendar, now)?;
             records.push(ActionRecord {
@@ -144,20 +146,20 @@ impl Device {
                 index,
                 sealed_contacts: sealed,
             });
-            touched.push(doc);
+            let count = stored + changes_len;
+            touched.push((doc, count));
         }
         if !records.is_empty() {
             if let Err(e) = self
                 .store
                 .record_batch(&records, source, Some(now.timestamp_millis()))
             {
-                for d in &touched {
+                for (d, _) in &touched {
                     self.cache.borrow_mut().forget(d.order());
                 }
                 return Err(e.into());
             }
-            for d in touched {
-                let count = self.store.change_count_for(d.order())?;
+            for (d, count) in touched {
                 self.cache.borrow_mut().put(d, count);
             }
         }
@@ -251,8 +253,8 @@ impl Device {
         events: &[Event],
         change: &automerge::Change,
         w: &WireChange,
-    ) -> Result<(Event, Vec<SealedCopy>), DeviceError> {
-        let effect = doc.preview(change)?;
+    ) -> Result<(Event, Vec<SealedCopy>, OrderDoc), DeviceError> {
+        let (effect, after) = doc.preview(change)?;
         let [event] = effect.events.as_slice() else {
             return Err(DocError::Rewrites(format!(
                 "{} events in one change",
@@ -287,7 +289,7 @@ impl Device {
             &self.policy,
             &self.calendar,
         )?;
-        Ok((event.clone(), effect.sealed))
+        Ok((event.clone(), effect.sealed, after))
     }
 }
 

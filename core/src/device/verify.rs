@@ -90,7 +90,7 @@ pub(super) fn run(device: &Device) -> Result<VerifyReport, DeviceError> {
             report.changes_checked += 1;
             let result = (|| -> Result<(), DeviceError> {
                 let change = device.check_stored(&s)?;
-                let effect = doc.preview(&change)?;
+                let (effect, after) = doc.preview(&change)?;
                 let event = effect
                     .events
                     .into_iter()
@@ -111,7 +111,7 @@ pub(super) fn run(device: &Device) -> Result<VerifyReport, DeviceError> {
                 for a in attachments(&event) {
                     referenced.insert(a.sha256.clone());
                 }
-                doc.apply(change)?;
+                doc = after;
                 Ok(())
             })();
             if let Err(e) = result {

@@ -285,7 +285,9 @@ impl OrderDoc {
 
     /// What `change` would add, without touching this document. Refused when its dependencies
     /// are not all here, or when it edits or deletes anything that exists.
-    pub fn preview(&self, change: &Change) -> Result<ChangeEffect, DocError> {
+    /// Returns what it adds and the document with it applied (the caller keeps that instead of
+    /// applying the change a second time).
+    pub fn preview(&self, change: &Change) -> Result<(ChangeEffect, OrderDoc), DocError> {
         if let Some(missing) = change.deps().iter().find(|d| !self.has_change(d)) {
             return Err(DocError::MissingDependency(missing.to_string()));
         }
@@ -328,14 +330,7 @@ impl OrderDoc {
             .into_iter()
             .filter(|(k, _)| !before_sealed.contains_key(k))
             .collect();
-        Ok(ChangeEffect { events, sealed })
-    }
-
-    /// Applies a change already checked by [`OrderDoc::preview`].
-    pub fn apply(&mut self, change: Change) -> Result<(), DocError> {
-        self.doc
-            .apply_changes([change])
-            .map_err(|e| DocError::Automerge(e.to_string()))
+        Ok((ChangeEffect { events, sealed }, fork_doc))
     }
 }
 

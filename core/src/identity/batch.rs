@@ -21,11 +21,16 @@ pub struct BatchItem<'a> {
 /// Ok when every signature verifies; otherwise the index of the first that does not (a key
 /// that is not a curve point counts as a bad signature at its index).
 pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<(), IdentityError> {
+    // A batch is mostly one device's changes: decompress each distinct key once, not per item.
+    let mut keys: std::collections::HashMap<&PublicKeyBytes, Option<ed25519_dalek::VerifyingKey>> =
+        std::collections::HashMap::new();
     for (index, item) in items.iter().enumerate() {
-        let valid = item
-            .key
-            .to_verifying_key()
-            .is_ok_and(|key| verify_strict(&key, item.message, item.signature));
+        let key = keys
+            .entry(item.key)
+            .or_insert_with(|| item.key.to_verifying_key().ok());
+        let valid = key
+            .as_ref()
+            .is_some_and(|key| verify_strict(key, item.message, item.signature));
         if !valid {
             return Err(IdentityError::BatchBadSignature { index });
         }

@@ -100,11 +100,10 @@ impl Store {
 
     /// Whether a change with this hash is stored (to skip re-downloading it during sync).
     pub fn has_change(&self, hash: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM changes WHERE hash = ?1)",
-            [hash],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM changes WHERE hash = ?1)")?
+            .query_row([hash], |r| r.get(0))?)
     }
 
     /// The change with this hash.

@@ -74,11 +74,10 @@ impl Store {
 
     /// How many changes of `order` are stored (cheap staleness check for cached documents).
     pub fn change_count_for(&self, order: &OrderId) -> Result<u64, StoreError> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM changes WHERE order_id = ?1",
-            params![order.0],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM changes WHERE order_id = ?1")?
+            .query_row(params![order.0], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
