@@ -1,16 +1,17 @@
-//! A cancel handle an app keeps while a long call runs (a bulk import, a verify; the sync with
-//! the hub will take the same handle). Cancelling never undoes finished work: each change is
-//! committed on its own, so what was imported before the cancel stays imported.
+//! A cancel handle an app keeps while a long call runs (a bulk import, a verify, a sync with the
+//! hub, a live receipt lookup). Cancelling never undoes finished work: each change (each sync
+//! round) is committed on its own, so what was stored before the cancel stays stored.
+//!
+//! It wraps the core's [`CancelToken`], so the sync checks the very flag the app sets: between
+//! rounds and photo chunks, and a request in flight is abandoned at once.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::Notify;
+use hotline_core::sync::http::CancelToken;
 
 #[derive(Debug, Default, uniffi::Object)]
 pub struct CancelHandle {
-    cancelled: AtomicBool,
-    wake: Notify,
+    token: CancelToken,
 }
 
 #[uniffi::export]
@@ -23,25 +24,22 @@ impl CancelHandle {
     /// Asks the running call to stop; it then fails with `HotlineError.Cancelled`. Calling it
     /// again, or before the call starts, is harmless (a call started later stops at once).
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        self.wake.notify_waiters();
+        self.token.cancel();
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::SeqCst)
+        self.token.is_cancelled()
     }
 }
 
 impl CancelHandle {
     /// Resolves once `cancel` has been called.
     pub(crate) async fn cancelled(&self) {
-        let woken = self.wake.notified();
-        tokio::pin!(woken);
-        // Registered before the flag is read, so a cancel between the two is not missed.
-        woken.as_mut().enable();
-        if self.is_cancelled() {
-            return;
-        }
-        woken.await;
+        self.token.cancelled().await;
+    }
+
+    /// The core's token behind this handle (clones share the flag).
+    pub(crate) fn token(&self) -> CancelToken {
+        self.token.clone()
     }
 }

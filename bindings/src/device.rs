@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use hotline_core::Coded;
 use hotline_core::device::{Credential, Device, ImportOutcome, ReceiptStatus, Submitted};
@@ -41,7 +41,8 @@ pub struct ImportRefusal {
 
 #[derive(uniffi::Object)]
 pub struct HotlineDevice {
-    device: Arc<Mutex<Device>>,
+    /// Shared with the sync (the core's `DeviceAccess` takes the lock per step).
+    pub(crate) device: Arc<Mutex<Device>>,
     listener: Mutex<Option<Arc<dyn OrderChangeListener>>>,
     knowledge: Mutex<Option<Arc<dyn KnowledgeBase>>>,
 }
@@ -59,22 +60,24 @@ fn json<T: serde::de::DeserializeOwned>(
     serde_json::from_str(text).map_err(|e| HotlineError::bad_input(field, e.to_string()))
 }
 
+/// The device lock. Blocking: call it on the blocking pool.
+pub(crate) fn lock_device(device: &Mutex<Device>) -> Result<MutexGuard<'_, Device>, HotlineError> {
+    // A poisoned lock means an earlier call crashed mid-way; the store is transactional, but
+    // this in-memory device may not be, so it must be reopened.
+    device
+        .lock()
+        .map_err(|_| HotlineError::internal("device_poisoned", "an earlier call crashed"))
+}
+
 /// Runs store work off the caller's thread: tokio's blocking pool, under the device lock.
 async fn blocking<T, F>(device: Arc<Mutex<Device>>, work: F) -> Result<T, HotlineError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Device) -> Result<T, HotlineError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(move || {
-        // A poisoned lock means an earlier call crashed mid-way; the store is transactional,
-        // but this in-memory device may not be, so it must be reopened.
-        let mut guard = device
-            .lock()
-            .map_err(|_| HotlineError::internal("device_poisoned", "an earlier call crashed"))?;
-        work(&mut guard)
-    })
-    .await
-    .map_err(|e| HotlineError::internal("worker_failed", e))?
+    tokio::task::spawn_blocking(move || work(&mut *lock_device(&device)?))
+        .await
+        .map_err(|e| HotlineError::internal("worker_failed", e))?
 }
 
 fn open_device(
@@ -99,7 +102,7 @@ impl HotlineDevice {
         })
     }
 
-    async fn run<T, F>(&self, work: F) -> Result<T, HotlineError>
+    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, HotlineError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Device) -> Result<T, HotlineError> + Send + 'static,
@@ -110,7 +113,7 @@ impl HotlineDevice {
     /// Tells the change listener which orders changed: after the device lock is released (so
     /// it may call back into the device), on a worker thread like the progress listener (never
     /// on the caller's, possibly UI, thread), and before the call that changed them returns.
-    async fn changed(&self, orders: Vec<OrderId>) {
+    pub(crate) async fn changed(&self, orders: Vec<OrderId>) {
         if orders.is_empty() {
             return;
         }
@@ -311,7 +314,7 @@ impl HotlineDevice {
         .await
     }
 
-    // ── moving signed changes between devices (the sync layer will drive these) ──────────
+    // ── moving signed changes between devices by hand (`sync` does it with the hub) ──────
 
     /// Every signed change of an order, as stored.
     pub async fn export_changes(&self, order: OrderId) -> Result<Vec<SignedChange>, HotlineError> {
@@ -406,10 +409,9 @@ impl HotlineDevice {
         .await
     }
 
-    // ── SYNC (reserved) ───────────────────────────────────────────────────────────────────
-    // `sync(hub_url, progress, cancel)`, `export_bundle(…)` and `import_bundle(…)` land here
-    // with the sync layer, reusing ProgressListener, CancelHandle and the change listener;
-    // see sync.rs for the planned signatures.
+    // ── sync ─────────────────────────────────────────────────────────────────────────────
+    // `sync`, `receipt_status`, `node_id`, `export_bundle` and `import_bundle` are in sync.rs
+    // (the same object; uniffi merges the impl blocks).
 
     /// Registers the listener told about changed orders; `None` removes it.
     pub fn set_change_listener(&self, listener: Option<Arc<dyn OrderChangeListener>>) {

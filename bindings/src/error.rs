@@ -7,6 +7,7 @@ use hotline_core::Coded;
 use hotline_core::device::DeviceError;
 use hotline_core::identity::IdentityError;
 use hotline_core::policy::PolicyError;
+use hotline_core::sync::SyncError;
 
 /// Why a call into hotline failed. `code` is stable and safe to match on; the messages are
 /// for people.
@@ -40,7 +41,16 @@ pub enum HotlineError {
         message_zh: String,
         message_en: String,
     },
-    /// Stopped through its [`crate::CancelHandle`]; work finished before that is kept.
+    /// The hub could not be reached, or answered something unusable (a proxy's page, a sync
+    /// that would not finish): nothing acknowledged is lost, try again later.
+    #[error("{code}: {message_en}")]
+    Network {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// Stopped through its [`crate::CancelHandle`]; work finished before that is kept. Code
+    /// `cancelled`, or the core's `sync_cancelled` for a sync or a live receipt lookup.
     #[error("{code}: {message_en}")]
     Cancelled {
         code: String,
@@ -63,6 +73,8 @@ enum Class {
     NotFound,
     Refused,
     KeyCustody,
+    Network,
+    Cancelled,
     Internal,
 }
 
@@ -109,6 +121,16 @@ impl HotlineError {
                 message_zh,
                 message_en,
             },
+            Class::Network => Self::Network {
+                code,
+                message_zh,
+                message_en,
+            },
+            Class::Cancelled => Self::Cancelled {
+                code,
+                message_zh,
+                message_en,
+            },
             Class::Internal => Self::Internal {
                 code,
                 message_zh,
@@ -124,6 +146,7 @@ impl HotlineError {
             | Self::NotFound { code, .. }
             | Self::Refused { code, .. }
             | Self::KeyCustody { code, .. }
+            | Self::Network { code, .. }
             | Self::Cancelled { code, .. }
             | Self::Internal { code, .. } => code,
         }
@@ -162,6 +185,29 @@ impl HotlineError {
 impl From<DeviceError> for HotlineError {
     fn from(e: DeviceError) -> Self {
         Self::build(class_of(&e), &e)
+    }
+}
+
+/// A sync, receipt lookup or bundle error: the device's own errors (including the hub's refusal
+/// of this device's certificate, rebuilt by the core as the identity error it was at the hub)
+/// as above; the rest by what an app does about them. Codes stay the core's (`sync_transport`,
+/// `sync_cancelled`, `bundle_damaged`, …).
+impl From<SyncError> for HotlineError {
+    fn from(e: SyncError) -> Self {
+        let class = match &e {
+            SyncError::Device(d) => return Self::build(class_of(d), &e),
+            // A damaged bundle file, or a path the app gave that cannot be read or written.
+            SyncError::BadBundle(_) | SyncError::Io { .. } => Class::InvalidInput,
+            // No usable answer: offline, a proxy's page, a hub that never says "done".
+            SyncError::Transport(_) | SyncError::Malformed(_) | SyncError::TooManyRounds(_) => {
+                Class::Network
+            }
+            SyncError::Cancelled => Class::Cancelled,
+            // The hub speaks another protocol version, or does not accept the signature:
+            // retrying will not help.
+            SyncError::Protocol(_) | SyncError::BadRequestSignature => Class::Refused,
+        };
+        Self::build(class, &e)
     }
 }
 

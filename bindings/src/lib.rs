@@ -6,8 +6,10 @@
 //! * [`HotlineDevice`] — one kiosk / phone / desk, opened by the async `open` / `set_up`.
 //! * [`DeviceKeyCustody`], [`OrderChangeListener`], [`ProgressListener`], [`KnowledgeBase`] —
 //!   implemented by the app.
-//! * [`CancelHandle`] — stops a long call; the sync layer reuses it (see `sync.rs`).
+//! * [`CancelHandle`] — stops a long call: an import, a verify, a sync with the hub.
+//! * [`SyncProgressListener`] — implemented by the app: hears how a sync goes (`sync.rs`).
 //! * [`CityAuthority`] — admin / test tool: stands up a city and enrols devices.
+//! * [`TestHub`] — admin / test tool: a city hub in-process, for the foreign test suites.
 
 uniffi::setup_scaffolding!("hotline");
 
@@ -22,6 +24,8 @@ mod inputs;
 mod knowledge;
 mod listeners;
 mod sync;
+#[cfg(feature = "test-hub")]
+mod testhub;
 mod views;
 
 pub use action::WorkflowAction;
@@ -34,4 +38,9 @@ pub use error::HotlineError;
 pub use inputs::{InboxFilter, PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
 pub use knowledge::{KnowledgeBase, KnowledgeItem};
 pub use listeners::{OrderChangeListener, ProgressListener};
+pub use sync::{
+    BundleRefusal, BundleSummary, SyncOptions, SyncPhase, SyncProgressListener, SyncSummary,
+};
+#[cfg(feature = "test-hub")]
+pub use testhub::TestHub;
 pub use views::*;

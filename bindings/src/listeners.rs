@@ -5,8 +5,8 @@
 use crate::HotlineError;
 use hotline_core::model::OrderId;
 
-/// Told which orders changed after every action, submission or import that changed any, once
-/// the change is stored (so reading the order from the callback sees it).
+/// Told which orders changed after every action, submission, import, sync or bundle import
+/// that changed any, once the change is stored (so reading the order from the callback sees it).
 #[uniffi::export(foreign)]
 pub trait OrderChangeListener: Send + Sync {
     fn on_orders_changed(&self, orders: Vec<OrderId>) -> Result<(), HotlineError>;

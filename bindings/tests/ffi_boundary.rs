@@ -12,10 +12,12 @@ use ed25519_dalek::{Signer, SigningKey};
 use hotline_core::device::DeviceError;
 use hotline_core::identity::IdentityError;
 use hotline_core::model::{GpsFix, Location, RequestKind, Role};
+use hotline_core::sync::SyncError;
 use hotline_core::workflow::WorkflowError;
 use hotline_ffi::{
     CancelHandle, CityAuthority, DeviceKeyCustody, EnrolmentRequest, HotlineDevice, HotlineError,
-    OrderChangeListener, ProgressListener, SubmitRequest,
+    OrderChangeListener, ProgressListener, SubmitRequest, SyncOptions, SyncPhase,
+    SyncProgressListener, SyncSummary, TestHub,
 };
 use rand_core::OsRng;
 
@@ -195,14 +197,84 @@ fn device_errors_keep_their_code_and_land_in_the_right_variant() {
     for (error, variant, code) in cases {
         let zh = hotline_core::Coded::message_zh(&error);
         let mapped = HotlineError::from(error);
-        let (name, message_zh) = match &mapped {
-            HotlineError::InvalidInput { message_zh, .. } => ("InvalidInput", message_zh),
-            HotlineError::NotFound { message_zh, .. } => ("NotFound", message_zh),
-            HotlineError::Refused { message_zh, .. } => ("Refused", message_zh),
-            HotlineError::KeyCustody { message_zh, .. } => ("KeyCustody", message_zh),
-            HotlineError::Cancelled { message_zh, .. } => ("Cancelled", message_zh),
-            HotlineError::Internal { message_zh, .. } => ("Internal", message_zh),
-        };
+        let (name, message_zh) = variant_of(&mapped);
+        assert_eq!((name, mapped.code()), (variant, code));
+        assert_eq!(message_zh, &zh, "the core's own words");
+    }
+}
+
+fn variant_of(e: &HotlineError) -> (&'static str, &String) {
+    match e {
+        HotlineError::InvalidInput { message_zh, .. } => ("InvalidInput", message_zh),
+        HotlineError::NotFound { message_zh, .. } => ("NotFound", message_zh),
+        HotlineError::Refused { message_zh, .. } => ("Refused", message_zh),
+        HotlineError::KeyCustody { message_zh, .. } => ("KeyCustody", message_zh),
+        HotlineError::Network { message_zh, .. } => ("Network", message_zh),
+        HotlineError::Cancelled { message_zh, .. } => ("Cancelled", message_zh),
+        HotlineError::Internal { message_zh, .. } => ("Internal", message_zh),
+    }
+}
+
+#[test]
+fn sync_errors_keep_their_code_and_land_in_the_right_variant() {
+    let id = hotline_core::identity::CertificateId::new("cert-1");
+    let cases: Vec<(SyncError, &str, &str)> = vec![
+        (
+            SyncError::Transport("connection refused".into()),
+            "Network",
+            "sync_transport",
+        ),
+        (
+            SyncError::Malformed("x".into()),
+            "Network",
+            "sync_malformed",
+        ),
+        (
+            SyncError::TooManyRounds(3),
+            "Network",
+            "sync_too_many_rounds",
+        ),
+        (SyncError::Cancelled, "Cancelled", "sync_cancelled"),
+        (SyncError::Protocol(9), "Refused", "sync_protocol"),
+        (
+            SyncError::BadRequestSignature,
+            "Refused",
+            "sync_bad_request_signature",
+        ),
+        (
+            SyncError::BadBundle("truncated".into()),
+            "InvalidInput",
+            "bundle_damaged",
+        ),
+        (
+            SyncError::Io {
+                path: "/mnt/usb/x".into(),
+                reason: "read-only".into(),
+            },
+            "InvalidInput",
+            "sync_io",
+        ),
+        // The hub's refusal of this device's certificate, rebuilt by the core.
+        (
+            IdentityError::CertificateRevoked { id }.into(),
+            "Refused",
+            "certificate_revoked",
+        ),
+        (
+            DeviceError::UnknownReceipt("X".into()).into(),
+            "NotFound",
+            "unknown_receipt",
+        ),
+        (
+            DeviceError::bad_input("hub_url", "not a url").into(),
+            "InvalidInput",
+            "bad_input",
+        ),
+    ];
+    for (error, variant, code) in cases {
+        let zh = hotline_core::Coded::message_zh(&error);
+        let mapped = HotlineError::from(error);
+        let (name, message_zh) = variant_of(&mapped);
         assert_eq!((name, mapped.code()), (variant, code));
         assert_eq!(message_zh, &zh, "the core's own words");
     }
@@ -350,5 +422,114 @@ fn a_cancel_before_the_call_stops_it_at_once() {
             .unwrap_err();
         assert_eq!(e.code(), "cancelled");
         assert!(kiosk.verify(None).await.unwrap().ok);
+    });
+}
+
+/// Records the phases a sync reports; cancels it once it starts exchanging, if asked to.
+#[derive(Default)]
+struct HeardSync {
+    cancel_when_exchanging: Option<Arc<CancelHandle>>,
+    heard: Mutex<Vec<(SyncPhase, SyncSummary)>>,
+}
+
+impl SyncProgressListener for HeardSync {
+    fn on_sync_progress(&self, phase: SyncPhase, so_far: SyncSummary) -> Result<(), HotlineError> {
+        self.heard.lock().unwrap().push((phase, so_far));
+        if let (SyncPhase::Exchanging, Some(cancel)) = (phase, &self.cancel_when_exchanging) {
+            cancel.cancel();
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_sync_through_an_in_process_hub_reports_progress_stops_on_cancel_and_tells_the_listener() {
+    block_on(async {
+        let city = City::new();
+        let hub = TestHub::start(city.dir("hub"), Some(t("2026-03-10T09:00:00+08:00")))
+            .await
+            .unwrap();
+        let kiosk = city
+            .device("kiosk-1", Role::Kiosk, Arc::new(AppKey::new()))
+            .await;
+        let desk = city
+            .device("dispatcher-1", Role::Dispatcher, Arc::new(AppKey::new()))
+            .await;
+        let now = t("2026-03-02T09:00:00+08:00");
+        let submitted = kiosk.submit(request("路灯不亮"), now, None).await.unwrap();
+        let sync = |device: &Arc<HotlineDevice>,
+                    progress: Option<Arc<HeardSync>>,
+                    cancel: Option<Arc<CancelHandle>>| {
+            let (device, url) = (device.clone(), hub.url());
+            async move {
+                let progress = progress.map(|p| p as Arc<dyn SyncProgressListener>);
+                device
+                    .sync(url, None, progress, cancel, SyncOptions::default())
+                    .await
+            }
+        };
+
+        // Cancelled before it starts, and from the listener once it exchanges.
+        let cancel = CancelHandle::new();
+        cancel.cancel();
+        let e = sync(&kiosk, None, Some(cancel)).await.unwrap_err();
+        assert_eq!(variant_of(&e).0, "Cancelled");
+        assert_eq!(e.code(), "sync_cancelled");
+        let cancel = CancelHandle::new();
+        let stopper = Arc::new(HeardSync {
+            cancel_when_exchanging: Some(cancel.clone()),
+            ..HeardSync::default()
+        });
+        let e = sync(&kiosk, Some(stopper.clone()), Some(cancel))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "sync_cancelled");
+        let phases: Vec<SyncPhase> = stopper.heard.lock().unwrap().iter().map(|h| h.0).collect();
+        assert_eq!(phases, [SyncPhase::Connecting, SyncPhase::Exchanging]);
+
+        // Then the whole way, heard in order.
+        let heard = Arc::new(HeardSync::default());
+        let up = sync(&kiosk, Some(heard.clone()), None).await.unwrap();
+        assert_eq!((up.pushed, up.pulled, up.refused_by_hub), (1, 0, 0));
+        assert_eq!(up.hub, hub.node_id());
+        assert!(up.bytes_sent > 0 && up.requests > 0 && up.rounds >= 1);
+        let heard = heard.heard.lock().unwrap().clone();
+        assert_eq!(heard.first().map(|h| h.0), Some(SyncPhase::Connecting));
+        assert_eq!(heard.last(), Some(&(SyncPhase::Done, up.clone())));
+
+        // The desk pulls it; its change listener hears the order.
+        let told = Arc::new(Recorder(Mutex::new(Vec::new())));
+        desk.set_change_listener(Some(told.clone()));
+        let down = sync(&desk, None, None).await.unwrap();
+        assert_eq!(down.pulled, 1);
+        assert_eq!(*told.0.lock().unwrap(), vec![submitted.order.0.clone()]);
+        let again = sync(&desk, None, None).await.unwrap();
+        assert_eq!((again.pushed, again.pulled), (0, 0));
+        assert_eq!(told.0.lock().unwrap().len(), 1, "nothing new, nothing told");
+
+        // The kiosk's live lookup, answered by the hub.
+        let status = kiosk
+            .receipt_status(
+                hub.url(),
+                submitted.receipt.clone(),
+                None,
+                None,
+                SyncOptions::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(status.status, "submitted");
+
+        hub.stop().await.unwrap();
+        hub.stop().await.unwrap();
+        let options = SyncOptions {
+            max_attempts: Some(1),
+            ..SyncOptions::default()
+        };
+        let e = kiosk
+            .sync(hub.url(), None, None, None, options)
+            .await
+            .unwrap_err();
+        assert_eq!((variant_of(&e).0, e.code()), ("Network", "sync_transport"));
     });
 }

@@ -1,6 +1,7 @@
 """A small city for the Python tests: an authority (the bindings' admin/test tool), people
 enrolled with keys their app generated (the `cryptography` package's Ed25519 stands in for a
-key store), their devices, and carrying signed changes between devices by hand."""
+key store), their devices, carrying signed changes between devices by hand, and a city hub in
+this process for them to sync with instead."""
 
 import datetime
 import shutil
@@ -25,6 +26,8 @@ def at(text: str) -> datetime.datetime:
 
 ENROLLED_AT = at("2026-01-01T00:00:00+08:00")
 SET_UP_AT = at("2026-03-01T09:00:00+08:00")
+# The in-process hub's clock starts here (it checks certificates against its own clock).
+HUB_STARTS_AT = at("2026-03-10T09:00:00+08:00")
 
 
 class Tracked:
@@ -98,6 +101,12 @@ class City:
         device = await hotline.HotlineDevice.set_up(self.dir(person), credential, SET_UP_AT, custody)
         CALLED.add("HotlineDevice.set_up")
         return Member(Tracked(device, "HotlineDevice"), custody, person)
+
+    async def start_hub(self):
+        """A city hub in this process on the authority's folder (the bindings' test tool)."""
+        hub = await hotline.TestHub.start(self.dir("hub"), HUB_STARTS_AT)
+        CALLED.add("TestHub.start")
+        return Tracked(hub, "TestHub")
 
     async def introduce(self, *members):
         certificates = self.authority.issued_certificates()

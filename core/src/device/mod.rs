@@ -642,6 +642,11 @@ impl Device {
             return Ok(Vec::new());
         }
         let sealed = doc.sealed();
+        // A unit's copy is written once: records are append-only, and a second dispatch to the
+        // same unit would otherwise overwrite it (which every receiver refuses).
+        if sealed.iter().any(|(r, _)| *r == unit_recipient(lead)) {
+            return Ok(Vec::new());
+        }
         let Some((_, bytes)) = sealed.iter().find(|(r, _)| r == PLATFORM_RECIPIENT) else {
             return Ok(Vec::new());
         };

@@ -127,7 +127,7 @@ impl Store {
     }
 
     /// Records that `orders` went to `peer` whole in an answer that moved its cursor to
-    /// `sent_cursor` (0: the peer made them, it holds them already).
+    /// `sent_cursor`; `i64::MAX` records only that the peer has them in some part.
     pub fn mark_peer_orders(
         &mut self,
         peer: &str,

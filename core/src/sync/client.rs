@@ -102,7 +102,6 @@ impl SyncClient {
         self.push_left = truncated;
         self.progress.to_push = push.len() as u64;
         let (certs, packed) = wire::pack(&push);
-        let identity = device.identity(self.who.as_deref())?;
         let body = wire::encode(&SyncRequest {
             protocol: PROTOCOL,
             at: now.timestamp_millis(),
@@ -113,8 +112,8 @@ impl SyncClient {
             certs,
             push: packed,
             max_pull: MAX_PULL_BYTES,
+            resend: self.resend(device)?,
         })?;
-        let _ = identity;
         let req = auth::sign_request(device, self.who.as_deref(), body)?;
         self.last_push = push;
         self.pending = Some(req.clone());
@@ -151,6 +150,7 @@ impl SyncClient {
         self.progress.pushed +=
             (self.last_push.len() - resp.refused.len().min(self.last_push.len())) as u64;
         state.sent_upto = state.sent_upto.max(resp.acked_upto);
+        self.progress.to_push = 0;
 
         // Certificates and revocations first: the pulled changes may be signed by people
         // enrolled since the last sync.
@@ -166,6 +166,23 @@ impl SyncClient {
         }
         let pulled = wire::unpack(&resp.certs, resp.pull)?;
         let outcomes = device.import_batch(&pulled, Some(&self.hub), now)?;
+        // Orders whose history arrived with a gap are asked for whole next round; orders asked
+        // for that now arrived without one are done.
+        let mut resend: std::collections::BTreeSet<String> =
+            self.resend(device)?.into_iter().collect();
+        let mut gaps = std::collections::BTreeSet::new();
+        for (c, o) in pulled.iter().zip(&outcomes) {
+            if matches!(o, Err(e) if e.code() == "change_missing_dependency") {
+                gaps.insert(c.order.0.clone());
+            }
+        }
+        for c in &pulled {
+            if !gaps.contains(&c.order.0) {
+                resend.remove(&c.order.0);
+            }
+        }
+        resend.extend(gaps);
+        self.set_resend(device, &resend)?;
         for (c, o) in pulled.iter().zip(&outcomes) {
             if let Err(e) = o {
                 self.progress.refused_here += 1;
@@ -192,6 +209,28 @@ impl SyncClient {
         self.progress.round += 1;
         self.progress.done = !resp.more && !self.push_left;
         Ok(self.progress.done)
+    }
+
+    fn resend_key(&self) -> String {
+        format!("sync_resend/{}", self.peer_key)
+    }
+
+    /// Orders to ask the hub for whole (kept in the store, so a gap survives a restart).
+    fn resend(&self, device: &Device) -> Result<Vec<String>, SyncError> {
+        Ok(match device.store().meta_get(&self.resend_key())? {
+            Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
+            None => Vec::new(),
+        })
+    }
+
+    fn set_resend(
+        &self,
+        device: &Device,
+        orders: &std::collections::BTreeSet<String>,
+    ) -> Result<(), SyncError> {
+        let bytes = serde_json::to_vec(orders).map_err(|e| SyncError::Malformed(e.to_string()))?;
+        device.store().meta_set(&self.resend_key(), &bytes)?;
+        Ok(())
     }
 
     /// Forgets the pending request after the transport gave up on it: the next `request`

@@ -20,6 +20,9 @@ pub struct Directory {
     pub units: BTreeMap<UnitId, SealingPublicKey>,
 }
 
+/// Most orders resent whole in one answer.
+const MAX_RESEND: usize = 64;
+
 /// What one round did at the hub, for its log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Served {
@@ -33,19 +36,14 @@ pub struct Served {
 /// orders of their area; a unit the orders it leads or co-handles; anyone but a kiosk keeps
 /// receiving orders they have had (a unit what it once handled). A kiosk receives nothing: it
 /// is a public device and keeps no records but what it submitted.
-fn visible(
-    hub: &Device,
-    cert: &Certificate,
-    order: &OrderId,
-    cursor: i64,
-) -> Result<bool, SyncError> {
+fn visible(hub: &Device, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
     let b = &cert.body;
     match b.role {
         Role::Kiosk => return Ok(false),
         Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor => return Ok(true),
         _ => {}
     }
-    if hub.store().peer_has_order(&b.id.0, order, cursor)? {
+    if hub.store().peer_has_order(&b.id.0, order, i64::MAX)? {
         return Ok(true);
     }
     let Some(row) = hub.store().order_row(order)? else {
@@ -117,9 +115,13 @@ pub fn serve(
             }
         }
     }
+
+    // The peer has these orders, so it may follow them — but perhaps not their whole history
+    // (it may have been handed one change): `i64::MAX` marks "known, not yet sent whole".
     touched.sort();
     touched.dedup();
-    hub.store_mut().mark_peer_orders(&peer, &touched, 0)?;
+    hub.store_mut()
+        .mark_peer_orders(&peer, &touched, i64::MAX)?;
 
     // Pull: the hub's log after the device's cursor, filtered to what this person may see.
     let budget = usize::try_from(body.max_pull).unwrap_or(usize::MAX);
@@ -129,6 +131,19 @@ pub fn serve(
     let mut more = false;
     let mut whole_sent: HashSet<OrderId> = HashSet::new();
     let mut newly_whole: Vec<OrderId> = Vec::new();
+    // Orders the device says it holds only in part go first, whole.
+    for order in body.resend.iter().take(MAX_RESEND) {
+        let order = OrderId::new(order.clone());
+        if whole_sent.contains(&order) || !visible(hub, &cert, &order)? {
+            continue;
+        }
+        for c in hub.store().changes_for(&order)? {
+            bytes += c.bytes.len() + 64;
+            out.push(WireChange::from(&c));
+        }
+        whole_sent.insert(order.clone());
+        newly_whole.push(order);
+    }
     'scan: loop {
         let batch = hub.store().changes_after(cursor, 256)?;
         if batch.is_empty() {
@@ -144,7 +159,7 @@ pub fn serve(
             if lc.source.as_deref() == Some(peer.as_str()) || whole_sent.contains(&order) {
                 continue;
             }
-            if !visible(hub, &cert, &order, body.received_upto)? {
+            if !visible(hub, &cert, &order)? {
                 continue;
             }
             if hub

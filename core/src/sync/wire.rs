@@ -38,6 +38,9 @@ pub struct SyncRequest {
     pub push: Vec<Packed>,
     /// Most bytes of changes the device wants back in one response.
     pub max_pull: u32,
+    /// Orders whose history the device found incomplete (a pulled change whose predecessors it
+    /// lacks): the hub sends them whole again. This heals any lost or skipped answer.
+    pub resend: Vec<String>,
 }
 
 /// A request signed by one enrolled person on the device: the hub answers with what that

@@ -1,6 +1,6 @@
 // A small city for the JVM tests: an authority (the admin/test tool of the bindings), people
-// enrolled with keys their own app generated, their devices, and a way to carry signed changes
-// from one device to another by hand (what the sync layer will do over the network).
+// enrolled with keys their own app generated, their devices, a way to carry signed changes from
+// one device to another by hand, and a city hub in this process for them to sync with instead.
 package hotline.test
 
 import hotline.CityAuthority
@@ -9,6 +9,7 @@ import hotline.HotlineDevice
 import hotline.ImportSummary
 import hotline.OrderId
 import hotline.Role
+import hotline.TestHub
 import java.io.File
 import java.nio.file.Files
 import java.time.Instant
@@ -21,6 +22,8 @@ fun at(text: String): Instant = OffsetDateTime.parse(text).toInstant()
 
 val ENROLLED_AT: Instant = at("2026-01-01T00:00:00+08:00")
 val SET_UP_AT: Instant = at("2026-03-01T09:00:00+08:00")
+/** The in-process hub's clock starts here (it checks certificates against its own clock). */
+val HUB_STARTS_AT: Instant = at("2026-03-10T09:00:00+08:00")
 
 class Member(val device: TrackedDevice, val custody: JdkEd25519Custody?, val person: String)
 
@@ -65,7 +68,17 @@ class City(preset: String = "turpan") : AutoCloseable {
         }
     }
 
+    private val hubs = mutableListOf<TrackedHub>()
+
+    /** A city hub in this process on the authority's folder (the bindings' test tool). */
+    suspend fun startHub(): TrackedHub {
+        val hub = TrackedHub(Coverage.construct("TestHub.start") { TestHub.start(dir("hub"), HUB_STARTS_AT) })
+        hubs += hub
+        return hub
+    }
+
     override fun close() {
+        hubs.forEach { it.inner.close() } // a hub not stopped stops when freed
         root.deleteRecursively()
     }
 }

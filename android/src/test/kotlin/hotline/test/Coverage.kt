@@ -20,6 +20,10 @@ import hotline.Timestamp
 import hotline.WorkflowAction
 import hotline.GpsFix
 import hotline.KnowledgeBase
+import hotline.SyncOptions
+import hotline.SyncProgressListener
+import hotline.TestHub
+import hotline.TestHubInterface
 import java.util.concurrent.ConcurrentHashMap
 
 object Coverage {
@@ -75,6 +79,24 @@ class TrackedDevice(val inner: HotlineDevice) : HotlineDeviceInterface {
     override suspend fun updateUnitDirectory(directoryJson: String) =
         inner.updateUnitDirectory(directoryJson).also { hit("updateUnitDirectory") }
     override suspend fun verify(cancel: CancelHandle?) = inner.verify(cancel).also { hit("verify") }
+    override suspend fun sync(hubUrl: String, who: String?, progress: SyncProgressListener?, cancel: CancelHandle?, options: SyncOptions) =
+        inner.sync(hubUrl, who, progress, cancel, options).also { hit("sync") }
+    override suspend fun receiptStatus(hubUrl: String, receipt: String, who: String?, cancel: CancelHandle?, options: SyncOptions) =
+        inner.receiptStatus(hubUrl, receipt, who, cancel, options).also { hit("receiptStatus") }
+    override suspend fun nodeId() = inner.nodeId().also { hit("nodeId") }
+    override suspend fun exportBundle(forPeer: String, path: String, now: Timestamp) =
+        inner.exportBundle(forPeer, path, now).also { hit("exportBundle") }
+    override suspend fun importBundle(path: String, now: Timestamp) =
+        inner.importBundle(path, now).also { hit("importBundle") }
+}
+
+/** The in-process hub (admin / test tool), its calls recorded. */
+class TrackedHub(val inner: TestHub) : TestHubInterface {
+    private fun hit(name: String) = Coverage.called.add("TestHub.$name")
+
+    override fun url() = inner.url().also { hit("url") }
+    override fun nodeId() = inner.nodeId().also { hit("nodeId") }
+    override suspend fun stop() = inner.stop().also { hit("stop") }
 }
 
 class TrackedAuthority(val inner: hotline.CityAuthority) : CityAuthorityInterface {

@@ -6,6 +6,8 @@ import hotline.CityAuthority
 import hotline.CityAuthorityInterface
 import hotline.HotlineDevice
 import hotline.HotlineDeviceInterface
+import hotline.TestHub
+import hotline.TestHubInterface
 import java.lang.reflect.Modifier
 import kotlin.test.assertTrue
 
@@ -27,9 +29,11 @@ fun Suite.coverageTests() {
             exported("CityAuthority", CityAuthorityInterface::class.java) +
             exported("CityAuthority", CityAuthority.Companion::class.java) +
             exported("CancelHandle", CancelHandleInterface::class.java) +
+            exported("TestHub", TestHubInterface::class.java) +
+            exported("TestHub", TestHub.Companion::class.java) +
             "CancelHandle.new"
         val missing = expected - Coverage.called
         assertTrue(missing.isEmpty(), "never called: $missing")
-        assertTrue(expected.size >= 30, "found the exported methods: $expected")
+        assertTrue(expected.size >= 38, "found the exported methods: $expected")
     }
 }

@@ -23,6 +23,7 @@ fun main(args: Array<String>) {
     suite.listenerTests()
     suite.cancelTests()
     suite.asyncTests()
+    suite.syncTests()
     suite.coverageTests() // last: checks what all the others called
     val only = args.firstOrNull()
     var passed = 0
