@@ -249,6 +249,7 @@ pub fn push_request(relay: &Device, changes: &[WireChange]) -> SignedRequest {
         certs,
         push,
         max_pull: 0,
+        resend: Vec::new(),
     })
     .unwrap();
     sign_request(relay, None, body).unwrap()
