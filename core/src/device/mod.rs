@@ -715,12 +715,12 @@ impl Device {
             signature: envelope.signature.0.to_vec(),
             bytes: envelope.payload,
         };
-        self.commit(&doc, vec![stored], sealed, now)
+        self.commit(doc, vec![stored], sealed, now)
     }
 
     fn commit(
         &mut self,
-        doc: &OrderDoc,
+        doc: OrderDoc,
         changes: Vec<StoredChange>,
         sealed: Vec<SealedCopy>,
         now: Timestamp,
@@ -739,7 +739,7 @@ impl Device {
             return Err(e.into());
         }
         let count = self.store.change_count_for(doc.order())?;
-        self.cache.borrow_mut().put(doc.clone(), count);
+        self.cache.borrow_mut().put(doc, count);
         Ok(state)
     }
 
