@@ -3,8 +3,13 @@
 //! doubled, and the hub's final state does not depend on how the rounds were interleaved.
 //!
 //! The city: a kiosk, the center desk (a dispatcher and a callback agent sharing one device),
-//! staff of unit A, staff of unit B and a field supervisor. The link drops, duplicates, truncates
-//! and holds back requests and responses; clients resend their pending request or give up on it.
+//! two phones of unit A staff (who race each other), staff of unit B and a field supervisor,
+//! some of them with clocks a few hours off. The link drops, duplicates, truncates and holds back
+//! requests and responses; clients resend their pending request or give up on it; devices go
+//! offline and restart.
+//!
+//! The regression tests at the end are the core bugs these properties found, minimised.
+//! `HOTLINE_TEST_STATS=1` prints how far each case got; `PROPTEST_CASES` overrides the counts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -91,7 +96,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn schedule() -> impl Strategy<Value = Vec<Step>> {
-    prop::collection::vec(step(), 24..100)
+    prop::collection::vec(step(), 40..160)
 }
 
 /// Runs a schedule from the start: the kiosk takes a first request, then the steps, one minute
@@ -141,12 +146,19 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
+/// How far off each device's clock is, in minutes: concurrent records are ordered by the
+/// clocks of the devices that made them.
+fn skews() -> impl Strategy<Value = Vec<i64>> {
+    prop::collection::vec(prop_oneof![3 => Just(0i64), 1 => -180i64..180], PEERS)
+}
+
 /// (a)–(c): after the schedule, healing the links makes every device that may see an order
 /// hold it whole and fold it as the hub does, with every change written anywhere at the hub
 /// exactly once.
-fn converges(model: Model, first: usize, steps: &[Step]) {
+fn converges(first: usize, skews: &[i64], steps: &[Step]) {
     let mut city = City::new(specs());
-    let mut w = World::new(&mut city, model);
+    let mut w = World::new(&mut city);
+    w.set_skews(skews);
     let minute = run(&mut w, first, steps);
     heal(&mut w, minute);
     w.check_converged();
@@ -154,21 +166,20 @@ fn converges(model: Model, first: usize, steps: &[Step]) {
 }
 
 /// (d): the records of one run, delivered again through another random schedule of rounds,
-/// outages and faults, leave the hub in the same state.
-fn same_hub_state(model: Model, first: usize, steps: &[Step], other: &[Vec<NetStep>]) {
+/// outages, restarts and faults, leave the hub in the same state (and converge again).
+fn same_hub_state(first: usize, skews: &[i64], steps: &[Step], other: &[Vec<NetStep>]) {
     let mut city = City::new(specs());
-    let mut w1 = World::new(&mut city, model);
+    let mut w1 = World::new(&mut city);
+    w1.set_skews(skews);
     let minute = run(&mut w1, first, steps);
     heal(&mut w1, minute);
     w1.check_converged();
 
     // The same people with fresh stores: each change appears at its author in the order it
     // was first written (with whatever of its causal past the author lacks, as if carried over
-    // by hand), with other rounds, outages and faults in between. Only the hub is checked here:
-    // the hub believes a device that pushes records it was handed outside the hub holds those
-    // orders whole (core bug 3, `a_device_that_got_an_order_by_hand_…`).
+    // by hand), with other rounds, outages and faults in between.
     let pool = w1.created.clone();
-    let mut w2 = World::new(&mut city, model);
+    let mut w2 = World::new(&mut city);
     let mut minute = 0;
     for (k, c) in pool.iter().enumerate() {
         minute += 1;
@@ -180,6 +191,7 @@ fn same_hub_state(model: Model, first: usize, steps: &[Step], other: &[Vec<NetSt
     }
     heal(&mut w2, minute);
     let s2 = w2.check_hub();
+    w2.check_devices(&s2);
 
     let s1 = hub_states(&w1);
     assert_eq!(s1.len(), s2.len(), "the hubs hold different orders");
@@ -201,25 +213,16 @@ fn other_schedule() -> impl Strategy<Value = Vec<Vec<NetStep>>> {
 proptest! {
     #![proptest_config(config(48))]
 
-    /// Requests dropped, duplicated, cut short and delivered late; responses duplicated;
-    /// devices going offline; the center never sends an order back to a unit that returned it.
+    /// Requests and responses dropped, duplicated, cut short and delivered late (after other
+    /// devices' rounds, or to a device that has gone offline); clients resending or giving up;
+    /// devices going offline and restarting.
     #[test]
     fn devices_converge_through_the_hub_over_faulty_links(
         first in any::<usize>(),
+        skews in skews(),
         steps in schedule(),
     ) {
-        converges(Model::REDUCED, first, &steps);
-    }
-
-    /// Everything of the test above, and responses lost too, and orders sent back to a unit
-    /// that returned them.
-    #[test]
-    #[ignore = "core bugs 1 and 2: see a_lost_response_… and a_second_dispatch_…"]
-    fn devices_converge_through_the_hub_when_responses_are_lost_too(
-        first in any::<usize>(),
-        steps in schedule(),
-    ) {
-        converges(Model::FULL, first, &steps);
+        converges(first, &skews, &steps);
     }
 }
 
@@ -229,20 +232,11 @@ proptest! {
     #[test]
     fn the_hub_state_does_not_depend_on_the_interleaving(
         first in any::<usize>(),
+        skews in skews(),
         steps in schedule(),
         other in other_schedule(),
     ) {
-        same_hub_state(Model::REDUCED, first, &steps, &other);
-    }
-
-    #[test]
-    #[ignore = "core bugs 1 and 2: see a_lost_response_… and a_second_dispatch_…"]
-    fn the_hub_state_does_not_depend_on_the_interleaving_when_responses_are_lost_too(
-        first in any::<usize>(),
-        steps in schedule(),
-        other in other_schedule(),
-    ) {
-        same_hub_state(Model::FULL, first, &steps, &other);
+        same_hub_state(first, &skews, &steps, &other);
     }
 }
 
@@ -250,16 +244,13 @@ proptest! {
 /// been dispatched there, after the unit's cursor went past its submission): the unit's next
 /// rounds must still bring the whole order.
 ///
-/// Core bug 1: `serve` marks the order as held by the peer (`mark_peer_orders(newly_whole)`)
-/// when it builds the response, whether or not the response arrives. The next round starts
-/// from the unit's old cursor, which is past the submission and registration, and the order is
-/// now "held", so only the dispatch is sent; the phone refuses it (`change_missing_dependency`),
-/// its cursor moves on, and unit A never gets the order.
+/// Found as core bug 1: the hub marked the order as held by the peer when it built the answer,
+/// so the next round sent only the dispatch, which the phone refused for its missing
+/// dependencies; its cursor moved on and unit A never got the order.
 #[test]
-#[ignore = "core bug 1: the hub marks an order as held by a peer before the peer has it"]
 fn a_lost_response_with_a_newly_dispatched_order_is_sent_again() {
     let mut city = City::new(specs());
-    let mut w = World::new(&mut city, Model::FULL);
+    let mut w = World::new(&mut city);
     let (desk, staff_a) = (1, 3);
     w.act(KIOSK, 0, 0, at(0));
     w.full_sync(KIOSK, at(1));
@@ -280,15 +271,15 @@ fn a_lost_response_with_a_newly_dispatched_order_is_sent_again() {
 /// The center sends an order back to a unit that returned it before (say after the other unit
 /// returned it too): the second dispatch to that unit must reach the hub like any other record.
 ///
-/// Core bug 2: the dispatch seals the citizen's contact to the lead unit again under the same
-/// key (`sealed/unit:<unit>`), which overwrites the first copy in the order's document. The desk
-/// stores it, but every other node refuses the change (`change_rewrites_history`), the desk's
-/// cursor moves past it, and the dispatch (with everything after it on that order) is lost.
+/// Found as core bug 2: the dispatch sealed the citizen's contact to the lead unit again under
+/// the same key (`sealed/unit:<unit>`), overwriting the first copy in the order's document. The
+/// desk stored it, every other node refused it (`change_rewrites_history`), the desk's cursor
+/// moved past it, and the dispatch — with everything after it on that order, refused for the
+/// missing dependency — never left the desk.
 #[test]
-#[ignore = "core bug 2: a second dispatch to the same unit rewrites its sealed contact copy"]
 fn a_second_dispatch_to_the_same_unit_reaches_the_hub() {
     let mut city = City::new(specs());
-    let mut w = World::new(&mut city, Model::FULL);
+    let mut w = World::new(&mut city);
     let (desk, staff_a) = (1, 3);
     w.act(KIOSK, 0, 0, at(0));
     w.full_sync(KIOSK, at(1));
@@ -312,13 +303,12 @@ fn a_second_dispatch_to_the_same_unit_reaches_the_hub() {
 /// mean the phone holds the order whole, or the phone never gets what the hub had before its
 /// cursor — and the later dispatch to the unit is refused there for a missing dependency.
 ///
-/// Core bug 3 (bug 1's cousin): `serve` marks every order a peer pushes as held by it
-/// (`mark_peer_orders(touched)`), so what the hub had of it before the peer's cursor is never sent.
+/// Found as core bug 3: `serve` marked every order a peer pushed as held whole by it, so what the
+/// hub had of it before the peer's cursor was never sent.
 #[test]
-#[ignore = "core bug 3: the hub takes a push of an order's change to mean the peer holds it whole"]
 fn a_device_that_got_an_order_by_hand_still_gets_its_whole_history() {
     let mut city = City::new(specs());
-    let mut w = World::new(&mut city, Model::FULL);
+    let mut w = World::new(&mut city);
     let (desk, staff_a) = (1, 3);
     let (kiosk_peer, staff_a_peer) = (0, 2);
     w.act(KIOSK, 0, 0, at(0));
@@ -336,5 +326,43 @@ fn a_device_that_got_an_order_by_hand_still_gets_its_whole_history() {
     w.full_sync(desk, at(10));
     w.full_sync(staff_a, at(11));
     heal(&mut w, 12);
+    w.check_converged();
+}
+
+/// The answer that first brought unit A's second phone an order is lost; the order is then
+/// returned (so the phone's next round, which moves its cursor on, leaves it out: not visible),
+/// and dispatched again with unit A co-handling. The phone must now get the order whole.
+///
+/// Found as core bug 4, what the first fix of bug 1 left: the hub counted the order as held once
+/// the peer's cursor had passed the lost answer's (`peer_orders.sent_cursor`), but the cursor
+/// got there through a later answer that left the order out. The new dispatch went alone, the
+/// phone refused it (`change_missing_dependency`), and never got the order.
+#[test]
+fn a_whole_order_lost_while_the_order_was_away_is_sent_again_when_it_comes_back() {
+    let mut city = City::new(specs());
+    let mut w = World::new(&mut city);
+    let (desk, staff_a, staff_a2) = (1, 3, 4);
+    w.act(KIOSK, 0, 0, at(0));
+    w.full_sync(KIOSK, at(1));
+    w.full_sync(desk, at(2));
+    w.act(desk, 0, 0, at(3)); // register
+    w.act(desk, 0, 0, at(4)); // dispatch to unit A
+    w.full_sync(desk, at(5));
+    // The hub sends the second phone of unit A the whole order; the answer is lost.
+    w.round(staff_a2, (Fault::Deliver, Fault::Drop, false), at(6));
+    // Unit A's first phone asks to return it, the center approves.
+    w.full_sync(staff_a, at(7));
+    w.act(staff_a, 0, 3, at(8)); // request return
+    w.full_sync(staff_a, at(9));
+    w.full_sync(desk, at(10));
+    w.act(desk, 0, 0, at(11)); // approve the return
+    w.full_sync(desk, at(12));
+    // The second phone syncs while nobody leads the order: its cursor moves past all of it.
+    w.full_sync(staff_a2, at(13));
+    // Unit B leads it now, unit A co-handles it.
+    w.act(desk, 0, 3, at(14));
+    w.full_sync(desk, at(15));
+    w.full_sync(staff_a2, at(16));
+    heal(&mut w, 17);
     w.check_converged();
 }
