@@ -116,3 +116,28 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
     let (up, down) = sync(&mut desk, &mut hub, later);
     assert!(up + down < 300, "idle round cost {up} + {down} bytes");
 }
+
+#[test]
+fn a_kiosk_takes_nothing_from_a_bundle_but_the_citys_certificates() {
+    let mut city = City::new("turpan");
+    let mut kiosk = city.device("kiosk", Role::Kiosk, "center");
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let mut kiosk2 = city.device("kiosk-2", Role::Kiosk, "center");
+    city.introduce(&mut desk);
+    let now = t("2026-03-02T09:00:00+08:00");
+    let mut other = request("楼道灯坏了");
+    other.contact = None;
+    // The desk holds another kiosk's order.
+    let sub = kiosk2.submit(None, other, now).unwrap();
+    copy_order(&kiosk2, &mut desk, &sub.order, now);
+    let file = city.dir("to-kiosk.hlb");
+    let kiosk_node = kiosk.node_id().unwrap();
+    hotline_core::sync::bundle::export(&desk, &kiosk_node, &file, now).unwrap();
+    let before = kiosk.store().change_count().unwrap();
+    let report = hotline_core::sync::bundle::import(&mut kiosk, &file, now).unwrap();
+    assert_eq!(report.applied, 0);
+    assert_eq!(kiosk.store().change_count().unwrap(), before);
+    assert!(kiosk.show(&sub.order).is_err());
+    // It did learn the city's certificates.
+    assert!(kiosk.trust().certificates().count() >= 3);
+}

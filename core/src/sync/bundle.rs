@@ -238,6 +238,13 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
     })?;
     let mut report = BundleReport::default();
     let mut header: Option<(String, i64, i64)> = None;
+    // A kiosk is a public device: like the hub, a bundle gives it nothing back but the city's
+    // certificates and revocations (it hands its own records over, it does not collect others').
+    let kiosk_only = !device.identities().is_empty()
+        && device
+            .identities()
+            .iter()
+            .all(|i| i.certificate.body.role == crate::model::Role::Kiosk);
     read_frames(path, |frame, _| {
         match frame {
             Frame::Header {
@@ -260,6 +267,7 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
             }
             Frame::Revocations(list) => device.accept_revocations(list)?,
             Frame::Units(units) => device.update_unit_directory(units.into_iter().collect())?,
+            Frame::Changes { .. } | Frame::Blob(_) if kiosk_only => {}
             Frame::Changes { certs, changes } => {
                 let changes = wire::unpack(&certs, changes)?;
                 report.changes += changes.len() as u64;

@@ -994,9 +994,9 @@ impl World {
             let dev = &p.device;
             let name = p.spec.name;
             // Everything a device holds folds as at the hub, with the same history — but a
-            // kiosk, which the hub sends nothing, keeps what it submitted as it was.
-            let follows =
-                !p.spec.talks_to_hub || p.spec.persons.iter().any(|p| p.role != Role::Kiosk);
+            // kiosk, to which neither the hub nor a bundle gives anything back, keeps what it
+            // submitted as it was.
+            let follows = p.spec.persons.iter().any(|p| p.role != Role::Kiosk);
             let held: BTreeSet<OrderId> =
                 dev.store().change_orders().unwrap().into_iter().collect();
             for o in &held {
