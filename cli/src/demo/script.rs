@@ -189,8 +189,8 @@ pub async fn play(
 
     // The township asks to hand it back; the center says no.
     let t = at(2, 9, 40);
-    net.sync(&mut cast.staff_a, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.staff_a,
         &complaint,
         Action::RequestReturn(ReturnRequest {
@@ -205,11 +205,11 @@ pub async fn play(
         say,
         "申请退回：认为属住建部门职责",
         "asked to return it: building permits are the housing bureau's",
-    )?;
-    net.sync(&mut cast.staff_a, t, say).await?;
+    )
+    .await?;
     let t = at(2, 10, 10);
-    net.sync(&mut cast.dispatcher, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.dispatcher,
         &complaint,
         Action::DecideReturn {
@@ -220,13 +220,13 @@ pub async fn play(
         say,
         "不同意退回",
         "denied the return: night noise is the street office's to handle",
-    )?;
-    net.sync(&mut cast.dispatcher, t, say).await?;
+    )
+    .await?;
 
     // Sign-for by the unit head; another unit's staff cannot touch it.
     let t = at(2, 10, 30);
-    net.sync(&mut cast.head_a, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.head_a,
         &complaint,
         Action::SignFor {
@@ -236,8 +236,8 @@ pub async fn play(
         say,
         "签收工单",
         "signed for the order",
-    )?;
-    net.sync(&mut cast.head_a, t, say).await?;
+    )
+    .await?;
     net.sync(&mut cast.staff_b, t, say).await?;
     match cast.staff_b.device.show(&complaint) {
         Ok(_) => say.refused(
@@ -403,8 +403,8 @@ pub async fn play(
     )?;
     net.sync(&mut cast.staff_a, t, say).await?;
     let t = at(2, 16, 30);
-    net.sync(&mut cast.dispatcher, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.dispatcher,
         &complaint,
         Action::Review {
@@ -415,11 +415,11 @@ pub async fn play(
         say,
         "审核通过",
         "approved the reply",
-    )?;
-    net.sync(&mut cast.dispatcher, t, say).await?;
+    )
+    .await?;
     let t = at(2, 17, 0);
-    net.sync(&mut cast.callback, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.callback,
         &complaint,
         Action::Callback {
@@ -430,8 +430,8 @@ pub async fn play(
         say,
         "回访：不满意",
         "callback: dissatisfied",
-    )?;
-    net.sync(&mut cast.callback, t, say).await?;
+    )
+    .await?;
     let t = at(2, 17, 10);
     net.sync(&mut cast.dispatcher, t, say).await?;
     act(
@@ -494,8 +494,8 @@ pub async fn play(
     );
     net.sync(&mut cast.supervisor, t, say).await?;
     let t = at(3, 15, 0);
-    net.sync(&mut cast.staff_a, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.staff_a,
         &complaint,
         reply(
@@ -509,11 +509,11 @@ pub async fn play(
         say,
         "重办答复",
         "replied after the reopen",
-    )?;
-    net.sync(&mut cast.staff_a, t, say).await?;
+    )
+    .await?;
     let t = at(3, 15, 30);
-    net.sync(&mut cast.dispatcher, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.dispatcher,
         &complaint,
         Action::Review {
@@ -524,11 +524,11 @@ pub async fn play(
         say,
         "审核通过",
         "approved the reply",
-    )?;
-    net.sync(&mut cast.dispatcher, t, say).await?;
+    )
+    .await?;
     let t = at(3, 16, 0);
-    net.sync(&mut cast.callback, t, say).await?;
-    act(
+    turn(
+        net,
         &mut cast.callback,
         &complaint,
         Action::Callback {
@@ -539,8 +539,8 @@ pub async fn play(
         say,
         "回访：满意，办结",
         "callback: satisfied — closed",
-    )?;
-    net.sync(&mut cast.callback, t, say).await?;
+    )
+    .await?;
 
     // Everyone catches up before the report.
     let t = at(3, 17, 0);
@@ -564,6 +564,23 @@ fn reply(t: DateTime<Utc>, result: &str, case: Option<CaseInfo>) -> Action {
         citizen_informed_how: "电话告知".into(),
         case,
     })
+}
+
+/// One person's turn at their device: catch up with the hub, act, hand the record over.
+#[allow(clippy::too_many_arguments)]
+async fn turn(
+    net: &Net,
+    m: &mut Member,
+    order: &OrderId,
+    action: Action,
+    t: DateTime<Utc>,
+    say: &mut Narrator,
+    zh: &str,
+    en: &str,
+) -> Result<(), CliError> {
+    net.sync(m, t, say).await?;
+    act(m, order, action, t, say, zh, en)?;
+    net.sync(m, t, say).await
 }
 
 /// One workflow action, told as it happened.
