@@ -7,7 +7,6 @@ use super::{Device, DeviceError};
 use crate::Coded;
 use crate::doc;
 use crate::identity::CertificateId;
-use crate::model::{Action, AttachmentRef, Event};
 
 /// One thing that failed a check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,15 +48,6 @@ fn problem(kind: &'static str, subject: &str, order: Option<&str>, e: &dyn Coded
         code: e.code().to_string(),
         message_zh: e.message_zh(),
         message_en: e.message_en(),
-    }
-}
-
-fn attachments(event: &Event) -> Vec<&AttachmentRef> {
-    match &event.action {
-        Action::Submit { details } => details.attachments.iter().collect(),
-        Action::SiteEvidence(e) => e.photos.iter().collect(),
-        Action::SiteSupervision(f) => f.photos.iter().collect(),
-        _ => Vec::new(),
     }
 }
 
@@ -108,7 +98,7 @@ pub(super) fn run(device: &Device) -> Result<VerifyReport, DeviceError> {
                 if device.trust.is_revoked(&cert.body.id) {
                     report.signed_by_revoked += 1;
                 }
-                for a in attachments(&event) {
+                for a in event.action.attachments() {
                     referenced.insert(a.sha256.clone());
                 }
                 doc = after;

@@ -122,6 +122,16 @@ pub enum Action {
 }
 
 impl Action {
+    /// The photos and files the action carries (what must travel and be verified as blobs).
+    pub fn attachments(&self) -> &[AttachmentRef] {
+        match self {
+            Action::Submit { details } => &details.attachments,
+            Action::SiteEvidence(e) => &e.photos,
+            Action::SiteSupervision(f) => &f.photos,
+            _ => &[],
+        }
+    }
+
     /// Stable machine name of the action, as used in errors, the CLI and the FFI.
     pub fn name(&self) -> &'static str {
         match self {

@@ -130,11 +130,10 @@ impl Store {
     pub fn order_row(&self, order: &OrderId) -> Result<Option<IndexRow>, StoreError> {
         let row = self
             .conn
-            .query_row(
-                &format!("SELECT {ROW_COLUMNS} FROM orders o WHERE o.order_id = ?1"),
-                [&order.0],
-                row_from_sql,
-            )
+            .prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS} FROM orders o WHERE o.order_id = ?1"
+            ))?
+            .query_row([&order.0], row_from_sql)
             .optional()?;
         row.map(|r| self.with_co_units(r)).transpose()
     }

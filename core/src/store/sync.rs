@@ -118,12 +118,14 @@ impl Store {
         order: &OrderId,
         cursor: i64,
     ) -> Result<bool, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM peer_orders
-                            WHERE peer = ?1 AND order_id = ?2 AND sent_cursor <= ?3)",
-            params![peer, order.0, cursor],
-            |r| r.get(0),
-        )?)
+        // Asked for every change a sync round scans: keep the statement prepared.
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM peer_orders
+                                WHERE peer = ?1 AND order_id = ?2 AND sent_cursor <= ?3)",
+            )?
+            .query_row(params![peer, order.0, cursor], |r| r.get(0))?)
     }
 
     /// Records that `orders` went to `peer` whole in an answer that moved its cursor to

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::SyncError;
 use crate::device::Device;
-use crate::model::{Action, AttachmentRef, OrderId};
+use crate::model::{AttachmentRef, OrderId};
 use crate::store::check_blob_hash;
 
 /// Bytes per chunk: small enough to retry cheaply on a bad link.
@@ -142,14 +142,10 @@ pub fn read_chunk(device: &Device, sha256: &str, offset: u64) -> Result<BlobChun
 /// The photos an order's records reference.
 pub fn attachments_of(device: &Device, order: &OrderId) -> Result<Vec<AttachmentRef>, SyncError> {
     let view = device.show(order)?;
-    let mut out = Vec::new();
-    for h in &view.state.history {
-        match &h.event.action {
-            Action::Submit { details } => out.extend(details.attachments.iter().cloned()),
-            Action::SiteEvidence(e) => out.extend(e.photos.iter().cloned()),
-            Action::SiteSupervision(f) => out.extend(f.photos.iter().cloned()),
-            _ => {}
-        }
-    }
-    Ok(out)
+    Ok(view
+        .state
+        .history
+        .iter()
+        .flat_map(|h| h.event.action.attachments().iter().cloned())
+        .collect())
 }
