@@ -4,22 +4,20 @@
 //! Who may do what — kept simple on purpose:
 //! * `held` and `put`: anyone enrolled. What is uploaded is kept only if its bytes match the
 //!   hash it is stored under, and at most `MAX_BLOB_BYTES` per photo.
-//! * `get`: the request names an order that references the photo; the person must be at the
-//!   center (center roles see every order), or the hub must have sent them that order before
-//!   (the same rule that decides what a sync sends them: a unit receives the orders it leads or
-//!   co-handles, a kiosk what it submitted).
+//! * `get`: the request names an order that references the photo, and the person may see that
+//!   order — the same rule (`sync::may_see`) that decides what a sync sends them (a kiosk: none).
 
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::Response;
-use hotline_core::model::{OrderId, Role};
+use hotline_core::model::OrderId;
 use hotline_core::store::check_blob_hash;
 use hotline_core::sync::blobs::{self, BlobHeld};
 use hotline_core::sync::http::messages::{GetChunk, HeldQuery, PutChunk};
 use hotline_core::sync::wire::{self, SignedRequest};
-use hotline_core::sync::{SyncError, authenticate};
+use hotline_core::sync::{SyncError, authenticate, may_see};
 
 use crate::errors::HubError;
 use crate::routes::{handle, log_refused};
@@ -85,15 +83,8 @@ pub async fn get(State(hub): State<Arc<Hub>>, body: Body) -> Response {
             g.check()?;
             check_blob_hash(&g.sha256)?;
             let order = OrderId::new(g.order.clone());
-            let center = matches!(
-                cert.body.role,
-                Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor | Role::Supervisor
-            );
-            if !center
-                && !device
-                    .store()
-                    .peer_has_order(&cert.body.id.0, &order, i64::MAX)?
-            {
+            // The same rule that decides what a sync sends this person.
+            if !may_see(device, cert, &order)? {
                 return Err(HubError::BlobNotVisible);
             }
             // Same answer whether the order is unknown or does not reference the photo: a

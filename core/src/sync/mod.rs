@@ -19,4 +19,4 @@ pub mod wire;
 pub use auth::{authenticate, sign_request};
 pub use client::{MAX_PULL_BYTES, MAX_PUSH_BYTES, Progress, SyncClient};
 pub use errors::SyncError;
-pub use server::{Directory, Served, serve};
+pub use server::{Directory, Served, may_see, serve};

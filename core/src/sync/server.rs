@@ -36,7 +36,7 @@ pub struct Served {
 /// orders of their area; a unit the orders it leads or co-handles; anyone but a kiosk keeps
 /// receiving orders they have had (a unit what it once handled). A kiosk receives nothing: it
 /// is a public device and keeps no records but what it submitted.
-fn visible(hub: &Device, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
+pub fn may_see(hub: &Device, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
     let b = &cert.body;
     match b.role {
         Role::Kiosk => return Ok(false),
@@ -134,7 +134,7 @@ pub fn serve(
     // Orders the device says it holds only in part go first, whole.
     for order in body.resend.iter().take(MAX_RESEND) {
         let order = OrderId::new(order.clone());
-        if whole_sent.contains(&order) || !visible(hub, &cert, &order)? {
+        if whole_sent.contains(&order) || !may_see(hub, &cert, &order)? {
             continue;
         }
         for c in hub.store().changes_for(&order)? {
@@ -159,7 +159,7 @@ pub fn serve(
             if lc.source.as_deref() == Some(peer.as_str()) || whole_sent.contains(&order) {
                 continue;
             }
-            if !visible(hub, &cert, &order)? {
+            if !may_see(hub, &cert, &order)? {
                 continue;
             }
             if hub
