@@ -2,6 +2,7 @@
 //! up a city. Real devices never hold the root key: they receive a credential (JSON) from the
 //! city and pass it to `HotlineDevice.set_up`.
 
+use hotline_core::error::ErrorCode;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -38,7 +39,7 @@ impl std::fmt::Debug for CityAuthority {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, HotlineError> {
-    serde_json::to_string(value).map_err(|e| HotlineError::internal("encode_failed", e))
+    serde_json::to_string(value).map_err(|e| HotlineError::internal(ErrorCode::EncodeFailed, e))
 }
 
 impl CityAuthority {
@@ -46,10 +47,9 @@ impl CityAuthority {
         &self,
         f: impl FnOnce(&mut Authority) -> Result<T, HotlineError>,
     ) -> Result<T, HotlineError> {
-        let mut a = self
-            .inner
-            .lock()
-            .map_err(|_| HotlineError::internal("authority_poisoned", "an earlier call crashed"))?;
+        let mut a = self.inner.lock().map_err(|_| {
+            HotlineError::internal(ErrorCode::AuthorityPoisoned, "an earlier call crashed")
+        })?;
         f(&mut a)
     }
 }

@@ -12,6 +12,7 @@ use hotline_core::model::{
     RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence, SiteSupervisionForm,
     SupervisionForm, SupervisionTrigger, UnitId, Urgency,
 };
+use hotline_core::workflow::{DeadlineKind, ExtensionDecision, Status};
 
 use crate::HotlineError;
 
@@ -93,6 +94,42 @@ pub enum RequestKind {
 pub enum Urgency {
     Normal,
     Emergency,
+}
+
+/// Where a work order stands (`Status.DISPATCHED`, …); `statusZh` fields give its Chinese name.
+#[uniffi::remote(Enum)]
+pub enum Status {
+    NotSubmitted,
+    Submitted,
+    Registered,
+    NotAccepted,
+    AnsweredInstantly,
+    Dispatched,
+    ReturnRequested,
+    InHandling,
+    ExtensionRequested,
+    UnderReview,
+    AwaitingCallback,
+    Dissatisfied,
+    Closed,
+}
+
+/// What became of an extension request.
+#[uniffi::remote(Enum)]
+pub enum ExtensionDecision {
+    Pending,
+    Approved,
+    Denied,
+    Lapsed,
+}
+
+/// Which deadline comes next for an order.
+#[uniffi::remote(Enum)]
+pub enum DeadlineKind {
+    Dispatch,
+    Response,
+    SignFor,
+    Handling,
 }
 
 #[uniffi::remote(Enum)]
@@ -276,11 +313,11 @@ pub struct Submitted {
 #[uniffi::remote(Record)]
 pub struct ReceiptStatus {
     pub receipt: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: RequestKind,
+    pub status: Status,
     pub status_zh: String,
     pub next_due: Option<Timestamp>,
-    pub next_due_kind: Option<String>,
+    pub next_due_kind: Option<DeadlineKind>,
     pub updated_at: Option<Timestamp>,
 }
 

@@ -3,6 +3,7 @@
 //! per change), run on tokio's blocking pool (SQLite and signing block) under one lock, so an
 //! app can call from any thread and never blocks its UI thread.
 
+use hotline_core::error::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -66,7 +67,7 @@ pub(crate) fn lock_device(device: &Mutex<Device>) -> Result<MutexGuard<'_, Devic
     // this in-memory device may not be, so it must be reopened.
     device
         .lock()
-        .map_err(|_| HotlineError::internal("device_poisoned", "an earlier call crashed"))
+        .map_err(|_| HotlineError::internal(ErrorCode::DevicePoisoned, "an earlier call crashed"))
 }
 
 /// Runs store work off the caller's thread: tokio's blocking pool, under the device lock.
@@ -77,7 +78,7 @@ where
 {
     tokio::task::spawn_blocking(move || work(&mut *lock_device(&device)?))
         .await
-        .map_err(|e| HotlineError::internal("worker_failed", e))?
+        .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))?
 }
 
 fn open_device(
@@ -150,7 +151,7 @@ impl HotlineDevice {
         let dir = PathBuf::from(store_path);
         let device = tokio::task::spawn_blocking(move || open_device(dir, custody))
             .await
-            .map_err(|e| HotlineError::internal("worker_failed", e))??;
+            .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))??;
         Ok(Self::wrap(device))
     }
 
@@ -171,7 +172,7 @@ impl HotlineDevice {
             open_device(dir, custody)
         })
         .await
-        .map_err(|e| HotlineError::internal("worker_failed", e))??;
+        .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))??;
         Ok(Self::wrap(device))
     }
 
@@ -221,7 +222,7 @@ impl HotlineDevice {
             None => Ok(Vec::new()),
             Some(kb) => tokio::task::spawn_blocking(move || kb.search(query, limit))
                 .await
-                .map_err(|e| HotlineError::internal("worker_failed", e))?,
+                .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))?,
         }
     }
 

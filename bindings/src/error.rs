@@ -5,6 +5,7 @@
 
 use hotline_core::Coded;
 use hotline_core::device::DeviceError;
+use hotline_core::error::{ErrorClass as Class, ErrorCode};
 use hotline_core::identity::IdentityError;
 use hotline_core::policy::PolicyError;
 use hotline_core::sync::SyncError;
@@ -57,6 +58,20 @@ pub enum HotlineError {
         message_zh: String,
         message_en: String,
     },
+    /// The device's storage is full (`store_full`): ask the person to free space, then retry.
+    #[error("{code}: {message_en}")]
+    StorageFull {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// The store is in use by another process (`store_busy`): retry in a moment.
+    #[error("{code}: {message_en}")]
+    Busy {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
     /// The store could not be read or written, or a bug: report it with the code.
     #[error("{code}: {message_en}")]
     Internal {
@@ -66,41 +81,12 @@ pub enum HotlineError {
     },
 }
 
-/// Which variant an error becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    InvalidInput,
-    NotFound,
-    Refused,
-    KeyCustody,
-    Network,
-    Cancelled,
-    Internal,
-}
-
-fn class_of(e: &DeviceError) -> Class {
-    match e {
-        DeviceError::BadInput { .. } | DeviceError::Receipt(_) => Class::InvalidInput,
-        DeviceError::Identity(IdentityError::InvalidEncoding { .. })
-        | DeviceError::Policy(PolicyError::UnknownPreset { .. }) => Class::InvalidInput,
-        DeviceError::UnknownOrder(_)
-        | DeviceError::UnknownReceipt(_)
-        | DeviceError::NoSuchIdentity(_) => Class::NotFound,
-        DeviceError::Identity(
-            IdentityError::SigningFailed { .. } | IdentityError::KeyMismatch { .. },
-        ) => Class::KeyCustody,
-        DeviceError::Store(_) | DeviceError::Io { .. } | DeviceError::Corrupt(_) => Class::Internal,
-        // Workflow, identity and policy refusals, a change from elsewhere that does not decode
-        // or fit, a store set up for another city, contact details not visible, and any
-        // device-level refusal the core adds later: a rule said no.
-        _ => Class::Refused,
-    }
-}
-
 impl HotlineError {
-    fn build(class: Class, e: &dyn Coded) -> Self {
+    /// Any coded error as the SDK reports it. The variant is the code's class
+    /// ([`ErrorCode::class`]): decided once, in the core's table of codes, for every code.
+    pub fn from_coded(e: &dyn Coded) -> Self {
         let (code, message_zh, message_en) = (e.code().to_string(), e.message_zh(), e.message_en());
-        match class {
+        match e.code().class() {
             Class::InvalidInput => Self::InvalidInput {
                 code,
                 message_zh,
@@ -131,6 +117,16 @@ impl HotlineError {
                 message_zh,
                 message_en,
             },
+            Class::StorageFull => Self::StorageFull {
+                code,
+                message_zh,
+                message_en,
+            },
+            Class::Busy => Self::Busy {
+                code,
+                message_zh,
+                message_en,
+            },
             Class::Internal => Self::Internal {
                 code,
                 message_zh,
@@ -148,6 +144,8 @@ impl HotlineError {
             | Self::KeyCustody { code, .. }
             | Self::Network { code, .. }
             | Self::Cancelled { code, .. }
+            | Self::StorageFull { code, .. }
+            | Self::Busy { code, .. }
             | Self::Internal { code, .. } => code,
         }
     }
@@ -160,12 +158,17 @@ impl HotlineError {
 
     /// A problem of the app's key store, told in the core's words.
     pub(crate) fn key_custody(e: IdentityError) -> Self {
-        Self::build(Class::KeyCustody, &e)
+        let (code, message_zh, message_en) = (e.code().to_string(), e.message_zh(), e.message_en());
+        Self::KeyCustody {
+            code,
+            message_zh,
+            message_en,
+        }
     }
 
     pub(crate) fn cancelled() -> Self {
         Self::Cancelled {
-            code: "cancelled".into(),
+            code: ErrorCode::Cancelled.to_string(),
             message_zh: "操作已取消，取消前完成的部分已保存".into(),
             message_en: "the operation was cancelled; what finished before that is kept".into(),
         }
@@ -173,9 +176,9 @@ impl HotlineError {
 
     /// A failure of the binding itself (a worker thread that died, a lock left poisoned by a
     /// crash): the device should be reopened.
-    pub(crate) fn internal(code: &'static str, detail: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(code: ErrorCode, detail: impl std::fmt::Display) -> Self {
         Self::Internal {
-            code: code.into(),
+            code: code.to_string(),
             message_zh: format!("内部错误（{code}），请重新打开设备：{detail}"),
             message_en: format!("internal error ({code}), reopen the device: {detail}"),
         }
@@ -184,30 +187,15 @@ impl HotlineError {
 
 impl From<DeviceError> for HotlineError {
     fn from(e: DeviceError) -> Self {
-        Self::build(class_of(&e), &e)
+        Self::from_coded(&e)
     }
 }
 
-/// A sync, receipt lookup or bundle error: the device's own errors (including the hub's refusal
-/// of this device's certificate, rebuilt by the core as the identity error it was at the hub)
-/// as above; the rest by what an app does about them. Codes stay the core's (`sync_transport`,
-/// `sync_cancelled`, `bundle_damaged`, …).
+/// A sync, receipt lookup or bundle error, by its code's class like every other error (the
+/// hub's refusal of this device's certificate comes back as the identity error it was there).
 impl From<SyncError> for HotlineError {
     fn from(e: SyncError) -> Self {
-        let class = match &e {
-            SyncError::Device(d) => return Self::build(class_of(d), &e),
-            // A damaged bundle file, or a path the app gave that cannot be read or written.
-            SyncError::BadBundle(_) | SyncError::Io { .. } => Class::InvalidInput,
-            // No usable answer: offline, a proxy's page, a hub that never says "done".
-            SyncError::Transport(_) | SyncError::Malformed(_) | SyncError::TooManyRounds(_) => {
-                Class::Network
-            }
-            SyncError::Cancelled => Class::Cancelled,
-            // The hub speaks another protocol version, or does not accept the signature:
-            // retrying will not help.
-            SyncError::Protocol(_) | SyncError::BadRequestSignature => Class::Refused,
-        };
-        Self::build(class, &e)
+        Self::from_coded(&e)
     }
 }
 
@@ -226,6 +214,6 @@ impl From<PolicyError> for HotlineError {
 /// Foreign code (a key custody, a listener) threw something other than a `HotlineError`.
 impl From<uniffi::UnexpectedUniFFICallbackError> for HotlineError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        Self::internal("callback_failed", e.reason)
+        Self::internal(ErrorCode::CallbackFailed, e.reason)
     }
 }

@@ -120,9 +120,9 @@ pub struct InboxFilter {
     /// Orders where this unit is the lead or a co-handling unit.
     #[uniffi(default)]
     pub unit: Option<String>,
-    /// Orders in one of these statuses (`dispatched`, `in_handling`, …); empty = any.
+    /// Orders in one of these statuses; empty = any.
     #[uniffi(default)]
-    pub statuses: Vec<String>,
+    pub statuses: Vec<hotline_core::workflow::Status>,
     /// Orders whose next deadline (of any kind) falls before this instant.
     #[uniffi(default)]
     pub due_before: Option<Timestamp>,

@@ -16,6 +16,7 @@
 //! half-way), the change listener hears every order with a change stored on this device since
 //! the call began — what was pulled or imported (and anything the app itself did meanwhile).
 
+use hotline_core::error::ErrorCode;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -287,7 +288,7 @@ impl HotlineDevice {
         let _abort = AbortOnDrop(task.abort_handle());
         let result = task
             .await
-            .map_err(|e| HotlineError::internal("worker_failed", e))?;
+            .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))?;
         // Told even when the sync failed half-way; failing to list them does not hide how the
         // sync itself ended.
         if let Ok(changed) = self.run(move |d| orders_since(d, start)).await {
@@ -332,7 +333,7 @@ impl HotlineDevice {
             })
         })
         .await
-        .map_err(|e| HotlineError::internal("worker_failed", e))?
+        .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))?
     }
 
     /// This device's node id: what a peer names it by in its sync cursors and bundles (give it

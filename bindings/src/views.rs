@@ -7,8 +7,11 @@ use hotline_core::model::{
     Actor, ContactMethod, ExtensionRequest, OrderDetails, ReplyContent, Satisfaction, SiteEvidence,
     SiteSupervisionForm, SupervisionForm, SupervisionTrigger, UnitId,
 };
+use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::store::IndexRow;
-use hotline_core::workflow::{HistoryEntry, Logged, OrderDeadlines, Outcome, Status};
+use hotline_core::workflow::{
+    DeadlineKind, ExtensionDecision, HistoryEntry, Logged, OrderDeadlines, Outcome, Status,
+};
 
 use crate::Timestamp;
 
@@ -73,7 +76,7 @@ pub struct ExtensionEntry {
     pub at: Timestamp,
     pub request: ExtensionRequest,
     /// `pending`, `approved`, `denied` or `lapsed`.
-    pub decision: String,
+    pub decision: ExtensionDecision,
     pub round: u32,
 }
 
@@ -115,7 +118,7 @@ pub struct HistoryItem {
 pub struct OrderView {
     /// `None` only while the submission has not reached this device.
     pub details: Option<OrderDetails>,
-    pub status: String,
+    pub status: Status,
     pub status_zh: String,
     pub lead_unit: Option<UnitId>,
     pub co_units: Vec<UnitId>,
@@ -150,7 +153,7 @@ fn logged<T, U>(l: Logged<T>, f: impl FnOnce(String, Actor, Timestamp, T) -> U) 
 fn history_item(h: HistoryEntry) -> HistoryItem {
     let (outcome, refusal_code) = match h.outcome {
         Outcome::Applied => ("applied", None),
-        Outcome::Refused { code, .. } => ("refused", Some(code)),
+        Outcome::Refused { code, .. } => ("refused", Some(code.as_str().to_string())),
         Outcome::Waiting { .. } => ("waiting", None),
     };
     HistoryItem {
@@ -167,21 +170,17 @@ fn as_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-fn snake<T: serde::Serialize>(value: &T) -> String {
-    as_json(value).trim_matches('"').to_string()
-}
-
 impl From<CoreOrderView> for OrderView {
     fn from(v: CoreOrderView) -> Self {
         let state_json = as_json(&v.state);
         let s = v.state;
-        let (deadlines, deadlines_error) = match v.deadlines {
-            Ok(d) => (Some(d), None),
-            Err(code) => (None, Some(code)),
-        };
+        let (deadlines, deadlines_error) = (
+            v.deadlines,
+            v.deadline_error.map(|c| c.as_str().to_string()),
+        );
         OrderView {
             details: s.details,
-            status: s.status.as_str().to_string(),
+            status: s.status,
             status_zh: s.status.zh().to_string(),
             lead_unit: s.lead_unit,
             co_units: s.co_units,
@@ -264,7 +263,7 @@ impl From<CoreOrderView> for OrderView {
                 .map(|e| ExtensionEntry {
                     event_id: e.event.0,
                     at: e.at,
-                    decision: snake(&e.decision),
+                    decision: e.decision,
                     request: e.request,
                     round: e.round,
                 })
@@ -302,9 +301,9 @@ impl From<CoreOrderView> for OrderView {
 pub struct InboxRow {
     pub order: hotline_core::model::OrderId,
     pub receipt: String,
-    pub kind: String,
-    pub urgency: String,
-    pub status: String,
+    pub kind: RequestKind,
+    pub urgency: Urgency,
+    pub status: Status,
     pub status_zh: String,
     pub confidential: bool,
     pub lead_unit: Option<String>,
@@ -313,7 +312,9 @@ pub struct InboxRow {
     pub handling_due: Option<Timestamp>,
     /// The nearest deadline of any kind, and which one (`sign_for`, `handling`, …).
     pub next_due: Option<Timestamp>,
-    pub next_due_kind: Option<String>,
+    pub next_due_kind: Option<DeadlineKind>,
+    /// The error code when a deadline falls outside the known holiday calendar.
+    pub deadline_error: Option<String>,
     pub terminal: bool,
     pub updated_at: Option<Timestamp>,
 }
@@ -325,9 +326,7 @@ fn from_millis(ms: i64) -> Option<Timestamp> {
 impl From<IndexRow> for InboxRow {
     fn from(r: IndexRow) -> Self {
         InboxRow {
-            status_zh: Status::parse(&r.status)
-                .map(|s| s.zh().to_string())
-                .unwrap_or_default(),
+            status_zh: r.status.zh().to_string(),
             order: r.order,
             receipt: r.receipt,
             kind: r.kind,
@@ -339,6 +338,7 @@ impl From<IndexRow> for InboxRow {
             handling_due: r.handling_due.and_then(from_millis),
             next_due: r.next_due.and_then(from_millis),
             next_due_kind: r.next_due_kind,
+            deadline_error: r.deadline_error.map(|c| c.as_str().to_string()),
             terminal: r.terminal,
             updated_at: from_millis(r.updated_at),
         }

@@ -193,6 +193,17 @@ fn device_errors_keep_their_code_and_land_in_the_right_variant() {
             "Internal",
             "store_corrupt",
         ),
+        // Apps must act on these two, so they are not `Internal`.
+        (
+            DeviceError::Store(hotline_core::store::StoreError::Full { detail: "x".into() }),
+            "StorageFull",
+            "store_full",
+        ),
+        (
+            DeviceError::Store(hotline_core::store::StoreError::Busy { detail: "x".into() }),
+            "Busy",
+            "store_busy",
+        ),
     ];
     for (error, variant, code) in cases {
         let zh = hotline_core::Coded::message_zh(&error);
@@ -200,6 +211,35 @@ fn device_errors_keep_their_code_and_land_in_the_right_variant() {
         let (name, message_zh) = variant_of(&mapped);
         assert_eq!((name, mapped.code()), (variant, code));
         assert_eq!(message_zh, &zh, "the core's own words");
+    }
+}
+
+/// Any code, for walking the whole table.
+struct AnyCode(hotline_core::error::ErrorCode);
+
+impl hotline_core::Coded for AnyCode {
+    fn code(&self) -> hotline_core::error::ErrorCode {
+        self.0
+    }
+    fn message_zh(&self) -> String {
+        format!("代码 {}", self.0)
+    }
+    fn message_en(&self) -> String {
+        format!("code {}", self.0)
+    }
+}
+
+#[test]
+fn every_code_arrives_as_the_variant_its_class_names() {
+    for code in hotline_core::error::ErrorCode::ALL {
+        let e = HotlineError::from_coded(&AnyCode(*code));
+        let (variant, zh) = variant_of(&e);
+        assert_eq!(
+            (variant, e.code()),
+            (code.class().as_str(), code.as_str()),
+            "docs/error-codes.md gives each code's class"
+        );
+        assert_eq!(zh, &format!("代码 {code}"));
     }
 }
 
@@ -211,6 +251,8 @@ fn variant_of(e: &HotlineError) -> (&'static str, &String) {
         HotlineError::KeyCustody { message_zh, .. } => ("KeyCustody", message_zh),
         HotlineError::Network { message_zh, .. } => ("Network", message_zh),
         HotlineError::Cancelled { message_zh, .. } => ("Cancelled", message_zh),
+        HotlineError::StorageFull { message_zh, .. } => ("StorageFull", message_zh),
+        HotlineError::Busy { message_zh, .. } => ("Busy", message_zh),
         HotlineError::Internal { message_zh, .. } => ("Internal", message_zh),
     }
 }
@@ -247,10 +289,10 @@ fn sync_errors_keep_their_code_and_land_in_the_right_variant() {
             "bundle_damaged",
         ),
         (
-            SyncError::Io {
-                path: "/mnt/usb/x".into(),
-                reason: "read-only".into(),
-            },
+            SyncError::Io(hotline_core::error::PathIoError::new(
+                std::path::Path::new("/mnt/usb/x"),
+                std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem),
+            )),
             "InvalidInput",
             "sync_io",
         ),
@@ -518,7 +560,7 @@ fn a_sync_through_an_in_process_hub_reports_progress_stops_on_cancel_and_tells_t
             )
             .await
             .unwrap();
-        assert_eq!(status.status, "submitted");
+        assert_eq!(status.status, hotline_core::workflow::Status::Submitted);
 
         hub.stop().await.unwrap();
         hub.stop().await.unwrap();

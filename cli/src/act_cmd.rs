@@ -2,6 +2,7 @@
 
 use clap::{Args, Subcommand};
 use hotline_core::device::SiteSupervisionInput;
+use hotline_core::error::ErrorCode;
 use hotline_core::model::{
     Action, CaseInfo, ContactMethod, ExtensionRequest, NotAcceptedReason, OrderId, ReplyContent,
     ReturnRequest, Satisfaction, SupervisionForm, SupervisionTrigger, UnitId,
@@ -312,7 +313,7 @@ fn build(a: ActAction) -> Result<Action, CliError> {
             reason: NotAcceptedReason::parse(&reason).ok_or_else(|| {
                 let names: Vec<&str> = NotAcceptedReason::ALL.iter().map(|r| r.as_str()).collect();
                 unknown(
-                    "unknown_reason",
+                    ErrorCode::UnknownReason,
                     "不予受理理由",
                     "not-accepted reason",
                     &reason,
@@ -366,7 +367,7 @@ fn build(a: ActAction) -> Result<Action, CliError> {
                 "visit" | "上门" => ContactMethod::Visit,
                 other => {
                     return Err(unknown(
-                        "unknown_method",
+                        ErrorCode::UnknownMethod,
                         "联系方式",
                         "contact method",
                         other,
@@ -395,7 +396,13 @@ fn build(a: ActAction) -> Result<Action, CliError> {
         ActAction::Callback { rating, note } => Action::Callback {
             rating: Satisfaction::parse(&rating).ok_or_else(|| {
                 let names: Vec<&str> = Satisfaction::ALL.iter().map(|s| s.as_str()).collect();
-                unknown("unknown_rating", "满意度", "rating", &rating, &names)
+                unknown(
+                    ErrorCode::UnknownRating,
+                    "满意度",
+                    "rating",
+                    &rating,
+                    &names,
+                )
             })?,
             note,
         },
@@ -415,7 +422,7 @@ fn build(a: ActAction) -> Result<Action, CliError> {
             trigger: SupervisionTrigger::parse(&trigger).ok_or_else(|| {
                 let names: Vec<&str> = SupervisionTrigger::ALL.iter().map(|t| t.as_str()).collect();
                 unknown(
-                    "unknown_trigger",
+                    ErrorCode::UnknownTrigger,
                     "督办事由",
                     "supervision trigger",
                     &trigger,
@@ -424,7 +431,7 @@ fn build(a: ActAction) -> Result<Action, CliError> {
             })?,
             form: SupervisionForm::parse(&form).ok_or_else(|| {
                 unknown(
-                    "unknown_form",
+                    ErrorCode::UnknownForm,
                     "督办方式",
                     "supervision form",
                     &form,
@@ -438,7 +445,7 @@ fn build(a: ActAction) -> Result<Action, CliError> {
         | ActAction::SiteSupervision { .. }
         | ActAction::Reply { .. } => {
             return Err(CliError::new(
-                "usage",
+                ErrorCode::Usage,
                 "该操作需要设备信息",
                 "this action needs the device",
             ));

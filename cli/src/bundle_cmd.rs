@@ -3,6 +3,7 @@
 //! importing the same file twice changes nothing.
 
 use clap::Subcommand;
+use hotline_core::error::ErrorCode;
 use hotline_core::sync::bundle::{self, BundleReport};
 use serde_json::json;
 use std::path::PathBuf;
@@ -32,7 +33,7 @@ pub fn run(cmd: BundleCommand, ctx: &Ctx) -> Result<(), CliError> {
         BundleCommand::Export { peer, out } => {
             if out.exists() {
                 return Err(CliError::new(
-                    "file_exists",
+                    ErrorCode::FileExists,
                     format!("文件 {} 已存在，拒绝覆盖", out.display()),
                     format!("{} already exists; refusing to overwrite it", out.display()),
                 ));

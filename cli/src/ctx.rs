@@ -2,6 +2,7 @@
 //! and the small parsers for what people type (GPS fixes, photo files, names from a list).
 
 use hotline_core::device::{Device, PhotoInput, PhotoSource};
+use hotline_core::error::ErrorCode;
 use hotline_core::model::{GpsFix, Timestamp};
 use hotline_core::store::DB_FILE;
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ impl Ctx {
     pub fn store_dir(&self) -> Result<&Path, CliError> {
         self.store.as_deref().ok_or_else(|| {
             CliError::new(
-                "store_required",
+                ErrorCode::StoreRequired,
                 "请用 --store DIR 或环境变量 HOTLINE_STORE 指定设备存储目录",
                 "give the device store with --store DIR or the HOTLINE_STORE environment variable",
             )
@@ -40,7 +41,7 @@ impl Ctx {
         let dir = self.store_dir()?;
         if !dir.join(DB_FILE).is_file() {
             return Err(CliError::new(
-                "store_not_found",
+                ErrorCode::StoreNotFound,
                 format!(
                     "{} 不是设备存储（没有 {DB_FILE}）；请先运行 hotline device init",
                     dir.display()
@@ -59,7 +60,7 @@ impl Ctx {
 pub fn parse_gps(s: &str, accuracy_m: Option<f64>) -> Result<GpsFix, CliError> {
     let bad = |why_zh: &str, why_en: &str| {
         CliError::new(
-            "bad_gps",
+            ErrorCode::BadGps,
             format!("定位“{s}”无效：{why_zh}（格式：纬度,经度，例如 35.76,115.03）"),
             format!("bad GPS fix `{s}`: {why_en} (use LAT,LON, e.g. 35.76,115.03)"),
         )
@@ -115,7 +116,7 @@ pub fn photo(
 ) -> Result<PhotoInput, CliError> {
     if !path.is_file() {
         return Err(CliError::new(
-            "file_not_found",
+            ErrorCode::FileNotFound,
             format!("找不到照片文件 {}", path.display()),
             format!("photo file {} not found", path.display()),
         ));
@@ -129,7 +130,13 @@ pub fn photo(
 }
 
 /// A value that is not one of a fixed list.
-pub fn unknown(code: &str, what_zh: &str, what_en: &str, value: &str, known: &[&str]) -> CliError {
+pub fn unknown(
+    code: ErrorCode,
+    what_zh: &str,
+    what_en: &str,
+    value: &str,
+    known: &[&str],
+) -> CliError {
     CliError::new(
         code,
         format!("未知的{what_zh}“{value}”；可用：{}", known.join("、")),
@@ -143,13 +150,13 @@ pub fn unknown(code: &str, what_zh: &str, what_en: &str, value: &str, known: &[&
 /// Reads a JSON file the hub or a device wrote.
 pub fn read_json<T: serde::de::DeserializeOwned>(
     path: &Path,
-    code: &str,
+    code: ErrorCode,
     what_zh: &str,
     what_en: &str,
 ) -> Result<T, CliError> {
     let bytes = std::fs::read(path).map_err(|e| {
         CliError::new(
-            "file_io",
+            ErrorCode::FileIo,
             format!("无法读取{what_zh} {}：{e}", path.display()),
             format!("cannot read {what_en} {}: {e}", path.display()),
         )
@@ -178,7 +185,7 @@ pub fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), Cl
     let io = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             CliError::new(
-                "file_exists",
+                ErrorCode::FileExists,
                 format!("文件 {} 已存在，拒绝覆盖", path.display()),
                 format!(
                     "{} already exists; refusing to overwrite it",
@@ -187,7 +194,7 @@ pub fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), Cl
             )
         } else {
             CliError::new(
-                "file_io",
+                ErrorCode::FileIo,
                 format!("无法写入 {}：{e}", path.display()),
                 format!("cannot write {}: {e}", path.display()),
             )
@@ -202,7 +209,7 @@ pub fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), Cl
 pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CliError> {
     serde_json::to_vec_pretty(value).map_err(|e| {
         CliError::new(
-            "output",
+            ErrorCode::Output,
             format!("无法生成 JSON：{e}"),
             format!("cannot encode JSON: {e}"),
         )

@@ -3,9 +3,10 @@
 
 use clap::{Args, Subcommand};
 use hotline_core::device::{Credential, Device, SubmitRequest};
+use hotline_core::error::ErrorCode;
 use hotline_core::identity::{ContactDetails, RevocationList};
 use hotline_core::model::{Channel, Location, OrderId, RequestKind, Role, Urgency};
-use hotline_core::workflow::Status;
+use hotline_core::workflow::{DeadlineKind, Status};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -35,8 +36,12 @@ pub enum DeviceCommand {
 pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
     match cmd {
         DeviceCommand::Init { credential } => {
-            let cred: Credential =
-                read_json(&credential, "bad_credential", "凭证文件", "credential file")?;
+            let cred: Credential = read_json(
+                &credential,
+                ErrorCode::BadCredential,
+                "凭证文件",
+                "credential file",
+            )?;
             let dir = ctx.store_dir()?;
             let device = Device::init(dir, &cred, ctx.now)?;
             let b = &cred.certificate.body;
@@ -85,7 +90,7 @@ pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
         DeviceCommand::Trust { revocations } => {
             let list: RevocationList = read_json(
                 &revocations,
-                "bad_revocation_list",
+                ErrorCode::BadRevocationList,
                 "吊销清单",
                 "revocation list",
             )?;
@@ -190,7 +195,7 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
     let channel = match a.channel.as_deref() {
         Some(c) => Channel::parse(c).ok_or_else(|| {
             let names: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
-            unknown("unknown_channel", "渠道", "channel", c, &names)
+            unknown(ErrorCode::UnknownChannel, "渠道", "channel", c, &names)
         })?,
         None if role == Role::Kiosk => Channel::Kiosk,
         None => Channel::Phone,
@@ -247,7 +252,7 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
 pub fn parse_kind(s: &str) -> Result<RequestKind, CliError> {
     RequestKind::parse(s).ok_or_else(|| {
         CliError::new(
-            "unknown_kind",
+            ErrorCode::UnknownKind,
             format!("未知的诉求类型“{s}”；可用：咨询 求助 投诉 举报 建议"),
             format!(
                 "unknown request kind `{s}`; use inquiry, help, complaint, report or suggestion"
@@ -327,7 +332,7 @@ pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliErro
                 .build()
                 .map_err(|e| {
                     CliError::new(
-                        "runtime",
+                        ErrorCode::Runtime,
                         format!("无法启动运行时：{e}"),
                         format!("cannot start the runtime: {e}"),
                     )
@@ -338,7 +343,7 @@ pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliErro
     if ctx.json {
         return print_json(&st);
     }
-    let kind = RequestKind::parse(&st.kind).map_or("", RequestKind::zh);
+    let kind = st.kind.zh();
     println!("查询码 / receipt: {}", st.receipt);
     println!("诉求类型 / kind: {kind} {}", st.kind);
     println!("办理状态 / status: {} {}", st.status_zh, st.status);
@@ -346,7 +351,7 @@ pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliErro
         Some(t) => println!(
             "下一期限 / next deadline: {}（{}）",
             local(t),
-            due_kind_text(st.next_due_kind.as_deref())
+            due_kind_text(st.next_due_kind)
         ),
         None => println!("下一期限 / next deadline: —"),
     }
@@ -357,13 +362,12 @@ pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliErro
 }
 
 /// The name of an index deadline kind, both languages.
-pub fn due_kind_text(kind: Option<&str>) -> String {
+pub fn due_kind_text(kind: Option<DeadlineKind>) -> String {
     match kind {
-        Some("dispatch") => "转办 dispatch".into(),
-        Some("sign_for") => "签收 sign-for".into(),
-        Some("response") => "突发响应 emergency response".into(),
-        Some("handling") => "办结 handling".into(),
-        Some(other) => other.to_string(),
+        Some(DeadlineKind::Dispatch) => "转办 dispatch".into(),
+        Some(DeadlineKind::SignFor) => "签收 sign-for".into(),
+        Some(DeadlineKind::Response) => "突发响应 emergency response".into(),
+        Some(DeadlineKind::Handling) => "办结 handling".into(),
         None => String::new(),
     }
 }
@@ -427,7 +431,7 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     } else {
         let n = report.problems.len();
         Err(CliError::new(
-            "verify_failed",
+            ErrorCode::VerifyFailed,
             format!("校验发现 {n} 个问题（见上）"),
             format!("verification found {n} problem(s) (listed above)"),
         ))

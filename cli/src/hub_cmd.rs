@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 use hotline_core::authority::{Authority, CENTER_UNIT, EnrolRequest};
+use hotline_core::error::ErrorCode;
 use hotline_core::identity::{CertificateId, IdentityError, PublicKeyBytes};
 use hotline_core::model::{PersonId, Role, UnitId};
 use hotline_core::policy::{PRESET_NAMES, load_policy_file, preset};
@@ -111,13 +112,13 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
         } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                unknown("unknown_role", "角色", "role", &role, &names)
+                unknown(ErrorCode::UnknownRole, "角色", "role", &role, &names)
             })?;
             let unit = match unit {
                 Some(u) if !u.trim().is_empty() => u,
                 _ if role.is_unit_role() => {
                     return Err(CliError::new(
-                        "usage",
+                        ErrorCode::Usage,
                         format!("{}须用 --unit 指定所属承办单位", role.zh()),
                         format!("a {role} needs --unit (the handling unit)"),
                     ));
@@ -126,7 +127,7 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             };
             if valid_days <= 0 {
                 return Err(CliError::new(
-                    "usage",
+                    ErrorCode::Usage,
                     "--valid-days 须为正数",
                     "--valid-days must be positive",
                 ));
@@ -205,7 +206,7 @@ fn enroll(
 ) -> Result<(), CliError> {
     if out.exists() {
         return Err(CliError::new(
-            "file_exists",
+            ErrorCode::FileExists,
             format!("文件 {} 已存在，拒绝覆盖", out.display()),
             format!("{} already exists; refusing to overwrite it", out.display()),
         ));
@@ -256,7 +257,7 @@ fn enroll(
 fn revoke(ctx: &Ctx, data: &Path, certs: &[String], out: &Path) -> Result<(), CliError> {
     if out.exists() {
         return Err(CliError::new(
-            "file_exists",
+            ErrorCode::FileExists,
             format!("文件 {} 已存在，拒绝覆盖", out.display()),
             format!("{} already exists; refusing to overwrite it", out.display()),
         ));

@@ -2,6 +2,7 @@
 //! it refused.
 
 use hotline_core::device::Device;
+use hotline_core::error::ErrorCode;
 use hotline_core::store::DB_FILE;
 use hotline_hub::{Clock, HubOptions, STORE_DIR, shutdown_signal, start_with};
 use serde_json::json;
@@ -14,7 +15,7 @@ use crate::time::{from_millis, local};
 
 fn runtime_error(e: std::io::Error) -> CliError {
     CliError::new(
-        "runtime",
+        ErrorCode::Runtime,
         format!("无法启动网络运行时：{e}"),
         format!("cannot start the network runtime: {e}"),
     )
@@ -68,7 +69,7 @@ pub fn refusals(ctx: &Ctx, data: &Path, limit: u32) -> Result<(), CliError> {
     let store = data.join(STORE_DIR);
     if !store.join(DB_FILE).is_file() {
         return Err(CliError::new(
-            "store_not_found",
+            ErrorCode::StoreNotFound,
             format!(
                 "{} 没有平台存储；请先运行 hotline hub serve --data {}",
                 data.display(),

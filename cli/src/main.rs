@@ -16,6 +16,7 @@ mod sync_cmd;
 mod time;
 
 use clap::{Parser, Subcommand};
+use hotline_core::error::ErrorCode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -146,7 +147,7 @@ fn main() -> ExitCode {
                 .join(" ");
             let first = first.trim_start_matches("error: ");
             let err = CliError::new(
-                "usage",
+                ErrorCode::Usage,
                 format!("命令行参数有误：{first}（用 --help 查看用法）"),
                 format!("bad command line: {first} (see --help)"),
             );

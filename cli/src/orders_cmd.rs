@@ -2,7 +2,8 @@
 
 use clap::Args;
 use hotline_core::device::OrderView;
-use hotline_core::model::{Action, Actor, OrderId, RequestKind};
+use hotline_core::error::ErrorCode;
+use hotline_core::model::{Action, Actor, OrderId, Urgency};
 use hotline_core::store::{InboxQuery, IndexRow};
 use hotline_core::workflow::{Outcome, Status, action_zh};
 use serde_json::Value;
@@ -40,7 +41,7 @@ fn parse_status(s: &str) -> Result<Status, CliError> {
         .find(|st| st.as_str() == s || st.zh() == s)
         .ok_or_else(|| {
             let names: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-            unknown("unknown_status", "状态", "status", s, &names)
+            unknown(ErrorCode::UnknownStatus, "状态", "status", s, &names)
         })
 }
 
@@ -48,12 +49,10 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
     let statuses = a
         .statuses
         .iter()
-        .map(|s| parse_status(s).map(|st| st.as_str().to_string()))
+        .map(|s| parse_status(s))
         .collect::<Result<Vec<_>, _>>()?;
     // A terminal status asked for by name is obviously wanted even without --all.
-    let wants_terminal = statuses
-        .iter()
-        .any(|s| Status::parse(s).is_some_and(Status::is_final));
+    let wants_terminal = statuses.iter().any(|s| s.is_final());
     let now_ms = ctx.now.timestamp_millis();
     let q = InboxQuery {
         unit: a.unit,
@@ -88,18 +87,18 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
         "查询码 receipt   工单 order                类型 kind       状态 status                 主办 lead          下一期限 next deadline (+08:00)"
     );
     for r in &rows {
-        let kind = RequestKind::parse(&r.kind).map_or("", RequestKind::zh);
-        let status_zh = Status::parse(&r.status).map_or("", Status::zh);
+        let kind = r.kind.zh();
+        let status_zh = r.status.zh();
         let due = r
             .next_due
             .and_then(from_millis)
-            .map(|t| format!("{} {}", local(t), due_kind_text(r.next_due_kind.as_deref())))
+            .map(|t| format!("{} {}", local(t), due_kind_text(r.next_due_kind)))
             .unwrap_or_else(|| "—".into());
         let overdue = match r.handling_due {
             Some(h) if clock_running(r) && h < now_ms => " 已超期 OVERDUE",
             _ => "",
         };
-        let urgent = if r.urgency == "emergency" {
+        let urgent = if r.urgency == Urgency::Emergency {
             " 紧急"
         } else {
             ""
@@ -120,13 +119,13 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
 /// The lead unit still has to finish the order (dispatched, in handling, return or extension
 /// pending).
 fn clock_running(r: &IndexRow) -> bool {
-    Status::parse(&r.status).is_some_and(Status::is_handling_clock_running)
+    r.status.is_handling_clock_running()
 }
 
 fn row_json(r: &IndexRow) -> Result<Value, CliError> {
     let mut v = serde_json::to_value(r).map_err(|e| {
         CliError::new(
-            "output",
+            ErrorCode::Output,
             format!("无法生成 JSON：{e}"),
             format!("cannot encode JSON: {e}"),
         )
@@ -136,10 +135,7 @@ fn row_json(r: &IndexRow) -> Result<Value, CliError> {
             ms.and_then(from_millis)
                 .map_or(Value::Null, |t| Value::String(local_rfc3339(t)))
         };
-        m.insert(
-            "status_zh".into(),
-            Value::String(Status::parse(&r.status).map_or("", Status::zh).into()),
-        );
+        m.insert("status_zh".into(), Value::String(r.status.zh().into()));
         m.insert("next_due_at".into(), at(r.next_due));
         m.insert("handling_due_at".into(), at(r.handling_due));
     }
@@ -163,7 +159,7 @@ pub fn print_new_status(view: &OrderView, ctx: &Ctx) -> Result<(), CliError> {
     }
     let s = view.state.status;
     println!("当前状态 / status: {} {}", s.zh(), s);
-    if let Ok(d) = &view.deadlines
+    if let Some(d) = &view.deadlines
         && s.is_handling_clock_running()
         && let Some(t) = d.handling_due
     {
@@ -231,8 +227,8 @@ fn print_view(view: &OrderView) {
         let r: Vec<&str> = st.returned_by.iter().map(|u| u.0.as_str()).collect();
         println!("曾退回单位 / returned by: {}", r.join(", "));
     }
-    match &view.deadlines {
-        Ok(dl) => {
+    match (&view.deadlines, view.deadline_error) {
+        (Some(dl), _) => {
             let rows = [
                 ("转办 dispatch", dl.dispatch_due),
                 ("签收 sign-for", dl.sign_for_due),
@@ -249,7 +245,8 @@ fn print_view(view: &OrderView) {
                 }
             }
         }
-        Err(code) => println!("期限 / deadlines: 无法计算 cannot compute [{code}]"),
+        (None, Some(code)) => println!("期限 / deadlines: 无法计算 cannot compute [{code}]"),
+        (None, None) => {}
     }
     if st.late_sign_for {
         println!("逾期签收 / signed for late");

@@ -1,20 +1,21 @@
 //! How the CLI reports: JSON or bilingual text on stdout, errors on stderr.
 
 use hotline_core::Coded;
+use hotline_core::error::ErrorCode;
 use serde::Serialize;
 
 /// An error as the CLI shows it: the core's stable code and both messages.
 #[derive(Debug, Serialize)]
 pub struct CliError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message_zh: String,
     pub message_en: String,
 }
 
 impl CliError {
-    pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
-            code: code.to_string(),
+            code,
             message_zh: zh.into(),
             message_en: en.into(),
         }
@@ -41,7 +42,7 @@ impl<E: Coded> From<E> for CliError {
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| {
         CliError::new(
-            "output",
+            ErrorCode::Output,
             format!("无法输出 JSON：{e}"),
             format!("cannot print JSON: {e}"),
         )

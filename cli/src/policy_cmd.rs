@@ -1,6 +1,7 @@
 //! `hotline policy …`: presets, policy files and deadlines.
 
 use clap::Subcommand;
+use hotline_core::error::ErrorCode;
 use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::policy::{
     Deadlines, HolidayCalendar, Limit, PRESET_NAMES, Policy, load_policy_file, preset, to_local,
@@ -74,7 +75,7 @@ pub fn run(cmd: PolicyCommand, json: bool) -> Result<(), CliError> {
                 (Some(name), None) => (preset(&name)?, HolidayCalendar::national()?),
                 (None, None) => {
                     return Err(CliError::new(
-                        "usage",
+                        ErrorCode::Usage,
                         format!(
                             "请用 --preset（{}）或 --policy 指定政策",
                             PRESET_NAMES.join("、")
@@ -85,7 +86,7 @@ pub fn run(cmd: PolicyCommand, json: bool) -> Result<(), CliError> {
             };
             let kind = RequestKind::parse(&kind).ok_or_else(|| {
                 CliError::new(
-                    "unknown_kind",
+                    ErrorCode::UnknownKind,
                     format!("未知的诉求类型“{kind}”；可用：咨询 求助 投诉 举报 建议"),
                     format!("unknown request kind `{kind}`; use inquiry, help, complaint, report or suggestion"),
                 )

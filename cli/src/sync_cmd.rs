@@ -3,6 +3,7 @@
 //! a summary on stdout. Ctrl-C stops it cleanly: what the hub acknowledged stays acknowledged.
 
 use clap::Args;
+use hotline_core::error::ErrorCode;
 use hotline_core::store::RefusalRecord;
 use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient, SyncPhase, SyncReport};
 use serde_json::json;
@@ -84,7 +85,7 @@ pub fn sync(a: SyncArgs, ctx: &Ctx) -> Result<(), CliError> {
         .build()
         .map_err(|e| {
             CliError::new(
-                "runtime",
+                ErrorCode::Runtime,
                 format!("无法启动网络运行时：{e}"),
                 format!("cannot start the network runtime: {e}"),
             )

@@ -1,6 +1,7 @@
 //! Instants on the command line: RFC 3339 in, +08:00 local time out.
 
 use chrono::{DateTime, Utc};
+use hotline_core::error::ErrorCode;
 use hotline_core::model::Timestamp;
 use hotline_core::policy::to_local;
 
@@ -12,7 +13,7 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, CliError> {
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
             CliError::new(
-                "bad_time",
+                ErrorCode::BadTime,
                 format!("时间“{s}”不是 RFC 3339 格式（例如 2026-02-13T10:00:00+08:00）：{e}"),
                 format!("`{s}` is not an RFC 3339 time (e.g. 2026-02-13T10:00:00+08:00): {e}"),
             )

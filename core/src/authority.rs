@@ -5,6 +5,7 @@
 //! (0600: platform and unit sealing secrets), `authority.json` (policy, issued certificates,
 //! revocation list). The hub runs on it; tests and benchmarks use it to stand up a city.
 
+use crate::error::IoAt;
 use chrono::Duration;
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
@@ -64,25 +65,21 @@ impl std::fmt::Debug for Authority {
     }
 }
 
-fn io_err(path: &Path, e: &std::io::Error) -> DeviceError {
-    DeviceError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
-}
-
 fn keypair_from_hex(h: &str) -> Result<SealingKeypair, DeviceError> {
     hex::decode(h)
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .map(SealingKeypair::from_secret_bytes)
-        .ok_or_else(|| DeviceError::Corrupt("sealing key".into()))
+        .ok_or_else(|| DeviceError::AuthorityCorrupt {
+            file: "keys.json".into(),
+            reason: "a sealing key is not 32 hex bytes".into(),
+        })
 }
 
 impl Authority {
     /// Creates a new city in `dir`; refuses to overwrite an existing root key.
     pub fn create(dir: &Path, policy: Policy) -> Result<Authority, DeviceError> {
-        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, &e))?;
+        std::fs::create_dir_all(dir).at(dir)?;
         let root = FileKeyCustody::create(&dir.join("root.key"), &mut OsRng)?;
         let this = Authority {
             dir: dir.to_path_buf(),
@@ -102,13 +99,18 @@ impl Authority {
         let root = FileKeyCustody::open(&dir.join("root.key"))?;
         let keys_path = dir.join("keys.json");
         let keys: SealingSecrets =
-            serde_json::from_slice(&std::fs::read(&keys_path).map_err(|e| io_err(&keys_path, &e))?)
-                .map_err(|e| DeviceError::Corrupt(format!("keys.json: {e}")))?;
+            serde_json::from_slice(&std::fs::read(&keys_path).at(&keys_path)?).map_err(|e| {
+                DeviceError::AuthorityCorrupt {
+                    file: "keys.json".into(),
+                    reason: e.to_string(),
+                }
+            })?;
         let ledger_path = dir.join("authority.json");
-        let ledger: Ledger = serde_json::from_slice(
-            &std::fs::read(&ledger_path).map_err(|e| io_err(&ledger_path, &e))?,
-        )
-        .map_err(|e| DeviceError::Corrupt(format!("authority.json: {e}")))?;
+        let ledger: Ledger = serde_json::from_slice(&std::fs::read(&ledger_path).at(&ledger_path)?)
+            .map_err(|e| DeviceError::AuthorityCorrupt {
+                file: "authority.json".into(),
+                reason: e.to_string(),
+            })?;
         let mut units = BTreeMap::new();
         for (u, h) in &keys.units {
             units.insert(u.clone(), keypair_from_hex(h)?);
@@ -151,7 +153,10 @@ impl Authority {
         self.ledger
             .policy
             .clone()
-            .ok_or_else(|| DeviceError::Corrupt("authority has no policy".into()))
+            .ok_or_else(|| DeviceError::AuthorityCorrupt {
+                file: "authority.json".into(),
+                reason: "it holds no policy".into(),
+            })
     }
     pub fn issued(&self) -> &[Certificate] {
         &self.ledger.issued
@@ -252,7 +257,7 @@ impl Authority {
 fn write_atomic<T: Serialize>(path: &Path, value: &T, private: bool) -> Result<(), DeviceError> {
     use std::io::Write;
     let bytes =
-        serde_json::to_vec_pretty(value).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+        serde_json::to_vec_pretty(value).map_err(DeviceError::encode("an authority file"))?;
     let tmp = path.with_extension("tmp");
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
@@ -263,9 +268,7 @@ fn write_atomic<T: Serialize>(path: &Path, value: &T, private: bool) -> Result<(
     }
     #[cfg(not(unix))]
     let _ = private;
-    let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, &e))?;
-    f.write_all(&bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io_err(&tmp, &e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path, &e))
+    let mut f = opts.open(&tmp).at(&tmp)?;
+    f.write_all(&bytes).and_then(|()| f.sync_all()).at(&tmp)?;
+    Ok(std::fs::rename(&tmp, path).at(path)?)
 }

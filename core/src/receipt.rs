@@ -18,7 +18,7 @@
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode};
 use crate::model::ReceiptCode;
 
 /// The characters of a receipt code, in value order.
@@ -50,11 +50,11 @@ pub enum ReceiptError {
 }
 
 impl Coded for ReceiptError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            ReceiptError::BadLength { .. } => "receipt_bad_length",
-            ReceiptError::BadCharacter { .. } => "receipt_bad_character",
-            ReceiptError::BadCheck => "receipt_bad_check",
+            ReceiptError::BadLength { .. } => ErrorCode::ReceiptBadLength,
+            ReceiptError::BadCharacter { .. } => ErrorCode::ReceiptBadCharacter,
+            ReceiptError::BadCheck => ErrorCode::ReceiptBadCheck,
         }
     }
 

@@ -71,7 +71,10 @@ fn acknowledged_submissions_survive_sigkill() {
             kiosk.show(order).unwrap().state.status.as_str(),
             "submitted"
         );
-        assert_eq!(kiosk.status(receipt).unwrap().status, "submitted");
+        assert_eq!(
+            kiosk.status(receipt).unwrap().status,
+            hotline_core::workflow::Status::Submitted
+        );
     }
     assert!(kiosk.verify().unwrap().ok());
 }
@@ -126,7 +129,7 @@ fn a_kiosk_keeps_no_readable_personal_data() {
         "the scan must include the WAL while the store is open"
     );
     assert_eq!(
-        hotline_core::Coded::code(&kiosk.contact(None, &sub[0].order).unwrap_err()),
+        hotline_core::Coded::code(&kiosk.contact(None, &sub[0].order).unwrap_err()).as_str(),
         "contact_not_visible"
     );
     drop(kiosk);

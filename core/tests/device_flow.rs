@@ -32,14 +32,14 @@ fn kiosk_to_center_to_township_with_sealed_contact() {
 
     // The citizen's lookup shows status and the next deadline, nothing personal.
     let st = kiosk.status(&sub.receipt.to_lowercase()).unwrap();
-    assert_eq!(st.status, "submitted");
+    assert_eq!(st.status, hotline_core::workflow::Status::Submitted);
     let shown = serde_json::to_string(&st).unwrap();
     assert!(
         !shown.contains("王秀英") && !shown.contains("13912345678") && !shown.contains("古城路")
     );
     // The kiosk cannot read back what the citizen typed.
     assert_eq!(
-        kiosk.contact(None, &sub.order).unwrap_err().code(),
+        kiosk.contact(None, &sub.order).unwrap_err().code().as_str(),
         "contact_not_visible"
     );
 
@@ -71,7 +71,10 @@ fn kiosk_to_center_to_township_with_sealed_contact() {
         })
         .unwrap();
     assert_eq!(inbox.len(), 1);
-    assert_eq!(inbox[0].next_due_kind.as_deref(), Some("sign_for"));
+    assert_eq!(
+        inbox[0].next_due_kind,
+        Some(hotline_core::workflow::DeadlineKind::SignFor)
+    );
     assert_eq!(
         inbox[0].next_due,
         Some(t("2026-03-02T22:00:00+08:00").timestamp_millis())
@@ -152,7 +155,7 @@ fn confidential_orders_give_the_unit_no_contact() {
     desk.act(None, &sub.order, dispatch(UNIT_A), now).unwrap();
     copy_order(&desk, &mut phone, &sub.order, now);
     assert_eq!(
-        phone.contact(None, &sub.order).unwrap_err().code(),
+        phone.contact(None, &sub.order).unwrap_err().code().as_str(),
         "contact_not_visible"
     );
     // The center still can.
@@ -173,10 +176,13 @@ fn one_shared_phone_with_two_people() {
     assert_eq!(d.identities().len(), 3);
     let sub = d.submit(Some("desk"), request("路灯不亮"), now);
     // A dispatcher may not submit: intake or kiosk do.
-    assert_eq!(sub.unwrap_err().code(), "wrong_role");
+    assert_eq!(sub.unwrap_err().code().as_str(), "wrong_role");
     // Without saying who acts, a shared device refuses.
     assert_eq!(
-        d.submit(None, request("路灯不亮"), now).unwrap_err().code(),
+        d.submit(None, request("路灯不亮"), now)
+            .unwrap_err()
+            .code()
+            .as_str(),
         "device_which_identity"
     );
 }

@@ -118,7 +118,7 @@ fn a_kiosk_may_not_dispatch_here_or_anywhere() {
         .kiosk
         .act(None, &s.order, dispatch(UNIT_B), t(LATER))
         .unwrap_err();
-    assert_eq!(err.code(), "wrong_role");
+    assert_eq!(err.code().as_str(), "wrong_role");
     let forged = forged_change(&s, "kiosk-1", "kiosk-1", dispatch(UNIT_B));
     assert_eq!(import_code(&mut s.desk, &forged), "wrong_role");
     // Nothing of it was stored.
@@ -132,7 +132,7 @@ fn staff_may_not_act_on_another_units_order() {
         .staff_b
         .act(None, &s.order, sign_for(), t(LATER))
         .unwrap_err();
-    assert_eq!(err.code(), "wrong_unit");
+    assert_eq!(err.code().as_str(), "wrong_unit");
     assert!(
         err.message_zh()
             .chars()
@@ -217,7 +217,7 @@ fn revoked_certificates_are_refused_here_and_on_arrival() {
         .staff_a
         .act(None, &s.order, sign_for(), t(LATER))
         .unwrap_err();
-    assert_eq!(err.code(), "certificate_revoked");
+    assert_eq!(err.code().as_str(), "certificate_revoked");
     // The revocation survives a restart.
     let reopened = Device::open(&s.city.dir("staff-a")).unwrap();
     drop(reopened);
@@ -226,7 +226,8 @@ fn revoked_certificates_are_refused_here_and_on_arrival() {
         again
             .act(None, &s.order, sign_for(), t(LATER))
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "certificate_revoked"
     );
 }
@@ -253,7 +254,7 @@ fn expired_certificates_are_refused() {
     let err = sup
         .act(None, &s.order, supervise.clone(), t(LATER))
         .unwrap_err();
-    assert_eq!(err.code(), "certificate_expired");
+    assert_eq!(err.code().as_str(), "certificate_expired");
     s.city.introduce(&mut s.desk);
     let forged = forged_change(&s, "sup-jan", "sup-jan", supervise);
     assert_eq!(import_code(&mut s.desk, &forged), "certificate_expired");
@@ -354,7 +355,10 @@ fn verify_finds_a_tampered_change_signature_blob_and_certificate() {
     let codes = problem_codes(&dev);
     assert!(codes.contains(&"bad_signature".to_string()), "{codes:?}");
     // Loading that order now fails with the reason instead of showing forged state.
-    assert_eq!(dev.show(&s.order).unwrap_err().code(), "bad_signature");
+    assert_eq!(
+        dev.show(&s.order).unwrap_err().code().as_str(),
+        "bad_signature"
+    );
     drop(dev);
 
     // Alter a change's bytes.
@@ -409,7 +413,8 @@ fn bad_input_gets_a_typed_error_and_writes_nothing() {
         s.kiosk
             .submit(None, r.clone(), t(LATER))
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "bad_input"
     );
     r.text = "有效内容".into();
@@ -418,21 +423,30 @@ fn bad_input_gets_a_typed_error_and_writes_nothing() {
         s.kiosk
             .submit(None, r.clone(), t(LATER))
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "bad_input"
     );
     r.location.gps = None;
     r.location.division_code = Some("41A9".into());
     assert_eq!(
-        s.kiosk.submit(None, r, t(LATER)).unwrap_err().code(),
+        s.kiosk
+            .submit(None, r, t(LATER))
+            .unwrap_err()
+            .code()
+            .as_str(),
         "bad_input"
     );
     assert_eq!(
-        s.kiosk.status("ABCD").unwrap_err().code(),
+        s.kiosk.status("ABCD").unwrap_err().code().as_str(),
         "receipt_bad_length"
     );
     assert_eq!(
-        s.kiosk.show(&OrderId::new("wo-nope")).unwrap_err().code(),
+        s.kiosk
+            .show(&OrderId::new("wo-nope"))
+            .unwrap_err()
+            .code()
+            .as_str(),
         "unknown_order"
     );
     assert_eq!(s.kiosk.store().change_count().unwrap(), before);

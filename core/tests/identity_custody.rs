@@ -83,7 +83,7 @@ fn file_custody_is_private_on_unix() {
 
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let err = FileKeyCustody::open(&path).unwrap_err();
-    assert_eq!(err.code(), "key_file_permissions");
+    assert_eq!(err.code().as_str(), "key_file_permissions");
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn file_custody_never_overwrites_a_key() {
     let path = dir.file("device.key");
     let first = FileKeyCustody::create(&path, &mut OsRng).unwrap();
     let err = FileKeyCustody::create(&path, &mut OsRng).unwrap_err();
-    assert_eq!(err.code(), "key_file_exists");
+    assert_eq!(err.code().as_str(), "key_file_exists");
     assert_eq!(
         FileKeyCustody::open(&path).unwrap().public_key(),
         first.public_key()
@@ -103,9 +103,9 @@ fn file_custody_never_overwrites_a_key() {
 fn missing_file_is_an_io_error() {
     let dir = TempDir::new();
     let err = FileKeyCustody::open(&dir.file("absent.key")).unwrap_err();
-    assert_eq!(err.code(), "key_file_io");
+    assert_eq!(err.code().as_str(), "key_file_io");
     let err = FileKeyCustody::create(&dir.file("no/such/dir/k.key"), &mut OsRng).unwrap_err();
-    assert_eq!(err.code(), "key_file_io");
+    assert_eq!(err.code().as_str(), "key_file_io");
 }
 
 fn write_private(path: &std::path::Path, bytes: &[u8]) {
@@ -156,7 +156,11 @@ fn corrupt_files_are_typed_errors() {
         let path = dir.file(&format!("{}.key", name.replace(' ', "-")));
         write_private(&path, &bytes);
         let err = FileKeyCustody::open(&path).unwrap_err();
-        assert_eq!(err.code(), "key_file_corrupt", "case {name}: {err}");
+        assert_eq!(
+            err.code().as_str(),
+            "key_file_corrupt",
+            "case {name}: {err}"
+        );
         assert!(!err.message_zh().is_empty());
     }
 }

@@ -68,12 +68,14 @@ fn every_variant() -> Vec<IdentityError> {
 #[test]
 fn every_error_has_its_own_snake_case_code_and_both_messages() {
     let all = every_variant();
-    let codes: BTreeSet<&str> = all.iter().map(|e| e.code()).collect();
+    let codes: BTreeSet<&str> = all.iter().map(|e| e.code().as_str()).collect();
     assert_eq!(codes.len(), all.len(), "codes must be distinct");
     for e in &all {
         let code = e.code();
         assert!(
-            code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            code.as_str()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_'),
             "{code}"
         );
         assert!(!e.message_zh().is_empty(), "{code}");

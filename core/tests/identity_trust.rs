@@ -81,7 +81,7 @@ fn tampered_payload_is_a_bad_signature() {
     let mut env = SignedEnvelope::sign(b"dispatch to unit A".to_vec(), &c.cert, &c.device).unwrap();
     env.payload = b"dispatch to unit B".to_vec();
     let err = c.store.verify_envelope(&env, now()).unwrap_err();
-    assert_eq!(err.code(), "bad_signature");
+    assert_eq!(err.code().as_str(), "bad_signature");
 }
 
 #[test]
@@ -90,7 +90,11 @@ fn tampered_signature_is_a_bad_signature() {
     let mut env = SignedEnvelope::sign(b"x".to_vec(), &c.cert, &c.device).unwrap();
     env.signature.0[0] ^= 0x80;
     assert_eq!(
-        c.store.verify_envelope(&env, now()).unwrap_err().code(),
+        c.store
+            .verify_envelope(&env, now())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "bad_signature"
     );
 }
@@ -103,7 +107,11 @@ fn a_signature_cannot_be_moved_to_another_certificate_of_the_same_key() {
     let mut env = SignedEnvelope::sign(b"x".to_vec(), &c.cert, &c.device).unwrap();
     env.signer = CertificateId::new("cert-2");
     assert_eq!(
-        c.store.verify_envelope(&env, now()).unwrap_err().code(),
+        c.store
+            .verify_envelope(&env, now())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "bad_signature"
     );
 }
@@ -119,7 +127,11 @@ fn signature_by_another_key_is_a_bad_signature() {
         signature: thief.sign(&message).unwrap(),
     };
     assert_eq!(
-        c.store.verify_envelope(&env, now()).unwrap_err().code(),
+        c.store
+            .verify_envelope(&env, now())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "bad_signature"
     );
 }
@@ -130,7 +142,11 @@ fn unknown_certificate_is_refused() {
     let mut env = SignedEnvelope::sign(b"x".to_vec(), &c.cert, &c.device).unwrap();
     env.signer = CertificateId::new("cert-nobody");
     assert_eq!(
-        c.store.verify_envelope(&env, now()).unwrap_err().code(),
+        c.store
+            .verify_envelope(&env, now())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "unknown_certificate"
     );
 }
@@ -143,14 +159,16 @@ fn expired_and_not_yet_valid_certificates_are_refused() {
         c.store
             .verify_envelope(&env, t0() - Duration::minutes(1))
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "certificate_not_yet_valid"
     );
     assert_eq!(
         c.store
             .verify_envelope(&env, t0() + Duration::days(31))
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "certificate_expired"
     );
 }
@@ -168,20 +186,25 @@ fn revoked_certificate_is_refused_and_older_lists_cannot_undo_it() {
     c.store.set_revocations(list.clone()).unwrap();
     assert!(c.store.is_revoked(&CertificateId::new("cert-1")));
     assert_eq!(
-        c.store.verify_envelope(&env, now()).unwrap_err().code(),
+        c.store
+            .verify_envelope(&env, now())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "certificate_revoked"
     );
     assert_eq!(
         c.store
             .check_certificate(c.cert.id(), now())
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "certificate_revoked"
     );
 
     // Replaying the older list is refused; the same list again is harmless.
     assert_eq!(
-        c.store.set_revocations(empty).unwrap_err().code(),
+        c.store.set_revocations(empty).unwrap_err().code().as_str(),
         "revocation_list_stale"
     );
     c.store.set_revocations(list).unwrap();
@@ -190,7 +213,11 @@ fn revoked_certificate_is_refused_and_older_lists_cannot_undo_it() {
     // A different list with the same number does not replace it either.
     let same_number = RevocationList::issue(2, now(), [], &c.root).unwrap();
     assert_eq!(
-        c.store.set_revocations(same_number).unwrap_err().code(),
+        c.store
+            .set_revocations(same_number)
+            .unwrap_err()
+            .code()
+            .as_str(),
         "revocation_list_stale"
     );
     assert!(c.store.is_revoked(&CertificateId::new("cert-1")));
@@ -202,7 +229,7 @@ fn revocation_list_must_be_signed_by_the_root() {
     let other_root = MemoryKeyCustody::generate(&mut OsRng);
     let forged = RevocationList::issue(9, now(), [], &other_root).unwrap();
     assert_eq!(
-        c.store.set_revocations(forged).unwrap_err().code(),
+        c.store.set_revocations(forged).unwrap_err().code().as_str(),
         "revocation_list_bad_signature"
     );
 
@@ -212,13 +239,19 @@ fn revocation_list_must_be_signed_by_the_root() {
     // Dropping an id from a signed list is detected.
     list.revoked.clear();
     assert_eq!(
-        list.verify(&c.root.public_key()).unwrap_err().code(),
+        list.verify(&c.root.public_key())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "revocation_list_bad_signature"
     );
     let mut list = RevocationList::issue(3, now(), [], &c.root).unwrap();
     list.sequence = 4;
     assert_eq!(
-        list.verify(&c.root.public_key()).unwrap_err().code(),
+        list.verify(&c.root.public_key())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "revocation_list_bad_signature"
     );
 }
@@ -242,7 +275,11 @@ fn trust_store_refuses_certificates_from_another_root_and_id_conflicts() {
     let other_root = MemoryKeyCustody::generate(&mut OsRng);
     let foreign = enrol(&other_root, &c.device, "cert-x", Role::Staff);
     assert_eq!(
-        c.store.add_certificate(foreign).unwrap_err().code(),
+        c.store
+            .add_certificate(foreign)
+            .unwrap_err()
+            .code()
+            .as_str(),
         "certificate_bad_signature"
     );
     assert!(c.store.certificate(&CertificateId::new("cert-x")).is_none());
@@ -252,7 +289,7 @@ fn trust_store_refuses_certificates_from_another_root_and_id_conflicts() {
     let other_device = MemoryKeyCustody::generate(&mut OsRng);
     let clash = enrol(&c.root, &other_device, "cert-1", Role::Staff);
     assert_eq!(
-        c.store.add_certificate(clash).unwrap_err().code(),
+        c.store.add_certificate(clash).unwrap_err().code().as_str(),
         "certificate_id_conflict"
     );
     assert_eq!(c.store.certificates().count(), 1);
@@ -263,7 +300,7 @@ fn signing_with_a_key_the_certificate_does_not_name_is_refused() {
     let c = city();
     let other = MemoryKeyCustody::generate(&mut OsRng);
     let err = SignedEnvelope::sign(b"x".to_vec(), &c.cert, &other).unwrap_err();
-    assert_eq!(err.code(), "key_mismatch");
+    assert_eq!(err.code().as_str(), "key_mismatch");
 }
 
 #[test]
@@ -277,7 +314,8 @@ fn verify_as_actor_checks_the_claimed_actor() {
         c.store
             .verify_envelope_as(&env, &boss, now())
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "actor_mismatch"
     );
 }
@@ -308,6 +346,6 @@ fn batch_verification_names_the_first_bad_signature() {
     verify_batch(&[]).unwrap();
     sigs[3].0[5] ^= 1;
     let err = items(&sigs).unwrap_err();
-    assert_eq!(err.code(), "batch_bad_signature");
+    assert_eq!(err.code().as_str(), "batch_bad_signature");
     assert!(err.message_en().contains('3'));
 }

@@ -392,11 +392,11 @@ fn a_date_outside_the_calendar_is_an_error_not_a_guess() {
     let cal = HolidayCalendar::national().unwrap();
     let err =
         deadline_after(Limit::WorkingDays(1), t("2027-01-05T09:00:00+08:00"), &cal).unwrap_err();
-    assert_eq!(err.code(), "calendar_unknown_date");
+    assert_eq!(err.code().as_str(), "calendar_unknown_date");
     // Counting that runs off the end of 2026 stops at the first unknown day.
     let err =
         deadline_after(Limit::WorkingDays(5), t("2026-12-28T09:00:00+08:00"), &cal).unwrap_err();
-    assert_eq!(err.code(), "calendar_unknown_date");
+    assert_eq!(err.code().as_str(), "calendar_unknown_date");
     assert!(err.message_zh().contains("2027-01-01"));
     // Hour limits need no calendar.
     assert!(deadline_after(Limit::Hours(12), t("2027-01-05T09:00:00+08:00"), &cal).is_ok());

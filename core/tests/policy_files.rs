@@ -106,7 +106,7 @@ fn bad_files_are_refused_with_a_stable_code() {
     ];
     for (what, text, code) in table {
         let err = parse_policy_toml(text).unwrap_err();
-        assert_eq!(err.code(), *code, "{what}: {err}");
+        assert_eq!(err.code().as_str(), *code, "{what}: {err}");
         assert!(!err.message_zh().is_empty() && !err.message_en().is_empty());
     }
 }
@@ -143,6 +143,6 @@ fn a_calendar_file_adds_a_year() {
 #[test]
 fn unknown_preset_lists_the_known_ones() {
     let err = preset("atlantis").unwrap_err();
-    assert_eq!(err.code(), "policy_unknown_preset");
+    assert_eq!(err.code().as_str(), "policy_unknown_preset");
     assert!(err.to_string().contains("puyang"));
 }

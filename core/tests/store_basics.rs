@@ -78,7 +78,7 @@ fn certificates_are_idempotent_and_refuse_other_bytes() {
         ]
     );
     let err = store.put_certificate("c1", b"forged").unwrap_err();
-    assert_eq!(err.code(), "store_conflict");
+    assert_eq!(err.code().as_str(), "store_conflict");
     assert_eq!(
         store.certificate("c1").unwrap().as_deref(),
         Some(&b"first"[..])
@@ -102,14 +102,19 @@ fn latest_revocation_list_is_the_highest_number() {
         Some((10, b"ten".to_vec()))
     );
     assert_eq!(
-        store.put_revocation_list(3, b"other").unwrap_err().code(),
+        store
+            .put_revocation_list(3, b"other")
+            .unwrap_err()
+            .code()
+            .as_str(),
         "store_conflict"
     );
     assert_eq!(
         store
             .put_revocation_list(u64::MAX, b"x")
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "store_invalid_input"
     );
 }
@@ -122,7 +127,7 @@ fn record_round_trip() {
     rec.index.co_units = vec!["unit-c".into(), "unit-b".into()];
     rec.index.handling_due = Some(1_700_100_000_000);
     rec.index.next_due = Some(1_700_050_000_000);
-    rec.index.next_due_kind = Some("sign_for".into());
+    rec.index.next_due_kind = Some(hotline_core::workflow::DeadlineKind::SignFor);
     rec.index.confidential = true;
     rec.sealed_contacts = vec![
         ("platform-key".into(), vec![1, 2, 3]),
@@ -161,7 +166,7 @@ fn record_skips_known_changes_and_replaces_the_index_row() {
     // The same change again (a retry, or received from sync) plus a new one.
     let mut second = action("o1", &["h1", "h3"]);
     second.changes[0].bytes = b"ignored: the hash is already stored".to_vec();
-    second.index.status = "dispatched".into();
+    second.index.status = hotline_core::workflow::Status::Dispatched;
     second.index.lead_unit = Some("unit-z".into());
     second.index.co_units = vec![];
     second.sealed_contacts = vec![("platform".into(), vec![9]), ("platform".into(), vec![10])];
@@ -209,7 +214,7 @@ fn record_skips_known_changes_and_replaces_the_index_row() {
             })
         })
         .unwrap_err();
-    assert_eq!(err.code(), "not_found");
+    assert_eq!(err.code().as_str(), "not_found");
     assert_eq!(calls, 1);
 }
 
@@ -219,13 +224,13 @@ fn a_mixed_up_record_is_refused_and_nothing_is_written() {
     let mut rec = action("o1", &["h1"]);
     rec.changes.push(change("o2", "h2"));
     assert_eq!(
-        store.record(&rec).unwrap_err().code(),
+        store.record(&rec).unwrap_err().code().as_str(),
         "store_invalid_input"
     );
     let mut rec = action("o1", &["h1"]);
     rec.index.order = OrderId::new("o2");
     assert_eq!(
-        store.record(&rec).unwrap_err().code(),
+        store.record(&rec).unwrap_err().code().as_str(),
         "store_invalid_input"
     );
     assert!(!store.has_change("h1").unwrap());
@@ -257,7 +262,7 @@ fn a_record_that_fails_half_way_leaves_nothing_behind() {
     rec.index.lead_unit = Some("unit-a".into());
     rec.sealed_contacts = vec![("platform".into(), vec![1]), ("boom".into(), vec![2])];
     let err = store.record(&rec).unwrap_err();
-    assert_eq!(err.code(), "store_sqlite", "{err}");
+    assert_eq!(err.code().as_str(), "store_sqlite", "{err}");
     assert!(!store.has_change("h2").unwrap());
     assert!(!store.has_change("h3").unwrap());
     assert_eq!(store.order_row(&OrderId::new("o2")).unwrap(), None);
@@ -325,7 +330,9 @@ fn every_error_has_a_code_and_two_messages() {
     for e in &errors {
         let code = e.code();
         assert!(
-            code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            code.as_str()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_'),
             "{code}"
         );
         assert!(codes.insert(code), "duplicate code {code}");

@@ -137,7 +137,7 @@ fn a_tampered_blob_file_is_detected_and_healed_by_a_good_copy() {
 
     std::fs::write(&path, b"photo of a clean drain!!!!").unwrap();
     let err = store.verify_blob(&info.sha256).unwrap_err();
-    assert_eq!(err.code(), "blob_hash_mismatch");
+    assert_eq!(err.code().as_str(), "blob_hash_mismatch");
 
     // Storing the genuine bytes again replaces the damaged copy.
     store
@@ -147,11 +147,11 @@ fn a_tampered_blob_file_is_detected_and_healed_by_a_good_copy() {
 
     std::fs::remove_file(&path).unwrap();
     assert_eq!(
-        store.verify_blob(&info.sha256).unwrap_err().code(),
+        store.verify_blob(&info.sha256).unwrap_err().code().as_str(),
         "blob_missing"
     );
     assert_eq!(
-        store.open_blob(&info.sha256).unwrap_err().code(),
+        store.open_blob(&info.sha256).unwrap_err().code().as_str(),
         "blob_missing"
     );
     assert!(!store.has_blob(&info.sha256).unwrap());
@@ -164,7 +164,7 @@ fn put_blob_expecting_refuses_other_content_and_keeps_nothing() {
     let err = store
         .put_blob_expecting(&announced, &mut &b"something else"[..], "image/jpeg")
         .unwrap_err();
-    assert_eq!(err.code(), "blob_hash_mismatch");
+    assert_eq!(err.code().as_str(), "blob_hash_mismatch");
     assert!(err.to_string().contains(&announced));
     assert!(!store.has_blob(&announced).unwrap());
     assert!(store.blobs().unwrap().is_empty());
@@ -192,7 +192,7 @@ fn a_failing_reader_leaves_no_file() {
     }
     let (_d, store) = new_store();
     let err = store.put_blob(&mut Broken(3), "image/jpeg").unwrap_err();
-    assert_eq!(err.code(), "store_io");
+    assert_eq!(err.code().as_str(), "store_io");
     assert!(files_under(&store.dir().join("blobs")).is_empty());
     assert!(store.blobs().unwrap().is_empty());
 }
@@ -213,22 +213,22 @@ fn hashes_that_could_escape_the_blob_directory_are_refused() {
     ];
     for h in bad {
         assert_eq!(
-            store.has_blob(h).unwrap_err().code(),
+            store.has_blob(h).unwrap_err().code().as_str(),
             "bad_blob_hash",
             "{h}"
         );
         assert_eq!(
-            store.open_blob(h).unwrap_err().code(),
+            store.open_blob(h).unwrap_err().code().as_str(),
             "bad_blob_hash",
             "{h}"
         );
         assert_eq!(
-            store.verify_blob(h).unwrap_err().code(),
+            store.verify_blob(h).unwrap_err().code().as_str(),
             "bad_blob_hash",
             "{h}"
         );
         assert_eq!(
-            store.blob_path(h).unwrap_err().code(),
+            store.blob_path(h).unwrap_err().code().as_str(),
             "bad_blob_hash",
             "{h}"
         );
@@ -236,7 +236,8 @@ fn hashes_that_could_escape_the_blob_directory_are_refused() {
             store
                 .put_blob_expecting(h, &mut &b"x"[..], "text/plain")
                 .unwrap_err()
-                .code(),
+                .code()
+                .as_str(),
             "bad_blob_hash",
             "{h}"
         );

@@ -5,13 +5,14 @@
 mod store_support;
 
 use hotline_core::store::{InboxQuery, IndexRow, Store};
+use hotline_core::workflow::{DeadlineKind, Status};
 use store_support::{action, row};
 
 struct Spec {
     id: &'static str,
     lead: Option<&'static str>,
     co: &'static [&'static str],
-    status: &'static str,
+    status: Status,
     handling_due: Option<i64>,
     next_due: Option<i64>,
     terminal: bool,
@@ -22,7 +23,7 @@ const SPECS: &[Spec] = &[
         id: "A",
         lead: Some("u1"),
         co: &["u2"],
-        status: "dispatched",
+        status: Status::Dispatched,
         handling_due: Some(1000),
         next_due: Some(500),
         terminal: false,
@@ -31,7 +32,7 @@ const SPECS: &[Spec] = &[
         id: "B",
         lead: Some("u2"),
         co: &[],
-        status: "handling",
+        status: Status::InHandling,
         handling_due: Some(2000),
         next_due: Some(2000),
         terminal: false,
@@ -40,7 +41,7 @@ const SPECS: &[Spec] = &[
         id: "C",
         lead: Some("u1"),
         co: &["u3", "u2"],
-        status: "handling",
+        status: Status::InHandling,
         handling_due: Some(800),
         next_due: None,
         terminal: false,
@@ -49,7 +50,7 @@ const SPECS: &[Spec] = &[
         id: "D",
         lead: Some("u3"),
         co: &[],
-        status: "closed",
+        status: Status::Closed,
         handling_due: Some(100),
         next_due: None,
         terminal: true,
@@ -58,7 +59,7 @@ const SPECS: &[Spec] = &[
         id: "E",
         lead: None,
         co: &[],
-        status: "registered",
+        status: Status::Registered,
         handling_due: None,
         next_due: Some(300),
         terminal: false,
@@ -67,7 +68,7 @@ const SPECS: &[Spec] = &[
         id: "F",
         lead: Some("u1"),
         co: &[],
-        status: "handling",
+        status: Status::InHandling,
         handling_due: Some(5000),
         next_due: Some(5000),
         terminal: false,
@@ -78,10 +79,10 @@ fn index_row(s: &Spec) -> IndexRow {
     let mut r = row(s.id);
     r.lead_unit = s.lead.map(String::from);
     r.co_units = s.co.iter().map(|u| u.to_string()).collect();
-    r.status = s.status.to_string();
+    r.status = s.status;
     r.handling_due = s.handling_due;
     r.next_due = s.next_due;
-    r.next_due_kind = s.next_due.map(|_| "handling".to_string());
+    r.next_due_kind = s.next_due.map(|_| DeadlineKind::Handling);
     r.terminal = s.terminal;
     r
 }
@@ -150,14 +151,17 @@ fn by_unit_matches_lead_or_co_unit() {
 #[test]
 fn by_status_set() {
     let (_d, store) = filled();
-    let q = |s: &[&str]| InboxQuery {
-        statuses: s.iter().map(|x| x.to_string()).collect(),
+    let q = |s: &[Status]| InboxQuery {
+        statuses: s.to_vec(),
         include_terminal: true,
         ..Default::default()
     };
-    assert_eq!(ids(&store, q(&["handling"])), ["B", "F", "C"]);
-    assert_eq!(ids(&store, q(&["registered", "closed"])), ["E", "D"]);
-    assert!(ids(&store, q(&["reopened"])).is_empty());
+    assert_eq!(ids(&store, q(&[Status::InHandling])), ["B", "F", "C"]);
+    assert_eq!(
+        ids(&store, q(&[Status::Registered, Status::Closed])),
+        ["E", "D"]
+    );
+    assert!(ids(&store, q(&[Status::Dissatisfied])).is_empty());
 }
 
 #[test]
@@ -232,7 +236,7 @@ fn filters_combine_and_limit_cuts_after_sorting() {
     let (_d, store) = filled();
     let q = InboxQuery {
         unit: Some("u1".into()),
-        statuses: vec!["handling".into()],
+        statuses: vec![Status::InHandling],
         overdue_at: Some(1500),
         ..Default::default()
     };

@@ -31,7 +31,7 @@ fn assert_refused_unchanged(dir: &Path, code: &str) {
     let before = std::fs::read(db(dir)).unwrap();
     let files_before = listing(dir);
     let err = Store::open(dir).unwrap_err();
-    assert_eq!(err.code(), code, "{err}");
+    assert_eq!(err.code().as_str(), code, "{err}");
     assert!(!err.message_zh().is_empty());
     assert_eq!(
         std::fs::read(db(dir)).unwrap(),
@@ -101,7 +101,7 @@ fn another_applications_database_is_store_foreign_and_left_alone() {
         .unwrap();
     }
     let err = Store::open(dir.path()).unwrap_err();
-    assert_eq!(err.code(), "store_foreign");
+    assert_eq!(err.code().as_str(), "store_foreign");
     assert!(err.to_string().contains("1234"));
     assert_refused_unchanged(dir.path(), "store_foreign");
 }
@@ -199,7 +199,7 @@ fn new_stores_carry_the_application_id_and_durable_settings() {
 fn unknown_target_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let err = Store::open_at_version(dir.path(), Store::latest_schema_version() + 1).unwrap_err();
-    assert_eq!(err.code(), "not_found");
+    assert_eq!(err.code().as_str(), "not_found");
 }
 
 /// Everything about a schema that matters, in a comparable form: schema objects with normalised
@@ -286,14 +286,14 @@ fn record_as_v1(dir: &Path, rec: &hotline_core::store::ActionRecord) {
         rusqlite::params![
             r.order.0,
             r.receipt,
-            r.kind,
-            r.urgency,
-            r.status,
+            r.kind.as_str(),
+            r.urgency.as_str(),
+            r.status.as_str(),
             r.confidential,
             r.lead_unit,
             r.handling_due,
             r.next_due,
-            r.next_due_kind,
+            r.next_due_kind.map(|k| k.as_str()),
             r.terminal,
             r.updated_at
         ],

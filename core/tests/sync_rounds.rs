@@ -109,7 +109,10 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
     assert_eq!(state.status.as_str(), "in_handling");
     assert_eq!(desk.show(&sub.order).unwrap().state, state);
     // A kiosk is a public device: it receives nothing back, not even its own orders' progress.
-    assert_eq!(kiosk.status(&sub.receipt).unwrap().status, "submitted");
+    assert_eq!(
+        kiosk.status(&sub.receipt).unwrap().status,
+        hotline_core::workflow::Status::Submitted
+    );
     assert_eq!(kiosk.store().change_count().unwrap(), 1);
 
     // An idle reconnect costs a few dozen bytes, however much is stored.

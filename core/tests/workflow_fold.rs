@@ -18,7 +18,7 @@ fn fold_both_ways(s: &Script) -> hotline_core::workflow::OrderState {
 fn code_of(st: &hotline_core::workflow::OrderState, id: &EventId) -> Option<String> {
     st.outcome_of(id)
         .and_then(|o| o.refusal_code())
-        .map(str::to_string)
+        .map(|c| c.as_str().to_string())
 }
 
 /// Submit, register, dispatch to A, A returns it, approved, re-dispatch to C.

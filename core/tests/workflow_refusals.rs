@@ -111,7 +111,7 @@ fn auditor_can_do_nothing() {
 fn auditor_refusal_explains_itself_in_both_languages() {
     let s = scripted("turpan", RequestKind::Help, "dispatched");
     let e = s.refusal(&auditor(), &sign_for(), monday() + hours(2));
-    assert_eq!(e.code(), "wrong_role");
+    assert_eq!(e.code().as_str(), "wrong_role");
     assert!(e.message_zh().contains("审计人员"));
     assert!(e.message_zh().contains("签收"));
     assert!(e.message_en().contains("auditor"));
@@ -293,7 +293,7 @@ fn reply_missing_each_required_field() {
         let mut content = reply_content(UNIT_A, RequestKind::Help);
         blank(&mut content);
         let e = s.refusal(&staff(UNIT_A), &Action::Reply(content), t);
-        assert_eq!(e.code(), "missing_field");
+        assert_eq!(e.code().as_str(), "missing_field");
         assert_eq!(missing_field(e), field);
     }
     // An inquiry needs no case information.
@@ -721,7 +721,7 @@ fn every_code_is_stable_snake_case_with_messages() {
     ];
     assert_eq!(errors.len(), expected.len());
     for (e, code) in errors.iter().zip(expected) {
-        assert_eq!(e.code(), code);
+        assert_eq!(e.code().as_str(), code);
         assert!(
             code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
             "{code}"

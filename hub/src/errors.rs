@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hotline_core::Coded;
 use hotline_core::device::DeviceError;
+use hotline_core::error::ErrorCode;
 use hotline_core::sync::SyncError;
 use hotline_core::sync::http::messages::{CONTENT_TYPE_JSON, ErrorBody};
 use thiserror::Error;
@@ -32,17 +33,17 @@ pub enum HubError {
 }
 
 impl Coded for HubError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
             HubError::Sync(e) => e.code(),
             HubError::Device(e) => e.code(),
-            HubError::BlobNotVisible => "blob_not_visible",
-            HubError::TooLarge { .. } => "request_too_large",
-            HubError::BadBody(_) => "request_unreadable",
-            HubError::NoRoute(_) => "no_such_endpoint",
-            HubError::NotAHub { .. } => "hub_not_initialised",
-            HubError::Listen { .. } => "hub_listen",
-            HubError::Internal(_) => "hub_internal",
+            HubError::BlobNotVisible => ErrorCode::BlobNotVisible,
+            HubError::TooLarge { .. } => ErrorCode::RequestTooLarge,
+            HubError::BadBody(_) => ErrorCode::RequestUnreadable,
+            HubError::NoRoute(_) => ErrorCode::NoSuchEndpoint,
+            HubError::NotAHub { .. } => ErrorCode::HubNotInitialised,
+            HubError::Listen { .. } => ErrorCode::HubListen,
+            HubError::Internal(_) => ErrorCode::HubInternal,
         }
     }
 
@@ -72,36 +73,10 @@ impl Coded for HubError {
 }
 
 impl HubError {
-    /// The status for a code: a device retries only 5xx, so anything it cannot fix by waiting
-    /// must be a 4xx.
+    /// The status for its code ([`ErrorCode::http_status`]): a device retries only 5xx, so
+    /// anything it cannot fix by waiting is a 4xx.
     pub fn status(&self) -> StatusCode {
-        match self.code() {
-            "sync_bad_request_signature"
-            | "unknown_certificate"
-            | "certificate_bad_signature"
-            | "bad_signature"
-            | "invalid_public_key" => StatusCode::UNAUTHORIZED,
-            "certificate_revoked"
-            | "certificate_expired"
-            | "certificate_not_yet_valid"
-            | "blob_not_visible" => StatusCode::FORBIDDEN,
-            "sync_malformed"
-            | "sync_protocol"
-            | "bad_blob_hash"
-            | "blob_hash_mismatch"
-            | "request_unreadable"
-            | "bad_input"
-            | "device_no_such_identity"
-            | "receipt_bad_length"
-            | "receipt_bad_character"
-            | "receipt_bad_check" => StatusCode::BAD_REQUEST,
-            "blob_missing" | "unknown_order" | "unknown_receipt" | "no_such_endpoint" => {
-                StatusCode::NOT_FOUND
-            }
-            "request_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-            "store_busy" => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The JSON error response, stamped with the hub's clock.

@@ -145,7 +145,10 @@ async fn a_revoked_certificate_is_refused_from_its_next_request_on() {
     assert!(!hub_has(&s.hub, &hash_of(&c)));
     // Through the client, the device learns the typed reason.
     let err = try_sync(&s.hub, &mut s.staff_a).await.unwrap_err();
-    assert_eq!(hotline_core::Coded::code(&err), "certificate_revoked");
+    assert_eq!(
+        hotline_core::Coded::code(&err).as_str(),
+        "certificate_revoked"
+    );
     // Everyone else hears of the revocation at their next sync.
     sync(&s.hub, &mut s.kiosk).await;
     assert!(s.kiosk.trust().revocations().is_some());

@@ -26,13 +26,13 @@ def test_every_workflow_action(city, run):
         me = "dispatcher-1"
 
         view = await desk.device.act(inquiry, A.INSTANT_ANSWER(kb_item="kb-12", answer="携带身份证到政务服务中心办理"), t0, me)
-        assert view.status == "answered_instantly"
+        assert view.status == hotline.Status.ANSWERED_INSTANTLY
         view = await desk.device.act(
             off_topic,
             A.NOT_ACCEPT(reason=hotline.NotAcceptedReason.LITIGATION_ARBITRATION_RECONSIDERATION, basis="应通过诉讼途径解决", earlier_order=None),
             t0, me,
         )
-        assert view.status == "not_accepted"
+        assert view.status == hotline.Status.NOT_ACCEPTED
 
         await desk.device.act(order, A.REGISTER(note=""), t0, me)
         await desk.device.act(order, dispatch_to(UNIT_A), at("2026-03-02T10:00:00+08:00"), me)
@@ -42,10 +42,10 @@ def test_every_workflow_action(city, run):
             suggestion="市生态环境局", phone="0995-1234567", called_center=True,
         )
         view = await staff.device.act(order, A.REQUEST_RETURN(request=request), at("2026-03-02T11:00:00+08:00"))
-        assert view.status == "return_requested"
+        assert view.status == hotline.Status.RETURN_REQUESTED
         await carry(staff, desk, order, at("2026-03-02T11:30:00+08:00"))
         view = await desk.device.act(order, A.DECIDE_RETURN(approve=False, note="属于乡镇综合执法职责"), at("2026-03-02T12:00:00+08:00"), me)
-        assert view.status == "dispatched"
+        assert view.status == hotline.Status.DISPATCHED
 
         await carry(desk, staff, order, at("2026-03-02T12:30:00+08:00"))
         await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T13:00:00+08:00"))
@@ -53,10 +53,10 @@ def test_every_workflow_action(city, run):
             order, A.REQUEST_EXTENSION(request=hotline.ExtensionRequest(working_days=5, explanation="需协调施工单位调整工期")),
             at("2026-03-03T09:00:00+08:00"),
         )
-        assert view.status == "extension_requested"
+        assert view.status == hotline.Status.EXTENSION_REQUESTED
         await carry(staff, desk, order, at("2026-03-03T09:30:00+08:00"))
         view = await desk.device.act(order, A.DECIDE_EXTENSION(approve=True, note=""), at("2026-03-03T10:00:00+08:00"), me)
-        assert [e.decision for e in view.extensions] == ["approved"]
+        assert [e.decision for e in view.extensions] == [hotline.ExtensionDecision.APPROVED]
 
         await carry(desk, staff, order, at("2026-03-03T10:30:00+08:00"))
         await staff.device.act(order, reply_of(UNIT_A), at("2026-03-04T10:00:00+08:00"))
@@ -65,9 +65,9 @@ def test_every_workflow_action(city, run):
         view = await desk.device.act(
             order, A.CALLBACK(rating=hotline.Satisfaction.DISSATISFIED, note="仍有噪音"), at("2026-03-05T10:00:00+08:00"), "callback-1"
         )
-        assert view.status == "dissatisfied"
+        assert view.status == hotline.Status.DISSATISFIED
         view = await desk.device.act(order, A.REOPEN(reason="诉求人不满意"), at("2026-03-05T11:00:00+08:00"), me)
-        assert (view.status, view.reopen_count) == ("in_handling", 1)
+        assert (view.status, view.reopen_count) == (hotline.Status.IN_HANDLING, 1)
 
         await carry(desk, staff, order, at("2026-03-05T11:30:00+08:00"))
         view = await staff.device.act(order, A.DUTY_STATEMENT(text="已依法履责，持续跟进", non_compliant=False), at("2026-03-05T12:00:00+08:00"))

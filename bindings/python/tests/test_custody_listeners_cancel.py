@@ -15,7 +15,7 @@ def test_app_key_signs_and_the_device_reopens_with_it(city, run):
         order = (await kiosk.device.submit(complaint(), at("2026-03-02T09:00:00+08:00"))).order
         assert kiosk.custody.signatures == before + 1
         reopened = await hotline.HotlineDevice.open(city.dir("kiosk-1"), kiosk.custody)
-        assert (await reopened.show(order)).status == "submitted"
+        assert (await reopened.show(order)).status == hotline.Status.SUBMITTED
 
     run(main())
 

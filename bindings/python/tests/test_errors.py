@@ -75,6 +75,6 @@ def test_revoked_certificate_is_refused_on_import(city, run):
         with pytest.raises(hotline.HotlineError.Refused) as e:
             await desk.device.import_change((await staff.device.export_changes(order))[-1], at("2026-03-02T12:00:00+08:00"))
         assert e.value.code == "certificate_revoked"
-        assert (await desk.device.show(order)).status == "dispatched"
+        assert (await desk.device.show(order)).status == hotline.Status.DISPATCHED
 
     run(main())

@@ -39,7 +39,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
         submitted = await kiosk.device.submit(complaint(), at("2026-03-02T09:00:00+08:00"))
         order = submitted.order
         status = await kiosk.device.status(submitted.receipt.lower())
-        assert (status.status, status.status_zh) == ("submitted", "已提交")
+        assert (status.status, status.status_zh) == (hotline.Status.SUBMITTED, "已提交")
         assert kiosk.custody.signatures >= 1
 
         assert (await carry(kiosk, center, order, at("2026-03-02T09:30:00+08:00"))).applied == 1
@@ -47,16 +47,16 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
         t1 = at("2026-03-02T10:00:00+08:00")
         await center.device.act(order, hotline.WorkflowAction.REGISTER(note="受理"), t1, "dispatcher-1")
         view = await center.device.act(order, dispatch_to(UNIT_A), t1, "dispatcher-1")
-        assert (view.status, view.lead_unit) == ("dispatched", UNIT_A)
+        assert (view.status, view.lead_unit) == (hotline.Status.DISPATCHED, UNIT_A)
 
         await carry(center, staff, order, at("2026-03-02T10:30:00+08:00"))
         inbox = await staff.device.inbox(hotline.InboxFilter(unit=UNIT_A))
         assert [r.order for r in inbox] == [order]
-        assert inbox[0].next_due_kind == "sign_for"
+        assert inbox[0].next_due_kind == hotline.DeadlineKind.SIGN_FOR
         assert inbox[0].next_due == at("2026-03-02T22:00:00+08:00")
         assert (await staff.device.contact(order)).name == "王秀英"
         signed = await staff.device.act(order, hotline.WorkflowAction.SIGN_FOR(note="已签收"), at("2026-03-02T11:00:00+08:00"))
-        assert signed.status == "in_handling"
+        assert signed.status == hotline.Status.IN_HANDLING
         await staff.device.act(
             order, hotline.WorkflowAction.CONTACT(method=hotline.ContactMethod.PHONE, reached=True, note="已电话联系诉求人"),
             at("2026-03-02T11:30:00+08:00"),
@@ -87,7 +87,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
         assert view.site_supervisions[0].form.place == "古城路施工现场"
 
         view = await staff.device.act(order, reply_of(UNIT_A), at("2026-03-04T10:00:00+08:00"))
-        assert view.status == "under_review"
+        assert view.status == hotline.Status.UNDER_REVIEW
         await carry(staff, center, order, at("2026-03-04T10:30:00+08:00"))
         await carry(supervisor, center, order, at("2026-03-04T10:30:00+08:00"))
         await center.device.act(order, hotline.WorkflowAction.REVIEW(approve=True, note=""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
@@ -95,7 +95,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
             order, hotline.WorkflowAction.CALLBACK(rating=hotline.Satisfaction.SATISFIED, note="回访满意"),
             at("2026-03-05T10:00:00+08:00"), "callback-1",
         )
-        assert closed.status == "closed"
+        assert closed.status == hotline.Status.CLOSED
         assert (len(closed.supervisions), len(closed.site_supervisions), len(closed.site_evidence)) == (1, 1, 1)
         assert closed.ratings[0].rating == hotline.Satisfaction.SATISFIED
         assert all(h.outcome == "applied" for h in closed.history)
@@ -103,7 +103,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
 
         await carry(center, kiosk, order, at("2026-03-05T11:00:00+08:00"))
         final = await kiosk.device.status(submitted.receipt)
-        assert final.status == "closed" and final.next_due is None
+        assert final.status == hotline.Status.CLOSED and final.next_due is None
         assert len((await kiosk.device.show(order)).history) == len(closed.history)
         for m in (kiosk, staff, center, supervisor):
             report = await m.device.verify()
@@ -128,7 +128,7 @@ def test_overdue_and_inbox_filters(city, run):
         assert await staff.device.overdue(at("2026-03-09T09:00:00+08:00")) == []
         late = await staff.device.overdue(at("2026-04-20T09:00:00+08:00"), hotline.InboxFilter(unit=UNIT_A))
         assert [r.order for r in late] == [order] and late[0].handling_due is not None
-        assert await staff.device.inbox(hotline.InboxFilter(statuses=["closed"])) == []
+        assert await staff.device.inbox(hotline.InboxFilter(statuses=[hotline.Status.CLOSED])) == []
         assert len(await staff.device.inbox(hotline.InboxFilter(due_before=at("2026-03-02T23:00:00+08:00")))) == 1
         assert not (await staff.device.inbox())[0].terminal
 

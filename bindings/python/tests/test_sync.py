@@ -61,7 +61,7 @@ def test_kiosk_to_center_to_township_to_supervisor_through_the_hub(city, run):
 
         assert (await staff.device.sync(url)).pulled == 3
         [row] = await staff.device.inbox(hotline.InboxFilter(unit=UNIT_A))
-        assert (row.order, row.next_due_kind) == (order, "sign_for")
+        assert (row.order, row.next_due_kind) == (order, hotline.DeadlineKind.SIGN_FOR)
         assert (await staff.device.contact(order)).name == "王秀英"
         await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T11:00:00+08:00"))
         await staff.device.act(
@@ -99,7 +99,7 @@ def test_kiosk_to_center_to_township_to_supervisor_through_the_hub(city, run):
             order, A.CALLBACK(rating=hotline.Satisfaction.SATISFIED, note="回访满意"),
             at("2026-03-05T10:00:00+08:00"), "callback-1",
         )
-        assert closed.status == "closed"
+        assert closed.status == hotline.Status.CLOSED
 
         # Everyone syncs (twice: what one pushes, the others pull next time): all in step. The
         # desk syncs as one person throughout (sync cursors are kept per person).
@@ -108,7 +108,7 @@ def test_kiosk_to_center_to_township_to_supervisor_through_the_hub(city, run):
             for m in (staff, supervisor, kiosk):
                 await m.device.sync(url)
         views = [await m.device.show(order) for m in (center, staff, supervisor)]
-        assert {v.status for v in views} == {"closed"}
+        assert {v.status for v in views} == {hotline.Status.CLOSED}
         assert len({v.state_json for v in views}) == 1, "identical state on every device"
         assert {len(v.history) for v in views} == {len(closed.history)}
         for m, who in ((center, "dispatcher-1"), (staff, None), (supervisor, None)):
@@ -117,9 +117,9 @@ def test_kiosk_to_center_to_township_to_supervisor_through_the_hub(city, run):
             assert (await m.device.verify()).ok
 
         # The kiosk received nothing (a public device) but looks the receipt up live.
-        assert (await kiosk.device.status(submitted.receipt)).status == "submitted"
+        assert (await kiosk.device.status(submitted.receipt)).status == hotline.Status.SUBMITTED
         live = await kiosk.device.receipt_status(url, submitted.receipt.lower())
-        assert live.status == "closed" and live.next_due is None
+        assert live.status == hotline.Status.CLOSED and live.next_due is None
         with pytest.raises(hotline.HotlineError.InvalidInput) as e:
             await kiosk.device.receipt_status(url, "ABC")
         assert e.value.code.startswith("receipt_")
@@ -173,7 +173,7 @@ def test_cancel_before_and_during_a_sync_then_it_resumes(city, run):
         assert (resumed.pushed, resumed.photos_up) == (1, 1)
         desk = await city.member("dispatcher-1", hotline.Role.DISPATCHER, CENTER)
         assert (await desk.device.sync(hub.url())).pulled == 1
-        assert (await desk.device.show(order)).status == "submitted"
+        assert (await desk.device.show(order)).status == hotline.Status.SUBMITTED
         await hub.stop()
 
     run(main())

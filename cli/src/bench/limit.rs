@@ -3,6 +3,7 @@
 //! else (no SQLite, no workflow, no HTTP).
 
 use automerge::{Automerge, Change};
+use hotline_core::error::ErrorCode;
 use hotline_core::identity::{
     BatchItem, CertificateId, PublicKeyBytes, SignatureBytes, change_message, verify_batch,
 };
@@ -14,7 +15,7 @@ use crate::output::CliError;
 
 fn fail(e: impl std::fmt::Display) -> CliError {
     CliError::new(
-        "bench_limit",
+        ErrorCode::BenchLimit,
         format!("基准测试失败：{e}"),
         format!("benchmark failed: {e}"),
     )

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
 use hotline_core::authority::{Authority, EnrolRequest};
 use hotline_core::device::Device;
+use hotline_core::error::ErrorCode;
 use hotline_core::model::{Action, OrderId, PersonId, Role, UnitId};
 use hotline_core::policy::preset;
 use hotline_core::sync::http::{CancelToken, SyncReport, sync_with_hub};
@@ -44,7 +45,7 @@ pub struct SyncArgs {
     pub dir: Option<PathBuf>,
 }
 
-fn fail(code: &str, e: impl std::fmt::Display) -> CliError {
+fn fail(code: ErrorCode, e: impl std::fmt::Display) -> CliError {
     CliError::new(
         code,
         format!("基准测试失败：{e}"),
@@ -66,22 +67,22 @@ impl Drop for HubProcess {
 }
 
 fn spawn_hub(data: &Path) -> Result<HubProcess, CliError> {
-    let exe = std::env::current_exe().map_err(|e| fail("bench_hub", e))?;
+    let exe = std::env::current_exe().map_err(|e| fail(ErrorCode::BenchHub, e))?;
     let mut child = Command::new(exe)
         .args(["hub", "serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| fail("bench_hub", e))?;
+        .map_err(|e| fail(ErrorCode::BenchHub, e))?;
     let out = child
         .stdout
         .take()
-        .ok_or_else(|| fail("bench_hub", "no stdout"))?;
+        .ok_or_else(|| fail(ErrorCode::BenchHub, "no stdout"))?;
     let mut line = String::new();
     BufReader::new(out)
         .read_line(&mut line)
-        .map_err(|e| fail("bench_hub", e))?;
+        .map_err(|e| fail(ErrorCode::BenchHub, e))?;
     let addr = line
         .trim()
         .rsplit(' ')
@@ -89,7 +90,7 @@ fn spawn_hub(data: &Path) -> Result<HubProcess, CliError> {
         .and_then(|a| a.parse().ok())
         .ok_or_else(|| {
             fail(
-                "bench_hub",
+                ErrorCode::BenchHub,
                 format!("unexpected hub output `{}`", line.trim()),
             )
         })?;
@@ -165,7 +166,7 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     )?;
     let base = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00")
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| fail("bench", e))?;
+        .map_err(|e| fail(ErrorCode::Bench, e))?;
     let mut authority = Authority::create(&dir.join("hub"), preset("turpan")?)?;
     let cred = authority.enrol(
         &EnrolRequest {
@@ -186,7 +187,7 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| fail("runtime", e))?;
+        .map_err(|e| fail(ErrorCode::Runtime, e))?;
     let mut out = Map::new();
     let mut put = |k: &str, v: Value| {
         if !json {
@@ -198,7 +199,7 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     rt.block_on(async {
         let (proxy_addr, counters) = proxy::start(hub.addr)
             .await
-            .map_err(|e| fail("bench_proxy", e))?;
+            .map_err(|e| fail(ErrorCode::BenchProxy, e))?;
         let mut b = Bench {
             device,
             url: format!("http://{proxy_addr}"),
@@ -343,7 +344,7 @@ impl Drop for WorkDir {
 fn tempfile_dir(given: Option<&Path>) -> Result<WorkDir, CliError> {
     match given {
         Some(p) => {
-            std::fs::create_dir_all(p).map_err(|e| fail("file_io", e))?;
+            std::fs::create_dir_all(p).map_err(|e| fail(ErrorCode::FileIo, e))?;
             Ok(WorkDir {
                 path: p.to_path_buf(),
                 remove: false,
@@ -351,7 +352,7 @@ fn tempfile_dir(given: Option<&Path>) -> Result<WorkDir, CliError> {
         }
         None => {
             let p = std::env::temp_dir().join(format!("hotline-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&p).map_err(|e| fail("file_io", e))?;
+            std::fs::create_dir_all(&p).map_err(|e| fail(ErrorCode::FileIo, e))?;
             Ok(WorkDir {
                 path: p,
                 remove: true,

@@ -2,6 +2,7 @@
 //! line becomes one submission (one change); its `edit` becomes one workflow event (one change).
 
 use hotline_core::device::SubmitRequest;
+use hotline_core::error::ErrorCode;
 use hotline_core::model::{Channel, GpsFix, Location, RequestKind, Urgency};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -63,7 +64,7 @@ fn kind(s: &str) -> RequestKind {
 pub fn load(path: &Path) -> Result<Vec<BenchOrder>, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::new(
-            "file_not_found",
+            ErrorCode::FileNotFound,
             format!("无法读取基准数据 {}：{e}", path.display()),
             format!("cannot read the benchmark orders {}: {e}", path.display()),
         )
@@ -74,7 +75,7 @@ pub fn load(path: &Path) -> Result<Vec<BenchOrder>, CliError> {
         .map(|(i, l)| {
             let line: Line = serde_json::from_str(l).map_err(|e| {
                 CliError::new(
-                    "bad_input",
+                    ErrorCode::BadInput,
                     format!("基准数据第 {} 行无效：{e}", i + 1),
                     format!("benchmark line {} is invalid: {e}", i + 1),
                 )

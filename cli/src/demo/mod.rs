@@ -11,6 +11,7 @@ mod script;
 
 use clap::Args;
 use hotline_core::authority::Authority;
+use hotline_core::error::ErrorCode;
 use hotline_core::policy::preset;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +33,7 @@ pub struct DemoArgs {
 fn prepare(dir: &Path) -> Result<(), CliError> {
     let fail = |e: std::io::Error| {
         CliError::new(
-            "file_io",
+            ErrorCode::FileIo,
             format!("无法准备目录 {}：{e}", dir.display()),
             format!("cannot prepare {}: {e}", dir.display()),
         )
@@ -40,7 +41,7 @@ fn prepare(dir: &Path) -> Result<(), CliError> {
     if dir.exists() {
         if !dir.join(MARKER).exists() {
             return Err(CliError::new(
-                "demo_dir_in_use",
+                ErrorCode::DemoDirInUse,
                 format!(
                     "{} 已存在且不是演示目录；请用 --dir 指定其他目录",
                     dir.display()
@@ -70,7 +71,7 @@ pub fn run(args: DemoArgs, json: bool) -> Result<(), CliError> {
         .build()
         .map_err(|e| {
             CliError::new(
-                "runtime",
+                ErrorCode::Runtime,
                 format!("无法启动运行时：{e}"),
                 format!("cannot start the runtime: {e}"),
             )

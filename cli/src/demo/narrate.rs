@@ -1,6 +1,7 @@
 //! Telling the day as it happens: one bilingual line per step (or one JSON object at the end).
 
 use chrono::{DateTime, Utc};
+use hotline_core::error::ErrorCode;
 use hotline_core::policy::to_local;
 use serde::Serialize;
 
@@ -14,7 +15,7 @@ pub struct Line {
     pub zh: String,
     pub en: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refused: Option<String>,
+    pub refused: Option<ErrorCode>,
 }
 
 pub struct Narrator {
@@ -30,14 +31,21 @@ impl Narrator {
         }
     }
 
-    fn push(&mut self, t: DateTime<Utc>, m: &Member, zh: &str, en: &str, refused: Option<&str>) {
+    fn push(
+        &mut self,
+        t: DateTime<Utc>,
+        m: &Member,
+        zh: &str,
+        en: &str,
+        refused: Option<ErrorCode>,
+    ) {
         let line = Line {
             at: to_local(t).format("%m-%d %H:%M").to_string(),
             who: m.name.to_string(),
             role: m.role.zh().to_string(),
             zh: zh.to_string(),
             en: en.to_string(),
-            refused: refused.map(str::to_string),
+            refused,
         };
         if !self.json {
             let mark = if refused.is_some() { "✗" } else { "·" };
@@ -56,7 +64,7 @@ impl Narrator {
         self.push(t, m, zh, en, None);
     }
 
-    pub fn refused(&mut self, t: DateTime<Utc>, m: &Member, code: &str, zh: &str, en: &str) {
+    pub fn refused(&mut self, t: DateTime<Utc>, m: &Member, code: ErrorCode, zh: &str, en: &str) {
         self.push(
             t,
             m,

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use hotline_core::Coded;
 use hotline_core::device::{Device, PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
+use hotline_core::error::ErrorCode;
 use hotline_core::identity::ContactDetails;
 use hotline_core::model::{
     Action, CaseInfo, Channel, ContactMethod, GpsFix, Location, NotAcceptedReason, OrderId,
@@ -39,7 +40,7 @@ fn photo(dir: &Path, name: &str, seed: u8) -> Result<PathBuf, CliError> {
 
 fn io(path: &Path, e: &std::io::Error) -> CliError {
     CliError::new(
-        "file_io",
+        ErrorCode::FileIo,
         format!("无法写入 {}：{e}", path.display()),
         format!("cannot write {}: {e}", path.display()),
     )
@@ -240,12 +241,11 @@ pub async fn play(
     .await?;
     net.sync(&mut cast.staff_b, t, say).await?;
     match cast.staff_b.device.show(&complaint) {
-        Ok(_) => say.refused(
+        Ok(_) => say.step(
             t,
             &cast.staff_b,
-            "unexpected",
-            "看到了不该看到的工单",
-            "saw an order of another unit",
+            "意外：看到了不该看到的工单",
+            "unexpected: saw an order of another unit",
         ),
         Err(e) => say.refused(
             t,

@@ -1,7 +1,7 @@
 use thiserror::Error;
 
 use crate::doc::DocError;
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode, PathIoError};
 use crate::identity::IdentityError;
 use crate::policy::PolicyError;
 use crate::receipt::ReceiptError;
@@ -41,13 +41,32 @@ pub enum DeviceError {
     OutsideArea { area: String, division: String },
     #[error("this person may not see the citizen's contact details on this order")]
     ContactNotVisible,
-    #[error("cannot read or write {path}: {reason}")]
-    Io { path: String, reason: String },
+    #[error("cannot read or write {0}")]
+    Io(#[from] PathIoError),
+    /// Stored data that should decode does not (a meta value, a stored certificate…).
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// A value of ours could not be encoded (a bug, never the user's input).
+    #[error("cannot encode {what}: {source}")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The city authority's folder holds a file that does not read as it should.
+    #[error("the authority file {file} is damaged: {reason}")]
+    AuthorityCorrupt { file: String, reason: String },
+    /// An earlier call crashed half-way while holding the device; it must be reopened.
+    #[error("the device is unusable after an earlier crash; reopen it")]
+    Poisoned,
 }
 
 impl DeviceError {
+    /// A value of ours that would not serialise.
+    pub fn encode(what: &'static str) -> impl FnOnce(serde_json::Error) -> DeviceError {
+        move |source| DeviceError::Encode { what, source }
+    }
+
     pub fn bad_input(field: &'static str, reason: impl Into<String>) -> Self {
         DeviceError::BadInput {
             field,
@@ -57,7 +76,7 @@ impl DeviceError {
 }
 
 impl Coded for DeviceError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
             DeviceError::Store(e) => e.code(),
             DeviceError::Identity(e) => e.code(),
@@ -65,17 +84,20 @@ impl Coded for DeviceError {
             DeviceError::Workflow(e) => e.code(),
             DeviceError::Policy(e) => e.code(),
             DeviceError::Receipt(e) => e.code(),
-            DeviceError::NotInitialised => "device_not_initialised",
-            DeviceError::OtherCity => "device_other_city",
-            DeviceError::NoSuchIdentity(_) => "device_no_such_identity",
-            DeviceError::WhichIdentity => "device_which_identity",
-            DeviceError::UnknownOrder(_) => "unknown_order",
-            DeviceError::UnknownReceipt(_) => "unknown_receipt",
-            DeviceError::BadInput { .. } => "bad_input",
-            DeviceError::ContactNotVisible => "contact_not_visible",
-            DeviceError::OutsideArea { .. } => "outside_area",
-            DeviceError::Io { .. } => "device_io",
-            DeviceError::Corrupt(_) => "store_corrupt",
+            DeviceError::NotInitialised => ErrorCode::DeviceNotInitialised,
+            DeviceError::OtherCity => ErrorCode::DeviceOtherCity,
+            DeviceError::NoSuchIdentity(_) => ErrorCode::DeviceNoSuchIdentity,
+            DeviceError::WhichIdentity => ErrorCode::DeviceWhichIdentity,
+            DeviceError::UnknownOrder(_) => ErrorCode::UnknownOrder,
+            DeviceError::UnknownReceipt(_) => ErrorCode::UnknownReceipt,
+            DeviceError::BadInput { .. } => ErrorCode::BadInput,
+            DeviceError::ContactNotVisible => ErrorCode::ContactNotVisible,
+            DeviceError::OutsideArea { .. } => ErrorCode::OutsideArea,
+            DeviceError::Io(_) => ErrorCode::DeviceIo,
+            DeviceError::Corrupt(_) => ErrorCode::StoreCorrupt,
+            DeviceError::Encode { .. } => ErrorCode::EncodeFailed,
+            DeviceError::AuthorityCorrupt { .. } => ErrorCode::AuthorityCorrupt,
+            DeviceError::Poisoned => ErrorCode::DevicePoisoned,
         }
     }
 
@@ -100,8 +122,13 @@ impl Coded for DeviceError {
             DeviceError::OutsideArea { area, division } => {
                 format!("工单所在区划 {division} 不在该证书的辖区 {area} 内")
             }
-            DeviceError::Io { path, reason } => format!("无法读写 {path}：{reason}"),
+            DeviceError::Io(e) => format!("无法读写 {}：{}", e.path.display(), e.source),
             DeviceError::Corrupt(what) => format!("存储的数据已损坏：{what}"),
+            DeviceError::Encode { what, source } => format!("无法编码{what}：{source}"),
+            DeviceError::AuthorityCorrupt { file, reason } => {
+                format!("城市授权目录中的文件 {file} 已损坏：{reason}")
+            }
+            DeviceError::Poisoned => "设备在之前的一次操作中崩溃，请重新打开".into(),
         }
     }
 

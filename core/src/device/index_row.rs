@@ -6,7 +6,7 @@ use crate::Coded;
 use crate::model::{OrderId, Timestamp};
 use crate::policy::{HolidayCalendar, Policy};
 use crate::store::IndexRow;
-use crate::workflow::{OrderState, Status, deadlines};
+use crate::workflow::{OrderState, deadlines};
 
 pub(super) fn build(
     order: &OrderId,
@@ -20,46 +20,17 @@ pub(super) fn build(
         .as_ref()
         .ok_or_else(|| DeviceError::UnknownOrder(order.0.clone()))?;
     let terminal = state.status.is_final();
-    let (handling_due, next) = match deadlines(state, policy, cal) {
-        Ok(d) => {
-            // The deadline the holder of the order must meet next, given where it stands.
-            let candidates: Vec<(&str, Option<Timestamp>)> = match state.status {
-                Status::Submitted | Status::Registered => vec![("dispatch", d.dispatch_due)],
-                Status::Dispatched => vec![
-                    ("response", d.response_due),
-                    ("sign_for", d.sign_for_due),
-                    ("handling", d.handling_due),
-                ],
-                s if s.is_handling_clock_running() => {
-                    vec![("response", d.response_due), ("handling", d.handling_due)]
-                }
-                _ => Vec::new(),
-            };
-            let next = candidates
-                .into_iter()
-                .filter_map(|(k, t)| t.map(|t| (k.to_string(), t)))
-                .min_by_key(|(_, t)| *t);
-            (d.handling_due, next)
-        }
+    let (handling_due, next, deadline_error) = match deadlines(state, policy, cal) {
+        Ok(d) => (d.handling_due, d.next(state.status), None),
         // Indexed without a deadline but marked, so the gap is visible rather than guessed.
-        Err(e) => (None, Some((e.code().to_string(), now))),
-    };
-    let (next_due, next_due_kind) = match next {
-        Some((kind, t)) if !kind.starts_with("calendar") => {
-            (Some(t.timestamp_millis()), Some(kind))
-        }
-        Some((kind, _)) => (None, Some(kind)),
-        None => (None, None),
+        Err(e) => (None, None, Some(e.code())),
     };
     Ok(IndexRow {
         order: order.clone(),
         receipt: details.receipt.0.clone(),
-        kind: details.kind.as_str().to_string(),
-        urgency: match details.urgency {
-            crate::model::Urgency::Normal => "normal".into(),
-            crate::model::Urgency::Emergency => "emergency".into(),
-        },
-        status: state.status.as_str().to_string(),
+        kind: details.kind,
+        urgency: details.urgency,
+        status: state.status,
         confidential: details.confidential,
         lead_unit: state.lead_unit.as_ref().map(|u| u.0.clone()),
         co_units: state.co_units.iter().map(|u| u.0.clone()).collect(),
@@ -70,8 +41,11 @@ pub(super) fn build(
         } else {
             None
         },
-        next_due: if terminal { None } else { next_due },
-        next_due_kind: if terminal { None } else { next_due_kind },
+        next_due: next
+            .filter(|_| !terminal)
+            .map(|(_, t)| t.timestamp_millis()),
+        next_due_kind: next.filter(|_| !terminal).map(|(k, _)| k),
+        deadline_error: deadline_error.filter(|_| !terminal),
         terminal,
         updated_at: now.timestamp_millis(),
         division_code: details.location.division_code.clone(),

@@ -22,6 +22,7 @@ pub use import::WireChange;
 pub use inputs::{PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
 pub use verify::{Problem, VerifyReport};
 
+use crate::error::{IoAt, PathIoError};
 use ed25519_dalek::Verifier;
 use rand_core::{OsRng, RngCore};
 use serde::Serialize;
@@ -101,11 +102,11 @@ pub struct Submitted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReceiptStatus {
     pub receipt: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: crate::model::RequestKind,
+    pub status: workflow::Status,
     pub status_zh: String,
     pub next_due: Option<Timestamp>,
-    pub next_due_kind: Option<String>,
+    pub next_due_kind: Option<workflow::DeadlineKind>,
     pub updated_at: Option<Timestamp>,
 }
 
@@ -113,8 +114,10 @@ pub struct ReceiptStatus {
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderView {
     pub state: OrderState,
-    /// `Err` code when a deadline falls outside the known calendar.
-    pub deadlines: Result<OrderDeadlines, String>,
+    /// `None` when a deadline falls outside the known holiday calendar; `deadline_error` then
+    /// says why (a deadline is never guessed).
+    pub deadlines: Option<OrderDeadlines>,
+    pub deadline_error: Option<crate::error::ErrorCode>,
 }
 
 /// What happened to a change received from elsewhere.
@@ -140,13 +143,6 @@ pub struct Device {
 /// enough that memory does not grow with the number of stored orders.
 pub const DOC_CACHE_CAPACITY: usize = 64;
 
-fn io_err(path: &Path, e: &std::io::Error) -> DeviceError {
-    DeviceError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
-}
-
 fn json_meta<T: serde::de::DeserializeOwned>(
     store: &Store,
     key: &str,
@@ -160,7 +156,7 @@ fn json_meta<T: serde::de::DeserializeOwned>(
 }
 
 fn set_json_meta<T: Serialize>(store: &Store, key: &str, value: &T) -> Result<(), DeviceError> {
-    let bytes = serde_json::to_vec(value).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+    let bytes = serde_json::to_vec(value).map_err(DeviceError::encode("a meta value"))?;
     store.meta_set(key, &bytes)?;
     Ok(())
 }
@@ -224,11 +220,11 @@ impl Device {
         set_json_meta(&store, META_UNITS, &units)?;
         for cert in std::iter::once(&credential.certificate).chain(&credential.known_certificates) {
             cert.verify_signature(&credential.root_public)?;
-            let body = serde_json::to_vec(cert).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+            let body = serde_json::to_vec(cert).map_err(DeviceError::encode("a certificate"))?;
             store.put_certificate(&cert.body.id.0, &body)?;
         }
         let id = &credential.certificate.body.id;
-        std::fs::create_dir_all(keys_dir(dir)).map_err(|e| io_err(&keys_dir(dir), &e))?;
+        std::fs::create_dir_all(keys_dir(dir)).at(&keys_dir(dir))?;
         if let Some(secret) = &credential.device_secret {
             let bytes = hex::decode(secret)
                 .ok()
@@ -404,7 +400,7 @@ impl Device {
         if self.trust.certificate(&cert.body.id).is_some() {
             return Ok(());
         }
-        let body = serde_json::to_vec(&cert).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+        let body = serde_json::to_vec(&cert).map_err(DeviceError::encode("a certificate"))?;
         self.store.put_certificate(&cert.body.id.0, &body)?;
         self.trust.add_certificate(cert)?;
         Ok(())
@@ -436,7 +432,7 @@ impl Device {
     /// Installs a newer root-signed revocation list.
     pub fn set_revocations(&mut self, list: RevocationList) -> Result<(), DeviceError> {
         list.verify(self.trust.root())?;
-        let body = serde_json::to_vec(&list).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+        let body = serde_json::to_vec(&list).map_err(DeviceError::encode("a revocation list"))?;
         self.trust.set_revocations(list.clone())?;
         self.store.put_revocation_list(list.sequence, &body)?;
         Ok(())
@@ -511,9 +507,18 @@ impl Device {
     }
 
     fn view(&self, state: OrderState) -> OrderView {
-        let deadlines = workflow::deadlines(&state, &self.policy, &self.calendar)
-            .map_err(|e| crate::Coded::code(&e).to_string());
-        OrderView { state, deadlines }
+        match workflow::deadlines(&state, &self.policy, &self.calendar) {
+            Ok(d) => OrderView {
+                state,
+                deadlines: Some(d),
+                deadline_error: None,
+            },
+            Err(e) => OrderView {
+                state,
+                deadlines: None,
+                deadline_error: Some(crate::Coded::code(&e)),
+            },
+        }
     }
 
     /// On-site verification photos, each with its hash, size, type, capture time, GPS fix and
@@ -603,7 +608,7 @@ impl Device {
         }
         let info = match p.source {
             PhotoSource::Path(path) => {
-                let mut file = std::fs::File::open(&path).map_err(|e| io_err(&path, &e))?;
+                let mut file = std::fs::File::open(&path).at(&path)?;
                 self.store.put_blob(&mut file, &p.media_type)?
             }
             PhotoSource::Bytes(bytes) => {
@@ -807,11 +812,10 @@ impl Device {
             .store
             .order_by_receipt(&code.0)?
             .ok_or_else(|| DeviceError::UnknownReceipt(code.0.clone()))?;
-        let status = workflow::Status::parse(&row.status);
         Ok(ReceiptStatus {
             receipt: row.receipt,
             kind: row.kind,
-            status_zh: status.map(|s| s.zh().to_string()).unwrap_or_default(),
+            status_zh: row.status.zh().to_string(),
             status: row.status,
             next_due: row
                 .next_due
@@ -862,7 +866,7 @@ impl Device {
 
 fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), DeviceError> {
     use std::io::Write;
-    let bytes = serde_json::to_vec(value).map_err(|e| DeviceError::Corrupt(e.to_string()))?;
+    let bytes = serde_json::to_vec(value).map_err(DeviceError::encode("a key file"))?;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -870,10 +874,11 @@ fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Device
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut file = opts.open(path).map_err(|e| io_err(path, &e))?;
+    let mut file = opts.open(path).at(path)?;
     file.write_all(&bytes)
         .and_then(|()| file.sync_all())
-        .map_err(|e| io_err(path, &e))
+        .at(path)?;
+    Ok(())
 }
 
 fn read_private_json<T: serde::de::DeserializeOwned + Default>(
@@ -883,6 +888,6 @@ fn read_private_json<T: serde::de::DeserializeOwned + Default>(
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map_err(|e| DeviceError::Corrupt(format!("{}: {e}", path.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
-        Err(e) => Err(io_err(path, &e)),
+        Err(e) => Err(PathIoError::new(path, e).into()),
     }
 }

@@ -1,6 +1,6 @@
 use thiserror::Error;
 
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DocError {
@@ -29,19 +29,19 @@ pub enum DocError {
 }
 
 impl Coded for DocError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            DocError::Encode(_) => "doc_encode",
-            DocError::Automerge(_) => "doc_automerge",
-            DocError::EmptyChange => "doc_empty_change",
-            DocError::NotAnOrder => "doc_not_an_order",
-            DocError::WrongOrder => "doc_wrong_order",
-            DocError::DuplicateEvent(_) => "doc_duplicate_event",
-            DocError::BadEvent(_) => "doc_bad_event",
-            DocError::BadChange(_) => "doc_bad_change",
-            DocError::HashMismatch => "change_hash_mismatch",
-            DocError::MissingDependency(_) => "change_missing_dependency",
-            DocError::Rewrites(_) => "change_rewrites_history",
+            DocError::Encode(_) => ErrorCode::DocEncode,
+            DocError::Automerge(_) => ErrorCode::DocAutomerge,
+            DocError::EmptyChange => ErrorCode::DocEmptyChange,
+            DocError::NotAnOrder => ErrorCode::DocNotAnOrder,
+            DocError::WrongOrder => ErrorCode::DocWrongOrder,
+            DocError::DuplicateEvent(_) => ErrorCode::DocDuplicateEvent,
+            DocError::BadEvent(_) => ErrorCode::DocBadEvent,
+            DocError::BadChange(_) => ErrorCode::DocBadChange,
+            DocError::HashMismatch => ErrorCode::ChangeHashMismatch,
+            DocError::MissingDependency(_) => ErrorCode::ChangeMissingDependency,
+            DocError::Rewrites(_) => ErrorCode::ChangeRewritesHistory,
         }
     }
 

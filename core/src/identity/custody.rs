@@ -3,6 +3,7 @@
 //! Keychain (behind a foreign implementation of [`KeyCustody`]) and the city root can keep its
 //! key offline.
 
+use crate::error::{IoAt, PathIoError};
 use std::fmt;
 use std::fs;
 use std::io::Write;
@@ -98,7 +99,7 @@ impl FileKeyCustody {
         let mut file = new_private_file(path)?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
-            .map_err(|e| io_error(path, &e))?;
+            .at(path)?;
         Ok(Self {
             path: path.to_path_buf(),
             key,
@@ -108,7 +109,7 @@ impl FileKeyCustody {
     /// Opens an existing key file.
     pub fn open(path: &Path) -> Result<Self, IdentityError> {
         check_permissions(path)?;
-        let bytes = fs::read(path).map_err(|e| io_error(path, &e))?;
+        let bytes = fs::read(path).at(path)?;
         let key = parse_key_file(&bytes).map_err(|reason| IdentityError::KeyFileCorrupt {
             path: path.display().to_string(),
             reason: reason.to_string(),
@@ -171,13 +172,6 @@ fn hex_field(line: Option<&str>, name: &str) -> Result<[u8; 32], &'static str> {
     Ok(out)
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> IdentityError {
-    IdentityError::KeyFileIo {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    }
-}
-
 fn new_private_file(path: &Path) -> Result<fs::File, IdentityError> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -192,7 +186,7 @@ fn new_private_file(path: &Path) -> Result<fs::File, IdentityError> {
                 path: path.display().to_string(),
             }
         } else {
-            io_error(path, &e)
+            PathIoError::new(path, e).into()
         }
     })
 }
@@ -200,10 +194,7 @@ fn new_private_file(path: &Path) -> Result<fs::File, IdentityError> {
 #[cfg(unix)]
 fn check_permissions(path: &Path) -> Result<(), IdentityError> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)
-        .map_err(|e| io_error(path, &e))?
-        .permissions()
-        .mode();
+    let mode = fs::metadata(path).at(path)?.permissions().mode();
     if mode & 0o077 != 0 {
         return Err(IdentityError::KeyFilePermissions {
             path: path.display().to_string(),

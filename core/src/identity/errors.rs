@@ -4,7 +4,7 @@
 use thiserror::Error;
 
 use super::certificate::CertificateId;
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode, PathIoError};
 use crate::model::Timestamp;
 
 /// Why a certificate, signature, key file or sealed record was refused.
@@ -78,37 +78,48 @@ pub enum IdentityError {
     OrderConfidential,
 }
 
+impl From<PathIoError> for IdentityError {
+    fn from(e: PathIoError) -> Self {
+        IdentityError::KeyFileIo {
+            path: e.path.display().to_string(),
+            message: e.source.to_string(),
+        }
+    }
+}
+
 fn rfc3339(t: &Timestamp) -> String {
     t.to_rfc3339()
 }
 
 impl Coded for IdentityError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            IdentityError::CertificateBadSignature { .. } => "certificate_bad_signature",
-            IdentityError::CertificateExpired { .. } => "certificate_expired",
-            IdentityError::CertificateNotYetValid { .. } => "certificate_not_yet_valid",
-            IdentityError::CertificateInvalid { .. } => "certificate_invalid",
-            IdentityError::CertificateIdConflict { .. } => "certificate_id_conflict",
-            IdentityError::UnknownCertificate { .. } => "unknown_certificate",
-            IdentityError::CertificateRevoked { .. } => "certificate_revoked",
-            IdentityError::ActorMismatch { .. } => "actor_mismatch",
-            IdentityError::RevocationListBadSignature { .. } => "revocation_list_bad_signature",
-            IdentityError::RevocationListStale { .. } => "revocation_list_stale",
-            IdentityError::BadSignature { .. } => "bad_signature",
-            IdentityError::BatchBadSignature { .. } => "batch_bad_signature",
-            IdentityError::InvalidPublicKey { .. } => "invalid_public_key",
-            IdentityError::InvalidEncoding { .. } => "invalid_encoding",
-            IdentityError::KeyMismatch { .. } => "key_mismatch",
-            IdentityError::SigningFailed { .. } => "signing_failed",
-            IdentityError::KeyFileExists { .. } => "key_file_exists",
-            IdentityError::KeyFileIo { .. } => "key_file_io",
-            IdentityError::KeyFileCorrupt { .. } => "key_file_corrupt",
-            IdentityError::KeyFilePermissions { .. } => "key_file_permissions",
-            IdentityError::SealFailed { .. } => "seal_failed",
-            IdentityError::WrongKey => "wrong_key",
-            IdentityError::OpenFailed { .. } => "open_failed",
-            IdentityError::OrderConfidential => "order_confidential",
+            IdentityError::CertificateBadSignature { .. } => ErrorCode::CertificateBadSignature,
+            IdentityError::CertificateExpired { .. } => ErrorCode::CertificateExpired,
+            IdentityError::CertificateNotYetValid { .. } => ErrorCode::CertificateNotYetValid,
+            IdentityError::CertificateInvalid { .. } => ErrorCode::CertificateInvalid,
+            IdentityError::CertificateIdConflict { .. } => ErrorCode::CertificateIdConflict,
+            IdentityError::UnknownCertificate { .. } => ErrorCode::UnknownCertificate,
+            IdentityError::CertificateRevoked { .. } => ErrorCode::CertificateRevoked,
+            IdentityError::ActorMismatch { .. } => ErrorCode::ActorMismatch,
+            IdentityError::RevocationListBadSignature { .. } => {
+                ErrorCode::RevocationListBadSignature
+            }
+            IdentityError::RevocationListStale { .. } => ErrorCode::RevocationListStale,
+            IdentityError::BadSignature { .. } => ErrorCode::BadSignature,
+            IdentityError::BatchBadSignature { .. } => ErrorCode::BatchBadSignature,
+            IdentityError::InvalidPublicKey { .. } => ErrorCode::InvalidPublicKey,
+            IdentityError::InvalidEncoding { .. } => ErrorCode::InvalidEncoding,
+            IdentityError::KeyMismatch { .. } => ErrorCode::KeyMismatch,
+            IdentityError::SigningFailed { .. } => ErrorCode::SigningFailed,
+            IdentityError::KeyFileExists { .. } => ErrorCode::KeyFileExists,
+            IdentityError::KeyFileIo { .. } => ErrorCode::KeyFileIo,
+            IdentityError::KeyFileCorrupt { .. } => ErrorCode::KeyFileCorrupt,
+            IdentityError::KeyFilePermissions { .. } => ErrorCode::KeyFilePermissions,
+            IdentityError::SealFailed { .. } => ErrorCode::SealFailed,
+            IdentityError::WrongKey => ErrorCode::WrongKey,
+            IdentityError::OpenFailed { .. } => ErrorCode::OpenFailed,
+            IdentityError::OrderConfidential => ErrorCode::OrderConfidential,
         }
     }
 

@@ -96,6 +96,21 @@ pub enum Urgency {
     Emergency,
 }
 
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Normal => "normal",
+            Urgency::Emergency => "emergency",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Urgency> {
+        [Urgency::Normal, Urgency::Emergency]
+            .into_iter()
+            .find(|u| u.as_str() == s)
+    }
+}
+
 /// 渠道: where the request came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

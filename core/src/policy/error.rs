@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use thiserror::Error;
 
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode};
 
 /// Why a policy or calendar could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -33,19 +33,19 @@ pub enum PolicyError {
 }
 
 impl Coded for PolicyError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            PolicyError::UnknownPreset { .. } => "policy_unknown_preset",
-            PolicyError::Unreadable { .. } => "policy_unreadable",
-            PolicyError::Syntax { .. } => "policy_syntax",
-            PolicyError::NegativeLimit { .. } => "policy_negative_limit",
-            PolicyError::AmbiguousLimit { .. } => "policy_ambiguous_limit",
-            PolicyError::MissingYear { .. } => "calendar_missing_year",
-            PolicyError::DuplicateYear { .. } => "calendar_duplicate_year",
-            PolicyError::DateOutsideYear { .. } => "calendar_date_outside_year",
-            PolicyError::HolidayAndWorkday { .. } => "calendar_holiday_and_workday",
-            PolicyError::OutsideCalendar { .. } => "calendar_unknown_date",
-            PolicyError::OutOfRange => "calendar_out_of_range",
+            PolicyError::UnknownPreset { .. } => ErrorCode::PolicyUnknownPreset,
+            PolicyError::Unreadable { .. } => ErrorCode::PolicyUnreadable,
+            PolicyError::Syntax { .. } => ErrorCode::PolicySyntax,
+            PolicyError::NegativeLimit { .. } => ErrorCode::PolicyNegativeLimit,
+            PolicyError::AmbiguousLimit { .. } => ErrorCode::PolicyAmbiguousLimit,
+            PolicyError::MissingYear { .. } => ErrorCode::CalendarMissingYear,
+            PolicyError::DuplicateYear { .. } => ErrorCode::CalendarDuplicateYear,
+            PolicyError::DateOutsideYear { .. } => ErrorCode::CalendarDateOutsideYear,
+            PolicyError::HolidayAndWorkday { .. } => ErrorCode::CalendarHolidayAndWorkday,
+            PolicyError::OutsideCalendar { .. } => ErrorCode::CalendarUnknownDate,
+            PolicyError::OutOfRange => ErrorCode::CalendarOutOfRange,
         }
     }
 

@@ -6,6 +6,7 @@
 //! So a crash leaves at worst a stray temp file (swept on the next open) or an unlisted blob
 //! file, never a listed blob with partial content.
 
+use crate::error::{IoAt, PathIoError};
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
@@ -16,7 +17,6 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::errors::io_error;
 use super::{BLOB_DIR, Store, StoreError};
 
 /// What the store knows about one blob.
@@ -130,13 +130,13 @@ impl Store {
     /// Opens the blob's file for reading. `blob_missing` if it is not there.
     pub fn open_blob(&self, sha256: &str) -> Result<File, StoreError> {
         let path = self.blob_path(sha256)?;
-        File::open(&path).map_err(|e| missing_or_io(sha256, &path, &e))
+        File::open(&path).map_err(|e| missing_or_io(sha256, &path, e))
     }
 
     /// Re-hashes the blob's file (streamed): `Ok`, `blob_missing` or `blob_hash_mismatch`.
     pub fn verify_blob(&self, sha256: &str) -> Result<(), StoreError> {
         let path = self.blob_path(sha256)?;
-        let mut file = File::open(&path).map_err(|e| missing_or_io(sha256, &path, &e))?;
+        let mut file = File::open(&path).map_err(|e| missing_or_io(sha256, &path, e))?;
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; BUFFER_SIZE];
         loop {
@@ -144,7 +144,7 @@ impl Store {
                 Ok(0) => break,
                 Ok(n) => hasher.update(&buf[..n]),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_error(&path, &e)),
+                Err(e) => return Err(PathIoError::new(&path, e).into()),
             }
         }
         let actual = hex::encode(hasher.finalize());
@@ -190,10 +190,10 @@ impl Store {
                 }
             };
             hasher.update(&buf[..n]);
-            file.write_all(&buf[..n]).map_err(|e| io_error(&path, &e))?;
+            file.write_all(&buf[..n]).at(&path)?;
             size += n as u64;
         }
-        file.sync_all().map_err(|e| io_error(&path, &e))?;
+        file.sync_all().at(&path)?;
         Ok((temp, hex::encode(hasher.finalize()), size))
     }
 
@@ -208,12 +208,12 @@ impl Store {
         let dest = self.blob_path(sha256)?;
         let parent = self.blob_dir().join(&sha256[..2]);
         if !parent.is_dir() {
-            std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, &e))?;
+            std::fs::create_dir_all(&parent).at(&parent)?;
             sync_dir(&self.blob_dir())?;
         }
         // Always rename, even when the blob exists: the new bytes are known to hash right, so a
         // damaged existing copy is healed for free. Same content → same name → dedup.
-        std::fs::rename(&temp.path, &dest).map_err(|e| io_error(&dest, &e))?;
+        std::fs::rename(&temp.path, &dest).at(&dest)?;
         temp.renamed = true;
         sync_dir(&parent)?;
 
@@ -247,13 +247,13 @@ fn blob_info_from(
     })
 }
 
-fn missing_or_io(sha256: &str, path: &Path, e: &std::io::Error) -> StoreError {
+fn missing_or_io(sha256: &str, path: &Path, e: std::io::Error) -> StoreError {
     if e.kind() == ErrorKind::NotFound {
         StoreError::BlobMissing {
             sha256: sha256.to_string(),
         }
     } else {
-        io_error(path, e)
+        PathIoError::new(path, e).into()
     }
 }
 
@@ -279,7 +279,7 @@ fn create_temp(dir: &Path) -> Result<(File, TempFile), StoreError> {
                 ));
             }
             Err(e) if e.kind() == ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
-            Err(e) => return Err(io_error(&path, &e)),
+            Err(e) => return Err(PathIoError::new(&path, e).into()),
         }
     }
 }
@@ -288,9 +288,7 @@ fn create_temp(dir: &Path) -> Result<(File, TempFile), StoreError> {
 /// which has to be synced itself.
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_error(dir, &e))
+    Ok(File::open(dir).and_then(|d| d.sync_all()).at(dir)?)
 }
 
 #[cfg(not(unix))]

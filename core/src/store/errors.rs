@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode, PathIoError};
 
 /// Everything that can go wrong in [`super::Store`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -58,21 +58,21 @@ pub enum StoreError {
 }
 
 impl Coded for StoreError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            StoreError::Io { .. } => "store_io",
-            StoreError::Full { .. } => "store_full",
-            StoreError::Busy { .. } => "store_busy",
-            StoreError::Corrupt { .. } => "store_corrupt",
-            StoreError::Foreign { .. } => "store_foreign",
-            StoreError::TooNew { .. } => "store_too_new",
-            StoreError::Sqlite { .. } => "store_sqlite",
-            StoreError::InvalidInput { .. } => "store_invalid_input",
-            StoreError::Conflict { .. } => "store_conflict",
-            StoreError::NotFound { .. } => "not_found",
-            StoreError::BlobMissing { .. } => "blob_missing",
-            StoreError::BlobHashMismatch { .. } => "blob_hash_mismatch",
-            StoreError::BadBlobHash { .. } => "bad_blob_hash",
+            StoreError::Io { .. } => ErrorCode::StoreIo,
+            StoreError::Full { .. } => ErrorCode::StoreFull,
+            StoreError::Busy { .. } => ErrorCode::StoreBusy,
+            StoreError::Corrupt { .. } => ErrorCode::StoreCorrupt,
+            StoreError::Foreign { .. } => ErrorCode::StoreForeign,
+            StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
+            StoreError::Sqlite { .. } => ErrorCode::StoreSqlite,
+            StoreError::InvalidInput { .. } => ErrorCode::StoreInvalidInput,
+            StoreError::Conflict { .. } => ErrorCode::StoreConflict,
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
+            StoreError::BlobMissing { .. } => ErrorCode::BlobMissing,
+            StoreError::BlobHashMismatch { .. } => ErrorCode::BlobHashMismatch,
+            StoreError::BadBlobHash { .. } => ErrorCode::BadBlobHash,
         }
     }
 
@@ -145,17 +145,19 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// Maps an I/O error on `path`, keeping "disk full" distinct because apps tell people to free
+/// An I/O error on a store file, keeping "disk full" distinct because apps tell people to free
 /// space rather than to call support.
-pub(crate) fn io_error(path: &std::path::Path, e: &std::io::Error) -> StoreError {
-    if e.kind() == std::io::ErrorKind::StorageFull {
-        StoreError::Full {
-            detail: format!("{}: {e}", path.display()),
-        }
-    } else {
-        StoreError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
+impl From<PathIoError> for StoreError {
+    fn from(e: PathIoError) -> Self {
+        if e.is_storage_full() {
+            StoreError::Full {
+                detail: e.describe(),
+            }
+        } else {
+            StoreError::Io {
+                path: e.path.display().to_string(),
+                message: e.source.to_string(),
+            }
         }
     }
 }

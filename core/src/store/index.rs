@@ -7,16 +7,18 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
-use crate::model::OrderId;
+use crate::error::ErrorCode;
+use crate::model::{OrderId, RequestKind, Urgency};
+use crate::workflow::{DeadlineKind, Status};
 
 /// The indexed summary of one order. Instants are Unix milliseconds (UTC).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexRow {
     pub order: OrderId,
     pub receipt: String,
-    pub kind: String,
-    pub urgency: String,
-    pub status: String,
+    pub kind: RequestKind,
+    pub urgency: Urgency,
+    pub status: Status,
     pub confidential: bool,
     pub lead_unit: Option<String>,
     /// Co-handling units, in the given order (a repeated unit is kept once).
@@ -25,7 +27,11 @@ pub struct IndexRow {
     pub handling_due: Option<i64>,
     /// The nearest upcoming deadline of any kind (sign-for, handling, callback…).
     pub next_due: Option<i64>,
-    pub next_due_kind: Option<String>,
+    pub next_due_kind: Option<DeadlineKind>,
+    /// Why the order has no deadline although it should (a date outside the holiday
+    /// calendar): indexed so the gap is visible rather than guessed.
+    #[serde(default)]
+    pub deadline_error: Option<ErrorCode>,
     /// Closed, not accepted or answered: never counted as overdue.
     pub terminal: bool,
     pub updated_at: i64,
@@ -42,7 +48,7 @@ pub struct InboxQuery {
     pub unit: Option<String>,
     /// Orders in one of these statuses; empty = any status. Terminal statuses (closed…) also
     /// need `include_terminal`.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<Status>,
     /// Orders overdue at this instant: `handling_due < at` and not terminal (whatever
     /// `include_terminal` says).
     pub overdue_at: Option<i64>,
@@ -56,25 +62,51 @@ pub struct InboxQuery {
 
 const ROW_COLUMNS: &str = "o.order_id, o.receipt, o.kind, o.urgency, o.status, o.confidential, \
      o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at, \
-     o.division_code";
+     o.division_code, o.deadline_error";
+/// Columns of [`ROW_COLUMNS`]; the inbox query appends the co-units after them.
+const ROW_COLUMN_COUNT: usize = 14;
+
+/// A column holding one of the model's enums by its stable name; anything else is damage.
+fn typed<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let text: String = r.get(idx)?;
+    parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("unknown value `{text}`").into(),
+        )
+    })
+}
+
+fn typed_opt<T>(
+    r: &Row<'_>,
+    idx: usize,
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    match r.get::<_, Option<String>>(idx)? {
+        None => Ok(None),
+        Some(_) => typed(r, idx, parse).map(Some),
+    }
+}
 
 /// The row without its co-units (read by a second, indexed query).
 fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
     Ok(IndexRow {
         order: OrderId(r.get(0)?),
         receipt: r.get(1)?,
-        kind: r.get(2)?,
-        urgency: r.get(3)?,
-        status: r.get(4)?,
+        kind: typed(r, 2, RequestKind::parse)?,
+        urgency: typed(r, 3, Urgency::parse)?,
+        status: typed(r, 4, Status::parse)?,
         confidential: r.get(5)?,
         lead_unit: r.get(6)?,
         co_units: Vec::new(),
         handling_due: r.get(7)?,
         next_due: r.get(8)?,
-        next_due_kind: r.get(9)?,
+        next_due_kind: typed_opt(r, 9, DeadlineKind::parse)?,
         terminal: r.get(10)?,
         updated_at: r.get(11)?,
         division_code: r.get(12)?,
+        deadline_error: typed_opt(r, 13, ErrorCode::parse)?,
     })
 }
 
@@ -85,30 +117,31 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
     conn.prepare_cached(
         "INSERT INTO orders (order_id, receipt, kind, urgency, status, confidential, lead_unit,
                              handling_due, next_due, next_due_kind, terminal, updated_at,
-                             division_code)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                             division_code, deadline_error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (order_id) DO UPDATE SET
              receipt = excluded.receipt, kind = excluded.kind, urgency = excluded.urgency,
              status = excluded.status, confidential = excluded.confidential,
              lead_unit = excluded.lead_unit, handling_due = excluded.handling_due,
              next_due = excluded.next_due, next_due_kind = excluded.next_due_kind,
              terminal = excluded.terminal, updated_at = excluded.updated_at,
-             division_code = excluded.division_code",
+             division_code = excluded.division_code, deadline_error = excluded.deadline_error",
     )?
     .execute(params![
         row.order.0,
         row.receipt,
-        row.kind,
-        row.urgency,
-        row.status,
+        row.kind.as_str(),
+        row.urgency.as_str(),
+        row.status.as_str(),
         row.confidential,
         row.lead_unit,
         row.handling_due,
         row.next_due,
-        row.next_due_kind,
+        row.next_due_kind.map(DeadlineKind::as_str),
         row.terminal,
         row.updated_at,
-        row.division_code
+        row.division_code,
+        row.deadline_error.map(ErrorCode::as_str)
     ])?;
     conn.prepare_cached("DELETE FROM order_units WHERE order_id = ?1")?
         .execute([&row.order.0])?;
@@ -183,7 +216,7 @@ impl Store {
         if !q.statuses.is_empty() {
             let mut marks = Vec::with_capacity(q.statuses.len());
             for s in &q.statuses {
-                args.push(Value::Text(s.clone()));
+                args.push(Value::Text(s.as_str().to_string()));
                 marks.push(format!("?{}", args.len()));
             }
             sql.push_str(&format!(" AND o.status IN ({})", marks.join(", ")));
@@ -215,7 +248,7 @@ impl Store {
         let rows = stmt
             .query_map(params_from_iter(args), |r| {
                 let mut row = row_from_sql(r)?;
-                let co: Option<String> = r.get(13)?;
+                let co: Option<String> = r.get(ROW_COLUMN_COUNT)?;
                 row.co_units = co
                     .map(|c| c.split('\u{1f}').map(str::to_string).collect())
                     .unwrap_or_default();

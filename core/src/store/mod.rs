@@ -23,6 +23,7 @@ mod schema;
 mod sync;
 mod trust;
 
+use crate::error::IoAt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -34,8 +35,6 @@ pub use errors::StoreError;
 pub use index::{InboxQuery, IndexRow};
 pub use schema::APPLICATION_ID;
 pub use sync::{LoggedChange, PeerState, RefusalRecord};
-
-use errors::io_error;
 
 /// File name of the database inside the store directory.
 pub const DB_FILE: &str = "hotline.db";
@@ -74,14 +73,14 @@ impl Store {
     /// (a store created at an old version, filled, then upgraded); apps use [`Store::open`].
     #[doc(hidden)]
     pub fn open_at_version(dir: &Path, version: u32) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
+        std::fs::create_dir_all(dir).at(dir)?;
         let db = dir.join(DB_FILE);
 
         // Decide before the first write whether this file may be touched at all.
         schema::inspect(&db)?;
 
         let blob_dir = dir.join(BLOB_DIR);
-        std::fs::create_dir_all(&blob_dir).map_err(|e| io_error(&blob_dir, &e))?;
+        std::fs::create_dir_all(&blob_dir).at(&blob_dir)?;
 
         let mut conn = Connection::open(&db).map_err(|e| with_path(&db, e))?;
         configure(&conn).map_err(|e| with_path(&db, e))?;

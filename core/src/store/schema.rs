@@ -9,7 +9,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::errors::{StoreError, io_error};
+use super::errors::StoreError;
+use crate::error::{IoAt, PathIoError};
 
 /// `PRAGMA application_id` of every hotline store: ASCII "HL12". Lets us recognise another
 /// application's SQLite file instead of "migrating" (damaging) it.
@@ -168,6 +169,16 @@ CREATE TABLE refusals (
 );
 "#,
     },
+    Migration {
+        version: 4,
+        sql: r#"
+-- Why an order has no deadline although it should (a date outside the holiday calendar), apart
+-- from which deadline comes next: earlier versions kept the error code in `next_due_kind`.
+ALTER TABLE orders ADD COLUMN deadline_error TEXT;
+UPDATE orders SET deadline_error = next_due_kind, next_due_kind = NULL
+ WHERE next_due_kind LIKE 'calendar%';
+"#,
+    },
 ];
 
 /// The newest schema this software knows.
@@ -198,7 +209,7 @@ pub fn inspect(db: &Path) -> Result<Existing, StoreError> {
             });
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Fresh),
-        Err(e) => return Err(io_error(db, &e)),
+        Err(e) => return Err(PathIoError::new(db, e).into()),
     };
     let wal = wal_path(db);
     let had_wal = wal.exists();
@@ -302,14 +313,14 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 fn check_header(db: &Path) -> Result<(), StoreError> {
     use std::io::Read;
     let mut header = [0u8; 100];
-    let mut file = std::fs::File::open(db).map_err(|e| io_error(db, &e))?;
+    let mut file = std::fs::File::open(db).at(db)?;
     let mut filled = 0;
     while filled < header.len() {
         match file.read(&mut header[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_error(db, &e)),
+            Err(e) => return Err(PathIoError::new(db, e).into()),
         }
     }
     if filled < header.len() || &header[..16] != SQLITE_MAGIC {

@@ -1,6 +1,7 @@
 //! Photos travel apart from changes, in chunks, resumable after a cut and deduplicated by hash:
 //! a 20 MB photo over a township's patchy link restarts where it stopped, not from zero.
 
+use crate::error::IoAt;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
@@ -29,13 +30,6 @@ pub struct BlobChunk {
 pub struct BlobHeld {
     pub held: u64,
     pub complete: bool,
-}
-
-fn io(path: &std::path::Path, e: &std::io::Error) -> SyncError {
-    SyncError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
 }
 
 fn partial_path(device: &Device, sha: &str) -> PathBuf {
@@ -82,16 +76,16 @@ pub fn receive(device: &Device, chunk: &BlobChunk) -> Result<BlobHeld, SyncError
     }
     let path = partial_path(device, &chunk.sha256);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| io(parent, &e))?;
+        std::fs::create_dir_all(parent).at(parent)?;
     }
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .map_err(|e| io(&path, &e))?;
+        .at(&path)?;
     file.write_all(&chunk.data)
         .and_then(|()| file.sync_data())
-        .map_err(|e| io(&path, &e))?;
+        .at(&path)?;
     drop(file);
     if end < chunk.total {
         return Ok(BlobHeld {
@@ -99,7 +93,7 @@ pub fn receive(device: &Device, chunk: &BlobChunk) -> Result<BlobHeld, SyncError
             complete: false,
         });
     }
-    let mut file = std::fs::File::open(&path).map_err(|e| io(&path, &e))?;
+    let mut file = std::fs::File::open(&path).at(&path)?;
     let stored = device
         .store()
         .put_blob_expecting(&chunk.sha256, &mut file, &chunk.media_type);
@@ -125,11 +119,11 @@ pub fn read_chunk(device: &Device, sha256: &str, offset: u64) -> Result<BlobChun
     let mut file = device.store().open_blob(sha256)?;
     let path = PathBuf::from(sha256);
     file.seek(SeekFrom::Start(offset.min(info.size)))
-        .map_err(|e| io(&path, &e))?;
+        .at(&path)?;
     let mut data = Vec::with_capacity(CHUNK_BYTES);
     file.take(CHUNK_BYTES as u64)
         .read_to_end(&mut data)
-        .map_err(|e| io(&path, &e))?;
+        .at(&path)?;
     Ok(BlobChunk {
         sha256: sha256.to_string(),
         media_type: info.media_type,

@@ -10,6 +10,7 @@
 //! Every change is verified like any other arriving change; importing the same bundle again
 //! changes nothing.
 
+use crate::error::{IoAt, PathIoError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -81,17 +82,8 @@ impl<W: Write> HashingWriter<W> {
             .map_err(|_| SyncError::Malformed("frame too large".into()))?;
         self.put(&len.to_le_bytes())
             .and_then(|()| self.put(&body))
-            .map_err(|e| SyncError::Io {
-                path: "bundle".into(),
-                reason: e.to_string(),
-            })
-    }
-}
-
-fn io(path: &Path, e: &std::io::Error) -> SyncError {
-    SyncError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
+            .at(Path::new("bundle"))
+            .map_err(SyncError::from)
     }
 }
 
@@ -105,13 +97,13 @@ pub fn export(
     let me = device.node_id()?;
     let state = device.store().peer_state(peer)?;
     let tmp = out.with_extension("partial");
-    let file = std::fs::File::create(&tmp).map_err(|e| io(&tmp, &e))?;
+    let file = std::fs::File::create(&tmp).at(&tmp)?;
     let mut w = HashingWriter {
         inner: BufWriter::new(file),
         hash: Sha256::new(),
         bytes: 0,
     };
-    w.put(MAGIC).map_err(|e| io(&tmp, &e))?;
+    w.put(MAGIC).at(&tmp)?;
     let upto = device.store().last_change_seq()?;
     w.frame(&Frame::Header {
         from: me.clone(),
@@ -172,10 +164,10 @@ pub fn export(
     w.frame(&Frame::End(digest))?;
     report.bytes = w.bytes;
     let mut inner = w.inner;
-    inner.flush().map_err(|e| io(&tmp, &e))?;
-    let file = inner.into_inner().map_err(|e| io(&tmp, e.error()))?;
-    file.sync_all().map_err(|e| io(&tmp, &e))?;
-    std::fs::rename(&tmp, out).map_err(|e| io(out, &e))?;
+    inner.flush().at(&tmp)?;
+    let file = inner.into_inner().map_err(|e| e.into_error()).at(&tmp)?;
+    file.sync_all().at(&tmp)?;
+    std::fs::rename(&tmp, out).at(out)?;
     Ok(report)
 }
 
@@ -184,7 +176,7 @@ fn read_frames(
     path: &Path,
     mut on_frame: impl FnMut(Frame, &Sha256) -> Result<(), SyncError>,
 ) -> Result<(), SyncError> {
-    let file = std::fs::File::open(path).map_err(|e| io(path, &e))?;
+    let file = std::fs::File::open(path).at(path)?;
     let mut r = BufReader::new(file);
     let mut hash = Sha256::new();
     let mut magic = vec![0u8; MAGIC.len()];
@@ -203,7 +195,7 @@ fn read_frames(
                     "the file ends before its last frame".into(),
                 ));
             }
-            Err(e) => return Err(io(path, &e)),
+            Err(e) => return Err(PathIoError::new(path, e).into()),
         }
         let n = u32::from_le_bytes(len);
         if n > MAX_FRAME {

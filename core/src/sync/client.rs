@@ -11,6 +11,7 @@ use super::wire::{self, PROTOCOL, SignedRequest, SyncRequest, SyncResponse};
 use super::{SyncError, auth};
 use crate::Coded;
 use crate::device::{Device, WireChange};
+use crate::error::ErrorCode;
 use crate::model::Timestamp;
 use crate::store::{PeerState, RefusalRecord};
 
@@ -172,7 +173,7 @@ impl SyncClient {
             self.resend(device)?.into_iter().collect();
         let mut gaps = std::collections::BTreeSet::new();
         for (c, o) in pulled.iter().zip(&outcomes) {
-            if matches!(o, Err(e) if e.code() == "change_missing_dependency") {
+            if matches!(o, Err(e) if e.code() == ErrorCode::ChangeMissingDependency) {
                 gaps.insert(c.order.0.clone());
             }
         }

@@ -1,7 +1,7 @@
 use thiserror::Error;
 
 use crate::device::DeviceError;
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode, PathIoError};
 
 #[derive(Debug, Error)]
 pub enum SyncError {
@@ -15,8 +15,8 @@ pub enum SyncError {
     BadRequestSignature,
     #[error("the bundle file is damaged: {0}")]
     BadBundle(String),
-    #[error("cannot read or write {path}: {reason}")]
-    Io { path: String, reason: String },
+    #[error("cannot read or write {0}")]
+    Io(#[from] PathIoError),
     #[error("sync did not finish after {0} rounds")]
     TooManyRounds(u32),
     #[error("sync was cancelled")]
@@ -38,17 +38,17 @@ impl From<crate::identity::IdentityError> for SyncError {
 }
 
 impl Coded for SyncError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
             SyncError::Device(e) => e.code(),
-            SyncError::Malformed(_) => "sync_malformed",
-            SyncError::Protocol(_) => "sync_protocol",
-            SyncError::BadRequestSignature => "sync_bad_request_signature",
-            SyncError::BadBundle(_) => "bundle_damaged",
-            SyncError::Io { .. } => "sync_io",
-            SyncError::TooManyRounds(_) => "sync_too_many_rounds",
-            SyncError::Cancelled => "sync_cancelled",
-            SyncError::Transport(_) => "sync_transport",
+            SyncError::Malformed(_) => ErrorCode::SyncMalformed,
+            SyncError::Protocol(_) => ErrorCode::SyncProtocol,
+            SyncError::BadRequestSignature => ErrorCode::SyncBadRequestSignature,
+            SyncError::BadBundle(_) => ErrorCode::BundleDamaged,
+            SyncError::Io(_) => ErrorCode::SyncIo,
+            SyncError::TooManyRounds(_) => ErrorCode::SyncTooManyRounds,
+            SyncError::Cancelled => ErrorCode::SyncCancelled,
+            SyncError::Transport(_) => ErrorCode::SyncTransport,
         }
     }
 
@@ -59,7 +59,7 @@ impl Coded for SyncError {
             SyncError::Protocol(v) => format!("不支持的同步协议版本 {v}"),
             SyncError::BadRequestSignature => "同步请求的签名无效".into(),
             SyncError::BadBundle(e) => format!("离线数据包已损坏：{e}"),
-            SyncError::Io { path, reason } => format!("无法读写 {path}：{reason}"),
+            SyncError::Io(e) => format!("无法读写 {}：{}", e.path.display(), e.source),
             SyncError::TooManyRounds(n) => format!("同步 {n} 轮后仍未完成"),
             SyncError::Cancelled => "同步已取消".into(),
             SyncError::Transport(e) => format!("网络传输失败：{e}"),

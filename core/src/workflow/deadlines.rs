@@ -2,9 +2,54 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::state::OrderState;
+use super::state::{OrderState, Status};
 use crate::model::{Timestamp, Urgency};
 use crate::policy::{HolidayCalendar, Limit, Policy, PolicyError, deadline_after};
+
+/// Which deadline an order's holder must meet next (the index's `next_due_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    /// The center dispatches a registered (or returned) order.
+    Dispatch,
+    /// An emergency's first response.
+    Response,
+    /// The unit signs for a dispatched order.
+    SignFor,
+    /// The unit replies.
+    Handling,
+}
+
+impl DeadlineKind {
+    pub const ALL: [DeadlineKind; 4] = [
+        DeadlineKind::Dispatch,
+        DeadlineKind::Response,
+        DeadlineKind::SignFor,
+        DeadlineKind::Handling,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::Dispatch => "dispatch",
+            DeadlineKind::Response => "response",
+            DeadlineKind::SignFor => "sign_for",
+            DeadlineKind::Handling => "handling",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            DeadlineKind::Dispatch => "转办期限",
+            DeadlineKind::Response => "先行处置期限",
+            DeadlineKind::SignFor => "签收期限",
+            DeadlineKind::Handling => "办理期限",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeadlineKind> {
+        DeadlineKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
 
 /// `None` where the order has not reached the event that starts the clock, or the policy sets
 /// no such limit.
@@ -69,4 +114,29 @@ pub fn deadlines(
         )?,
         handling_due,
     })
+}
+
+impl OrderDeadlines {
+    /// The deadline the holder of an order in `status` must meet next, and its kind.
+    pub fn next(&self, status: Status) -> Option<(DeadlineKind, Timestamp)> {
+        let candidates: &[(DeadlineKind, Option<Timestamp>)] = match status {
+            Status::Submitted | Status::Registered => {
+                &[(DeadlineKind::Dispatch, self.dispatch_due)]
+            }
+            Status::Dispatched => &[
+                (DeadlineKind::Response, self.response_due),
+                (DeadlineKind::SignFor, self.sign_for_due),
+                (DeadlineKind::Handling, self.handling_due),
+            ],
+            s if s.is_handling_clock_running() => &[
+                (DeadlineKind::Response, self.response_due),
+                (DeadlineKind::Handling, self.handling_due),
+            ],
+            _ => &[],
+        };
+        candidates
+            .iter()
+            .filter_map(|(k, t)| t.map(|t| (*k, t)))
+            .min_by_key(|(_, t)| *t)
+    }
 }

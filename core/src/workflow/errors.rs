@@ -5,7 +5,7 @@
 use thiserror::Error;
 
 use super::state::Status;
-use crate::error::Coded;
+use crate::error::{Coded, ErrorCode};
 use crate::model::{RequestKind, Role, Timestamp, UnitId};
 use crate::policy::{PolicyError, to_local};
 
@@ -78,24 +78,24 @@ pub enum WorkflowError {
 }
 
 impl Coded for WorkflowError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            WorkflowError::WrongRole { .. } => "wrong_role",
-            WorkflowError::WrongUnit { .. } => "wrong_unit",
-            WorkflowError::WrongState { .. } => "wrong_state",
-            WorkflowError::MissingField { .. } => "missing_field",
-            WorkflowError::ReopenLimit { .. } => "reopen_limit",
-            WorkflowError::ExtensionTooLong { .. } => "extension_too_long",
-            WorkflowError::ReturnWindowClosed { .. } => "return_window_closed",
-            WorkflowError::ReturnNeedsCall => "return_needs_call",
-            WorkflowError::ConfidentialNoCallback => "confidential_no_callback",
-            WorkflowError::InstantAnswerKind { .. } => "instant_answer_kind",
-            WorkflowError::UnknownOrder { .. } => "unknown_order",
-            WorkflowError::DuplicateSubmit => "duplicate_submit",
-            WorkflowError::LeadAlsoCoUnit { .. } => "lead_also_co_unit",
-            WorkflowError::InvalidGps { .. } => "invalid_gps",
-            WorkflowError::CausalCycle => "causal_cycle",
-            WorkflowError::Calendar(_) => "calendar",
+            WorkflowError::WrongRole { .. } => ErrorCode::WrongRole,
+            WorkflowError::WrongUnit { .. } => ErrorCode::WrongUnit,
+            WorkflowError::WrongState { .. } => ErrorCode::WrongState,
+            WorkflowError::MissingField { .. } => ErrorCode::MissingField,
+            WorkflowError::ReopenLimit { .. } => ErrorCode::ReopenLimit,
+            WorkflowError::ExtensionTooLong { .. } => ErrorCode::ExtensionTooLong,
+            WorkflowError::ReturnWindowClosed { .. } => ErrorCode::ReturnWindowClosed,
+            WorkflowError::ReturnNeedsCall => ErrorCode::ReturnNeedsCall,
+            WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
+            WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
+            WorkflowError::UnknownOrder { .. } => ErrorCode::UnknownOrder,
+            WorkflowError::DuplicateSubmit => ErrorCode::DuplicateSubmit,
+            WorkflowError::LeadAlsoCoUnit { .. } => ErrorCode::LeadAlsoCoUnit,
+            WorkflowError::InvalidGps { .. } => ErrorCode::InvalidGps,
+            WorkflowError::CausalCycle => ErrorCode::CausalCycle,
+            WorkflowError::Calendar(_) => ErrorCode::Calendar,
         }
     }
 

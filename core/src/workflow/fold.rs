@@ -51,7 +51,7 @@ pub fn fold(events: &[Event], policy: &Policy, cal: &HolidayCalendar) -> OrderSt
 
 fn refused(e: &WorkflowError) -> Outcome {
     Outcome::Refused {
-        code: e.code().to_string(),
+        code: e.code(),
         message_zh: e.message_zh(),
         message_en: e.message_en(),
     }

@@ -39,7 +39,7 @@ mod state;
 mod supervision;
 mod transitions;
 
-pub use deadlines::{OrderDeadlines, deadlines};
+pub use deadlines::{DeadlineKind, OrderDeadlines, deadlines};
 pub use errors::{WorkflowError, action_zh};
 pub use fold::fold;
 pub use permissions::{UnitBinding, allowed_roles, unit_binding};

@@ -1,6 +1,8 @@
 //! The folded state of one work order, and the history that explains it.
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
 use std::fmt;
 
 use crate::model::{
@@ -137,7 +139,7 @@ pub enum Outcome {
     Applied,
     /// Invalid at its place in the linear order; kept so that nobody's work silently vanishes.
     Refused {
-        code: String,
+        code: ErrorCode,
         message_zh: String,
         message_en: String,
     },
@@ -153,9 +155,9 @@ impl Outcome {
         matches!(self, Outcome::Applied)
     }
     /// The refusal code, if the event was refused.
-    pub fn refusal_code(&self) -> Option<&str> {
+    pub fn refusal_code(&self) -> Option<ErrorCode> {
         match self {
-            Outcome::Refused { code, .. } => Some(code),
+            Outcome::Refused { code, .. } => Some(*code),
             _ => None,
         }
     }

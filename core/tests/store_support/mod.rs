@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use hotline_core::model::OrderId;
+use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::store::{ActionRecord, IndexRow, StoredChange};
+use hotline_core::workflow::Status;
 
 pub fn change(order: &str, hash: &str) -> StoredChange {
     StoredChange {
@@ -19,9 +21,9 @@ pub fn row(order: &str) -> IndexRow {
     IndexRow {
         order: OrderId::new(order),
         receipt: format!("R-{order}"),
-        kind: "complaint".to_string(),
-        urgency: "normal".to_string(),
-        status: "registered".to_string(),
+        kind: RequestKind::Complaint,
+        urgency: Urgency::Normal,
+        status: Status::Registered,
         confidential: false,
         lead_unit: None,
         co_units: Vec::new(),
@@ -31,6 +33,7 @@ pub fn row(order: &str) -> IndexRow {
         terminal: false,
         updated_at: 1_700_000_000_000,
         division_code: None,
+        deadline_error: None,
     }
 }
 

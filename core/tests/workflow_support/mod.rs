@@ -362,7 +362,7 @@ impl Script {
     }
 
     pub fn refusal_code(&self, actor: &Actor, action: &Action, at: Timestamp) -> &'static str {
-        self.refusal(actor, action, at).code()
+        self.refusal(actor, action, at).code().as_str()
     }
 
     /// Also records the refused action and checks the fold flags it with the same code and
@@ -378,7 +378,10 @@ impl Script {
         let id = self.push(actor, action, at);
         let after = self.state();
         assert_eq!(
-            after.outcome_of(&id).and_then(|o| o.refusal_code()),
+            after
+                .outcome_of(&id)
+                .and_then(|o| o.refusal_code())
+                .map(|c| c.as_str()),
             Some(code)
         );
         let mut without_history = after.clone();

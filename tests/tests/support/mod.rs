@@ -788,7 +788,7 @@ impl World {
         let before = snapshot(&self.peers[s.to].device, &self.peer_names());
         let err = bundle::import(&mut self.peers[s.to].device, &path, now)
             .expect_err("a truncated bundle was accepted");
-        assert_eq!(err.code(), "bundle_damaged", "{err}");
+        assert_eq!(err.code().as_str(), "bundle_damaged", "{err}");
         let after = snapshot(&self.peers[s.to].device, &self.peer_names());
         assert!(before == after, "a damaged bundle changed the store");
         let line = format!("{} refuses bundle {k} {what}", self.peers[s.to].spec.name);
@@ -1115,7 +1115,7 @@ fn check_history(dev: &Device, name: &str, o: &OrderId, state: &OrderState) -> R
         .ok_or_else(|| format!("{name}: no index row for {o}"))?;
     let lead = state.lead_unit.as_ref().map(|u| u.0.clone());
     let co: Vec<String> = state.co_units.iter().map(|u| u.0.clone()).collect();
-    if row.status != state.status.as_str() || row.lead_unit != lead || row.co_units != co {
+    if row.status != state.status || row.lead_unit != lead || row.co_units != co {
         return Err(format!(
             "{name}: index row of {o} says {} / {:?} / {:?}, the fold {} / {lead:?} / {co:?}",
             row.status, row.lead_unit, row.co_units, state.status

@@ -44,11 +44,9 @@ impl DeviceAccess for Arc<Mutex<Device>> {
             tokio::task::spawn_blocking(move || {
                 // A poisoned lock means an earlier call crashed half-way: the store is
                 // transactional, but this in-memory device may not be, so refuse to go on.
-                let mut guard = device.lock().map_err(|_| {
-                    SyncError::Device(DeviceError::Corrupt(
-                        "the device is unusable after an earlier crash; reopen it".into(),
-                    ))
-                })?;
+                let mut guard = device
+                    .lock()
+                    .map_err(|_| SyncError::Device(DeviceError::Poisoned))?;
                 work(&mut guard)
             })
             .await

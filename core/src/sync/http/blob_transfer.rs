@@ -12,6 +12,7 @@ use super::messages::{
 };
 use super::transport::CallError;
 use crate::device::{Device, DeviceError};
+use crate::error::ErrorCode;
 use crate::model::OrderId;
 use crate::sync::blobs::{self, BlobChunk, BlobHeld};
 use crate::sync::{SyncError, wire};
@@ -33,8 +34,7 @@ fn load_wanted(d: &Device, hub: &str) -> Result<Vec<(String, String)>, SyncError
 }
 
 fn save_wanted(d: &Device, hub: &str, wanted: &[(String, String)]) -> Result<(), SyncError> {
-    let bytes = serde_json::to_vec(wanted)
-        .map_err(|e| SyncError::Device(DeviceError::Corrupt(e.to_string())))?;
+    let bytes = serde_json::to_vec(wanted).map_err(DeviceError::encode("the wanted photos"))?;
     d.store().meta_set(&wanted_key(hub), &bytes)?;
     Ok(())
 }
@@ -218,7 +218,9 @@ impl<A: DeviceAccess> Session<'_, A> {
             };
             let chunk: BlobChunk = match self.post(BLOBS_GET_PATH, body).await {
                 Ok(a) => wire::decode(&a)?,
-                Err(CallError::Hub { detail, .. }) if detail.code == "blob_missing" => {
+                Err(CallError::Hub { detail, .. })
+                    if detail.typed_code() == Some(ErrorCode::BlobMissing) =>
+                {
                     return Ok(Outcome::Waiting);
                 }
                 Err(CallError::Hub { status, .. }) if status < 500 => return Ok(Outcome::Refused),

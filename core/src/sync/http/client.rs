@@ -7,6 +7,7 @@ use super::messages::{ErrorDetail, Health, SYNC_PATH};
 use super::report::{SyncPhase, SyncReport, Traffic};
 use super::transport::{CallError, HttpOptions, Transport};
 use crate::device::Device;
+use crate::error::ErrorCode;
 use crate::identity::{Certificate, IdentityError};
 use crate::model::Timestamp;
 use crate::sync::wire::{self, PROTOCOL, SyncResponse};
@@ -139,7 +140,9 @@ impl HubClient {
             .await
         {
             Ok(bytes) => wire::decode(&bytes),
-            Err(CallError::Hub { detail, .. }) if detail.code == "unknown_receipt" => {
+            Err(CallError::Hub { detail, .. })
+                if detail.typed_code() == Some(ErrorCode::UnknownReceipt) =>
+            {
                 Err(crate::device::DeviceError::UnknownReceipt(code.0).into())
             }
             Err(CallError::Hub { status, detail }) => Err(refusal(status, detail, &cert)),
@@ -259,24 +262,24 @@ fn health_failed(e: CallError) -> SyncError {
 fn refusal(status: u16, d: ErrorDetail, cert: &Certificate) -> SyncError {
     let id = cert.body.id.clone();
     let hub_time = d.hub_time.and_then(chrono::DateTime::from_timestamp_millis);
-    match d.code.as_str() {
-        "sync_bad_request_signature" => SyncError::BadRequestSignature,
-        "unknown_certificate" => IdentityError::UnknownCertificate { id }.into(),
-        "certificate_revoked" => IdentityError::CertificateRevoked { id }.into(),
-        "certificate_expired" => IdentityError::CertificateExpired {
+    match d.typed_code() {
+        Some(ErrorCode::SyncBadRequestSignature) => SyncError::BadRequestSignature,
+        Some(ErrorCode::UnknownCertificate) => IdentityError::UnknownCertificate { id }.into(),
+        Some(ErrorCode::CertificateRevoked) => IdentityError::CertificateRevoked { id }.into(),
+        Some(ErrorCode::CertificateExpired) => IdentityError::CertificateExpired {
             id,
             not_after: cert.body.not_after,
             now: hub_time.unwrap_or(cert.body.not_after),
         }
         .into(),
-        "certificate_not_yet_valid" => IdentityError::CertificateNotYetValid {
+        Some(ErrorCode::CertificateNotYetValid) => IdentityError::CertificateNotYetValid {
             id,
             not_before: cert.body.not_before,
             now: hub_time.unwrap_or(cert.body.not_before),
         }
         .into(),
-        "sync_malformed" => SyncError::Malformed(d.message_en),
-        "sync_protocol" => SyncError::Protocol(PROTOCOL),
+        Some(ErrorCode::SyncMalformed) => SyncError::Malformed(d.message_en),
+        Some(ErrorCode::SyncProtocol) => SyncError::Protocol(PROTOCOL),
         _ => SyncError::Transport(format!(
             "the hub refused the request (HTTP {status}, {}): {}",
             d.code, d.message_en

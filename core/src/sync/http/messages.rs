@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::super::SyncError;
 use super::super::blobs::BlobChunk;
 use crate::Coded;
+use crate::error::ErrorCode;
 
 /// One sync round: `SignedRequest` (body: `SyncRequest`) in, `SyncResponse` out.
 pub const SYNC_PATH: &str = "/v1/sync";
@@ -148,6 +149,14 @@ pub struct ErrorDetail {
     /// The hub's clock when it refused (Unix ms): says "expired" relative to what.
     #[serde(default)]
     pub hub_time: Option<i64>,
+}
+
+impl ErrorDetail {
+    /// The code as a typed value; `None` for a code this version does not know (a newer hub)
+    /// or a made-up one (a proxy's error page).
+    pub fn typed_code(&self) -> Option<ErrorCode> {
+        ErrorCode::parse(&self.code)
+    }
 }
 
 impl ErrorBody {

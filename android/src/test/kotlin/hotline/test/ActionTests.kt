@@ -4,6 +4,8 @@
 // review, callback and supervision are in FlowTests).
 package hotline.test
 
+import hotline.ExtensionDecision
+import hotline.Status
 import hotline.ExtensionRequest
 import hotline.NotAcceptedReason
 import hotline.RequestKind
@@ -28,32 +30,32 @@ fun Suite.actionTests() {
             val me = "dispatcher-1"
 
             val answered = desk.device.act(inquiry, WorkflowAction.InstantAnswer("kb-12", "携带身份证和经营场所证明到政务服务中心办理"), t0, me)
-            assertEquals("answered_instantly", answered.status)
+            assertEquals(Status.ANSWERED_INSTANTLY, answered.status)
             val refused = desk.device.act(offTopic, WorkflowAction.NotAccept(NotAcceptedReason.LITIGATION_ARBITRATION_RECONSIDERATION, "应通过诉讼途径解决", null), t0, me)
-            assertEquals("not_accepted", refused.status)
+            assertEquals(Status.NOT_ACCEPTED, refused.status)
 
             desk.device.act(order, WorkflowAction.Register(""), t0, me)
             desk.device.act(order, dispatchTo(UNIT_A), at("2026-03-02T10:00:00+08:00"), me)
             carry(desk, staff, order, at("2026-03-02T10:30:00+08:00"))
             val returnRequest = ReturnRequest("施工噪音属生态环境局职责", "《环境噪声污染防治法》第十条", "同意退回", "市生态环境局", "0995-1234567", true)
-            assertEquals("return_requested", staff.device.act(order, WorkflowAction.RequestReturn(returnRequest), at("2026-03-02T11:00:00+08:00")).status)
+            assertEquals(Status.RETURN_REQUESTED, staff.device.act(order, WorkflowAction.RequestReturn(returnRequest), at("2026-03-02T11:00:00+08:00")).status)
             carry(staff, desk, order, at("2026-03-02T11:30:00+08:00"))
-            assertEquals("dispatched", desk.device.act(order, WorkflowAction.DecideReturn(false, "属于乡镇综合执法职责"), at("2026-03-02T12:00:00+08:00"), me).status)
+            assertEquals(Status.DISPATCHED, desk.device.act(order, WorkflowAction.DecideReturn(false, "属于乡镇综合执法职责"), at("2026-03-02T12:00:00+08:00"), me).status)
 
             carry(desk, staff, order, at("2026-03-02T12:30:00+08:00"))
             staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T13:00:00+08:00"))
-            assertEquals("extension_requested", staff.device.act(order, WorkflowAction.RequestExtension(ExtensionRequest(5u, "需协调施工单位调整工期")), at("2026-03-03T09:00:00+08:00")).status)
+            assertEquals(Status.EXTENSION_REQUESTED, staff.device.act(order, WorkflowAction.RequestExtension(ExtensionRequest(5u, "需协调施工单位调整工期")), at("2026-03-03T09:00:00+08:00")).status)
             carry(staff, desk, order, at("2026-03-03T09:30:00+08:00"))
             val granted = desk.device.act(order, WorkflowAction.DecideExtension(true, ""), at("2026-03-03T10:00:00+08:00"), me)
-            assertEquals("approved", granted.extensions.single().decision)
+            assertEquals(ExtensionDecision.APPROVED, granted.extensions.single().decision)
 
             carry(desk, staff, order, at("2026-03-03T10:30:00+08:00"))
             staff.device.act(order, replyOf(UNIT_A), at("2026-03-04T10:00:00+08:00"))
             carry(staff, desk, order, at("2026-03-04T10:30:00+08:00"))
             desk.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-04T11:00:00+08:00"), me)
-            assertEquals("dissatisfied", desk.device.act(order, WorkflowAction.Callback(Satisfaction.DISSATISFIED, "仍有噪音"), at("2026-03-05T10:00:00+08:00"), "callback-1").status)
+            assertEquals(Status.DISSATISFIED, desk.device.act(order, WorkflowAction.Callback(Satisfaction.DISSATISFIED, "仍有噪音"), at("2026-03-05T10:00:00+08:00"), "callback-1").status)
             val reopened = desk.device.act(order, WorkflowAction.Reopen("诉求人不满意"), at("2026-03-05T11:00:00+08:00"), me)
-            assertEquals("in_handling", reopened.status)
+            assertEquals(Status.IN_HANDLING, reopened.status)
             assertEquals(1u, reopened.reopenCount)
 
             carry(desk, staff, order, at("2026-03-05T11:30:00+08:00"))

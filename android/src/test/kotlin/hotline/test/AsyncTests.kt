@@ -2,6 +2,7 @@
 // flight at once from one coroutine scope, and the caller's thread never blocks on SQLite.
 package hotline.test
 
+import hotline.Status
 import hotline.Role
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -28,7 +29,7 @@ fun Suite.asyncTests() {
             assertEquals(4, kiosk.device.inbox().size)
             assertEquals(4, second.device.inbox().size)
             val statuses = coroutineScope { submitted.map { s -> async { (if (kiosk.device.inbox().any { it.order == s.order }) kiosk else second).device.status(s.receipt) } }.awaitAll() }
-            assertEquals(setOf("submitted"), statuses.map { it.status }.toSet())
+            assertEquals(setOf(Status.SUBMITTED), statuses.map { it.status }.toSet())
         }
     }
 }

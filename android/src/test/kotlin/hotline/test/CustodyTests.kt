@@ -2,6 +2,7 @@
 // the core asks it to sign and checks what comes back before anything is written.
 package hotline.test
 
+import hotline.Status
 import hotline.DeviceKeyCustody
 import hotline.HotlineDevice
 import hotline.HotlineException
@@ -19,7 +20,7 @@ fun Suite.custodyTests() {
             assertEquals(before + 1, kiosk.custody.signatures.get())
             kiosk.device.inner.close()
             val reopened = TrackedDevice(Coverage.construct("HotlineDevice.open") { HotlineDevice.open(city.dir("kiosk-1"), kiosk.custody) })
-            assertEquals("submitted", reopened.show(order).status)
+            assertEquals(Status.SUBMITTED, reopened.show(order).status)
             assertEquals(kiosk.custody.publicKey().size, 32)
             assertTrue(reopened.verify().ok)
             // Without the app's key the person cannot act: no key file exists for them.

@@ -2,6 +2,7 @@
 // its Chinese and English messages.
 package hotline.test
 
+import hotline.Status
 import hotline.HotlineDevice
 import hotline.HotlineException
 import hotline.Role
@@ -77,7 +78,7 @@ fun Suite.errorTests() {
                 desk.device.importChange(staff.device.exportChanges(order).last(), at("2026-03-02T12:00:00+08:00"))
             }
             assertEquals("certificate_revoked", e.code)
-            assertEquals("dispatched", desk.device.show(order).status)
+            assertEquals(Status.DISPATCHED, desk.device.show(order).status)
         }
     }
 }

@@ -4,6 +4,8 @@
 // the citizen back — every step signed on its own device and carried to the next.
 package hotline.test
 
+import hotline.DeadlineKind
+import hotline.Status
 import hotline.CaseInfo
 import hotline.ContactDetails
 import hotline.ContactMethod
@@ -69,7 +71,7 @@ fun Suite.flowTests() {
             val submitted = kiosk.device.submit(complaint(), t0)
             val order = submitted.order
             val shown = kiosk.device.status(submitted.receipt.lowercase())
-            assertEquals("submitted", shown.status)
+            assertEquals(Status.SUBMITTED, shown.status)
             assertEquals("已提交", shown.statusZh)
             assertTrue(kiosk.custody!!.signatures.get() >= 1, "the kiosk signed through the app's key")
 
@@ -79,17 +81,17 @@ fun Suite.flowTests() {
             val t1 = at("2026-03-02T10:00:00+08:00")
             center.device.act(order, WorkflowAction.Register("受理"), t1, "dispatcher-1")
             val dispatched = center.device.act(order, dispatchTo(UNIT_A), t1, "dispatcher-1")
-            assertEquals("dispatched", dispatched.status)
+            assertEquals(Status.DISPATCHED, dispatched.status)
             assertEquals(UNIT_A, dispatched.leadUnit)
 
             // Township phone: the inbox shows the Turpan 12 h sign-for deadline first.
             carry(center, staff, order, at("2026-03-02T10:30:00+08:00"))
             val inbox = staff.device.inbox(InboxFilter(unit = UNIT_A))
             assertEquals(order, inbox.single().order)
-            assertEquals("sign_for", inbox.single().nextDueKind)
+            assertEquals(DeadlineKind.SIGN_FOR, inbox.single().nextDueKind)
             assertEquals(at("2026-03-02T22:00:00+08:00"), inbox.single().nextDue)
             assertEquals("王秀英", staff.device.contact(order).name)
-            assertEquals("in_handling", staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T11:00:00+08:00")).status)
+            assertEquals(Status.IN_HANDLING, staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T11:00:00+08:00")).status)
             staff.device.act(order, WorkflowAction.Contact(ContactMethod.PHONE, true, "已电话联系诉求人"), at("2026-03-02T11:30:00+08:00"))
             val photo = PhotoInput(PhotoSource.Bytes(ByteArray(300_000) { 7 }), "image/jpeg", at("2026-03-03T15:00:00+08:00"), gps(35.7601, 115.0302))
             val withEvidence = staff.device.addEvidence(order, listOf(photo), at("2026-03-03T15:05:00+08:00"), gps(35.7601, 115.0302), "现场核实：施工单位已停止夜间作业")
@@ -116,12 +118,12 @@ fun Suite.flowTests() {
             assertEquals("古城路施工现场", supervised.siteSupervisions.single().form.place)
 
             // The unit replies; everything reaches the center, which reviews and calls back.
-            assertEquals("under_review", staff.device.act(order, replyOf(UNIT_A), at("2026-03-04T10:00:00+08:00")).status)
+            assertEquals(Status.UNDER_REVIEW, staff.device.act(order, replyOf(UNIT_A), at("2026-03-04T10:00:00+08:00")).status)
             carry(staff, center, order, at("2026-03-04T10:30:00+08:00"))
             carry(supervisor, center, order, at("2026-03-04T10:30:00+08:00"))
             center.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
             val closed = center.device.act(order, WorkflowAction.Callback(Satisfaction.SATISFIED, "回访满意"), at("2026-03-05T10:00:00+08:00"), "callback-1")
-            assertEquals("closed", closed.status)
+            assertEquals(Status.CLOSED, closed.status)
             assertEquals(1, closed.supervisions.size)
             assertEquals(1, closed.siteSupervisions.size)
             assertEquals(1, closed.siteEvidence.size)
@@ -132,7 +134,7 @@ fun Suite.flowTests() {
             // Back at the kiosk the citizen sees it closed, and nothing personal.
             carry(center, kiosk, order, at("2026-03-05T11:00:00+08:00"))
             val final = kiosk.device.status(submitted.receipt)
-            assertEquals("closed", final.status)
+            assertEquals(Status.CLOSED, final.status)
             assertNull(final.nextDue)
             assertEquals(closed.history.size, kiosk.device.show(order).history.size)
             for (m in listOf(kiosk, staff, center, supervisor)) {
@@ -160,7 +162,7 @@ fun Suite.flowTests() {
             val late = staff.device.overdue(at("2026-04-20T09:00:00+08:00"), InboxFilter(unit = UNIT_A))
             assertEquals(order, late.single().order)
             assertNotNull(late.single().handlingDue)
-            assertTrue(staff.device.inbox(InboxFilter(statuses = listOf("closed"))).isEmpty())
+            assertTrue(staff.device.inbox(InboxFilter(statuses = listOf(Status.CLOSED))).isEmpty())
             assertEquals(1, staff.device.inbox(InboxFilter(dueBefore = at("2026-03-02T23:00:00+08:00"))).size)
             assertFalse(staff.device.inbox().single().terminal)
         }

@@ -2,6 +2,7 @@
 // was made here or arrived from another device.
 package hotline.test
 
+import hotline.Status
 import hotline.OrderChangeListener
 import hotline.OrderId
 import hotline.Role
@@ -59,7 +60,7 @@ fun Suite.listenerTests() {
                 override fun onOrdersChanged(orders: List<OrderId>) = throw IllegalStateException("UI gone")
             })
             val order = kiosk.device.submit(complaint(), at("2026-03-02T09:00:00+08:00")).order
-            assertEquals("submitted", kiosk.device.show(order).status)
+            assertEquals(Status.SUBMITTED, kiosk.device.show(order).status)
         }
     }
 }

@@ -4,6 +4,8 @@
 // files from a village to its township.
 package hotline.test
 
+import hotline.DeadlineKind
+import hotline.Status
 import hotline.ContactMethod
 import hotline.HotlineException
 import hotline.InboxFilter
@@ -71,7 +73,7 @@ fun Suite.syncTests() {
             // Township phone: the dispatched order arrives with its whole history.
             assertEquals(3uL, staff.device.sync(hub.url()).pulled)
             val row = staff.device.inbox(InboxFilter(unit = UNIT_A)).single()
-            assertEquals(order to "sign_for", row.order to row.nextDueKind)
+            assertEquals(order to DeadlineKind.SIGN_FOR, row.order to row.nextDueKind)
             assertEquals("王秀英", staff.device.contact(order).name)
             staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T11:00:00+08:00"))
             staff.device.act(order, WorkflowAction.Contact(ContactMethod.PHONE, true, "已电话联系诉求人"), at("2026-03-02T11:30:00+08:00"))
@@ -101,7 +103,7 @@ fun Suite.syncTests() {
             center.device.sync(hub.url(), "dispatcher-1")
             center.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
             val closed = center.device.act(order, WorkflowAction.Callback(Satisfaction.SATISFIED, "回访满意"), at("2026-03-05T10:00:00+08:00"), "callback-1")
-            assertEquals("closed", closed.status)
+            assertEquals(Status.CLOSED, closed.status)
 
             // Everyone syncs (twice: what one pushes, the others pull next time): all in step.
             repeat(2) {
@@ -112,7 +114,7 @@ fun Suite.syncTests() {
             }
             val holders = listOf(center, staff, supervisor)
             val views = holders.map { it.device.show(order) }
-            assertEquals(setOf("closed"), views.map { it.status }.toSet())
+            assertEquals(setOf(Status.CLOSED), views.map { it.status }.toSet())
             assertEquals(1, views.map { it.stateJson }.toSet().size, "identical state on every device")
             assertEquals(setOf(closed.history.size), views.map { it.history.size }.toSet())
             for (m in holders) {
@@ -124,9 +126,9 @@ fun Suite.syncTests() {
             }
 
             // The kiosk received nothing (a public device) but looks the receipt up live.
-            assertEquals("submitted", kiosk.device.status(submitted.receipt).status)
+            assertEquals(Status.SUBMITTED, kiosk.device.status(submitted.receipt).status)
             val live = kiosk.device.receiptStatus(hub.url(), submitted.receipt.lowercase())
-            assertEquals("closed", live.status)
+            assertEquals(Status.CLOSED, live.status)
             assertNull(live.nextDue)
             val mistyped = assertFailsWith<HotlineException.InvalidInput> { kiosk.device.receiptStatus(hub.url(), "ABC") }
             assertTrue(mistyped.code.startsWith("receipt_"), mistyped.code)
@@ -178,7 +180,7 @@ fun Suite.syncTests() {
             assertEquals(1uL to 1uL, resumed.pushed to resumed.photosUp)
             val desk = city.member("dispatcher-1", Role.DISPATCHER, CENTER)
             assertEquals(1uL, desk.device.sync(hub.url()).pulled)
-            assertEquals("submitted", desk.device.show(order).status)
+            assertEquals(Status.SUBMITTED, desk.device.show(order).status)
             hub.stop()
         }
     }
