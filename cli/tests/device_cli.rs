@@ -380,7 +380,9 @@ fn a_complaint_goes_from_the_kiosk_to_closure_on_one_shared_store() {
     assert_eq!(v["state"]["contacts"].as_array().unwrap().len(), 1);
 
     // On-site evidence: GPS, capture time and the photo's hash inside the signed record.
-    std::fs::write(city.path("evidence.jpg"), vec![7u8; 100_000]).unwrap();
+    let mut evidence = b"\xff\xd8\xff\xe0".to_vec();
+    evidence.resize(100_000, 7);
+    std::fs::write(city.path("evidence.jpg"), evidence).unwrap();
     let v = city.ok(&[
         "evidence",
         "add",

@@ -124,7 +124,7 @@ fn devices_sync_through_a_running_hub() {
     city.enrol("kiosk", "kiosk", None, "kiosk-01");
     city.enrol("desk", "dispatcher", None, "desk-01");
     let hub = city.serve();
-    std::fs::write(city.path("street.jpg"), b"not really a jpeg").unwrap();
+    std::fs::write(city.path("street.jpg"), b"\xff\xd8\xff\xe0 the street").unwrap();
     let sub = city.ok(&[
         "intake",
         "--store",

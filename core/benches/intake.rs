@@ -265,6 +265,7 @@ impl Parts {
                     division_code: None,
                 },
                 sealed_contacts: vec![("platform".into(), sealed.to_vec())],
+                attachments: Vec::new(),
             })
             .expect("record");
     }

@@ -41,6 +41,70 @@ struct Ledger {
     policy: Option<Policy>,
     issued: Vec<Certificate>,
     revocations: Option<RevocationList>,
+    /// The public half of the keys, so the hub never has to read a secret (absent in
+    /// `authority.json` files written before it existed; the next enrolment writes it).
+    #[serde(default)]
+    public: Option<PublicKeys>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PublicKeys {
+    root: crate::identity::PublicKeyBytes,
+    platform: SealingPublicKey,
+    units: BTreeMap<UnitId, SealingPublicKey>,
+}
+
+/// What the hub needs of the authority: everything public, and no secret. Read from
+/// `authority.json` alone, so the hub's process never opens `root.key` or `keys.json`.
+#[derive(Debug, Clone)]
+pub struct PublicAuthority {
+    pub root: crate::identity::PublicKeyBytes,
+    pub platform: SealingPublicKey,
+    pub units: BTreeMap<UnitId, SealingPublicKey>,
+    pub policy: Policy,
+    pub issued: Vec<Certificate>,
+    pub revocations: Option<RevocationList>,
+}
+
+impl PublicAuthority {
+    /// Reads `dir/authority.json`. A ledger written before it carried the public keys is read
+    /// through the whole authority once (which rewrites it with them).
+    pub fn open(dir: &Path) -> Result<PublicAuthority, DeviceError> {
+        let ledger = read_ledger(dir)?;
+        let policy = ledger
+            .policy
+            .clone()
+            .ok_or_else(|| DeviceError::AuthorityCorrupt {
+                file: "authority.json".into(),
+                reason: "it holds no policy".into(),
+            })?;
+        let public = match ledger.public {
+            Some(p) => p,
+            None => {
+                let full = Authority::open(dir)?;
+                full.save()?;
+                full.public_keys()
+            }
+        };
+        Ok(PublicAuthority {
+            root: public.root,
+            platform: public.platform,
+            units: public.units,
+            policy,
+            issued: ledger.issued,
+            revocations: ledger.revocations,
+        })
+    }
+}
+
+fn read_ledger(dir: &Path) -> Result<Ledger, DeviceError> {
+    let ledger_path = dir.join("authority.json");
+    serde_json::from_slice(&std::fs::read(&ledger_path).at(&ledger_path)?).map_err(|e| {
+        DeviceError::AuthorityCorrupt {
+            file: "authority.json".into(),
+            reason: e.to_string(),
+        }
+    })
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -105,12 +169,7 @@ impl Authority {
                     reason: e.to_string(),
                 }
             })?;
-        let ledger_path = dir.join("authority.json");
-        let ledger: Ledger = serde_json::from_slice(&std::fs::read(&ledger_path).at(&ledger_path)?)
-            .map_err(|e| DeviceError::AuthorityCorrupt {
-                file: "authority.json".into(),
-                reason: e.to_string(),
-            })?;
+        let ledger = read_ledger(dir)?;
         let mut units = BTreeMap::new();
         for (u, h) in &keys.units {
             units.insert(u.clone(), keypair_from_hex(h)?);
@@ -134,7 +193,19 @@ impl Authority {
                 .collect(),
         };
         write_atomic(&self.dir.join("keys.json"), &keys, true)?;
-        write_atomic(&self.dir.join("authority.json"), &self.ledger, false)
+        let ledger = Ledger {
+            public: Some(self.public_keys()),
+            ..self.ledger.clone()
+        };
+        write_atomic(&self.dir.join("authority.json"), &ledger, false)
+    }
+
+    fn public_keys(&self) -> PublicKeys {
+        PublicKeys {
+            root: self.root.public_key(),
+            platform: self.platform.public_key(),
+            units: self.unit_directory(),
+        }
     }
 
     pub fn root_public(&self) -> crate::identity::PublicKeyBytes {

@@ -204,6 +204,7 @@ error_codes! {
     DeviceIo = "device_io", 500, Internal;
     DevicePoisoned = "device_poisoned", 500, Internal;
     EncodeFailed = "encode_failed", 500, Internal;
+    InternalError = "internal_error", 500, Internal;
     AuthorityCorrupt = "authority_corrupt", 500, Internal;
     UnknownReceipt = "unknown_receipt", 404, NotFound;
     BadInput = "bad_input", 400, InvalidInput;
@@ -224,6 +225,7 @@ error_codes! {
     BlobNotVisible = "blob_not_visible", 403, Refused;
     RequestTooLarge = "request_too_large", 413, InvalidInput;
     RequestUnreadable = "request_unreadable", 400, InvalidInput;
+    RequestTimeout = "request_timeout", 408, Network;
     RateLimited = "rate_limited", 429, Network;
     NoSuchEndpoint = "no_such_endpoint", 404, NotFound;
     MethodNotAllowed = "method_not_allowed", 405, InvalidInput;

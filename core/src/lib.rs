@@ -10,12 +10,14 @@
 //! * [`device`]: a kiosk, phone or desk: every user action checked, signed and stored.
 //! * [`sync`]: sans-IO sync protocol with the hub, resumable photo transfer, offline bundles.
 //! * [`receipt`]: short unguessable receipt codes with a check character.
+//! * [`limits`]: every size and count limit, checked on the device and again at the hub.
 
 pub mod authority;
 pub mod device;
 pub mod doc;
 pub mod error;
 pub mod identity;
+pub mod limits;
 pub mod model;
 pub mod policy;
 pub mod receipt;

@@ -22,7 +22,7 @@ fn kiosk_to_center_to_township_with_sealed_contact() {
 
     let mut req = request("古城路夜间施工噪音扰民已持续两周");
     req.photos.push(PhotoInput {
-        source: PhotoSource::Bytes(b"jpeg bytes of the site".to_vec()),
+        source: PhotoSource::Bytes(b"\xff\xd8\xff\xe0 jpeg bytes of the site".to_vec()),
         media_type: "image/jpeg".into(),
         captured_at: Some(t("2026-03-02T08:55:00+08:00")),
         gps: Some(GpsFix::manual(35.76, 115.03)),
@@ -95,7 +95,7 @@ fn kiosk_to_center_to_township_with_sealed_contact() {
             None,
             &sub.order,
             vec![PhotoInput {
-                source: PhotoSource::Bytes(vec![7u8; 300_000]),
+                source: PhotoSource::Bytes([&b"\xff\xd8\xff"[..], &[7u8; 299_997]].concat()),
                 media_type: "image/jpeg".into(),
                 captured_at: Some(t("2026-03-03T15:00:00+08:00")),
                 gps: Some(GpsFix::manual(35.7601, 115.0302)),

@@ -324,7 +324,7 @@ fn verify_finds_a_tampered_change_signature_blob_and_certificate() {
             None,
             &s.order,
             vec![PhotoInput {
-                source: PhotoSource::Bytes(b"original site photo".to_vec()),
+                source: PhotoSource::Bytes(b"\xff\xd8\xff\xe0 original site photo".to_vec()),
                 media_type: "image/jpeg".into(),
                 captured_at: Some(t("2026-03-02T10:30:00+08:00")),
                 gps: Some(GpsFix::manual(35.7, 115.0)),

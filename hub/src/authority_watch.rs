@@ -1,12 +1,13 @@
 //! Keeping the hub's trust and directory in step with the city's enrolment authority while it
 //! runs: `hotline hub enroll` and `hotline hub revoke` rewrite `authority.json` (atomically, by
 //! rename); the hub notices the file changed before each request and takes in new certificates
-//! and the newer revocation list, so a revoked phone is refused from its next request on.
+//! and the newer revocation list, so a revoked phone is refused from its next request on. Only
+//! `authority.json` is read: the hub never opens the root key or the sealing secrets.
 
 use std::path::Path;
 use std::time::SystemTime;
 
-use hotline_core::authority::Authority;
+use hotline_core::authority::PublicAuthority;
 use hotline_core::device::Device;
 use hotline_core::sync::Directory;
 
@@ -38,24 +39,18 @@ pub fn stamp(data_dir: &Path) -> Option<Stamp> {
 
 /// Takes the authority's certificates and revocations into the hub's trust store (persisted in
 /// its store), and returns the directory the hub hands out.
-pub fn apply(device: &mut Device, authority: &Authority) -> Result<Directory, HubError> {
-    for cert in authority.issued() {
+pub fn apply(device: &mut Device, authority: &PublicAuthority) -> Result<Directory, HubError> {
+    for cert in &authority.issued {
         if device.trust().certificate(&cert.body.id).is_none() {
             device.add_certificate(cert.clone())?;
         }
     }
-    if let Some(list) = authority.revocations() {
-        let newer = device
-            .trust()
-            .revocations()
-            .is_none_or(|have| list.sequence > have.sequence);
-        if newer {
-            device.set_revocations(list.clone())?;
-        }
+    if let Some(list) = &authority.revocations {
+        device.accept_revocations(list.clone())?;
     }
     Ok(Directory {
-        certificates: authority.issued().to_vec(),
-        revocations: authority.revocations().cloned(),
-        units: authority.unit_directory(),
+        certificates: authority.issued.clone(),
+        revocations: authority.revocations.clone(),
+        units: authority.units.clone(),
     })
 }

@@ -24,6 +24,10 @@ pub enum HubError {
     BadBody(String),
     #[error("no such endpoint: {0}")]
     NoRoute(String),
+    #[error("{0} does not take this method")]
+    MethodNotAllowed(String),
+    #[error("the request body did not arrive in time")]
+    Slow,
     #[error("{dir} is not a hub data folder (run `hotline hub init --data {dir}`): {reason}")]
     NotAHub { dir: String, reason: String },
     #[error("cannot listen on {addr}: {reason}")]
@@ -41,6 +45,8 @@ impl Coded for HubError {
             HubError::TooLarge { .. } => ErrorCode::RequestTooLarge,
             HubError::BadBody(_) => ErrorCode::RequestUnreadable,
             HubError::NoRoute(_) => ErrorCode::NoSuchEndpoint,
+            HubError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
+            HubError::Slow => ErrorCode::RequestTimeout,
             HubError::NotAHub { .. } => ErrorCode::HubNotInitialised,
             HubError::Listen { .. } => ErrorCode::HubListen,
             HubError::Internal(_) => ErrorCode::HubInternal,
@@ -55,6 +61,8 @@ impl Coded for HubError {
             HubError::TooLarge { limit } => format!("请求内容超过 {limit} 字节上限"),
             HubError::BadBody(e) => format!("无法读取请求内容：{e}"),
             HubError::NoRoute(p) => format!("没有这个接口：{p}"),
+            HubError::MethodNotAllowed(p) => format!("接口 {p} 不支持该请求方法"),
+            HubError::Slow => "请求内容未能及时送达".into(),
             HubError::NotAHub { dir, reason } => format!(
                 "{dir} 不是城市平台数据目录（请先运行 hotline hub init --data {dir}）：{reason}"
             ),
@@ -79,16 +87,23 @@ impl HubError {
         StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    /// The JSON error response, stamped with the hub's clock.
+    /// The JSON error response, stamped with the hub's clock; a rate refusal says when to
+    /// come back (`Retry-After`).
     pub fn response(&self, hub_time: Option<i64>) -> Response {
         let body = serde_json::to_vec(&ErrorBody::from_coded(self, hub_time))
             .unwrap_or_else(|_| br#"{"error":{"code":"hub_internal"}}"#.to_vec());
-        (
+        let mut response = (
             self.status(),
             [(axum::http::header::CONTENT_TYPE, CONTENT_TYPE_JSON)],
             body,
         )
-            .into_response()
+            .into_response();
+        if let HubError::Sync(SyncError::RateLimited { retry_after_s }) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*retry_after_s).into());
+        }
+        response
     }
 }
 

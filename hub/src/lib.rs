@@ -22,11 +22,16 @@ mod authority_watch;
 mod blob_routes;
 mod clock;
 mod errors;
+mod log;
+mod options;
+mod rate;
+mod readers;
 mod routes;
 mod server;
 mod state;
 
 pub use clock::Clock;
 pub use errors::HubError;
+pub use options::HubOptions;
 pub use server::{RunningHub, shutdown_signal, start, start_with};
-pub use state::{HubOptions, STORE_DIR};
+pub use state::STORE_DIR;

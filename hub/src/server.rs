@@ -1,24 +1,44 @@
 //! Starting and stopping the hub: bind, serve until told to stop, finish the requests in
 //! flight. Tests start it in-process on `127.0.0.1:0` and read the port from [`RunningHub::addr`].
+//!
+//! Connections are served by hyper directly (axum's router as the service) for the settings a
+//! public endpoint needs: a request head must arrive within [`HubOptions::header_timeout`] (a
+//! connection idle between requests for that long is closed too), at most
+//! [`HubOptions::max_connections`] are open (the hub stops accepting until one closes, with the
+//! process's file limit raised to what the system allows first), and shutdown is graceful.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use hotline_core::device::Device;
-use tokio::sync::oneshot;
+use hotline_core::store::GARBAGE_GRACE;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use crate::errors::HubError;
+use crate::options::HubOptions;
 use crate::routes::router;
-use crate::state::{Hub, HubOptions};
+use crate::state::Hub;
+
+/// Descriptors kept free for the store, its blobs and the log when capping connections.
+const RESERVED_FILES: u64 = 256;
+/// Bytes a connection buffers while reading a request head.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// How long a stopping hub waits for requests in flight.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A hub serving on a bound address.
 #[derive(Debug)]
 pub struct RunningHub {
     addr: SocketAddr,
     hub: Arc<Hub>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: watch::Sender<bool>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
@@ -31,8 +51,14 @@ pub async fn start(data_dir: &Path, addr: &str) -> Result<RunningHub, HubError> 
 pub async fn start_with(
     data_dir: &Path,
     addr: &str,
-    options: HubOptions,
+    mut options: HubOptions,
 ) -> Result<RunningHub, HubError> {
+    // Idle connections must not starve the hub of descriptors: the soft limit goes up to the
+    // hard one, and the connection cap stays below whatever that is.
+    if let Ok(files) = rlimit::increase_nofile_limit(u64::MAX) {
+        let room = usize::try_from(files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+        options.max_connections = options.max_connections.min(room.max(16));
+    }
     let dir = data_dir.to_path_buf();
     let hub = tokio::task::spawn_blocking(move || Hub::open(&dir, options))
         .await
@@ -42,26 +68,107 @@ pub async fn start_with(
         addr: addr.to_string(),
         reason: e.to_string(),
     };
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(listen_err)?;
+    let listener = TcpListener::bind(addr).await.map_err(listen_err)?;
     let bound = listener.local_addr().map_err(listen_err)?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(Arc::clone(&hub));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                // A dropped sender stops the hub too.
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(collect_garbage(Arc::clone(&hub), stopped.clone()));
+    let task = tokio::spawn(serve(listener, Arc::clone(&hub), stopped));
+    hub.log.always(format_args!(
+        "serving on {bound}: at most {} connections, {} heavy request(s) at once",
+        hub.options.max_connections, hub.options.heavy_requests
+    ));
     Ok(RunningHub {
         addr: bound,
         hub,
-        stop: Some(stop),
+        stop,
         task: Some(task),
     })
+}
+
+/// Resolves once `stop` says so (or its sender is gone).
+async fn stopping(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+async fn serve(
+    listener: TcpListener,
+    hub: Arc<Hub>,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let app = router(Arc::clone(&hub));
+    let graceful = GracefulShutdown::new();
+    let open = Arc::new(Semaphore::new(hub.options.max_connections.max(1)));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(hub.options.header_timeout)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .keep_alive(true);
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&open).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = stopping(&mut stop) => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of descriptors or a connection reset before accept: wait a moment
+                // rather than spin, and go on.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = stopping(&mut stop) => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let conn =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => {}
+    }
+    Ok(())
+}
+
+/// Now and then: photos no record references and unfinished uploads (past the grace period),
+/// and the rate limiter's memory of quiet certificates.
+async fn collect_garbage(hub: Arc<Hub>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let worker = Arc::clone(&hub);
+        let collected = tokio::task::spawn_blocking(move || {
+            worker.rate.forget_quiet();
+            let writer = worker.writer();
+            writer
+                .device
+                .store()
+                .collect_garbage(SystemTime::now(), GARBAGE_GRACE)
+        })
+        .await;
+        match collected {
+            Ok(Ok(r)) if r.blobs_removed + r.partial_uploads_removed > 0 => {
+                hub.log.always(format_args!(
+                    "collected {} unreferenced photo(s) ({} bytes) and {} unfinished upload(s)",
+                    r.blobs_removed, r.bytes_freed, r.partial_uploads_removed
+                ))
+            }
+            Ok(Err(e)) => eprintln!("[hub] collecting garbage failed: {e}"),
+            _ => {}
+        }
+        tokio::select! {
+            () = tokio::time::sleep(hub.options.collect_every) => {}
+            () = stopping(&mut stop) => return,
+        }
+    }
 }
 
 impl RunningHub {
@@ -82,15 +189,13 @@ impl RunningHub {
     /// Looks at the hub's store (change counts, refusal log) between requests. Blocks while a
     /// request holds the store; from async code, call it inside `spawn_blocking`.
     pub fn inspect<R>(&self, f: impl FnOnce(&Device) -> R) -> R {
-        let inner = self.hub.lock();
-        f(&inner.device)
+        let writer = self.hub.writer();
+        f(&writer.device)
     }
 
     /// Stops accepting connections, lets the requests in flight finish, and returns.
     pub async fn shutdown(mut self) -> Result<(), HubError> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        let _ = self.stop.send(true);
         self.join().await
     }
 
@@ -104,7 +209,7 @@ impl RunningHub {
         };
         tokio::select! {
             () = signal => self.shutdown().await,
-            // The server stopped by itself (its listener failed).
+            // The server stopped by itself.
             out = task => {
                 self.task = None;
                 flatten(out)
@@ -131,9 +236,7 @@ fn flatten(out: Result<std::io::Result<()>, tokio::task::JoinError>) -> Result<(
 impl Drop for RunningHub {
     /// A hub dropped without `shutdown` stops serving too (the task ends on its own).
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        let _ = self.stop.send(true);
     }
 }
 

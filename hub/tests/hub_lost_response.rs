@@ -43,6 +43,7 @@ async fn a_lost_answer_does_not_lose_a_newly_visible_order() {
 
     // The phone's round reaches the hub; its answer is lost on the way back.
     let mut client = SyncClient::new(&staff_a, hub.node_id(), None).unwrap();
+    client.set_challenge(challenge(&hub).await);
     let req = client.request(&staff_a, t(LATER)).unwrap();
     post_raw(&hub, "/v1/sync", wire::encode(&req).unwrap())
         .await

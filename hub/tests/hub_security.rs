@@ -83,10 +83,16 @@ async fn a_replayed_change_or_request_is_stored_once() {
         sign_for(),
     );
     let before = hub_change_count(&s.hub);
-    let req = wire::encode(&push_request(&s.staff_a, std::slice::from_ref(&c))).unwrap();
-    for _ in 0..3 {
-        // The very same signed request, captured and sent again.
-        post_raw(&s.hub, SYNC, req.clone()).await.unwrap();
+    let req =
+        wire::encode(&push_request(&s.hub, &s.staff_a, std::slice::from_ref(&c)).await).unwrap();
+    post_raw(&s.hub, SYNC, req.clone()).await.unwrap();
+    for _ in 0..2 {
+        // The very same signed request, captured and sent again: its challenge is used up.
+        let (status, err) = post_raw(&s.hub, SYNC, req.clone()).await.unwrap_err();
+        assert_eq!(
+            (status, err.error.code.as_str()),
+            (401, "sync_stale_challenge")
+        );
     }
     // The change again, in a fresh request relayed by someone else.
     let resp = push(&s.hub, &s.desk, std::slice::from_ref(&c))
@@ -286,7 +292,7 @@ async fn requests_from_strangers_or_with_bad_signatures_are_refused_whole() {
     );
 
     // A known certificate, a signature that does not match the body.
-    let mut req = push_request(&s.staff_a, std::slice::from_ref(&c));
+    let mut req = push_request(&s.hub, &s.staff_a, std::slice::from_ref(&c)).await;
     req.signature[5] ^= 0x01;
     let (status, err) = post_raw(&s.hub, SYNC, wire::encode(&req).unwrap())
         .await
@@ -296,7 +302,7 @@ async fn requests_from_strangers_or_with_bad_signatures_are_refused_whole() {
         (401, "sync_bad_request_signature")
     );
     // The body swapped under a valid signature.
-    let mut req = push_request(&s.staff_a, std::slice::from_ref(&c));
+    let mut req = push_request(&s.hub, &s.staff_a, std::slice::from_ref(&c)).await;
     req.body.push(0);
     let (status, _) = post_raw(&s.hub, SYNC, wire::encode(&req).unwrap())
         .await
@@ -307,7 +313,7 @@ async fn requests_from_strangers_or_with_bad_signatures_are_refused_whole() {
     let (status, err) = post_raw(&s.hub, SYNC, b"hello".to_vec()).await.unwrap_err();
     assert_eq!((status, err.error.code.as_str()), (400, "sync_malformed"));
     // Too big to read.
-    let (status, err) = post_raw(&s.hub, SYNC, vec![0u8; 17 * 1024 * 1024])
+    let (status, err) = post_raw(&s.hub, SYNC, vec![0u8; 3 * 1024 * 1024])
         .await
         .unwrap_err();
     assert_eq!(

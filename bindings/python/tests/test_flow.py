@@ -62,7 +62,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
             at("2026-03-02T11:30:00+08:00"),
         )
         view = await staff.device.add_evidence(
-            order, [photo(bytes([7]) * 300_000, "2026-03-03T15:00:00+08:00", 35.7601, 115.0302)],
+            order, [photo(bytes([7]) * 299_996, "2026-03-03T15:00:00+08:00", 35.7601, 115.0302)],
             at("2026-03-03T15:05:00+08:00"), gps(35.7601, 115.0302), "现场核实：施工单位已停止夜间作业",
         )
         shot = view.site_evidence[0].evidence.photos[0]

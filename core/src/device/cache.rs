@@ -1,6 +1,7 @@
 //! A bounded cache of loaded order documents, so a hub ingesting a stream of changes (or a phone
 //! working through its inbox) does not rebuild and re-verify a document for every change, while
-//! memory stays flat however many orders the store holds.
+//! memory stays flat however many orders the store holds: bounded by count and by the bytes of
+//! the changes the documents hold, so a few very long orders cannot fill memory either.
 
 use std::collections::HashMap;
 
@@ -9,6 +10,8 @@ use crate::model::OrderId;
 
 pub(super) struct DocCache {
     capacity: usize,
+    max_bytes: usize,
+    bytes: usize,
     tick: u64,
     entries: HashMap<OrderId, Entry>,
 }
@@ -19,6 +22,8 @@ struct Entry {
     /// store (the CLI next to an app) makes the count differ, and the entry is rebuilt.
     changes: u64,
     used: u64,
+    /// The document's changes, inflated: what its memory grows with.
+    bytes: usize,
 }
 
 impl std::fmt::Debug for DocCache {
@@ -26,14 +31,17 @@ impl std::fmt::Debug for DocCache {
         f.debug_struct("DocCache")
             .field("capacity", &self.capacity)
             .field("loaded", &self.entries.len())
+            .field("bytes", &self.bytes)
             .finish()
     }
 }
 
 impl DocCache {
-    pub(super) fn new(capacity: usize) -> Self {
+    pub(super) fn new(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity: capacity.max(1),
+            max_bytes,
+            bytes: 0,
             tick: 0,
             entries: HashMap::new(),
         }
@@ -48,7 +56,7 @@ impl DocCache {
                 Some(e.doc.clone())
             }
             Some(_) => {
-                self.entries.remove(order);
+                self.forget(order);
                 None
             }
             None => None,
@@ -57,17 +65,25 @@ impl DocCache {
 
     pub(super) fn put(&mut self, doc: OrderDoc, changes: u64) {
         self.tick += 1;
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(doc.order()) {
+        self.forget(doc.order());
+        let bytes = doc.change_bytes();
+        if bytes > self.max_bytes {
+            // Kept out rather than emptying the cache for it: it is rebuilt when needed.
+            return;
+        }
+        while self.entries.len() >= self.capacity || self.bytes + bytes > self.max_bytes {
             // Least recently used goes; a linear scan is cheap at the capacities used here.
-            if let Some(old) = self
+            let Some(old) = self
                 .entries
                 .iter()
                 .min_by_key(|(_, e)| e.used)
                 .map(|(k, _)| k.clone())
-            {
-                self.entries.remove(&old);
-            }
+            else {
+                break;
+            };
+            self.forget(&old);
         }
+        self.bytes += bytes;
         let order = doc.order().clone();
         self.entries.insert(
             order,
@@ -75,12 +91,20 @@ impl DocCache {
                 doc,
                 changes,
                 used: self.tick,
+                bytes,
             },
         );
     }
 
     pub(super) fn forget(&mut self, order: &OrderId) {
-        self.entries.remove(order);
+        if let Some(e) = self.entries.remove(order) {
+            self.bytes -= e.bytes;
+        }
+    }
+
+    /// Bytes of changes the loaded documents hold.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
     }
 
     pub(super) fn len(&self) -> usize {

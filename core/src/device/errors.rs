@@ -59,6 +59,28 @@ pub enum DeviceError {
     /// An earlier call crashed half-way while holding the device; it must be reopened.
     #[error("the device is unusable after an earlier crash; reopen it")]
     Poisoned,
+    /// A change claims a time well before an event its author had already seen.
+    #[error("the record claims {at}, before {predecessor} of a record its author had seen", at = .at.to_rfc3339(), predecessor = .predecessor.to_rfc3339())]
+    Backdated {
+        at: crate::model::Timestamp,
+        predecessor: crate::model::Timestamp,
+    },
+    /// A change claims a time after the hub received it.
+    #[error("the record claims {at}, after the hub's clock ({now})", at = .at.to_rfc3339(), now = .now.to_rfc3339())]
+    FromTheFuture {
+        at: crate::model::Timestamp,
+        now: crate::model::Timestamp,
+    },
+    /// A change reached the hub too long after its certificate expired.
+    #[error("certificate {certificate} expired at {not_after}; records it signed had to reach the hub within 7 days (now {now})", not_after = .not_after.to_rfc3339(), now = .now.to_rfc3339())]
+    ArrivedTooLate {
+        certificate: crate::identity::CertificateId,
+        not_after: crate::model::Timestamp,
+        now: crate::model::Timestamp,
+    },
+    /// A change that no step gave a verdict (a bug, never the sender's fault).
+    #[error("a change was left without a verdict")]
+    Unprocessed,
 }
 
 impl DeviceError {
@@ -98,6 +120,10 @@ impl Coded for DeviceError {
             DeviceError::Encode { .. } => ErrorCode::EncodeFailed,
             DeviceError::AuthorityCorrupt { .. } => ErrorCode::AuthorityCorrupt,
             DeviceError::Poisoned => ErrorCode::DevicePoisoned,
+            DeviceError::Backdated { .. } => ErrorCode::ChangeBackdated,
+            DeviceError::FromTheFuture { .. } => ErrorCode::ChangeFromTheFuture,
+            DeviceError::ArrivedTooLate { .. } => ErrorCode::ChangeArrivedTooLate,
+            DeviceError::Unprocessed => ErrorCode::InternalError,
         }
     }
 
@@ -129,6 +155,26 @@ impl Coded for DeviceError {
                 format!("城市授权目录中的文件 {file} 已损坏：{reason}")
             }
             DeviceError::Poisoned => "设备在之前的一次操作中崩溃，请重新打开".into(),
+            DeviceError::Backdated { at, predecessor } => format!(
+                "该记录声称发生于 {}，早于其作者已看到的记录（{}），时间被倒签",
+                at.to_rfc3339(),
+                predecessor.to_rfc3339()
+            ),
+            DeviceError::FromTheFuture { at, now } => format!(
+                "该记录声称发生于 {}，晚于平台时钟（{}）",
+                at.to_rfc3339(),
+                now.to_rfc3339()
+            ),
+            DeviceError::ArrivedTooLate {
+                certificate,
+                not_after,
+                now,
+            } => format!(
+                "证书 {certificate} 已于 {} 过期，其签名的记录须在过期后 7 日内送达平台（现在 {}）",
+                not_after.to_rfc3339(),
+                now.to_rfc3339()
+            ),
+            DeviceError::Unprocessed => "有变更未得到处理结论（程序错误）".into(),
         }
     }
 

@@ -1,26 +1,41 @@
-//! Changes made elsewhere: verified, authorised and applied in batches.
+//! Changes made elsewhere: verified, authorised and applied in batches, in two steps so the hub
+//! can do the first outside its store lock.
 //!
-//! For each change, in this order: it decodes; it is new (replays are `AlreadyHad`); its
-//! signature verifies (all of a batch at once, one by one only to find a culprit); its
-//! certificate is known, unrevoked and valid at the instant the change claims; the event inside
-//! is the certificate holder's own; the action was allowed in the state its author had seen (the
-//! fold of its causal past) — so an order re-dispatched meanwhile does not turn a legitimate
-//! offline sign-for into a refusal, while a kiosk's dispatch or another unit's reply never
-//! passes. Concurrent conflicts between allowed actions are then the fold's to settle, visibly.
-//! Everything accepted from one batch is stored in one transaction.
+//! 1. [`verify_incoming`] needs only the trust store: each change is within its size limits
+//!    ([`crate::doc::check_change_size`]), decodes (an Automerge assertion becomes a refusal),
+//!    and its signature verifies against a known certificate (all of a batch at once, one by one
+//!    only to find a culprit).
+//! 2. [`Device::import_verified`]: a change already stored is `AlreadyHad`; otherwise, per
+//!    order in arrival order, it must only add to the document; its event must be within every
+//!    content limit, claim a time no earlier than its causal predecessors, be the certificate
+//!    holder's own, signed while the certificate was valid; at the hub it must also not claim a
+//!    time more than [`CLOCK_SKEW`] ahead of the hub's clock, nor arrive later than
+//!    [`OFFLINE_GRACE`] after its certificate expired (see ARCHITECTURE.md, "Time"); and the
+//!    action must have been allowed in the state its author had seen (its causal past). What one
+//!    batch accepts is stored in one transaction.
 
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::{Device, DeviceError, ImportOutcome, index_row};
 use crate::doc::{self, DocError, OrderDoc, SealedCopy};
 use crate::identity::{
-    BatchItem, CertificateId, IdentityError, PublicKeyBytes, SignatureBytes, change_message,
-    verify_batch,
+    BatchItem, CertificateId, IdentityError, PublicKeyBytes, SignatureBytes, TrustStore,
+    change_message, verify_batch,
 };
-use crate::model::{Event, EventId, OrderId, Role, Timestamp};
+use crate::model::{AttachmentRef, Event, EventId, OrderId, Role, Timestamp};
 use crate::store::{ActionRecord, StoredChange};
-use crate::workflow::{decide, fold};
+use crate::workflow::{check_sizes, decide, fold};
+
+/// How far ahead of the hub's clock an event may claim to be (a phone whose clock runs fast).
+/// Behind is no matter: a device never stamps an event before the events its author had seen
+/// (it takes the latest of those if its own clock is behind), and the hub holds every change to
+/// that, exactly.
+pub const CLOCK_SKEW: Duration = Duration::hours(1);
+/// How long after its certificate expired a change signed while it was valid may still reach
+/// the hub: a township phone offline for a week, its records relayed by a colleague.
+pub const OFFLINE_GRACE: Duration = Duration::days(7);
 
 /// A change as it travels between nodes. The receiver computes its hash and reads its event
 /// from the bytes, so neither can be misstated by the sender.
@@ -43,14 +58,95 @@ impl From<&StoredChange> for WireChange {
     }
 }
 
-/// A decoded change waiting for its checks.
+/// A change whose bytes decoded and whose signature verified: all that can be known of it
+/// without the store.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    change: automerge::Change,
+    hash: String,
+}
+
+impl Verified {
+    /// The Automerge hash the change is filed under.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
+/// The first step's verdict on one incoming change.
+pub type Checked = Result<Verified, DeviceError>;
+
+/// Where a batch arrives: the hub judges arrival against its own clock; a device, whose clock
+/// may be wrong, judges only what every replica can judge alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    AtHub,
+    OnDevice,
+}
+
+type Outcome = Result<ImportOutcome, DeviceError>;
+
+/// Step 1: sizes, decoding and signatures, with nothing but the trust store. One verdict per
+/// change, in order.
+pub fn verify_incoming(trust: &TrustStore, incoming: &[WireChange]) -> Vec<Checked> {
+    let mut out: Vec<Option<Checked>> = (0..incoming.len()).map(|_| None).collect();
+    let mut ready: Vec<(usize, Verified, Vec<u8>, SignatureBytes, PublicKeyBytes)> = Vec::new();
+    for (i, w) in incoming.iter().enumerate() {
+        let id = CertificateId::new(w.cert.clone());
+        let step =
+            || -> Result<(Verified, Vec<u8>, SignatureBytes, PublicKeyBytes), DeviceError> {
+                let change = doc::decode_change(&w.bytes, None)?;
+                let cert = trust
+                    .certificate(&id)
+                    .ok_or_else(|| IdentityError::UnknownCertificate { id: id.clone() })?;
+                let sig = <[u8; 64]>::try_from(w.signature.as_slice())
+                    .map_err(|_| IdentityError::BadSignature { signer: id.clone() })?;
+                let hash = change.hash().to_string();
+                Ok((
+                    Verified { change, hash },
+                    change_message(&id, &w.bytes),
+                    SignatureBytes(sig),
+                    cert.body.device_key,
+                ))
+            };
+        match step() {
+            Ok((v, message, sig, key)) => ready.push((i, v, message, sig, key)),
+            Err(e) => out[i] = Some(Err(e)),
+        }
+    }
+    let items: Vec<BatchItem<'_>> = ready
+        .iter()
+        .map(|(_, _, m, s, k)| BatchItem {
+            message: m,
+            signature: s,
+            key: k,
+        })
+        .collect();
+    let all_good = verify_batch(&items).is_ok();
+    for (i, v, message, sig, key) in ready {
+        let ok = all_good
+            || key.to_verifying_key().is_ok_and(|k| {
+                ed25519_dalek::Signature::from_slice(&sig.0)
+                    .is_ok_and(|s| k.verify_strict(&message, &s).is_ok())
+            });
+        out[i] = Some(if ok {
+            Ok(v)
+        } else {
+            let signer = CertificateId::new(incoming[i].cert.clone());
+            Err(IdentityError::BadSignature { signer }.into())
+        });
+    }
+    out.into_iter()
+        .map(|o| o.unwrap_or(Err(DeviceError::Unprocessed)))
+        .collect()
+}
+
+/// A change that passed step 1 and is new here, waiting for step 2.
 struct Pending {
     index: usize,
     change: automerge::Change,
     hash: String,
 }
-
-type Outcome = Result<ImportOutcome, DeviceError>;
 
 impl Device {
     /// One change from another device; see [`Device::import_batch`].
@@ -62,31 +158,58 @@ impl Device {
         // The recorded hash must match the bytes: a change altered in transit is named as such.
         doc::decode_change(&incoming.bytes, Some(&incoming.hash))?;
         let mut out = self.import_batch(&[WireChange::from(incoming)], None, now)?;
-        out.pop()
-            .unwrap_or(Err(DeviceError::Corrupt("empty import result".into())))
+        out.pop().unwrap_or(Err(DeviceError::Unprocessed))
     }
 
-    /// Checks and applies changes from `source` (a peer id; `None` for a file or a test).
-    /// Returns one outcome per change, in order; the outer error means nothing was stored.
+    /// Checks and applies changes from `source` (a peer id; `None` for a file or a test) on this
+    /// device: both steps. Returns one outcome per change, in order; the outer error means
+    /// nothing was stored.
     pub fn import_batch(
         &mut self,
         incoming: &[WireChange],
         source: Option<&str>,
         now: Timestamp,
     ) -> Result<Vec<Outcome>, DeviceError> {
-        let mut outcomes: Vec<Option<Outcome>> = (0..incoming.len()).map(|_| None).collect();
-        let pending = self.decode_new(incoming, &mut outcomes)?;
-        let pending = self.check_signatures(incoming, pending, &mut outcomes);
+        let checked = verify_incoming(&self.trust, incoming);
+        self.import_verified(incoming, checked, source, Arrival::OnDevice, now)
+    }
 
-        // Per order, in arrival order, so each change finds the ones it depends on.
+    /// Step 2 for changes that went through [`verify_incoming`] (`checked`, one per change of
+    /// `incoming`).
+    pub fn import_verified(
+        &mut self,
+        incoming: &[WireChange],
+        checked: Vec<Checked>,
+        source: Option<&str>,
+        arrival: Arrival,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, DeviceError> {
+        let mut outcomes: Vec<Option<Outcome>> = (0..incoming.len()).map(|_| None).collect();
+        let mut seen = HashSet::new();
         let mut by_order: BTreeMap<OrderId, Vec<Pending>> = BTreeMap::new();
         let mut order_seq: Vec<OrderId> = Vec::new();
-        for p in pending {
-            let order = incoming[p.index].order.clone();
+        for (index, c) in checked.into_iter().enumerate().take(incoming.len()) {
+            let v = match c {
+                Ok(v) => v,
+                Err(e) => {
+                    outcomes[index] = Some(Err(e));
+                    continue;
+                }
+            };
+            if !seen.insert(v.hash.clone()) || self.store.has_change(&v.hash)? {
+                outcomes[index] = Some(Ok(ImportOutcome::AlreadyHad));
+                continue;
+            }
+            // Per order, in arrival order, so each change finds the ones it depends on.
+            let order = incoming[index].order.clone();
             if !by_order.contains_key(&order) {
                 order_seq.push(order.clone());
             }
-            by_order.entry(order).or_default().push(p);
+            by_order.entry(order).or_default().push(Pending {
+                index,
+                change: v.change,
+                hash: v.hash,
+            });
         }
         let mut records = Vec::new();
         let mut touched = Vec::new();
@@ -101,7 +224,7 @@ impl Device {
                 match self.load(&order) {
                     Ok((d, _)) => d,
                     Err(e) => {
-                        let code = crate::Coded::code(&e).to_string();
+                        let code = crate::Coded::code(&e);
                         for p in list {
                             outcomes[p.index] = Some(Err(DeviceError::Corrupt(format!(
                                 "order {order} cannot be loaded: {code}"
@@ -114,9 +237,10 @@ impl Device {
             let mut events = doc.events()?;
             let mut changes = Vec::new();
             let mut sealed: Vec<SealedCopy> = Vec::new();
+            let mut attachments: Vec<AttachmentRef> = Vec::new();
             for p in list {
                 let w = &incoming[p.index];
-                match self.admit(&doc, &events, &p.change, w) {
+                match self.admit(&doc, &events, &p.change, w, arrival, now) {
                     Ok((event, copies, after)) => {
                         doc = after;
                         changes.push(StoredChange {
@@ -127,6 +251,7 @@ impl Device {
                             signature: w.signature.clone(),
                             bytes: w.bytes.clone(),
                         });
+                        attachments.extend(event.action.attachments().iter().cloned());
                         events.push(event);
                         sealed.extend(copies);
                         outcomes[p.index] = Some(Ok(ImportOutcome::Applied));
@@ -145,9 +270,9 @@ impl Device {
                 changes,
                 index,
                 sealed_contacts: sealed,
+                attachments,
             });
-            let count = stored + changes_len;
-            touched.push((doc, count));
+            touched.push((doc, stored + changes_len));
         }
         if !records.is_empty() {
             if let Err(e) = self
@@ -165,94 +290,20 @@ impl Device {
         }
         Ok(outcomes
             .into_iter()
-            .map(|o| o.unwrap_or(Err(DeviceError::Corrupt("change not processed".into()))))
+            .map(|o| o.unwrap_or(Err(DeviceError::Unprocessed)))
             .collect())
     }
 
-    fn decode_new(
-        &self,
-        incoming: &[WireChange],
-        outcomes: &mut [Option<Outcome>],
-    ) -> Result<Vec<Pending>, DeviceError> {
-        let mut seen = HashSet::new();
-        let mut pending = Vec::new();
-        for (index, w) in incoming.iter().enumerate() {
-            match doc::decode_change(&w.bytes, None) {
-                Err(e) => outcomes[index] = Some(Err(e.into())),
-                Ok(change) => {
-                    let hash = change.hash().to_string();
-                    if !seen.insert(hash.clone()) || self.store.has_change(&hash)? {
-                        outcomes[index] = Some(Ok(ImportOutcome::AlreadyHad));
-                    } else {
-                        pending.push(Pending {
-                            index,
-                            change,
-                            hash,
-                        });
-                    }
-                }
-            }
-        }
-        Ok(pending)
-    }
-
-    /// Verifies all signatures in one batch; only when the batch fails are they checked one
-    /// by one, to name the bad ones.
-    fn check_signatures(
-        &self,
-        incoming: &[WireChange],
-        pending: Vec<Pending>,
-        outcomes: &mut [Option<Outcome>],
-    ) -> Vec<Pending> {
-        let mut ready: Vec<(Pending, Vec<u8>, SignatureBytes, PublicKeyBytes)> = Vec::new();
-        for p in pending {
-            let w = &incoming[p.index];
-            let id = CertificateId::new(w.cert.clone());
-            let Some(cert) = self.trust.certificate(&id) else {
-                outcomes[p.index] = Some(Err(IdentityError::UnknownCertificate { id }.into()));
-                continue;
-            };
-            let Ok(sig) = <[u8; 64]>::try_from(w.signature.as_slice()) else {
-                outcomes[p.index] = Some(Err(IdentityError::BadSignature { signer: id }.into()));
-                continue;
-            };
-            let message = change_message(&id, &w.bytes);
-            ready.push((p, message, SignatureBytes(sig), cert.body.device_key));
-        }
-        let items: Vec<BatchItem<'_>> = ready
-            .iter()
-            .map(|(_, m, s, k)| BatchItem {
-                message: m,
-                signature: s,
-                key: k,
-            })
-            .collect();
-        if verify_batch(&items).is_ok() {
-            return ready.into_iter().map(|(p, ..)| p).collect();
-        }
-        let mut good = Vec::new();
-        for (p, message, sig, key) in ready {
-            let ok = key.to_verifying_key().is_ok_and(|k| {
-                ed25519_dalek::Signature::from_slice(&sig.0)
-                    .is_ok_and(|s| k.verify_strict(&message, &s).is_ok())
-            });
-            if ok {
-                good.push(p);
-            } else {
-                let signer = CertificateId::new(incoming[p.index].cert.clone());
-                outcomes[p.index] = Some(Err(IdentityError::BadSignature { signer }.into()));
-            }
-        }
-        good
-    }
-
-    /// The checks after the signature: what the change adds, who may have made it.
+    /// The checks after the signature: what the change adds, when it claims to have happened,
+    /// who may have made it.
     fn admit(
         &self,
         doc: &OrderDoc,
         events: &[Event],
         change: &automerge::Change,
         w: &WireChange,
+        arrival: Arrival,
+        now: Timestamp,
     ) -> Result<(Event, Vec<SealedCopy>, OrderDoc), DeviceError> {
         let (effect, after) = doc.preview(change)?;
         let [event] = effect.events.as_slice() else {
@@ -262,10 +313,38 @@ impl Device {
             ))
             .into());
         };
+        check_sizes(event)?;
+        // Not earlier than what its author had seen: a device's clock decides only among
+        // events that did not know of each other.
+        let latest_seen = events
+            .iter()
+            .filter(|e| event.after.contains(&e.id))
+            .map(|e| e.at)
+            .max();
+        if let Some(seen) = latest_seen
+            && event.at < seen
+        {
+            return Err(DeviceError::Backdated {
+                at: event.at,
+                predecessor: seen,
+            });
+        }
         let id = CertificateId::new(w.cert.clone());
-        // Validity at the instant the change claims: a device offline for a week signs records
-        // that arrive after its certificate's window; revocation applies whatever the instant.
+        // Valid at the instant the change claims (a device offline for a week signs records that
+        // arrive after its certificate's window); revocation applies whatever the instant.
         let cert = self.trust.check_certificate(&id, event.at)?;
+        if arrival == Arrival::AtHub {
+            if event.at > now + CLOCK_SKEW {
+                return Err(DeviceError::FromTheFuture { at: event.at, now });
+            }
+            if now > cert.body.not_after + OFFLINE_GRACE {
+                return Err(DeviceError::ArrivedTooLate {
+                    certificate: id,
+                    not_after: cert.body.not_after,
+                    now,
+                });
+            }
+        }
         cert.check_actor(&event.actor)?;
         let past = causal_past(events, &event.after);
         let before = fold(&past, &self.policy, &self.calendar);

@@ -6,9 +6,6 @@ use super::DeviceError;
 use crate::identity::ContactDetails;
 use crate::model::{Channel, GpsFix, Location, RequestKind, Timestamp, Urgency};
 
-/// Longest request text accepted (a 12345 form field, not a document).
-const MAX_TEXT_CHARS: usize = 5000;
-
 /// Where a photo's bytes come from: a file is streamed, never read whole into memory.
 #[derive(Debug, Clone)]
 pub enum PhotoSource {
@@ -39,15 +36,11 @@ pub struct SubmitRequest {
 }
 
 impl SubmitRequest {
+    /// What the form itself must say; the size of every field is the workflow's
+    /// [`check_sizes`](crate::workflow::check_sizes), the same on the device and at the hub.
     pub(super) fn validate(&self) -> Result<(), DeviceError> {
         if self.text.trim().is_empty() {
             return Err(DeviceError::bad_input("text", "the request text is empty"));
-        }
-        if self.text.chars().count() > MAX_TEXT_CHARS {
-            return Err(DeviceError::bad_input(
-                "text",
-                format!("longer than {MAX_TEXT_CHARS} characters"),
-            ));
         }
         if self.location.address.trim().is_empty() {
             return Err(DeviceError::bad_input("address", "the address is empty"));

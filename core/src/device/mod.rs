@@ -18,7 +18,9 @@ mod verify;
 
 pub use credential::Credential;
 pub use errors::DeviceError;
-pub use import::WireChange;
+pub use import::{
+    Arrival, CLOCK_SKEW, Checked, OFFLINE_GRACE, Verified, WireChange, verify_incoming,
+};
 pub use inputs::{PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
 pub use verify::{Problem, VerifyReport};
 
@@ -142,6 +144,8 @@ pub struct Device {
 /// Documents kept loaded: enough for a phone's working set and a hub's burst of ingest, small
 /// enough that memory does not grow with the number of stored orders.
 pub const DOC_CACHE_CAPACITY: usize = 64;
+/// Bytes of (inflated) changes the loaded documents may hold together.
+pub const DOC_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 fn json_meta<T: serde::de::DeserializeOwned>(
     store: &Store,
@@ -331,7 +335,7 @@ impl Device {
                 platform_sealing: sealing_keypair(&secrets.platform)?,
             });
         }
-        Ok(Device {
+        let mut device = Device {
             store,
             trust,
             policy,
@@ -339,8 +343,32 @@ impl Device {
             platform_sealing,
             unit_directory,
             identities,
-            cache: RefCell::new(DocCache::new(DOC_CACHE_CAPACITY)),
-        })
+            cache: RefCell::new(DocCache::new(DOC_CACHE_CAPACITY, DOC_CACHE_BYTES)),
+        };
+        if !device.store.blob_refs_complete()? {
+            device.index_blob_refs()?;
+        }
+        Ok(device)
+    }
+
+    /// Once, for a store made before photos were indexed: every order's references, so the
+    /// store can tell which blobs a record describes.
+    fn index_blob_refs(&mut self) -> Result<(), DeviceError> {
+        for order in self.store.change_orders()? {
+            // An order that cannot be rebuilt here has nothing trustworthy to index.
+            let Ok((_, state)) = self.load(&order) else {
+                continue;
+            };
+            let refs: Vec<AttachmentRef> = state
+                .history
+                .iter()
+                .flat_map(|h| h.event.action.attachments().iter().cloned())
+                .collect();
+            self.store.add_blob_refs(&order, &refs)?;
+        }
+        self.store
+            .meta_set(crate::store::META_BLOB_REFS_COMPLETE, &[1])?;
+        Ok(())
     }
 
     pub fn store(&self) -> &Store {
@@ -373,6 +401,10 @@ impl Device {
     /// How many order documents are loaded in memory (bounded by [`DOC_CACHE_CAPACITY`]).
     pub fn cached_documents(&self) -> usize {
         self.cache.borrow().len()
+    }
+    /// Bytes of changes the loaded documents hold (bounded by [`DOC_CACHE_BYTES`]).
+    pub fn cached_bytes(&self) -> usize {
+        self.cache.borrow().bytes()
     }
     pub fn identities(&self) -> &[Identity] {
         &self.identities
@@ -597,7 +629,14 @@ impl Device {
             .collect()
     }
 
+    /// Streams one photo into the blob store after checking what the hub will check again:
+    /// its size ([`MAX_BLOB_BYTES`](crate::limits::MAX_BLOB_BYTES)) and, from its first bytes,
+    /// that it is a photo or clip (the stored media type is the one the bytes show).
     fn store_photo(&self, p: PhotoInput, device: &str) -> Result<AttachmentRef, DeviceError> {
+        use crate::limits::{MAX_BLOB_BYTES, SNIFF_BYTES, sniff_media_type};
+        use crate::workflow::WorkflowError;
+        use std::io::Read;
+
         if let Some(g) = &p.gps
             && !g.is_valid()
         {
@@ -606,19 +645,46 @@ impl Device {
                 "latitude/longitude out of range",
             ));
         }
-        let info = match p.source {
+        let (mut source, size): (Box<dyn Read>, u64) = match p.source {
             PhotoSource::Path(path) => {
-                let mut file = std::fs::File::open(&path).at(&path)?;
-                self.store.put_blob(&mut file, &p.media_type)?
+                let file = std::fs::File::open(&path).at(&path)?;
+                let size = file.metadata().at(&path)?.len();
+                (Box::new(file), size)
             }
             PhotoSource::Bytes(bytes) => {
-                self.store.put_blob(&mut bytes.as_slice(), &p.media_type)?
+                let size = bytes.len() as u64;
+                (Box::new(std::io::Cursor::new(bytes)), size)
             }
         };
+        let too_large = |size| {
+            DeviceError::Workflow(WorkflowError::AttachmentTooLarge {
+                size,
+                max: MAX_BLOB_BYTES,
+            })
+        };
+        if size > MAX_BLOB_BYTES {
+            return Err(too_large(size));
+        }
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        (&mut source)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| DeviceError::bad_input("photo", e.to_string()))?;
+        let media_type = sniff_media_type(&head).ok_or_else(|| {
+            DeviceError::Workflow(WorkflowError::NotAPhoto {
+                declared: p.media_type.chars().take(100).collect(),
+            })
+        })?;
+        // A file that grows while it is read still stops at the limit.
+        let mut whole = std::io::Cursor::new(head).chain(source.take(MAX_BLOB_BYTES + 1));
+        let info = self.store.put_blob(&mut whole, media_type)?;
+        if info.size > MAX_BLOB_BYTES {
+            return Err(too_large(info.size));
+        }
         Ok(AttachmentRef {
             sha256: info.sha256,
             size: info.size,
-            media_type: p.media_type,
+            media_type: media_type.to_string(),
             captured_at: p.captured_at,
             gps: p.gps,
             device: Some(device.to_string()),
@@ -684,17 +750,29 @@ impl Device {
             let (d, s) = self.load(order)?;
             (Some(d), s)
         };
-        decide(&state, &actor, &action, now, &self.policy, &self.calendar)?;
+        // An event never claims a time before what its author has seen: a phone whose clock
+        // is behind stamps its action at the latest time it knows of instead, so every replica
+        // (and the hub's back-dating check) agrees on the order of cause and effect.
+        let after = match &doc {
+            Some(d) => d.event_heads()?,
+            None => Vec::new(),
+        };
+        let at = state
+            .history
+            .iter()
+            .filter(|h| after.contains(&h.event.id))
+            .map(|h| h.event.at)
+            .max()
+            .map_or(now, |seen| seen.max(now));
+        decide(&state, &actor, &action, at, &self.policy, &self.calendar)?;
         let event = Event {
             id: EventId::new(random_id("ev-", 12)),
             actor,
-            at: now,
-            after: match &doc {
-                Some(d) => d.event_heads()?,
-                None => Vec::new(),
-            },
+            at,
+            after,
             action,
         };
+        workflow::check_sizes(&event)?;
         let doc_actor = doc::actor_for_device(&identity.certificate.body.device_key.0);
         let (doc, change) = match doc {
             None => OrderDoc::create(order, doc_actor, &event, &sealed)?,
@@ -720,7 +798,8 @@ impl Device {
             signature: envelope.signature.0.to_vec(),
             bytes: envelope.payload,
         };
-        self.commit(doc, vec![stored], sealed, now)
+        let attachments = event.action.attachments().to_vec();
+        self.commit(doc, vec![stored], sealed, attachments, now)
     }
 
     fn commit(
@@ -728,6 +807,7 @@ impl Device {
         doc: OrderDoc,
         changes: Vec<StoredChange>,
         sealed: Vec<SealedCopy>,
+        attachments: Vec<AttachmentRef>,
         now: Timestamp,
     ) -> Result<OrderState, DeviceError> {
         let events = doc.events()?;
@@ -738,6 +818,7 @@ impl Device {
             changes,
             index,
             sealed_contacts: sealed,
+            attachments,
         };
         if let Err(e) = self.store.record(&record) {
             self.cache.borrow_mut().forget(doc.order());
@@ -807,22 +888,7 @@ impl Device {
 
     /// What a citizen sees for a receipt code: status and next deadline, nothing personal.
     pub fn status(&self, receipt: &str) -> Result<ReceiptStatus, DeviceError> {
-        let code = crate::receipt::parse(receipt)?;
-        let row = self
-            .store
-            .order_by_receipt(&code.0)?
-            .ok_or_else(|| DeviceError::UnknownReceipt(code.0.clone()))?;
-        Ok(ReceiptStatus {
-            receipt: row.receipt,
-            kind: row.kind,
-            status_zh: row.status.zh().to_string(),
-            status: row.status,
-            next_due: row
-                .next_due
-                .and_then(chrono::DateTime::from_timestamp_millis),
-            next_due_kind: row.next_due_kind,
-            updated_at: chrono::DateTime::from_timestamp_millis(row.updated_at),
-        })
+        receipt_status(&self.store, receipt)
     }
 
     /// The citizen's contact details, for someone entitled to them on this order: the center
@@ -862,6 +928,26 @@ impl Device {
     pub fn verify(&self) -> Result<VerifyReport, DeviceError> {
         verify::run(self)
     }
+}
+
+/// What a citizen sees for a receipt code, read from a store's index alone (the hub answers it
+/// from a read-only connection).
+pub fn receipt_status(store: &Store, receipt: &str) -> Result<ReceiptStatus, DeviceError> {
+    let code = crate::receipt::parse(receipt)?;
+    let row = store
+        .order_by_receipt(&code.0)?
+        .ok_or_else(|| DeviceError::UnknownReceipt(code.0.clone()))?;
+    Ok(ReceiptStatus {
+        receipt: row.receipt,
+        kind: row.kind,
+        status_zh: row.status.zh().to_string(),
+        status: row.status,
+        next_due: row
+            .next_due
+            .and_then(chrono::DateTime::from_timestamp_millis),
+        next_due_kind: row.next_due_kind,
+        updated_at: chrono::DateTime::from_timestamp_millis(row.updated_at),
+    })
 }
 
 fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), DeviceError> {

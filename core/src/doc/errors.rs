@@ -26,6 +26,8 @@ pub enum DocError {
     MissingDependency(String),
     #[error("the change edits or deletes existing data ({0}); records are append-only")]
     Rewrites(String),
+    #[error("the change is {size} bytes, more than the {max} a record may take")]
+    TooLarge { size: usize, max: usize },
 }
 
 impl Coded for DocError {
@@ -42,6 +44,7 @@ impl Coded for DocError {
             DocError::HashMismatch => ErrorCode::ChangeHashMismatch,
             DocError::MissingDependency(_) => ErrorCode::ChangeMissingDependency,
             DocError::Rewrites(_) => ErrorCode::ChangeRewritesHistory,
+            DocError::TooLarge { .. } => ErrorCode::ChangeTooLarge,
         }
     }
 
@@ -59,6 +62,9 @@ impl Coded for DocError {
             DocError::MissingDependency(h) => format!("该变更依赖的 {h} 尚未同步到本设备"),
             DocError::Rewrites(what) => {
                 format!("该变更试图修改或删除已有记录（{what}），记录只能追加")
+            }
+            DocError::TooLarge { size, max } => {
+                format!("该变更有 {size} 字节，超过单条记录 {max} 字节的上限")
             }
         }
     }

@@ -20,8 +20,10 @@
 //! or delete what is already there.
 
 mod errors;
+mod guard;
 
 pub use errors::DocError;
+pub use guard::{MAX_CHANGE_BYTES, MAX_CHANGE_RAW_BYTES, check_change_size, guarded};
 
 use automerge::{
     ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
@@ -140,8 +142,10 @@ impl OrderDoc {
         changes: Vec<Change>,
     ) -> Result<OrderDoc, DocError> {
         let mut doc = Automerge::new().with_actor(actor);
-        doc.apply_changes(changes)
-            .map_err(|e| DocError::Automerge(e.to_string()))?;
+        guarded("rebuilding the order", || {
+            doc.apply_changes(changes)
+                .map_err(|e| DocError::Automerge(e.to_string()))
+        })?;
         let this = OrderDoc {
             order: order.clone(),
             doc,
@@ -283,11 +287,24 @@ impl OrderDoc {
         self.doc.get_changes(&[])
     }
 
+    /// The inflated bytes of every change of the document: what its memory grows with.
+    pub fn change_bytes(&self) -> usize {
+        self.doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().len())
+            .sum()
+    }
+
     /// What `change` would add, without touching this document. Refused when its dependencies
     /// are not all here, or when it edits or deletes anything that exists.
     /// Returns what it adds and the document with it applied (the caller keeps that instead of
     /// applying the change a second time).
     pub fn preview(&self, change: &Change) -> Result<(ChangeEffect, OrderDoc), DocError> {
+        guarded("previewing the change", || self.preview_unguarded(change))
+    }
+
+    fn preview_unguarded(&self, change: &Change) -> Result<(ChangeEffect, OrderDoc), DocError> {
         if let Some(missing) = change.deps().iter().find(|d| !self.has_change(d)) {
             return Err(DocError::MissingDependency(missing.to_string()));
         }
@@ -334,10 +351,12 @@ impl OrderDoc {
     }
 }
 
-/// Decodes stored change bytes, checking they hash to what was recorded.
+/// Decodes change bytes (after [`check_change_size`]), checking they hash to what was recorded.
 pub fn decode_change(bytes: &[u8], expected_hash: Option<&str>) -> Result<Change, DocError> {
-    let change =
-        Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::BadChange(e.to_string()))?;
+    check_change_size(bytes)?;
+    let change = guarded("decoding the change", || {
+        Change::from_bytes(bytes.to_vec()).map_err(|e| DocError::BadChange(e.to_string()))
+    })?;
     if let Some(h) = expected_hash
         && change.hash().to_string() != h
     {

@@ -220,10 +220,13 @@ impl Store {
         let size_sql = i64::try_from(size).map_err(|_| StoreError::InvalidInput {
             reason: format!("blob of {size} bytes is too large"),
         })?;
+        let stored_at = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         self.conn.execute(
-            "INSERT INTO blobs (sha256, size, media_type) VALUES (?1, ?2, ?3)
+            "INSERT INTO blobs (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (sha256) DO NOTHING",
-            params![sha256, size_sql, media_type],
+            params![sha256, size_sql, media_type, stored_at],
         )?;
         // The first media type given wins; report what is actually stored.
         Ok(self.blob_info(sha256)?.unwrap_or(BlobInfo {

@@ -4,7 +4,7 @@ use rusqlite::{Row, TransactionBehavior, params};
 
 use super::index::{IndexRow, write_index_row};
 use super::{Store, StoreError};
-use crate::model::OrderId;
+use crate::model::{AttachmentRef, OrderId};
 
 /// One signed Automerge change as kept in the log. The store keeps the bytes and the signature
 /// as given; verifying them is the identity layer's job (and `hotline verify`'s, via
@@ -21,7 +21,7 @@ pub struct StoredChange {
 }
 
 /// Everything one workflow action writes, committed together by [`Store::record`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ActionRecord {
     pub order: OrderId,
     /// The new signed change(s); ones already stored (same hash) are skipped.
@@ -30,6 +30,8 @@ pub struct ActionRecord {
     pub index: IndexRow,
     /// (recipient key id, sealed bytes) copies of the caller's contact details.
     pub sealed_contacts: Vec<(String, Vec<u8>)>,
+    /// The photos the new changes reference (indexed in `blob_refs`).
+    pub attachments: Vec<AttachmentRef>,
 }
 
 const CHANGE_COLUMNS: &str = "order_id, hash, event_id, cert_id, signature, bytes";
@@ -104,6 +106,17 @@ impl Store {
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM changes WHERE hash = ?1)")?
             .query_row([hash], |r| r.get(0))?)
+    }
+
+    /// The order a stored change belongs to and the certificate that signed it: what a change
+    /// proves about whoever sends it again.
+    pub fn change_owner(&self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT order_id, cert_id FROM changes WHERE hash = ?1")?
+            .query_row([hash], |r| Ok((OrderId(r.get(0)?), r.get(1)?)))
+            .optional()?)
     }
 
     /// The change with this hash.
@@ -191,6 +204,16 @@ fn write_record(
         }
     }
     write_index_row(tx, &rec.index)?;
+    if !rec.attachments.is_empty() {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO blob_refs (sha256, order_id, size, media_type) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (sha256, order_id) DO NOTHING",
+        )?;
+        for a in &rec.attachments {
+            let size = i64::try_from(a.size).unwrap_or(i64::MAX);
+            insert.execute(params![a.sha256, rec.order.0, size, a.media_type])?;
+        }
+    }
     if !rec.sealed_contacts.is_empty() {
         let mut insert = tx.prepare_cached(
             "INSERT INTO sealed_contacts (order_id, recipient, sealed) VALUES (?1, ?2, ?3)

@@ -55,6 +55,8 @@ pub enum StoreError {
     /// Not 64 lowercase hex digits; refused before it is used to build a file path.
     #[error("`{value}` is not a SHA-256 blob hash (64 lowercase hex digits)")]
     BadBlobHash { value: String },
+    #[error("the store is read-only here ({detail}); it can be read but not changed")]
+    ReadOnly { detail: String },
 }
 
 impl Coded for StoreError {
@@ -73,6 +75,7 @@ impl Coded for StoreError {
             StoreError::BlobMissing { .. } => ErrorCode::BlobMissing,
             StoreError::BlobHashMismatch { .. } => ErrorCode::BlobHashMismatch,
             StoreError::BadBlobHash { .. } => ErrorCode::BadBlobHash,
+            StoreError::ReadOnly { .. } => ErrorCode::StoreReadOnly,
         }
     }
 
@@ -104,6 +107,9 @@ impl Coded for StoreError {
             StoreError::BadBlobHash { value } => {
                 format!("“{value}”不是有效的附件哈希（应为 64 位小写十六进制）")
             }
+            StoreError::ReadOnly { detail } => {
+                format!("存储在此处为只读（{detail}），只能查看，不能修改")
+            }
         }
     }
 
@@ -119,6 +125,7 @@ fn what_zh(what: &str) -> &'static str {
         "order" => "工单",
         "blob" => "附件",
         "schema version" => "数据结构版本",
+        "store" => "存储",
         _ => "数据",
     }
 }
@@ -132,12 +139,11 @@ impl From<rusqlite::Error> for StoreError {
                 C::DatabaseCorrupt | C::NotADatabase => StoreError::Corrupt { detail },
                 C::DiskFull => StoreError::Full { detail },
                 C::DatabaseBusy | C::DatabaseLocked => StoreError::Busy { detail },
-                C::SystemIoFailure | C::CannotOpen | C::PermissionDenied | C::ReadOnly => {
-                    StoreError::Io {
-                        path: "hotline.db".to_string(),
-                        message: detail,
-                    }
-                }
+                C::ReadOnly => StoreError::ReadOnly { detail },
+                C::SystemIoFailure | C::CannotOpen | C::PermissionDenied => StoreError::Io {
+                    path: "hotline.db".to_string(),
+                    message: detail,
+                },
                 _ => StoreError::Sqlite { message: detail },
             },
             _ => StoreError::Sqlite { message: detail },

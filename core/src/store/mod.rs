@@ -19,6 +19,7 @@ mod blobs;
 mod changes;
 mod errors;
 mod index;
+mod retention;
 mod schema;
 mod sync;
 mod trust;
@@ -33,6 +34,9 @@ pub use blobs::{BlobInfo, check_blob_hash};
 pub use changes::{ActionRecord, StoredChange};
 pub use errors::StoreError;
 pub use index::{InboxQuery, IndexRow};
+pub use retention::{
+    BlobRef, GARBAGE_GRACE, GarbageReport, MAX_REFUSAL_ROWS, META_BLOB_REFS_COMPLETE, PARTIAL_DIR,
+};
 pub use schema::APPLICATION_ID;
 pub use sync::{LoggedChange, PeerState, RefusalRecord};
 
@@ -87,6 +91,44 @@ impl Store {
         schema::migrate(&mut conn, &db, version)?;
 
         blobs::sweep_stale_temp_files(&blob_dir);
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens an existing store for reading only: nothing is created, migrated or written, so a
+    /// store on a read-only medium (an auditor's copy, a write-protected card) can be read, and
+    /// the hub's readers never contend with its writer. Writes fail with `store_read_only`.
+    pub fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
+        let db = dir.join(DB_FILE);
+        match schema::inspect(&db)? {
+            schema::Existing::Hotline(v) if v == schema::latest_version() => {}
+            schema::Existing::Hotline(v) => {
+                return Err(StoreError::ReadOnly {
+                    detail: format!(
+                        "schema version {v} must be upgraded to {}, which needs write access",
+                        schema::latest_version()
+                    ),
+                });
+            }
+            schema::Existing::Fresh => {
+                return Err(StoreError::NotFound {
+                    what: "store",
+                    id: dir.display().to_string(),
+                });
+            }
+        }
+        // An ordinary read-only connection shares the WAL with a writer; where even the side
+        // files cannot be made (a read-only medium), the file is read as it stands.
+        let conn = schema::open_for_inspection(&db, true)
+            .and_then(|c| {
+                c.busy_timeout(BUSY_TIMEOUT)?;
+                c.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
+                Ok(c)
+            })
+            .or_else(|_| schema::open_for_inspection(&db, false))
+            .map_err(|e| with_path(&db, e))?;
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),

@@ -179,6 +179,29 @@ UPDATE orders SET deadline_error = next_due_kind, next_due_kind = NULL
  WHERE next_due_kind LIKE 'calendar%';
 "#,
     },
+    Migration {
+        version: 5,
+        sql: r#"
+-- Which orders reference which blob, with the size and media type their signed records give:
+-- the hub takes an upload only for a blob a record it holds references, of that size and type,
+-- and blobs no record references are collected. Orders stored before this version are
+-- indexed once by the device layer (meta `blob_refs_complete` says when that is done).
+CREATE TABLE blob_refs (
+    sha256     TEXT NOT NULL,
+    order_id   TEXT NOT NULL,
+    size       INTEGER NOT NULL CHECK (size >= 0),
+    media_type TEXT NOT NULL,
+    PRIMARY KEY (sha256, order_id)
+) WITHOUT ROWID;
+CREATE INDEX blob_refs_by_order ON blob_refs (order_id);
+INSERT INTO meta (key, value) SELECT 'blob_refs_complete', x'01'
+ WHERE NOT EXISTS (SELECT 1 FROM changes);
+
+-- When this node stored a blob (Unix ms; NULL before this version): an unreferenced blob is
+-- collected only once it is older than the grace period.
+ALTER TABLE blobs ADD COLUMN stored_at INTEGER;
+"#,
+    },
 ];
 
 /// The newest schema this software knows.
@@ -282,7 +305,7 @@ fn read_ids(db: &Path, through_wal: bool) -> Result<Ids, StoreError> {
 /// `immutable` (no locks, no `-wal`/`-shm` created beside someone else's file). With a `-wal`
 /// file, its pages may be the newest state and must be read through an ordinary read-only
 /// connection, which reuses the side files that already exist.
-fn open_for_inspection(db: &Path, through_wal: bool) -> rusqlite::Result<Connection> {
+pub(super) fn open_for_inspection(db: &Path, through_wal: bool) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if through_wal {
         return Connection::open_with_flags(db, flags);

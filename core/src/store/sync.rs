@@ -26,6 +26,7 @@ pub struct RefusalRecord {
     pub peer: Option<String>,
     pub order: Option<String>,
     pub hash: Option<String>,
+    /// A code this version may not know (a newer peer's) is kept as it was told.
     pub code: String,
     pub message_zh: String,
     pub message_en: String,
@@ -152,19 +153,37 @@ impl Store {
     }
 
     pub fn log_refusal(&self, r: &RefusalRecord) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO refusals (at, peer, order_id, hash, code, message_zh, message_en)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                r.at,
-                r.peer,
-                r.order,
-                r.hash,
-                r.code,
-                r.message_zh,
-                r.message_en
-            ],
-        )?;
+        self.log_refusals(std::slice::from_ref(r))
+    }
+
+    /// Logs refusals in one transaction (one sync round's, however many), keeping the log to its
+    /// newest rows.
+    pub fn log_refusals(&self, records: &[RefusalRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        // `&self` like the store's other single-statement writes; the transaction only groups
+        // this call's rows (the store is never shared between threads).
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO refusals (at, peer, order_id, hash, code, message_zh, message_en)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for r in records {
+                insert.execute(params![
+                    r.at,
+                    r.peer,
+                    r.order,
+                    r.hash,
+                    r.code.as_str(),
+                    r.message_zh,
+                    r.message_en
+                ])?;
+            }
+        }
+        Store::prune_refusals(&tx)?;
+        tx.commit()?;
         Ok(())
     }
 

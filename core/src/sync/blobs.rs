@@ -7,14 +7,12 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use super::SyncError;
-use crate::device::Device;
-use crate::model::{AttachmentRef, OrderId};
+use crate::store::Store;
 use crate::store::check_blob_hash;
 
 /// Bytes per chunk: small enough to retry cheaply on a bad link.
 pub const CHUNK_BYTES: usize = 256 * 1024;
-/// Largest blob accepted (a phone photo or a short video clip).
-pub const MAX_BLOB_BYTES: u64 = 64 * 1024 * 1024;
+pub use crate::limits::MAX_BLOB_BYTES;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobChunk {
@@ -32,24 +30,53 @@ pub struct BlobHeld {
     pub complete: bool,
 }
 
-fn partial_path(device: &Device, sha: &str) -> PathBuf {
-    device
-        .store()
+fn partial_path(store: &Store, sha: &str) -> PathBuf {
+    store
         .dir()
-        .join("partial")
+        .join(crate::store::PARTIAL_DIR)
         .join(format!("{sha}.part"))
 }
 
+/// A blob is taken only as a record this node holds describes it: referenced by a stored
+/// change, of the size and media type the signed record gives, and (from its first bytes) of
+/// that type. So nobody can park files the city never asked for, nor swap a photo's kind.
+fn check_against_records(store: &Store, chunk: &BlobChunk) -> Result<(), SyncError> {
+    let sha256 = chunk.sha256.clone();
+    if chunk.total > MAX_BLOB_BYTES {
+        return Err(SyncError::BlobTooLarge {
+            size: chunk.total,
+            max: MAX_BLOB_BYTES,
+        });
+    }
+    let refs = store.blob_refs(&chunk.sha256)?;
+    if refs.is_empty() {
+        return Err(SyncError::BlobNotReferenced { sha256 });
+    }
+    let Some(r) = refs
+        .iter()
+        .find(|r| r.size == chunk.total && r.media_type == chunk.media_type)
+    else {
+        return Err(SyncError::BlobMismatch { sha256 });
+    };
+    if chunk.offset == 0 {
+        let head = &chunk.data[..chunk.data.len().min(crate::limits::SNIFF_BYTES)];
+        if crate::limits::sniff_media_type(head) != Some(r.media_type.as_str()) {
+            return Err(SyncError::BlobMediaType { sha256 });
+        }
+    }
+    Ok(())
+}
+
 /// What this node holds of a blob.
-pub fn held(device: &Device, sha256: &str) -> Result<BlobHeld, SyncError> {
+pub fn held(store: &Store, sha256: &str) -> Result<BlobHeld, SyncError> {
     check_blob_hash(sha256)?;
-    if let Some(info) = device.store().blob_info(sha256)? {
+    if let Some(info) = store.blob_info(sha256)? {
         return Ok(BlobHeld {
             held: info.size,
             complete: true,
         });
     }
-    let len = std::fs::metadata(partial_path(device, sha256)).map_or(0, |m| m.len());
+    let len = std::fs::metadata(partial_path(store, sha256)).map_or(0, |m| m.len());
     Ok(BlobHeld {
         held: len,
         complete: false,
@@ -59,22 +86,17 @@ pub fn held(device: &Device, sha256: &str) -> Result<BlobHeld, SyncError> {
 /// Takes one chunk. A chunk that does not start where the held part ends is ignored (the
 /// answer says where to resume); the last chunk is checked against the hash before the blob is
 /// kept, and a mismatch discards the partial upload.
-pub fn receive(device: &Device, chunk: &BlobChunk) -> Result<BlobHeld, SyncError> {
-    let now = held(device, &chunk.sha256)?;
+pub fn receive(store: &Store, chunk: &BlobChunk) -> Result<BlobHeld, SyncError> {
+    let now = held(store, &chunk.sha256)?;
     if now.complete {
         return Ok(now);
     }
-    if chunk.total > MAX_BLOB_BYTES {
-        return Err(SyncError::Malformed(format!(
-            "blob of {} bytes is larger than {MAX_BLOB_BYTES}",
-            chunk.total
-        )));
-    }
+    check_against_records(store, chunk)?;
     let end = chunk.offset.saturating_add(chunk.data.len() as u64);
     if chunk.offset != now.held || end > chunk.total {
         return Ok(now);
     }
-    let path = partial_path(device, &chunk.sha256);
+    let path = partial_path(store, &chunk.sha256);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }
@@ -94,9 +116,7 @@ pub fn receive(device: &Device, chunk: &BlobChunk) -> Result<BlobHeld, SyncError
         });
     }
     let mut file = std::fs::File::open(&path).at(&path)?;
-    let stored = device
-        .store()
-        .put_blob_expecting(&chunk.sha256, &mut file, &chunk.media_type);
+    let stored = store.put_blob_expecting(&chunk.sha256, &mut file, &chunk.media_type);
     let _ = std::fs::remove_file(&path);
     let info = stored?;
     Ok(BlobHeld {
@@ -106,9 +126,9 @@ pub fn receive(device: &Device, chunk: &BlobChunk) -> Result<BlobHeld, SyncError
 }
 
 /// One chunk of a blob this node holds, from `offset`.
-pub fn read_chunk(device: &Device, sha256: &str, offset: u64) -> Result<BlobChunk, SyncError> {
+pub fn read_chunk(store: &Store, sha256: &str, offset: u64) -> Result<BlobChunk, SyncError> {
     check_blob_hash(sha256)?;
-    let info = device.store().blob_info(sha256)?.ok_or_else(|| {
+    let info = store.blob_info(sha256)?.ok_or_else(|| {
         SyncError::Device(
             crate::store::StoreError::BlobMissing {
                 sha256: sha256.to_string(),
@@ -116,7 +136,7 @@ pub fn read_chunk(device: &Device, sha256: &str, offset: u64) -> Result<BlobChun
             .into(),
         )
     })?;
-    let mut file = device.store().open_blob(sha256)?;
+    let mut file = store.open_blob(sha256)?;
     let path = PathBuf::from(sha256);
     file.seek(SeekFrom::Start(offset.min(info.size)))
         .at(&path)?;
@@ -131,15 +151,4 @@ pub fn read_chunk(device: &Device, sha256: &str, offset: u64) -> Result<BlobChun
         total: info.size,
         data,
     })
-}
-
-/// The photos an order's records reference.
-pub fn attachments_of(device: &Device, order: &OrderId) -> Result<Vec<AttachmentRef>, SyncError> {
-    let view = device.show(order)?;
-    Ok(view
-        .state
-        .history
-        .iter()
-        .flat_map(|h| h.event.action.attachments().iter().cloned())
-        .collect())
 }

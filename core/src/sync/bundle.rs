@@ -149,7 +149,7 @@ pub fn export(
     for sha in device.store().blobs_not_at(peer, u32::MAX)? {
         let mut offset = 0;
         loop {
-            let chunk = super::blobs::read_chunk(device, &sha, offset)?;
+            let chunk = super::blobs::read_chunk(device.store(), &sha, offset)?;
             let n = chunk.data.len() as u64;
             let total = chunk.total;
             w.frame(&Frame::Blob(chunk))?;
@@ -230,8 +230,8 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
     })?;
     let mut report = BundleReport::default();
     let mut header: Option<(String, i64, i64)> = None;
-    // A kiosk is a public device: like the hub, a bundle gives it nothing back but the city's
-    // certificates and revocations (it hands its own records over, it does not collect others').
+    // A kiosk is a public device: a bundle gives it nothing back but the revocation list (it
+    // hands its own records over, it does not collect others', nor who works where).
     let kiosk_only = !device.identities().is_empty()
         && device
             .identities()
@@ -250,6 +250,8 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
                 report.to = to;
                 header = Some((from, upto, ack));
             }
+            // A kiosk takes only the revocation list: nothing about the city's people.
+            Frame::Certificates(_) | Frame::Units(_) if kiosk_only => {}
             Frame::Certificates(certs) => {
                 for c in certs {
                     // Certificates not signed by this city's root are skipped: changes signed
@@ -276,7 +278,25 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
                 }
             }
             Frame::Blob(chunk) => {
-                let held = receive(device, &chunk)?;
+                let held = match receive(device.store(), &chunk) {
+                    Ok(h) => h,
+                    // A photo no imported record describes (its record was refused) is left
+                    // out, not the whole bundle.
+                    Err(
+                        e @ (SyncError::BlobNotReferenced { .. }
+                        | SyncError::BlobMismatch { .. }
+                        | SyncError::BlobMediaType { .. }
+                        | SyncError::BlobTooLarge { .. }),
+                    ) => {
+                        if chunk.offset == 0 {
+                            report
+                                .refused
+                                .push((chunk.sha256.clone(), crate::Coded::code(&e).to_string()));
+                        }
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                };
                 if held.complete && chunk.offset + chunk.data.len() as u64 >= chunk.total {
                     report.blobs += 1;
                     if let Some((from, ..)) = &header {

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::http::messages::SYNC_PATH;
 use super::wire::{self, PROTOCOL, SignedRequest, SyncRequest, SyncResponse};
 use super::{SyncError, auth};
 use crate::Coded;
@@ -41,8 +42,10 @@ pub struct SyncClient {
     peer_key: String,
     /// What the last request pushed, to name refused changes.
     last_push: Vec<WireChange>,
-    /// The last request, resent as is after a failure.
-    pending: Option<SignedRequest>,
+    /// The last request's body, sent again (freshly signed) after a failure.
+    pending: Option<Vec<u8>>,
+    /// The hub's challenge for the next request (empty for in-process links).
+    challenge: Vec<u8>,
     push_left: bool,
     progress: Progress,
 }
@@ -58,6 +61,7 @@ impl SyncClient {
             peer_key: format!("{hub}/{cert}"),
             last_push: Vec::new(),
             pending: None,
+            challenge: Vec::new(),
             push_left: true,
             progress: Progress::default(),
         })
@@ -71,10 +75,29 @@ impl SyncClient {
         self.progress.done
     }
 
-    /// The request to send now: the unanswered one again, or a new round.
+    /// The challenge the hub handed out for the next request ([`super::Freshness`]).
+    pub fn set_challenge(&mut self, challenge: Vec<u8>) {
+        self.challenge = challenge;
+    }
+
+    /// The request to send now, signed over the current challenge: the unanswered round again,
+    /// or a new one.
     pub fn request(&mut self, device: &Device, now: Timestamp) -> Result<SignedRequest, SyncError> {
-        if let Some(p) = &self.pending {
-            return Ok(p.clone());
+        let body = self.request_body(device, now)?;
+        auth::sign_request(
+            device,
+            self.who.as_deref(),
+            SYNC_PATH,
+            &self.challenge,
+            body,
+        )
+    }
+
+    /// The body of the request to send now (the unanswered one again, or a new round), for a
+    /// transport that signs each attempt itself.
+    pub fn request_body(&mut self, device: &Device, now: Timestamp) -> Result<Vec<u8>, SyncError> {
+        if let Some(body) = &self.pending {
+            return Ok(body.clone());
         }
         let state = device.store().peer_state(&self.peer_key)?;
         let mut push = Vec::new();
@@ -115,10 +138,9 @@ impl SyncClient {
             max_pull: MAX_PULL_BYTES,
             resend: self.resend(device)?,
         })?;
-        let req = auth::sign_request(device, self.who.as_deref(), body)?;
         self.last_push = push;
-        self.pending = Some(req.clone());
-        Ok(req)
+        self.pending = Some(body.clone());
+        Ok(body)
     }
 
     /// Takes the hub's answer to the pending request. Returns whether the sync is complete.
@@ -129,24 +151,28 @@ impl SyncClient {
         now: Timestamp,
     ) -> Result<bool, SyncError> {
         let mut state: PeerState = device.store().peer_state(&self.peer_key)?;
-        for r in &resp.refused {
-            let pushed = usize::try_from(r.index)
-                .ok()
-                .and_then(|i| self.last_push.get(i));
-            device.store().log_refusal(&RefusalRecord {
-                at: now.timestamp_millis(),
-                peer: Some(self.hub.clone()),
-                order: pushed.map(|c| c.order.0.clone()),
-                hash: pushed.and_then(|c| {
-                    crate::doc::decode_change(&c.bytes, None)
-                        .ok()
-                        .map(|ch| ch.hash().to_string())
-                }),
-                code: r.code.clone(),
-                message_zh: r.message_zh.clone(),
-                message_en: r.message_en.clone(),
-            })?;
-        }
+        let mut refusals: Vec<RefusalRecord> = resp
+            .refused
+            .iter()
+            .map(|r| {
+                let pushed = usize::try_from(r.index)
+                    .ok()
+                    .and_then(|i| self.last_push.get(i));
+                RefusalRecord {
+                    at: now.timestamp_millis(),
+                    peer: Some(self.hub.clone()),
+                    order: pushed.map(|c| c.order.0.clone()),
+                    hash: pushed.and_then(|c| {
+                        crate::doc::decode_change(&c.bytes, None)
+                            .ok()
+                            .map(|ch| ch.hash().to_string())
+                    }),
+                    code: r.code.clone(),
+                    message_zh: r.message_zh.clone(),
+                    message_en: r.message_en.clone(),
+                }
+            })
+            .collect();
         self.progress.refused_by_hub += resp.refused.len() as u64;
         self.progress.pushed +=
             (self.last_push.len() - resp.refused.len().min(self.last_push.len())) as u64;
@@ -187,7 +213,7 @@ impl SyncClient {
         for (c, o) in pulled.iter().zip(&outcomes) {
             if let Err(e) = o {
                 self.progress.refused_here += 1;
-                device.store().log_refusal(&RefusalRecord {
+                refusals.push(RefusalRecord {
                     at: now.timestamp_millis(),
                     peer: Some(self.hub.clone()),
                     order: Some(c.order.0.clone()),
@@ -195,9 +221,10 @@ impl SyncClient {
                     code: e.code().to_string(),
                     message_zh: e.message_zh(),
                     message_en: e.message_en(),
-                })?;
+                });
             }
         }
+        device.store().log_refusals(&refusals)?;
         self.progress.pulled += outcomes
             .iter()
             .filter(|o| matches!(o, Ok(crate::device::ImportOutcome::Applied)))

@@ -23,6 +23,22 @@ pub enum SyncError {
     Cancelled,
     #[error("transport failed: {0}")]
     Transport(String),
+    #[error("the request's challenge is unknown, used or stale: fetch a new one and sign again")]
+    StaleChallenge,
+    #[error(
+        "the request was refused whole: its first {refused} change(s) could not be read or verified"
+    )]
+    TooManyRefusals { refused: u32 },
+    #[error("too many requests from this certificate: wait {retry_after_s} s")]
+    RateLimited { retry_after_s: u64 },
+    #[error("no record held here references photo {sha256}")]
+    BlobNotReferenced { sha256: String },
+    #[error("photo {sha256} is not of the size and type its record gives")]
+    BlobMismatch { sha256: String },
+    #[error("the bytes of photo {sha256} are not of the type its record gives")]
+    BlobMediaType { sha256: String },
+    #[error("a photo of {size} bytes is larger than the {max} accepted")]
+    BlobTooLarge { size: u64, max: u64 },
 }
 
 impl From<crate::store::StoreError> for SyncError {
@@ -49,6 +65,13 @@ impl Coded for SyncError {
             SyncError::TooManyRounds(_) => ErrorCode::SyncTooManyRounds,
             SyncError::Cancelled => ErrorCode::SyncCancelled,
             SyncError::Transport(_) => ErrorCode::SyncTransport,
+            SyncError::StaleChallenge => ErrorCode::SyncStaleChallenge,
+            SyncError::TooManyRefusals { .. } => ErrorCode::SyncTooManyRefusals,
+            SyncError::RateLimited { .. } => ErrorCode::RateLimited,
+            SyncError::BlobNotReferenced { .. } => ErrorCode::BlobNotReferenced,
+            SyncError::BlobMismatch { .. } => ErrorCode::BlobMismatch,
+            SyncError::BlobMediaType { .. } => ErrorCode::BlobMediaType,
+            SyncError::BlobTooLarge { .. } => ErrorCode::BlobTooLarge,
         }
     }
 
@@ -63,6 +86,27 @@ impl Coded for SyncError {
             SyncError::TooManyRounds(n) => format!("同步 {n} 轮后仍未完成"),
             SyncError::Cancelled => "同步已取消".into(),
             SyncError::Transport(e) => format!("网络传输失败：{e}"),
+            SyncError::StaleChallenge => {
+                "请求的挑战码无效、已使用或已过期，请重新获取后再签名".into()
+            }
+            SyncError::TooManyRefusals { refused } => {
+                format!("整个请求被拒收：前 {refused} 条变更无法读取或校验")
+            }
+            SyncError::RateLimited { retry_after_s } => {
+                format!("该证书请求过于频繁，请 {retry_after_s} 秒后再试")
+            }
+            SyncError::BlobNotReferenced { sha256 } => {
+                format!("此处没有任何记录引用附件 {sha256}")
+            }
+            SyncError::BlobMismatch { sha256 } => {
+                format!("附件 {sha256} 的大小或类型与其记录不符")
+            }
+            SyncError::BlobMediaType { sha256 } => {
+                format!("附件 {sha256} 的内容与其记录的类型不符")
+            }
+            SyncError::BlobTooLarge { size, max } => {
+                format!("附件有 {size} 字节，超过 {max} 字节的上限")
+            }
         }
     }
 

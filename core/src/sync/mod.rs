@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod bundle;
 mod client;
 mod errors;
+mod freshness;
 pub mod http;
 mod server;
 pub mod wire;
@@ -19,4 +20,8 @@ pub mod wire;
 pub use auth::{authenticate, sign_request};
 pub use client::{MAX_PULL_BYTES, MAX_PUSH_BYTES, Progress, SyncClient};
 pub use errors::SyncError;
-pub use server::{Directory, Served, may_see, serve};
+pub use freshness::{CHALLENGE_BYTES, CHALLENGE_LIFETIME, Freshness};
+pub use server::{
+    Directory, MAX_LEADING_REFUSALS, MAX_PUSH_CHANGES, PreparedSync, Served, may_see, prepare,
+    prepare_body, serve, serve_prepared,
+};

@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::http::messages::SYNC_PATH;
 use super::wire::{self, PROTOCOL, Refusal, SignedRequest, SyncRequest, SyncResponse};
-use super::{SyncError, auth};
+use super::{MAX_PULL_BYTES, SyncError, auth};
 use crate::Coded;
-use crate::device::{Device, ImportOutcome, WireChange};
-use crate::identity::{Certificate, RevocationList, SealingPublicKey};
+use crate::device::{Arrival, Checked, Device, ImportOutcome, WireChange, verify_incoming};
+use crate::identity::{Certificate, RevocationList, SealingPublicKey, TrustStore};
 use crate::model::{OrderId, Role, Timestamp, UnitId};
-use crate::store::RefusalRecord;
+use crate::store::{RefusalRecord, Store};
 
 /// What the hub hands out besides changes: every certificate in issue order, the newest
 /// revocation list, the units' sealing keys.
@@ -30,23 +31,25 @@ pub struct Served {
     pub applied: u64,
     pub refused: u64,
     pub pulled: u64,
+    /// Orders asked for whole that this person may not see (logged: someone probing ids).
+    pub denied_resends: u64,
 }
 
 /// Whether `cert`'s holder may receive `order`: the center sees everything; a supervisor the
 /// orders of their area; a unit the orders it leads or co-handles; anyone but a kiosk keeps
 /// receiving orders they have had (a unit what it once handled). A kiosk receives nothing: it
 /// is a public device and keeps no records but what it submitted.
-pub fn may_see(hub: &Device, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
+pub fn may_see(store: &Store, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
     let b = &cert.body;
     match b.role {
         Role::Kiosk => return Ok(false),
         Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor => return Ok(true),
         _ => {}
     }
-    if hub.store().peer_has_order(&b.id.0, order, i64::MAX)? {
+    if store.peer_has_order(&b.id.0, order, i64::MAX)? {
         return Ok(true);
     }
-    let Some(row) = hub.store().order_row(order)? else {
+    let Some(row) = store.order_row(order)? else {
         return Ok(false);
     };
     Ok(match b.role {
@@ -61,19 +64,108 @@ pub fn may_see(hub: &Device, cert: &Certificate, order: &OrderId) -> Result<bool
     })
 }
 
-/// Handles one request. Errors here (bad signature, malformed body) are for the whole request;
-/// refusals of single changes travel in the response.
+/// Most changes one request may push (a device pushes at most
+/// [`MAX_PUSH_BYTES`](super::MAX_PUSH_BYTES) of them, a few thousand small ones).
+pub const MAX_PUSH_CHANGES: usize = 8_192;
+/// A request whose first this-many changes all fail to decode or verify is refused whole,
+/// before the store is touched: a device that means well never sends that.
+pub const MAX_LEADING_REFUSALS: usize = 64;
+
+/// A sync request checked as far as it can be without the hub's store: signer, body, and each
+/// pushed change's size, decoding and signature. The hub builds it outside its store lock.
+#[derive(Debug)]
+pub struct PreparedSync {
+    cert: Certificate,
+    body: SyncRequest,
+    pushed: Vec<WireChange>,
+    checked: Vec<Checked>,
+}
+
+impl PreparedSync {
+    /// The certificate the request was signed with.
+    pub fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+}
+
+/// The first half of [`serve`]: see [`PreparedSync`]. Errors refuse the whole request.
+pub fn prepare(
+    trust: &TrustStore,
+    req: &SignedRequest,
+    now: Timestamp,
+) -> Result<PreparedSync, SyncError> {
+    let cert = auth::check(trust, SYNC_PATH, req, now)?.clone();
+    prepare_body(trust, cert, &req.body)
+}
+
+/// [`prepare`] for a request whose signer the caller has already checked (the hub checks the
+/// signer, then the challenge and the rate, before it spends time on the changes).
+pub fn prepare_body(
+    trust: &TrustStore,
+    cert: Certificate,
+    body: &[u8],
+) -> Result<PreparedSync, SyncError> {
+    let mut body: SyncRequest = wire::decode(body)?;
+    if body.protocol != PROTOCOL {
+        return Err(SyncError::Protocol(body.protocol));
+    }
+    if body.push.len() > MAX_PUSH_CHANGES {
+        return Err(SyncError::Malformed(format!(
+            "{} changes pushed at once, at most {MAX_PUSH_CHANGES}",
+            body.push.len()
+        )));
+    }
+    // Each pushed change names its certificate by index: a table longer than the push, or a
+    // name longer than any certificate id, is not a device's doing.
+    if body.certs.len() > body.push.len() || body.certs.iter().any(|c| c.len() > 128) {
+        return Err(SyncError::Malformed(
+            "the certificate table does not fit the pushed changes".into(),
+        ));
+    }
+    body.resend.truncate(MAX_RESEND);
+    let pushed = wire::unpack(&body.certs, std::mem::take(&mut body.push))?;
+    let checked = verify_incoming(trust, &pushed);
+    let leading = checked.iter().take_while(|c| c.is_err()).count();
+    if leading >= MAX_LEADING_REFUSALS {
+        return Err(SyncError::TooManyRefusals {
+            refused: u32::try_from(leading).unwrap_or(u32::MAX),
+        });
+    }
+    Ok(PreparedSync {
+        cert,
+        body,
+        pushed,
+        checked,
+    })
+}
+
+/// Handles one request in full (tests, in-process links): [`prepare`] with the hub's own trust
+/// store, then [`serve_prepared`].
 pub fn serve(
     hub: &mut Device,
     dir: &Directory,
     req: &SignedRequest,
     now: Timestamp,
 ) -> Result<(SyncResponse, Served), SyncError> {
-    let cert = auth::check(hub.trust(), &req.cert, &req.signature, &req.body, now)?.clone();
-    let body: SyncRequest = wire::decode(&req.body)?;
-    if body.protocol != PROTOCOL {
-        return Err(SyncError::Protocol(body.protocol));
-    }
+    let prepared = prepare(hub.trust(), req, now)?;
+    serve_prepared(hub, dir, prepared, now)
+}
+
+/// The second half of [`serve`], under the hub's store lock: ingest what was pushed, answer
+/// with what this person may see and does not have yet. Errors here refuse the whole request;
+/// refusals of single changes travel in the response.
+pub fn serve_prepared(
+    hub: &mut Device,
+    dir: &Directory,
+    p: PreparedSync,
+    now: Timestamp,
+) -> Result<(SyncResponse, Served), SyncError> {
+    let PreparedSync {
+        cert,
+        body,
+        pushed,
+        checked,
+    } = p;
     let peer = cert.body.id.0.clone();
     let mut served = Served {
         peer: peer.clone(),
@@ -81,31 +173,42 @@ pub fn serve(
     };
 
     // Ingest.
-    let pushed = wire::unpack(&body.certs, body.push)?;
-    let outcomes = hub.import_batch(&pushed, Some(&peer), now)?;
+    let hashes: Vec<Option<String>> = checked
+        .iter()
+        .map(|c| c.as_ref().ok().map(|v| v.hash().to_string()))
+        .collect();
+    let outcomes = hub.import_verified(&pushed, checked, Some(&peer), Arrival::AtHub, now)?;
     let mut refused = Vec::new();
-    let mut touched: Vec<OrderId> = Vec::new();
-    for (i, (c, o)) in pushed.iter().zip(&outcomes).enumerate() {
+    let mut refusal_log = Vec::new();
+    let mut held: Vec<OrderId> = Vec::new();
+    for (i, ((c, o), hash)) in pushed.iter().zip(&outcomes).zip(&hashes).enumerate() {
         match o {
-            Ok(outcome) => {
-                if *outcome == ImportOutcome::Applied {
-                    served.applied += 1;
+            Ok(ImportOutcome::Applied) => {
+                served.applied += 1;
+                // Applied to this order's document, so the label was the change's own.
+                held.push(c.order.clone());
+            }
+            Ok(ImportOutcome::AlreadyHad) => {
+                // What a peer holds is derived from what the hub stored, never from the label
+                // it sent: a change it signed itself proves it had that order.
+                if let Some(h) = hash
+                    && let Some((order, signer)) = hub.store().change_owner(h)?
+                    && signer == peer
+                {
+                    held.push(order);
                 }
-                touched.push(c.order.clone());
             }
             Err(e) => {
                 served.refused += 1;
-                hub.store().log_refusal(&RefusalRecord {
+                refusal_log.push(RefusalRecord {
                     at: now.timestamp_millis(),
                     peer: Some(peer.clone()),
-                    order: Some(c.order.0.clone()),
-                    hash: crate::doc::decode_change(&c.bytes, None)
-                        .ok()
-                        .map(|ch| ch.hash().to_string()),
+                    order: Some(c.order.0.chars().take(80).collect()),
+                    hash: hash.clone(),
                     code: e.code().to_string(),
                     message_zh: e.message_zh(),
                     message_en: e.message_en(),
-                })?;
+                });
                 refused.push(Refusal {
                     index: u32::try_from(i).unwrap_or(u32::MAX),
                     code: e.code().to_string(),
@@ -115,16 +218,19 @@ pub fn serve(
             }
         }
     }
+    hub.store().log_refusals(&refusal_log)?;
 
     // The peer has these orders, so it may follow them — but perhaps not their whole history
     // (it may have been handed one change): `i64::MAX` marks "known, not yet sent whole".
-    touched.sort();
-    touched.dedup();
-    hub.store_mut()
-        .mark_peer_orders(&peer, &touched, i64::MAX)?;
+    held.sort();
+    held.dedup();
+    hub.store_mut().mark_peer_orders(&peer, &held, i64::MAX)?;
 
-    // Pull: the hub's log after the device's cursor, filtered to what this person may see.
-    let budget = usize::try_from(body.max_pull).unwrap_or(usize::MAX);
+    // Pull: the hub's log after the device's cursor, filtered to what this person may see, up to
+    // the hub's own limit whatever the device asked for.
+    let budget = usize::try_from(body.max_pull)
+        .unwrap_or(usize::MAX)
+        .min(MAX_PULL_BYTES as usize);
     let mut out: Vec<WireChange> = Vec::new();
     let mut bytes = 0usize;
     let mut cursor = body.received_upto;
@@ -132,10 +238,18 @@ pub fn serve(
     let mut whole_sent: HashSet<OrderId> = HashSet::new();
     let mut newly_whole: Vec<OrderId> = Vec::new();
     // Orders the device says it holds only in part go first, whole.
-    for order in body.resend.iter().take(MAX_RESEND) {
+    for order in &body.resend {
         let order = OrderId::new(order.clone());
-        if whole_sent.contains(&order) || !may_see(hub, &cert, &order)? {
+        if whole_sent.contains(&order) {
             continue;
+        }
+        if !may_see(hub.store(), &cert, &order)? {
+            served.denied_resends += 1;
+            continue;
+        }
+        if bytes >= budget {
+            more = true;
+            break;
         }
         for c in hub.store().changes_for(&order)? {
             bytes += c.bytes.len() + 64;
@@ -145,6 +259,9 @@ pub fn serve(
         newly_whole.push(order);
     }
     'scan: loop {
+        if more {
+            break;
+        }
         let batch = hub.store().changes_after(cursor, 256)?;
         if batch.is_empty() {
             break;
@@ -159,7 +276,7 @@ pub fn serve(
             if lc.source.as_deref() == Some(peer.as_str()) || whole_sent.contains(&order) {
                 continue;
             }
-            if !may_see(hub, &cert, &order)? {
+            if !may_see(hub.store(), &cert, &order)? {
                 continue;
             }
             if hub
@@ -184,8 +301,15 @@ pub fn serve(
     served.pulled = out.len() as u64;
     let (certs, pull) = wire::pack(&out);
 
+    // A kiosk is a public device: it gets the revocation list (so it knows when it is cut off)
+    // and nothing about the people of the city.
+    let kiosk = cert.body.role == Role::Kiosk;
     let known = usize::try_from(body.certs_known.max(0)).unwrap_or(usize::MAX);
-    let certificates: Vec<Certificate> = dir.certificates.iter().skip(known).cloned().collect();
+    let certificates: Vec<Certificate> = if kiosk {
+        Vec::new()
+    } else {
+        dir.certificates.iter().skip(known).cloned().collect()
+    };
     let units = if certificates.is_empty() {
         Vec::new()
     } else {

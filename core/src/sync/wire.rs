@@ -8,7 +8,8 @@ use super::SyncError;
 use crate::identity::{Certificate, RevocationList, SealingPublicKey};
 use crate::model::UnitId;
 
-pub const PROTOCOL: u8 = 1;
+/// 2: requests are signed over their endpoint and a hub challenge (version 1 had neither).
+pub const PROTOCOL: u8 = 2;
 
 /// A change on the wire. The certificate is an index into the message's `certs` table, the hash
 /// and event id are recomputed by the receiver from `bytes`.
@@ -36,7 +37,8 @@ pub struct SyncRequest {
     pub push_upto: i64,
     pub certs: Vec<String>,
     pub push: Vec<Packed>,
-    /// Most bytes of changes the device wants back in one response.
+    /// Most bytes of changes the device wants back in one response; the hub sends no more
+    /// than its own limit ([`MAX_PULL_BYTES`](super::MAX_PULL_BYTES)) whatever this says.
     pub max_pull: u32,
     /// Orders whose history the device found incomplete (a pulled change whose predecessors it
     /// lacks): the hub sends them whole again. This heals any lost or skipped answer.
@@ -44,10 +46,13 @@ pub struct SyncRequest {
 }
 
 /// A request signed by one enrolled person on the device: the hub answers with what that
-/// person may see.
+/// person may see. The signature covers the endpoint, `cert`, `challenge` and `body`
+/// ([`super::auth::message`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedRequest {
     pub cert: String,
+    /// A challenge the hub issued ([`super::Freshness`]); each is accepted once.
+    pub challenge: Vec<u8>,
     pub signature: Vec<u8>,
     pub body: Vec<u8>,
 }
@@ -84,8 +89,19 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, SyncError> {
     postcard::to_stdvec(value).map_err(|e| SyncError::Malformed(e.to_string()))
 }
 
+/// Decodes one whole message: bytes left over after it are refused, since nothing may ride
+/// along unsigned or unread.
 pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, SyncError> {
-    postcard::from_bytes(bytes).map_err(|e| SyncError::Malformed(e.to_string()))
+    let (value, rest) =
+        postcard::take_from_bytes(bytes).map_err(|e| SyncError::Malformed(e.to_string()))?;
+    if rest.is_empty() {
+        Ok(value)
+    } else {
+        Err(SyncError::Malformed(format!(
+            "{} byte(s) after the end of the message",
+            rest.len()
+        )))
+    }
 }
 
 /// Packs changes with a shared certificate table.

@@ -4,7 +4,13 @@
 
 use super::errors::WorkflowError;
 use super::state::OrderState;
-use crate::model::{Action, CaseInfo, GpsFix, NotAcceptedReason, OrderDetails};
+use crate::limits::{
+    MAX_ATTACHMENTS, MAX_BLOB_BYTES, MAX_ID_CHARS, MAX_LIST_ITEMS, MAX_NOTE_CHARS, MAX_SHORT_CHARS,
+    MAX_TEXT_CHARS, MEDIA_TYPES,
+};
+use crate::model::{
+    Action, AttachmentRef, CaseInfo, Event, GpsFix, NotAcceptedReason, OrderDetails,
+};
 use crate::policy::{Limit, Policy};
 
 fn blank(s: &str) -> bool {
@@ -35,6 +41,178 @@ fn valid_gps(action: &Action, gps: Option<&GpsFix>) -> Result<(), WorkflowError>
             action: action.name(),
         }),
         _ => Ok(()),
+    }
+}
+
+/// A text field within its limit (characters, not bytes: Chinese text is three bytes a
+/// character in UTF-8).
+fn fits(
+    action: &Action,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), WorkflowError> {
+    // Counting stops one past the limit, so a 12 MB text costs no more than a short one.
+    if value.chars().nth(max).is_some() {
+        return Err(WorkflowError::FieldTooLong {
+            action: action.name(),
+            field,
+            max,
+        });
+    }
+    Ok(())
+}
+
+fn few<T>(
+    action: &Action,
+    field: &'static str,
+    items: &[T],
+    max: usize,
+) -> Result<(), WorkflowError> {
+    if items.len() > max {
+        return Err(WorkflowError::TooManyItems {
+            action: action.name(),
+            field,
+            max,
+        });
+    }
+    Ok(())
+}
+
+fn attachments(action: &Action, refs: &[AttachmentRef]) -> Result<(), WorkflowError> {
+    few(action, "attachments", refs, MAX_ATTACHMENTS)?;
+    for a in refs {
+        let hex = a.sha256.len() == 64
+            && a.sha256
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !hex {
+            return Err(missing(action, "attachment.sha256"));
+        }
+        if !MEDIA_TYPES.contains(&a.media_type.as_str()) {
+            return Err(WorkflowError::MediaType {
+                media_type: a.media_type.chars().take(MAX_SHORT_CHARS).collect(),
+            });
+        }
+        if a.size > MAX_BLOB_BYTES {
+            return Err(WorkflowError::AttachmentTooLarge {
+                size: a.size,
+                max: MAX_BLOB_BYTES,
+            });
+        }
+        if let Some(d) = &a.device {
+            fits(action, "attachment.device", d, MAX_SHORT_CHARS)?;
+        }
+        valid_gps(action, a.gps.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Every field of an event within its limit ([`crate::limits`]): the same check on the device
+/// that writes the event and at the hub that receives it.
+pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
+    let action = &event.action;
+    fits(action, "event_id", &event.id.0, MAX_ID_CHARS)?;
+    few(action, "after", &event.after, MAX_LIST_ITEMS)?;
+    for id in &event.after {
+        fits(action, "after", &id.0, MAX_ID_CHARS)?;
+    }
+    let note = |field, value: &str| fits(action, field, value, MAX_NOTE_CHARS);
+    match action {
+        Action::Submit { details } => {
+            fits(action, "id", &details.id.0, MAX_ID_CHARS)?;
+            fits(action, "receipt", &details.receipt.0, MAX_ID_CHARS)?;
+            fits(action, "text", &details.text, MAX_TEXT_CHARS)?;
+            fits(
+                action,
+                "address",
+                &details.location.address,
+                MAX_SHORT_CHARS,
+            )?;
+            if let Some(code) = &details.location.division_code {
+                fits(action, "division_code", code, MAX_ID_CHARS)?;
+            }
+            attachments(action, &details.attachments)
+        }
+        Action::Register { note: n }
+        | Action::SignFor { note: n }
+        | Action::DecideReturn { note: n, .. }
+        | Action::DecideExtension { note: n, .. }
+        | Action::Review { note: n, .. }
+        | Action::Callback { note: n, .. }
+        | Action::Supervise { note: n, .. }
+        | Action::Contact { note: n, .. } => note("note", n),
+        Action::NotAccept {
+            basis,
+            earlier_order,
+            ..
+        } => {
+            note("basis", basis)?;
+            match earlier_order {
+                Some(o) => fits(action, "earlier_order", &o.0, MAX_ID_CHARS),
+                None => Ok(()),
+            }
+        }
+        Action::InstantAnswer { kb_item, answer } => {
+            fits(action, "kb_item", kb_item, MAX_SHORT_CHARS)?;
+            fits(action, "answer", answer, MAX_TEXT_CHARS)
+        }
+        Action::Dispatch {
+            lead,
+            co_units,
+            note: n,
+            ..
+        } => {
+            fits(action, "lead", &lead.0, MAX_ID_CHARS)?;
+            few(action, "co_units", co_units, MAX_LIST_ITEMS)?;
+            for u in co_units {
+                fits(action, "co_units", &u.0, MAX_ID_CHARS)?;
+            }
+            note("note", n)
+        }
+        Action::RequestReturn(r) => {
+            note("reason", &r.reason)?;
+            note("basis", &r.basis)?;
+            note("leader_opinion", &r.leader_opinion)?;
+            note("suggestion", &r.suggestion)?;
+            fits(action, "phone", &r.phone, MAX_SHORT_CHARS)
+        }
+        Action::SiteEvidence(e) => {
+            note("note", &e.note)?;
+            attachments(action, &e.photos)
+        }
+        Action::RequestExtension(r) => fits(action, "explanation", &r.explanation, MAX_TEXT_CHARS),
+        Action::Reply(r) => {
+            fits(action, "unit", &r.unit.0, MAX_ID_CHARS)?;
+            fits(action, "handler", &r.handler, MAX_SHORT_CHARS)?;
+            fits(action, "result", &r.result, MAX_TEXT_CHARS)?;
+            note("legal_basis", &r.legal_basis)?;
+            fits(
+                action,
+                "citizen_informed_how",
+                &r.citizen_informed_how,
+                MAX_SHORT_CHARS,
+            )?;
+            match &r.case {
+                Some(CaseInfo::Filed { case_number }) => {
+                    fits(action, "case.case_number", case_number, MAX_SHORT_CHARS)
+                }
+                Some(CaseInfo::NotFiled { reason }) => note("case.reason", reason),
+                None => Ok(()),
+            }
+        }
+        Action::Reopen { reason } => note("reason", reason),
+        Action::DutyStatement { text, .. } => fits(action, "text", text, MAX_TEXT_CHARS),
+        Action::SiteSupervision(f) => {
+            fits(action, "place", &f.place, MAX_SHORT_CHARS)?;
+            few(action, "people_present", &f.people_present, MAX_LIST_ITEMS)?;
+            for p in &f.people_present {
+                fits(action, "people_present", p, MAX_SHORT_CHARS)?;
+            }
+            fits(action, "findings", &f.findings, MAX_TEXT_CHARS)?;
+            fits(action, "action_taken", &f.action_taken, MAX_TEXT_CHARS)?;
+            attachments(action, &f.photos)
+        }
     }
 }
 

@@ -73,6 +73,29 @@ pub enum WorkflowError {
     #[error("the event's causal predecessors form a cycle, so it has no place in the history")]
     CausalCycle,
 
+    #[error("`{field}` of the {action} is longer than {max} characters")]
+    FieldTooLong {
+        action: &'static str,
+        field: &'static str,
+        max: usize,
+    },
+
+    #[error("a photo of type `{media_type}` is not accepted (photos and short clips only)")]
+    MediaType { media_type: String },
+
+    #[error("the file's bytes are not a photo or a short clip (it was given as `{declared}`)")]
+    NotAPhoto { declared: String },
+
+    #[error("a photo of {size} bytes is larger than the {max} accepted")]
+    AttachmentTooLarge { size: u64, max: u64 },
+
+    #[error("`{field}` of the {action} has more than {max} entries")]
+    TooManyItems {
+        action: &'static str,
+        field: &'static str,
+        max: usize,
+    },
+
     #[error("deadline: {0}")]
     Calendar(#[from] PolicyError),
 }
@@ -95,6 +118,12 @@ impl Coded for WorkflowError {
             WorkflowError::LeadAlsoCoUnit { .. } => ErrorCode::LeadAlsoCoUnit,
             WorkflowError::InvalidGps { .. } => ErrorCode::InvalidGps,
             WorkflowError::CausalCycle => ErrorCode::CausalCycle,
+            WorkflowError::FieldTooLong { .. } => ErrorCode::FieldTooLong,
+            WorkflowError::TooManyItems { .. } => ErrorCode::TooManyItems,
+            WorkflowError::MediaType { .. } | WorkflowError::NotAPhoto { .. } => {
+                ErrorCode::BlobMediaType
+            }
+            WorkflowError::AttachmentTooLarge { .. } => ErrorCode::BlobTooLarge,
             WorkflowError::Calendar(_) => ErrorCode::Calendar,
         }
     }
@@ -149,6 +178,23 @@ impl Coded for WorkflowError {
                 format!("{}的定位数据无效", action_zh(action))
             }
             WorkflowError::CausalCycle => "该记录的前序记录构成循环，无法排入工单历史".to_string(),
+            WorkflowError::FieldTooLong { action, field, max } => format!(
+                "{}的{}超过 {max} 个字符",
+                action_zh(action),
+                field_zh(field)
+            ),
+            WorkflowError::MediaType { media_type } => {
+                format!("不接受类型为“{media_type}”的附件（只接受照片和短视频）")
+            }
+            WorkflowError::NotAPhoto { declared } => {
+                format!("文件内容不是照片或短视频（提交时声明为“{declared}”）")
+            }
+            WorkflowError::AttachmentTooLarge { size, max } => {
+                format!("附件有 {size} 字节，超过 {max} 字节的上限")
+            }
+            WorkflowError::TooManyItems { action, field, max } => {
+                format!("{}的{}超过 {max} 项", action_zh(action), field_zh(field))
+            }
             WorkflowError::Calendar(e) => format!("期限计算失败：{}", e.message_zh()),
         }
     }
@@ -212,6 +258,18 @@ fn field_zh(field: &str) -> &'static str {
         "unit" => "答复单位",
         "place" => "督办地点",
         "findings" => "现场情况",
+        "address" => "地址",
+        "division_code" => "行政区划代码",
+        "attachments" => "附件",
+        "attachment.sha256" => "附件哈希",
+        "attachment.media_type" => "附件类型",
+        "attachment.size" => "附件大小",
+        "attachment.device" => "拍摄设备",
+        "receipt" => "查询码",
+        "action_taken" => "处置措施",
+        "people_present" => "在场人员",
+        "after" => "前序记录",
+        "event_id" => "记录编号",
         _ => "必填项",
     }
 }

@@ -39,6 +39,7 @@ mod state;
 mod supervision;
 mod transitions;
 
+pub use content::check_sizes;
 pub use deadlines::{DeadlineKind, OrderDeadlines, deadlines};
 pub use errors::{WorkflowError, action_zh};
 pub use fold::fold;

@@ -43,6 +43,7 @@ pub fn action(order: &str, hashes: &[&str]) -> ActionRecord {
         changes: hashes.iter().map(|h| change(order, h)).collect(),
         index: row(order),
         sealed_contacts: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 

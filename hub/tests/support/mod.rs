@@ -221,8 +221,47 @@ pub fn hash_of(c: &WireChange) -> String {
     decode_change(&c.bytes, None).unwrap().hash().to_string()
 }
 
-/// A sync request pushing `changes` and pulling nothing, signed by the person on `relay`.
-pub fn push_request(relay: &Device, changes: &[WireChange]) -> SignedRequest {
+/// A fresh challenge from the hub, as a device gets one before its first signed request.
+pub async fn challenge(hub: &RunningHub) -> Vec<u8> {
+    let resp = reqwest::get(format!("{}/v1/challenge", hub.url()))
+        .await
+        .unwrap();
+    let c: hotline_core::sync::http::messages::Challenge = resp.json().await.unwrap();
+    hex::decode(c.challenge).unwrap()
+}
+
+/// `body` signed for `endpoint` by the person on `who`, over a fresh challenge, encoded.
+pub async fn signed(hub: &RunningHub, who: &Device, endpoint: &str, body: Vec<u8>) -> Vec<u8> {
+    let ch = challenge(hub).await;
+    wire::encode(&sign_request(who, None, endpoint, &ch, body).unwrap()).unwrap()
+}
+
+/// A photo's bytes: a JPEG start and then `content` (the device and the hub check the type).
+pub fn jpeg(content: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    bytes.extend_from_slice(content);
+    bytes
+}
+
+/// A sync request pushing `changes` and pulling nothing, signed by the person on `relay` over a
+/// fresh challenge from `hub`.
+pub async fn push_request(
+    hub: &RunningHub,
+    relay: &Device,
+    changes: &[WireChange],
+) -> SignedRequest {
+    let ch = challenge(hub).await;
+    push_request_with(relay, &ch, changes)
+}
+
+/// [`push_request`] over a given challenge.
+pub fn push_request_with(
+    relay: &Device,
+    challenge: &[u8],
+    changes: &[WireChange],
+) -> SignedRequest {
     let mut certs: Vec<String> = Vec::new();
     let push = changes
         .iter()
@@ -252,7 +291,7 @@ pub fn push_request(relay: &Device, changes: &[WireChange]) -> SignedRequest {
         resend: Vec::new(),
     })
     .unwrap();
-    sign_request(relay, None, body).unwrap()
+    sign_request(relay, None, "/v1/sync", challenge, body).unwrap()
 }
 
 /// What the hub answered to raw bytes at `path`: the decoded body, or the status and error.
@@ -285,7 +324,7 @@ pub async fn push(
     relay: &Device,
     changes: &[WireChange],
 ) -> Result<SyncResponse, (u16, ErrorBody)> {
-    let req = push_request(relay, changes);
+    let req = push_request(hub, relay, changes).await;
     let bytes = post_raw(hub, "/v1/sync", wire::encode(&req).unwrap()).await?;
     Ok(wire::decode(&bytes).unwrap())
 }

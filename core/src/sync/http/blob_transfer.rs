@@ -70,10 +70,8 @@ impl<A: DeviceAccess> Session<'_, A> {
             if todo.is_empty() {
                 return Ok(());
             }
-            let body = self
-                .signed(wire::encode(&HeldQuery::new(todo.clone()))?)
-                .await?;
-            let answer = match self.post(BLOBS_HELD_PATH, body).await {
+            let body = wire::encode(&HeldQuery::new(todo.clone()))?;
+            let answer = match self.post_signed(BLOBS_HELD_PATH, body).await {
                 Ok(a) => a,
                 Err(e) => return Err(self.fail(e)),
             };
@@ -113,16 +111,15 @@ impl<A: DeviceAccess> Session<'_, A> {
     async fn push_one(&mut self, sha: &str, mut offset: u64) -> Result<Outcome, SyncError> {
         loop {
             self.check_cancel()?;
-            let (s, who) = (sha.to_string(), self.who.clone());
+            let s = sha.to_string();
             let body = self
                 .device
                 .with_device(move |d| {
-                    let chunk = blobs::read_chunk(d, &s, offset)?;
-                    let body = wire::encode(&PutChunk::new(chunk))?;
-                    wire::encode(&crate::sync::sign_request(d, who.as_deref(), body)?)
+                    let chunk = blobs::read_chunk(d.store(), &s, offset)?;
+                    wire::encode(&PutChunk::new(chunk))
                 })
                 .await?;
-            let held: BlobHeld = match self.post(BLOBS_PUT_PATH, body).await {
+            let held: BlobHeld = match self.post_signed(BLOBS_PUT_PATH, body).await {
                 Ok(a) => wire::decode(&a)?,
                 Err(CallError::Hub { status, .. }) if status < 500 => return Ok(Outcome::Refused),
                 Err(e) => return Err(self.fail(e)),
@@ -161,14 +158,10 @@ impl<A: DeviceAccess> Session<'_, A> {
                 }
                 let mut known: HashSet<String> = wanted.iter().map(|(_, s)| s.clone()).collect();
                 for order in orders {
-                    // An order that cannot be shown here has nothing to fetch photos for.
-                    let Ok(refs) = blobs::attachments_of(d, &order) else {
-                        continue;
-                    };
-                    for r in refs {
-                        if !known.contains(&r.sha256) && !d.store().has_blob(&r.sha256)? {
-                            known.insert(r.sha256.clone());
-                            wanted.push((order.0.clone(), r.sha256));
+                    for sha in d.store().blobs_of_order(&order)? {
+                        if !known.contains(&sha) && !d.store().has_blob(&sha)? {
+                            known.insert(sha.clone());
+                            wanted.push((order.0.clone(), sha));
                         }
                     }
                 }
@@ -198,25 +191,23 @@ impl<A: DeviceAccess> Session<'_, A> {
     async fn pull_one(&mut self, order: &str, sha: &str) -> Result<Outcome, SyncError> {
         loop {
             self.check_cancel()?;
-            let (o, s, who) = (order.to_string(), sha.to_string(), self.who.clone());
+            let (o, s) = (order.to_string(), sha.to_string());
             let next = self
                 .device
                 .with_device(move |d| {
-                    let have = blobs::held(d, &s)?;
+                    let have = blobs::held(d.store(), &s)?;
                     if have.complete {
                         return Ok(None);
                     }
                     let body = wire::encode(&GetChunk::new(&o, &s, have.held))?;
-                    let signed =
-                        wire::encode(&crate::sync::sign_request(d, who.as_deref(), body)?)?;
-                    Ok(Some((have.held, signed)))
+                    Ok(Some((have.held, body)))
                 })
                 .await?;
             let Some((offset, body)) = next else {
                 self.mark_pulled(sha).await?;
                 return Ok(Outcome::Done);
             };
-            let chunk: BlobChunk = match self.post(BLOBS_GET_PATH, body).await {
+            let chunk: BlobChunk = match self.post_signed(BLOBS_GET_PATH, body).await {
                 Ok(a) => wire::decode(&a)?,
                 Err(CallError::Hub { detail, .. })
                     if detail.typed_code() == Some(ErrorCode::BlobMissing) =>
@@ -231,7 +222,7 @@ impl<A: DeviceAccess> Session<'_, A> {
             }
             let got = self
                 .device
-                .with_device(move |d| Ok(blobs::receive(d, &chunk)))
+                .with_device(move |d| Ok(blobs::receive(d.store(), &chunk)))
                 .await?;
             match got {
                 Ok(h) if h.complete => {

@@ -33,7 +33,13 @@ pub(super) struct Session<'a, A> {
     pub(super) report: SyncReport,
     pub(super) on_progress: &'a mut (dyn FnMut(&SyncReport) + Send),
     pub(super) cancel: &'a CancelToken,
+    /// The challenge for the next signed request, as the hub's last answer gave it.
+    pub(super) challenge: Option<Vec<u8>>,
 }
+
+/// Tries of one signed request when the hub says its challenge went stale (used by a request
+/// whose answer was lost, or outlived by a slow upload): each try signs with a fresh one.
+const SIGNING_TRIES: u32 = 3;
 
 impl HubClient {
     /// `hub_url` is the hub's base address, e.g. `https://12345.example.gov.cn` or
@@ -50,6 +56,7 @@ impl HubClient {
         self.transport
             .health(&mut traffic, cancel)
             .await
+            .map(|(h, _)| h)
             .map_err(health_failed)
     }
 
@@ -73,7 +80,7 @@ impl HubClient {
         let mut report = SyncReport::default();
         on_progress(&report);
         let mut traffic = Traffic::default();
-        let health = self
+        let (health, challenge) = self
             .transport
             .health(&mut traffic, cancel)
             .await
@@ -97,6 +104,7 @@ impl HubClient {
             report,
             on_progress,
             cancel,
+            challenge,
         };
         let start_seq = session
             .device
@@ -132,23 +140,40 @@ impl HubClient {
         let code = crate::receipt::parse(receipt).map_err(crate::device::DeviceError::from)?;
         let cert = device.identity(who)?.certificate.clone();
         let body = wire::encode(&super::messages::StatusQuery::new(&code.0))?;
-        let signed = wire::encode(&sign_request(device, who, body)?)?;
         let mut traffic = super::report::Traffic::default();
-        match self
-            .transport
-            .post(super::messages::STATUS_PATH, signed, &mut traffic, cancel)
-            .await
-        {
-            Ok(bytes) => wire::decode(&bytes),
-            Err(CallError::Hub { detail, .. })
-                if detail.typed_code() == Some(ErrorCode::UnknownReceipt) =>
+        let path = super::messages::STATUS_PATH;
+        let mut challenge = None;
+        for _ in 0..SIGNING_TRIES {
+            let fresh = match challenge.take() {
+                Some(c) => c,
+                None => match self.transport.challenge(&mut traffic, cancel).await {
+                    Ok(c) => c,
+                    Err(e) => return Err(call_failed(e, &cert)),
+                },
+            };
+            let signed = wire::encode(&sign_request(device, who, path, &fresh, body.clone())?)?;
+            match self
+                .transport
+                .post(path, signed, &mut traffic, cancel)
+                .await
             {
-                Err(crate::device::DeviceError::UnknownReceipt(code.0).into())
+                Ok(answer) => return wire::decode(&answer.body),
+                Err(CallError::Hub {
+                    detail,
+                    challenge: next,
+                    ..
+                }) if detail.typed_code() == Some(ErrorCode::SyncStaleChallenge) => {
+                    challenge = next;
+                }
+                Err(CallError::Hub { detail, .. })
+                    if detail.typed_code() == Some(ErrorCode::UnknownReceipt) =>
+                {
+                    return Err(crate::device::DeviceError::UnknownReceipt(code.0).into());
+                }
+                Err(e) => return Err(call_failed(e, &cert)),
             }
-            Err(CallError::Hub { status, detail }) => Err(refusal(status, detail, &cert)),
-            Err(CallError::Cancelled) => Err(SyncError::Cancelled),
-            Err(CallError::Unreachable(m)) => Err(SyncError::Transport(m)),
         }
+        Err(SyncError::StaleChallenge)
     }
 }
 
@@ -179,26 +204,73 @@ impl<A: DeviceAccess> Session<'_, A> {
         }
     }
 
-    /// `body` signed as the syncing person, encoded for the wire.
-    pub(super) async fn signed(&mut self, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
-        let who = self.who.clone();
-        self.device
-            .with_device(move |d| wire::encode(&sign_request(d, who.as_deref(), body)?))
-            .await
+    /// POSTs `body` to `path` signed as the syncing person over a fresh challenge; when the
+    /// hub finds the challenge stale (a retry of a request it already took, a slow upload), signs
+    /// again over the one it sent back. A refusal comes back as it was.
+    pub(super) async fn post_signed(
+        &mut self,
+        path: &'static str,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, CallError> {
+        let mut last = None;
+        for _ in 0..SIGNING_TRIES {
+            let challenge = self.next_challenge().await?;
+            let (who, b, endpoint) = (self.who.clone(), body.clone(), path.to_string());
+            let signed = self
+                .device
+                .with_device(move |d| {
+                    wire::encode(&sign_request(d, who.as_deref(), &endpoint, &challenge, b)?)
+                })
+                .await
+                .map_err(|e| CallError::Local(Box::new(e)))?;
+            match self
+                .transport
+                .post(path, signed, &mut self.traffic, self.cancel)
+                .await
+            {
+                Ok(answer) => {
+                    self.challenge = answer.challenge;
+                    return Ok(answer.body);
+                }
+                Err(CallError::Hub {
+                    status,
+                    detail,
+                    challenge,
+                }) => {
+                    self.challenge = challenge;
+                    if detail.typed_code() != Some(ErrorCode::SyncStaleChallenge) {
+                        return Err(CallError::Hub {
+                            status,
+                            detail,
+                            challenge: None,
+                        });
+                    }
+                    last = Some((status, detail));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(match last {
+            Some((status, detail)) => CallError::Hub {
+                status,
+                detail,
+                challenge: None,
+            },
+            None => CallError::Unreachable("no challenge from the hub".into()),
+        })
     }
 
-    pub(super) async fn post(&mut self, path: &str, body: Vec<u8>) -> Result<Vec<u8>, CallError> {
-        self.transport
-            .post(path, body, &mut self.traffic, self.cancel)
-            .await
+    /// The challenge the hub's last answer gave, or a fresh one asked for.
+    async fn next_challenge(&mut self) -> Result<Vec<u8>, CallError> {
+        if let Some(c) = self.challenge.take() {
+            return Ok(c);
+        }
+        let transport = self.transport;
+        transport.challenge(&mut self.traffic, self.cancel).await
     }
 
     pub(super) fn fail(&self, e: CallError) -> SyncError {
-        match e {
-            CallError::Cancelled => SyncError::Cancelled,
-            CallError::Unreachable(m) => SyncError::Transport(m),
-            CallError::Hub { status, detail } => refusal(status, detail, &self.cert),
-        }
+        call_failed(e, &self.cert)
     }
 
     /// Rounds of the sync protocol. A lost answer is retried with the very same request (the
@@ -215,13 +287,12 @@ impl<A: DeviceAccess> Session<'_, A> {
             let (c, body) = self
                 .device
                 .with_device(move |d| {
-                    let req = client.request(d, now)?;
-                    let body = wire::encode(&req)?;
+                    let body = client.request_body(d, now)?;
                     Ok((client, body))
                 })
                 .await?;
             client = c;
-            let answer = match self.post(SYNC_PATH, body).await {
+            let answer = match self.post_signed(SYNC_PATH, body).await {
                 Ok(a) => a,
                 Err(e) => return Err(self.fail(e)),
             };
@@ -244,12 +315,24 @@ impl<A: DeviceAccess> Session<'_, A> {
     }
 }
 
+/// A failed call as the typed error it is (the hub's refusal rebuilt where a device can act
+/// on it).
+fn call_failed(e: CallError, cert: &Certificate) -> SyncError {
+    match e {
+        CallError::Cancelled => SyncError::Cancelled,
+        CallError::Unreachable(m) => SyncError::Transport(m),
+        CallError::Local(e) => *e,
+        CallError::Hub { status, detail, .. } => refusal(status, detail, cert),
+    }
+}
+
 /// Before the device is known to the hub, any failure is a transport failure.
 fn health_failed(e: CallError) -> SyncError {
     match e {
         CallError::Cancelled => SyncError::Cancelled,
         CallError::Unreachable(m) => SyncError::Transport(m),
-        CallError::Hub { status, detail } => SyncError::Transport(format!(
+        CallError::Local(e) => *e,
+        CallError::Hub { status, detail, .. } => SyncError::Transport(format!(
             "the hub's health check failed: HTTP {status} [{}] {}",
             detail.code, detail.message_en
         )),
@@ -280,6 +363,7 @@ fn refusal(status: u16, d: ErrorDetail, cert: &Certificate) -> SyncError {
         .into(),
         Some(ErrorCode::SyncMalformed) => SyncError::Malformed(d.message_en),
         Some(ErrorCode::SyncProtocol) => SyncError::Protocol(PROTOCOL),
+        Some(ErrorCode::SyncStaleChallenge) => SyncError::StaleChallenge,
         _ => SyncError::Transport(format!(
             "the hub refused the request (HTTP {status}, {}): {}",
             d.code, d.message_en

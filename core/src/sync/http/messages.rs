@@ -18,56 +18,39 @@ pub const BLOBS_HELD_PATH: &str = "/v1/blobs/held";
 pub const BLOBS_PUT_PATH: &str = "/v1/blobs/put";
 /// One chunk of a photo, hub to device: [`GetChunk`] in, `BlobChunk` out.
 pub const BLOBS_GET_PATH: &str = "/v1/blobs/get";
-/// `GET`: [`Health`] as JSON. The only endpoint that needs no signature.
+/// `GET`: [`Health`] as JSON. Needs no signature.
 pub const HEALTH_PATH: &str = "/v1/health";
+/// `GET`: a fresh challenge ([`Challenge`] as JSON) for the next signed request. Needs no
+/// signature. Every answer of the hub also carries one in [`CHALLENGE_HEADER`].
+pub const CHALLENGE_PATH: &str = "/v1/challenge";
+/// The response header with a fresh challenge (hex) for the next signed request.
+pub const CHALLENGE_HEADER: &str = "hotline-challenge";
 /// A citizen's receipt lookup, answered from the hub's index (status and next deadline only).
 pub const STATUS_PATH: &str = "/v1/status";
-pub const STATUS_PURPOSE: &str = "hotline/v1/status";
 
 /// Largest request body the hub reads. A round pushes at most
-/// [`MAX_PUSH_BYTES`](super::super::MAX_PUSH_BYTES) of changes and a photo chunk is 256 KiB,
-/// so this leaves room for a batch of certificates and framing.
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// [`MAX_PUSH_BYTES`](super::super::MAX_PUSH_BYTES) of changes (plus the one that crosses it,
+/// at most [`MAX_CHANGE_BYTES`](crate::limits::MAX_CHANGE_BYTES)) and a photo chunk is
+/// 256 KiB, so this leaves room for signatures, order ids and framing, and no more.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// Most photos one [`HeldQuery`] may ask about.
 pub const MAX_HELD_QUERY: usize = 256;
 
 pub const CONTENT_TYPE_POSTCARD: &str = "application/octet-stream";
 pub const CONTENT_TYPE_JSON: &str = "application/json";
 
-/// The `purpose` each photo message carries inside its signed body. All requests are signed
-/// under the same domain, so without it a captured body could be replayed at another endpoint;
-/// with it, a body signed for one endpoint does not decode as valid at another.
-pub const HELD_PURPOSE: &str = "hotline/v1/blobs/held";
-pub const PUT_PURPOSE: &str = "hotline/v1/blobs/put";
-pub const GET_PURPOSE: &str = "hotline/v1/blobs/get";
-
-fn check_purpose(got: &str, want: &str) -> Result<(), SyncError> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(SyncError::Malformed(format!(
-            "request is for `{got}`, this endpoint is `{want}`"
-        )))
-    }
-}
-
 /// How much of each photo the hub holds (to resume an upload, or skip it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldQuery {
-    pub purpose: String,
     pub sha256: Vec<String>,
 }
 
 impl HeldQuery {
     pub fn new(sha256: Vec<String>) -> Self {
-        HeldQuery {
-            purpose: HELD_PURPOSE.to_string(),
-            sha256,
-        }
+        HeldQuery { sha256 }
     }
 
     pub fn check(&self) -> Result<(), SyncError> {
-        check_purpose(&self.purpose, HELD_PURPOSE)?;
         if self.sha256.len() > MAX_HELD_QUERY {
             return Err(SyncError::Malformed(format!(
                 "{} photos asked about at once, at most {MAX_HELD_QUERY}",
@@ -81,20 +64,12 @@ impl HeldQuery {
 /// One chunk of a photo the device uploads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PutChunk {
-    pub purpose: String,
     pub chunk: BlobChunk,
 }
 
 impl PutChunk {
     pub fn new(chunk: BlobChunk) -> Self {
-        PutChunk {
-            purpose: PUT_PURPOSE.to_string(),
-            chunk,
-        }
-    }
-
-    pub fn check(&self) -> Result<(), SyncError> {
-        check_purpose(&self.purpose, PUT_PURPOSE)
+        PutChunk { chunk }
     }
 }
 
@@ -102,7 +77,6 @@ impl PutChunk {
 /// the hub hands a photo out only to someone who may see an order that references it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GetChunk {
-    pub purpose: String,
     pub order: String,
     pub sha256: String,
     pub offset: u64,
@@ -111,15 +85,10 @@ pub struct GetChunk {
 impl GetChunk {
     pub fn new(order: &str, sha256: &str, offset: u64) -> Self {
         GetChunk {
-            purpose: GET_PURPOSE.to_string(),
             order: order.to_string(),
             sha256: sha256.to_string(),
             offset,
         }
-    }
-
-    pub fn check(&self) -> Result<(), SyncError> {
-        check_purpose(&self.purpose, GET_PURPOSE)
     }
 }
 
@@ -175,19 +144,21 @@ impl ErrorBody {
 /// A receipt-code lookup from a kiosk or any enrolled device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusQuery {
-    pub purpose: String,
     pub receipt: String,
 }
 
 impl StatusQuery {
     pub fn new(receipt: &str) -> Self {
         StatusQuery {
-            purpose: STATUS_PURPOSE.to_string(),
             receipt: receipt.to_string(),
         }
     }
+}
 
-    pub fn check(&self) -> Result<(), SyncError> {
-        check_purpose(&self.purpose, STATUS_PURPOSE)
-    }
+/// `GET /v1/challenge`: a challenge (hex) for the next signed request, and when it goes stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub challenge: String,
+    /// Unix ms after which the hub refuses it.
+    pub expires_at: i64,
 }

@@ -9,7 +9,10 @@ use rand_core::{OsRng, RngCore};
 use reqwest::StatusCode;
 
 use super::cancel::CancelToken;
-use super::messages::{CONTENT_TYPE_POSTCARD, ErrorBody, ErrorDetail, HEALTH_PATH, Health};
+use super::messages::{
+    CHALLENGE_HEADER, CHALLENGE_PATH, CONTENT_TYPE_POSTCARD, Challenge, ErrorBody, ErrorDetail,
+    HEALTH_PATH, Health,
+};
 use super::report::Traffic;
 use crate::device::DeviceError;
 use crate::model::Timestamp;
@@ -50,6 +53,13 @@ impl Default for HttpOptions {
     }
 }
 
+/// A success answer, and the challenge the hub handed out with it for the next request.
+#[derive(Debug)]
+pub(super) struct Answer {
+    pub(super) body: Vec<u8>,
+    pub(super) challenge: Option<Vec<u8>>,
+}
+
 /// Why a call did not produce a success answer.
 #[derive(Debug)]
 pub(super) enum CallError {
@@ -57,10 +67,14 @@ pub(super) enum CallError {
     Hub {
         status: u16,
         detail: ErrorDetail,
+        /// A fresh challenge came with the refusal.
+        challenge: Option<Vec<u8>>,
     },
     /// No usable answer after every try.
     Unreachable(String),
     Cancelled,
+    /// The device failed while preparing the request (signing, the store).
+    Local(Box<crate::sync::SyncError>),
 }
 
 #[derive(Debug, Clone)]
@@ -155,14 +169,14 @@ impl Transport {
         format!("{}{path}", self.base.as_str().trim_end_matches('/'))
     }
 
-    /// POSTs postcard bytes; returns the success body.
+    /// POSTs postcard bytes; returns the success body and the next challenge.
     pub(super) async fn post(
         &self,
         path: &str,
         body: Vec<u8>,
         traffic: &mut Traffic,
         cancel: &CancelToken,
-    ) -> Result<Vec<u8>, CallError> {
+    ) -> Result<Answer, CallError> {
         let url = self.url(path);
         self.with_retries(traffic, cancel, |t| {
             t.bytes_sent += body.len() as u64;
@@ -174,21 +188,38 @@ impl Transport {
         .await
     }
 
-    /// `GET /v1/health`.
+    /// `GET /v1/health`, and the challenge that came with it.
     pub(super) async fn health(
         &self,
         traffic: &mut Traffic,
         cancel: &CancelToken,
-    ) -> Result<Health, CallError> {
+    ) -> Result<(Health, Option<Vec<u8>>), CallError> {
         let url = self.url(HEALTH_PATH);
-        let body = self
+        let answer = self
             .with_retries(traffic, cancel, |_| self.http.get(&url))
             .await?;
-        serde_json::from_slice(&body).map_err(|e| {
+        let health = serde_json::from_slice(&answer.body).map_err(|e| {
             CallError::Unreachable(format!(
                 "{url} did not answer like a hotline hub (bad health JSON: {e})"
             ))
-        })
+        })?;
+        Ok((health, answer.challenge))
+    }
+
+    /// `GET /v1/challenge`: a fresh challenge for the next signed request.
+    pub(super) async fn challenge(
+        &self,
+        traffic: &mut Traffic,
+        cancel: &CancelToken,
+    ) -> Result<Vec<u8>, CallError> {
+        let url = self.url(CHALLENGE_PATH);
+        let answer = self
+            .with_retries(traffic, cancel, |_| self.http.get(&url))
+            .await?;
+        serde_json::from_slice::<Challenge>(&answer.body)
+            .ok()
+            .and_then(|c| hex::decode(c.challenge).ok())
+            .ok_or_else(|| CallError::Unreachable(format!("{url} did not answer with a challenge")))
     }
 
     async fn with_retries(
@@ -196,7 +227,7 @@ impl Transport {
         traffic: &mut Traffic,
         cancel: &CancelToken,
         mut build: impl FnMut(&mut Traffic) -> reqwest::RequestBuilder,
-    ) -> Result<Vec<u8>, CallError> {
+    ) -> Result<Answer, CallError> {
         let attempts = self.options.max_attempts.max(1);
         let mut last = String::new();
         for attempt in 1..=attempts {
@@ -211,21 +242,30 @@ impl Transport {
             let answer = async {
                 let resp = request.send().await?;
                 let status = resp.status();
+                let challenge = resp
+                    .headers()
+                    .get(CHALLENGE_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| hex::decode(v).ok());
                 let bytes = resp.bytes().await?;
-                Ok::<_, reqwest::Error>((status, bytes))
+                Ok::<_, reqwest::Error>((status, challenge, bytes))
             };
             match cancellable(answer, cancel).await {
                 None => return Err(CallError::Cancelled),
-                Some(Ok((status, bytes))) => {
+                Some(Ok((status, challenge, bytes))) => {
                     traffic.bytes_received += bytes.len() as u64;
                     if status.is_success() {
-                        return Ok(bytes.to_vec());
+                        return Ok(Answer {
+                            body: bytes.to_vec(),
+                            challenge,
+                        });
                     }
                     let detail = error_detail(status, &bytes);
                     if !transient(status) || attempt == attempts {
                         return Err(CallError::Hub {
                             status: status.as_u16(),
                             detail,
+                            challenge,
                         });
                     }
                     last = format!("HTTP {status} [{}]", detail.code);

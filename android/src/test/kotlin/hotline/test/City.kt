@@ -20,6 +20,9 @@ const val CENTER = "center"
 
 fun at(text: String): Instant = OffsetDateTime.parse(text).toInstant()
 
+/** Photos must be photos: the device and the hub check the type from the first bytes. */
+fun jpeg(content: ByteArray): ByteArray = byteArrayOf(0xFF.toByte(), 0xD8.toByte(), 0xFF.toByte(), 0xE0.toByte()) + content
+
 val ENROLLED_AT: Instant = at("2026-01-01T00:00:00+08:00")
 val SET_UP_AT: Instant = at("2026-03-01T09:00:00+08:00")
 /** The in-process hub's clock starts here (it checks certificates against its own clock). */

@@ -39,7 +39,7 @@ fun complaint(text: String = "古城路夜间施工噪音扰民已持续两周")
     text = text,
     location = Location("濮阳市华龙区古城路1号", "410902001", gps(35.76, 115.03)),
     contact = ContactDetails("王秀英", "13912345678", null),
-    photos = listOf(PhotoInput(PhotoSource.Bytes("jpeg bytes of the site".toByteArray()), "image/jpeg", at("2026-03-02T08:55:00+08:00"), gps(35.76, 115.03))),
+    photos = listOf(PhotoInput(PhotoSource.Bytes(jpeg("jpeg bytes of the site".toByteArray())), "image/jpeg", at("2026-03-02T08:55:00+08:00"), gps(35.76, 115.03))),
 )
 
 fun dispatchTo(unit: String) = WorkflowAction.Dispatch(unit, emptyList(), false, "请核实处理")
@@ -93,7 +93,7 @@ fun Suite.flowTests() {
             assertEquals("王秀英", staff.device.contact(order).name)
             assertEquals(Status.IN_HANDLING, staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T11:00:00+08:00")).status)
             staff.device.act(order, WorkflowAction.Contact(ContactMethod.PHONE, true, "已电话联系诉求人"), at("2026-03-02T11:30:00+08:00"))
-            val photo = PhotoInput(PhotoSource.Bytes(ByteArray(300_000) { 7 }), "image/jpeg", at("2026-03-03T15:00:00+08:00"), gps(35.7601, 115.0302))
+            val photo = PhotoInput(PhotoSource.Bytes(jpeg(ByteArray(299_996) { 7 })), "image/jpeg", at("2026-03-03T15:00:00+08:00"), gps(35.7601, 115.0302))
             val withEvidence = staff.device.addEvidence(order, listOf(photo), at("2026-03-03T15:05:00+08:00"), gps(35.7601, 115.0302), "现场核实：施工单位已停止夜间作业")
             val evidence = withEvidence.siteEvidence.single().evidence
             assertEquals(300_000uL, evidence.photos.single().size)
@@ -111,7 +111,7 @@ fun Suite.flowTests() {
                 peoplePresent = listOf("张三", "施工单位负责人"),
                 findings = "夜间已停工",
                 actionTaken = "要求书面承诺",
-                photos = listOf(PhotoInput(PhotoSource.Bytes("site form photo".toByteArray()), "image/jpeg", at("2026-03-03T16:40:00+08:00"), gps(35.76, 115.03))),
+                photos = listOf(PhotoInput(PhotoSource.Bytes(jpeg("site form photo".toByteArray())), "image/jpeg", at("2026-03-03T16:40:00+08:00"), gps(35.76, 115.03))),
                 gps = gps(35.76, 115.03),
             )
             val supervised = supervisor.device.siteSupervision(order, form, at("2026-03-03T17:00:00+08:00"))

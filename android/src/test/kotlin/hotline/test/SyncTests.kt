@@ -77,7 +77,7 @@ fun Suite.syncTests() {
             assertEquals("王秀英", staff.device.contact(order).name)
             staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T11:00:00+08:00"))
             staff.device.act(order, WorkflowAction.Contact(ContactMethod.PHONE, true, "已电话联系诉求人"), at("2026-03-02T11:30:00+08:00"))
-            val photo = PhotoInput(PhotoSource.Bytes(ByteArray(300_000) { (it % 251).toByte() }), "image/jpeg", at("2026-03-03T15:00:00+08:00"), gps(35.7601, 115.0302))
+            val photo = PhotoInput(PhotoSource.Bytes(jpeg(ByteArray(300_000) { (it % 251).toByte() })), "image/jpeg", at("2026-03-03T15:00:00+08:00"), gps(35.7601, 115.0302))
             staff.device.addEvidence(order, listOf(photo), at("2026-03-03T15:05:00+08:00"), gps(35.7601, 115.0302), "现场核实：施工单位已停止夜间作业")
             val staffUp = staff.device.sync(hub.url())
             assertEquals(3uL to 1uL, staffUp.pushed to staffUp.photosUp)
@@ -90,7 +90,7 @@ fun Suite.syncTests() {
             val form = SiteSupervisionInput(
                 place = "古城路施工现场", heldAt = at("2026-03-03T16:30:00+08:00"), peoplePresent = listOf("张三"),
                 findings = "夜间已停工", actionTaken = "要求书面承诺",
-                photos = listOf(PhotoInput(PhotoSource.Bytes("site form photo".toByteArray()), "image/jpeg", at("2026-03-03T16:40:00+08:00"), gps(35.76, 115.03))),
+                photos = listOf(PhotoInput(PhotoSource.Bytes(jpeg("site form photo".toByteArray())), "image/jpeg", at("2026-03-03T16:40:00+08:00"), gps(35.76, 115.03))),
                 gps = gps(35.76, 115.03),
             )
             supervisor.device.siteSupervision(order, form, at("2026-03-03T17:00:00+08:00"))
@@ -215,7 +215,7 @@ fun Suite.syncTests() {
             val now = at("2026-03-02T09:00:00+08:00")
             val orders = (1..2).map {
                 val request = complaint("村里第${it}件诉求")
-                val photo = request.photos.single().copy(source = PhotoSource.Bytes("village photo $it".toByteArray()))
+                val photo = request.photos.single().copy(source = PhotoSource.Bytes(jpeg("village photo $it".toByteArray())))
                 village.device.submit(request.copy(photos = listOf(photo)), now).order
             }
             val file = File(city.root, "usb-stick/village.hlb").apply { parentFile.mkdirs() }.path
