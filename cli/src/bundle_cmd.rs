@@ -43,15 +43,17 @@ pub fn run(cmd: BundleCommand, ctx: &Ctx) -> Result<(), CliError> {
             if ctx.json {
                 return print_json(&summary(&r, Some(&out)));
             }
-            println!(
+            crate::outln!(
                 "已导出离线数据包 / bundle written: {}（{} → {}）",
                 out.display(),
                 r.from,
                 r.to
             );
-            println!(
+            crate::outln!(
                 "  变更 changes {}，附件 photos {}，{} 字节 bytes",
-                r.changes, r.blobs, r.bytes
+                r.changes,
+                r.blobs,
+                r.bytes
             );
             Ok(())
         }
@@ -61,12 +63,12 @@ pub fn run(cmd: BundleCommand, ctx: &Ctx) -> Result<(), CliError> {
             if ctx.json {
                 return print_json(&summary(&r, None));
             }
-            println!(
+            crate::outln!(
                 "已导入离线数据包 / bundle imported: {}（来自 from {}）",
                 file.display(),
                 r.from
             );
-            println!(
+            crate::outln!(
                 "  新增 applied {}，已有 already had {}，拒收 refused {}，附件 photos {}",
                 r.applied,
                 r.already_had,
@@ -74,7 +76,7 @@ pub fn run(cmd: BundleCommand, ctx: &Ctx) -> Result<(), CliError> {
                 r.blobs
             );
             for (order, code) in &r.refused {
-                println!("  拒收 refused [{code}] {order}");
+                crate::outln!("  拒收 refused [{code}] {order}");
             }
             Ok(())
         }

@@ -1,7 +1,7 @@
 //! What every device command shares: the store, the person acting, the instant, the output mode;
 //! and the small parsers for what people type (GPS fixes, photo files, names from a list).
 
-use hotline_core::device::{Device, PhotoInput, PhotoSource};
+use hotline_core::device::{Device, DeviceError, PhotoInput, PhotoSource};
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{GpsFix, Timestamp};
 use hotline_core::store::DB_FILE;
@@ -52,8 +52,21 @@ impl Ctx {
                 ),
             ));
         }
-        Ok(Device::open(dir)?)
+        match Device::open(dir) {
+            // A store this user may read but not write (a write-protected card, an auditor's
+            // copy) is still shown; commands that change it say why they cannot.
+            Err(e) if read_only(&e) => Ok(Device::open_read_only(dir)?),
+            other => Ok(other?),
+        }
     }
+}
+
+/// Whether opening for writing failed only because the store cannot be written here.
+fn read_only(e: &DeviceError) -> bool {
+    matches!(
+        hotline_core::Coded::code(e),
+        ErrorCode::StoreReadOnly | ErrorCode::StoreIo | ErrorCode::DeviceIo
+    )
 }
 
 /// `LAT,LON` (decimal degrees, WGS-84 as the phone reports it) into a manual fix.

@@ -62,7 +62,7 @@ pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
                     "people": people(&device),
                 }));
             }
-            println!(
+            crate::outln!(
                 "已导入凭证 / enrolled on this device: {} {}（{} / {}），单位 unit {}",
                 b.person,
                 b.display_name,
@@ -71,16 +71,16 @@ pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
                 b.unit
             );
             if !can_sign {
-                println!(
+                crate::outln!(
                     "  注意：凭证不含私钥，本终端不能代其签名 / note: the credential has no private key; this terminal cannot sign for {}",
                     b.person
                 );
             }
-            println!(
+            crate::outln!(
                 "  本设备人员 people on this device: {}",
                 device.identities().len()
             );
-            println!(
+            crate::outln!(
                 "  请删除凭证文件 {} / delete the credential file now: its key is in {}/keys",
                 credential.display(),
                 dir.display()
@@ -100,7 +100,7 @@ pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
             if ctx.json {
                 return print_json(&json!({ "sequence": seq, "revoked": n }));
             }
-            println!(
+            crate::outln!(
                 "已安装第 {seq} 号吊销清单（{n} 份证书）/ revocation list no. {seq} installed ({n} certificate(s))"
             );
             Ok(())
@@ -112,10 +112,10 @@ pub fn run_device(cmd: DeviceCommand, ctx: &Ctx) -> Result<(), CliError> {
             if ctx.json {
                 return print_json(&json!({ "node_id": node, "people": people(&device) }));
             }
-            println!("本设备编号 / node id: {node}");
+            crate::outln!("本设备编号 / node id: {node}");
             for i in device.identities() {
                 let b = &i.certificate.body;
-                println!(
+                crate::outln!(
                     "{}  {}（{} / {}）单位 unit {}  证书 cert {}  至 until {}",
                     b.person,
                     b.display_name,
@@ -241,8 +241,8 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
             "status": Status::Submitted.as_str(),
         }));
     }
-    println!("已提交 / submitted: {}", sub.order);
-    println!(
+    crate::outln!("已提交 / submitted: {}", sub.order);
+    crate::outln!(
         "查询码 / receipt code: {}（请妥善保存，凭此查询办理进度 / keep it to look up the progress）",
         sub.receipt
     );
@@ -312,7 +312,7 @@ pub fn add_evidence(order: &str, e: EvidenceArgs, ctx: &Ctx) -> Result<(), CliEr
         ctx.now,
     )?;
     if !ctx.json {
-        println!(
+        crate::outln!(
             "已记录现场核实照片 {} 张 / site evidence recorded: {} photo(s)",
             e.files.len(),
             e.files.len()
@@ -344,19 +344,19 @@ pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliErro
         return print_json(&st);
     }
     let kind = st.kind.zh();
-    println!("查询码 / receipt: {}", st.receipt);
-    println!("诉求类型 / kind: {kind} {}", st.kind);
-    println!("办理状态 / status: {} {}", st.status_zh, st.status);
+    crate::outln!("查询码 / receipt: {}", st.receipt);
+    crate::outln!("诉求类型 / kind: {kind} {}", st.kind);
+    crate::outln!("办理状态 / status: {} {}", st.status_zh, st.status);
     match st.next_due {
-        Some(t) => println!(
+        Some(t) => crate::outln!(
             "下一期限 / next deadline: {}（{}）",
             local(t),
             due_kind_text(st.next_due_kind)
         ),
-        None => println!("下一期限 / next deadline: —"),
+        None => crate::outln!("下一期限 / next deadline: —"),
     }
     if let Some(t) = st.updated_at {
-        println!("更新于 / updated: {}", local(t));
+        crate::outln!("更新于 / updated: {}", local(t));
     }
     Ok(())
 }
@@ -384,9 +384,9 @@ pub fn contact(order: &str, ctx: &Ctx) -> Result<(), CliError> {
         }));
     }
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-    println!("诉求人 / citizen: {}", show(&c.name));
-    println!("电话 / phone: {}", show(&c.phone));
-    println!("证件号 / ID number: {}", show(&c.id_number));
+    crate::outln!("诉求人 / citizen: {}", show(&c.name));
+    crate::outln!("电话 / phone: {}", show(&c.phone));
+    crate::outln!("证件号 / ID number: {}", show(&c.id_number));
     Ok(())
 }
 
@@ -402,14 +402,16 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
             "problems": report.problems,
         }))?;
     } else {
-        println!(
+        crate::outln!(
             "已检查 / checked: {} 条变更 changes · {} 份证书 certificates · {} 个附件 blobs",
-            report.changes_checked, report.certificates_checked, report.blobs_checked
+            report.changes_checked,
+            report.certificates_checked,
+            report.blobs_checked
         );
         if report.ok() {
-            println!("全部通过 / all checks passed");
+            crate::outln!("全部通过 / all checks passed");
         } else {
-            println!(
+            crate::outln!(
                 "发现 {} 个问题 / {} problem(s):",
                 report.problems.len(),
                 report.problems.len()
@@ -420,9 +422,9 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
                     .as_deref()
                     .map(|o| format!(" 工单 order {o}"))
                     .unwrap_or_default();
-                println!("  ✗ [{}] {} {}{order}", p.code, p.kind, p.subject);
-                println!("      {}", p.message_zh);
-                println!("      {}", p.message_en);
+                crate::outln!("  ✗ [{}] {} {}{order}", p.code, p.kind, p.subject);
+                crate::outln!("      {}", p.message_zh);
+                crate::outln!("      {}", p.message_en);
             }
         }
     }

@@ -179,18 +179,20 @@ fn init(
             "platform_sealing_public": platform.to_hex(),
         }));
     }
-    println!(
+    crate::outln!(
         "已建立本市根密钥 / city authority created: {}",
         data.display()
     );
-    println!(
+    crate::outln!(
         "  政策 policy: {}（{} / {}）",
-        policy.id, policy.name_zh, policy.name_en
+        policy.id,
+        policy.name_zh,
+        policy.name_en
     );
-    println!("  根密钥指纹 root key fingerprint: {}", root.fingerprint());
-    println!("  根公钥 root public key: {}", root.to_hex());
-    println!("  平台加密公钥 platform sealing key: {}", platform.to_hex());
-    println!(
+    crate::outln!("  根密钥指纹 root key fingerprint: {}", root.fingerprint());
+    crate::outln!("  根公钥 root public key: {}", root.to_hex());
+    crate::outln!("  平台加密公钥 platform sealing key: {}", platform.to_hex());
+    crate::outln!(
         "  请离线保管 root.key 与 keys.json / keep root.key and keys.json offline (known presets: {})",
         PRESET_NAMES.join(", ")
     );
@@ -230,7 +232,7 @@ fn enroll(
             "out": out.display().to_string(),
         }));
     }
-    println!(
+    crate::outln!(
         "已签发证书 / certificate issued: {} — {}（{} / {}），单位 unit {}",
         b.id,
         b.display_name,
@@ -238,16 +240,16 @@ fn enroll(
         b.role,
         b.unit
     );
-    println!(
+    crate::outln!(
         "  有效期 valid: {} — {}",
         local(b.not_before),
         local(b.not_after)
     );
-    println!(
+    crate::outln!(
         "  设备密钥指纹 device key fingerprint: {}",
         b.device_key.fingerprint()
     );
-    println!(
+    crate::outln!(
         "  凭证文件 credential: {}（含密钥，导入设备后请删除 / secret: delete it after `hotline device init`）",
         out.display()
     );
@@ -280,16 +282,16 @@ fn revoke(ctx: &Ctx, data: &Path, certs: &[String], out: &Path) -> Result<(), Cl
             "out": out.display().to_string(),
         }));
     }
-    println!(
+    crate::outln!(
         "第 {} 号吊销清单 / revocation list no. {}: {} 份证书 certificate(s) revoked",
         list.sequence,
         list.sequence,
         list.revoked.len()
     );
     for id in &list.revoked {
-        println!("  {id}");
+        crate::outln!("  {id}");
     }
-    println!(
+    crate::outln!(
         "  清单文件 list: {}（用 hotline device trust 分发到各设备 / install with `hotline device trust`）",
         out.display()
     );

@@ -88,17 +88,17 @@ pub fn refusals(ctx: &Ctx, data: &Path, limit: u32) -> Result<(), CliError> {
         return print_json(&json!({ "refusals": list }));
     }
     if list.is_empty() {
-        println!("没有拒收记录 / no refusals");
+        crate::outln!("没有拒收记录 / no refusals");
     }
     for r in &list {
         let at = from_millis(r.at).map(local).unwrap_or_default();
-        println!(
+        crate::outln!(
             "{at}  [{}]  来自 from {}  工单 order {}",
             r.code,
             r.peer.as_deref().unwrap_or("-"),
             r.order.as_deref().unwrap_or("-")
         );
-        println!("    {} / {}", r.message_zh, r.message_en);
+        crate::outln!("    {} / {}", r.message_zh, r.message_en);
     }
     Ok(())
 }

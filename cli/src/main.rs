@@ -133,7 +133,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 };
             }
-            let json = std::env::args().any(|a| a == "--json");
+            let json = std::env::args_os().any(|a| a == "--json");
             let text = e.render().to_string();
             if !json {
                 let _ = e.print();

@@ -80,10 +80,10 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
         return print_json(&list);
     }
     if rows.is_empty() {
-        println!("没有符合条件的工单 / no matching work orders");
+        crate::outln!("没有符合条件的工单 / no matching work orders");
         return Ok(());
     }
-    println!(
+    crate::outln!(
         "查询码 receipt   工单 order                类型 kind       状态 status                 主办 lead          下一期限 next deadline (+08:00)"
     );
     for r in &rows {
@@ -103,7 +103,7 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
         } else {
             ""
         };
-        println!(
+        crate::outln!(
             "{:<16} {:<24} {kind}{urgent} {:<10} {status_zh} {:<20} {:<16} {due}{overdue}",
             r.receipt,
             r.order.0,
@@ -112,7 +112,7 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
             r.lead_unit.as_deref().unwrap_or("—"),
         );
     }
-    println!("共 {} 件 / {} order(s)", rows.len(), rows.len());
+    crate::outln!("共 {} 件 / {} order(s)", rows.len(), rows.len());
     Ok(())
 }
 
@@ -158,12 +158,12 @@ pub fn print_new_status(view: &OrderView, ctx: &Ctx) -> Result<(), CliError> {
         return print_json(view);
     }
     let s = view.state.status;
-    println!("当前状态 / status: {} {}", s.zh(), s);
+    crate::outln!("当前状态 / status: {} {}", s.zh(), s);
     if let Some(d) = &view.deadlines
         && s.is_handling_clock_running()
         && let Some(t) = d.handling_due
     {
-        println!("办结期限 / handling due: {}", local(t));
+        crate::outln!("办结期限 / handling due: {}", local(t));
     }
     Ok(())
 }
@@ -179,11 +179,11 @@ fn yes_no(b: bool) -> &'static str {
 fn print_view(view: &OrderView) {
     let st = &view.state;
     let Some(d) = &st.details else {
-        println!("工单尚未提交 / the order has not been submitted");
+        crate::outln!("工单尚未提交 / the order has not been submitted");
         return;
     };
-    println!("工单 / order: {}    查询码 / receipt: {}", d.id, d.receipt);
-    println!(
+    crate::outln!("工单 / order: {}    查询码 / receipt: {}", d.id, d.receipt);
+    crate::outln!(
         "类型 / kind: {} {} · 紧急 / emergency: {} · 渠道 / channel: {} · 保密 / confidential: {}",
         d.kind.zh(),
         d.kind,
@@ -191,7 +191,7 @@ fn print_view(view: &OrderView) {
         d.channel.as_str(),
         yes_no(d.confidential)
     );
-    println!("诉求内容 / text: {}", d.text);
+    crate::outln!("诉求内容 / text: {}", d.text);
     let mut place = d.location.address.clone();
     if let Some(code) = &d.location.division_code {
         place.push_str(&format!("（区划 division {code}）"));
@@ -199,17 +199,19 @@ fn print_view(view: &OrderView) {
     if let Some(g) = &d.location.gps {
         place.push_str(&format!(" GPS {:.5},{:.5}", g.lat, g.lon));
     }
-    println!("地点 / address: {place}");
+    crate::outln!("地点 / address: {place}");
     for a in &d.attachments {
-        println!(
+        crate::outln!(
             "附件 / attachment: {} {} 字节 bytes {}",
-            a.media_type, a.size, a.sha256
+            a.media_type,
+            a.size,
+            a.sha256
         );
     }
-    println!("状态 / status: {} {}", st.status.zh(), st.status);
+    crate::outln!("状态 / status: {} {}", st.status.zh(), st.status);
     if let Some(lead) = &st.lead_unit {
         let co: Vec<&str> = st.co_units.iter().map(|u| u.0.as_str()).collect();
-        println!(
+        crate::outln!(
             "主办单位 / lead unit: {lead}{}{}",
             if co.is_empty() {
                 String::new()
@@ -225,7 +227,7 @@ fn print_view(view: &OrderView) {
     }
     if !st.returned_by.is_empty() {
         let r: Vec<&str> = st.returned_by.iter().map(|u| u.0.as_str()).collect();
-        println!("曾退回单位 / returned by: {}", r.join(", "));
+        crate::outln!("曾退回单位 / returned by: {}", r.join(", "));
     }
     match (&view.deadlines, view.deadline_error) {
         (Some(dl), _) => {
@@ -237,28 +239,28 @@ fn print_view(view: &OrderView) {
                 ("办结 handling", dl.handling_due),
             ];
             if rows.iter().any(|(_, t)| t.is_some()) {
-                println!("期限 / deadlines (+08:00):");
+                crate::outln!("期限 / deadlines (+08:00):");
                 for (label, t) in rows {
                     if let Some(t) = t {
-                        println!("  {label}: {}", local(t));
+                        crate::outln!("  {label}: {}", local(t));
                     }
                 }
             }
         }
-        (None, Some(code)) => println!("期限 / deadlines: 无法计算 cannot compute [{code}]"),
+        (None, Some(code)) => crate::outln!("期限 / deadlines: 无法计算 cannot compute [{code}]"),
         (None, None) => {}
     }
     if st.late_sign_for {
-        println!("逾期签收 / signed for late");
+        crate::outln!("逾期签收 / signed for late");
     }
     if st.extension_days > 0 {
-        println!(
+        crate::outln!(
             "已批准延期 / extension granted: {} 个工作日 working days",
             st.extension_days
         );
     }
     if let Some(r) = &st.not_accepted {
-        println!(
+        crate::outln!(
             "不予受理 / not accepted: {}（{}）依据 basis: {}",
             r.reason.zh(),
             r.reason.as_str(),
@@ -266,10 +268,10 @@ fn print_view(view: &OrderView) {
         );
     }
     if let Some(a) = &st.instant_answer {
-        println!("即时答复 / instant answer [{}]: {}", a.kb_item, a.answer);
+        crate::outln!("即时答复 / instant answer [{}]: {}", a.kb_item, a.answer);
     }
     for r in &st.replies {
-        println!(
+        crate::outln!(
             "答复 / reply {} by {}: {}（依据 basis: {}；告知方式 informed: {}）",
             local(r.at),
             r.content.handler,
@@ -279,7 +281,7 @@ fn print_view(view: &OrderView) {
         );
     }
     for r in &st.ratings {
-        println!(
+        crate::outln!(
             "回访 / callback {}: {} {}",
             local(r.at),
             r.rating.zh(),
@@ -292,7 +294,7 @@ fn print_view(view: &OrderView) {
             .gps
             .map(|g| format!(" GPS {:.5},{:.5}", g.lat, g.lon))
             .unwrap_or_default();
-        println!(
+        crate::outln!(
             "现场核实 / site evidence {} by {}: {} 张照片 photo(s){gps} {}",
             local(e.at),
             e.by.person,
@@ -301,7 +303,7 @@ fn print_view(view: &OrderView) {
         );
     }
     for s in &st.site_supervisions {
-        println!(
+        crate::outln!(
             "现场督办 / on-site supervision {} at {}: {} → {}（{} 张照片 photo(s)）",
             local(s.content.held_at),
             s.content.place,
@@ -315,14 +317,14 @@ fn print_view(view: &OrderView) {
             s.by.as_ref()
                 .map_or_else(|| "自动 automatic".to_string(), |a| a.person.0.clone());
         let form = s.form.map(|f| format!("{f:?}")).unwrap_or_default();
-        println!(
+        crate::outln!(
             "督办 / supervision {} [{}] {form} by {by}: {}",
             local(s.at),
             s.trigger.as_str(),
             s.note
         );
     }
-    println!("记录 / history:");
+    crate::outln!("记录 / history:");
     for h in &st.history {
         let e = &h.event;
         let name = e.action.name();
@@ -338,7 +340,7 @@ fn print_view(view: &OrderView) {
                 format!("… 等待 waiting for {}", m.join(", "))
             }
         };
-        println!(
+        crate::outln!(
             "  {}  {} {}  {}  {}{}",
             local(e.at),
             action_zh(name),

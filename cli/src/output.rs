@@ -1,4 +1,8 @@
 //! How the CLI reports: JSON or bilingual text on stdout, errors on stderr.
+//!
+//! Everything goes to stdout through [`outln!`]: when the reader has gone away (`hotline show
+//! … | head`), the command stops quietly like any Unix tool instead of panicking on the closed
+//! pipe.
 
 use hotline_core::Coded;
 use hotline_core::error::ErrorCode;
@@ -39,6 +43,36 @@ impl<E: Coded> From<E> for CliError {
     }
 }
 
+/// Writes one line to stdout; a closed pipe ends the command quietly (exit 0), any other
+/// failure to write is reported on stderr with exit 1.
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        CliError::new(
+            ErrorCode::Output,
+            format!("无法写出结果：{e}"),
+            format!("cannot write the output: {e}"),
+        )
+        .print(false);
+        std::process::exit(1);
+    }
+}
+
+/// `println!` for the CLI's output: see [`write_line`].
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::output::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_line(format_args!($($arg)*))
+    };
+}
+
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| {
         CliError::new(
@@ -47,6 +81,6 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
             format!("cannot print JSON: {e}"),
         )
     })?;
-    println!("{text}");
+    crate::outln!("{text}");
     Ok(())
 }

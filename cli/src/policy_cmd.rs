@@ -52,9 +52,11 @@ pub fn run(cmd: PolicyCommand, json: bool) -> Result<(), CliError> {
                 print_json(&json!({ "ok": true, "policy": loaded.policy,
                     "calendar_years": loaded.calendar.years().map(|y| y.year).collect::<Vec<_>>() }))
             } else {
-                println!(
+                crate::outln!(
                     "政策文件有效 / policy file is valid: {} ({} / {})",
-                    loaded.policy.id, loaded.policy.name_zh, loaded.policy.name_en
+                    loaded.policy.id,
+                    loaded.policy.name_zh,
+                    loaded.policy.name_en
                 );
                 show(&loaded.policy, false)
             }
@@ -130,11 +132,11 @@ fn print_due(d: &Deadlines, json: bool) -> Result<(), CliError> {
     }
     for (_, label, t) in rows {
         if let Some(t) = t {
-            println!("{label}: {}", to_local(t).to_rfc3339());
+            crate::outln!("{label}: {}", to_local(t).to_rfc3339());
         }
     }
     if let Some(t) = d.dispatch_due {
-        println!("转办期限 dispatch: {}", to_local(t).to_rfc3339());
+        crate::outln!("转办期限 dispatch: {}", to_local(t).to_rfc3339());
     }
     Ok(())
 }
@@ -152,7 +154,7 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
         return print_json(p);
     }
     let l = &p.limits;
-    println!("{}（{}）— {}", p.name_zh, p.name_en, p.source);
+    crate::outln!("{}（{}）— {}", p.name_zh, p.name_en, p.source);
     let rows = [
         ("转办 dispatch", l.dispatch),
         ("签收 sign-for", l.sign_for),
@@ -169,17 +171,17 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
         ("重办 reopen", l.reopen),
     ];
     for (label, limit) in rows {
-        println!("  {label}: {}", limit_text(limit));
+        crate::outln!("  {label}: {}", limit_text(limit));
     }
     let reopens = p
         .max_reopens
         .map_or("不限 / unlimited".to_string(), |n| n.to_string());
-    println!("  重办次数 max reopens: {reopens}");
-    println!(
+    crate::outln!("  重办次数 max reopens: {reopens}");
+    crate::outln!(
         "  退回前须电话联系中心 call center before return: {}",
         p.return_requires_call
     );
-    println!(
+    crate::outln!(
         "  延期须书面说明 extension needs written explanation: {}",
         p.extension_requires_explanation
     );

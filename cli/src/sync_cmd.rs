@@ -139,20 +139,30 @@ pub fn sync(a: SyncArgs, ctx: &Ctx) -> Result<(), CliError> {
             "refusals": refusals,
         }));
     }
-    println!(
+    crate::outln!(
         "同步完成 / sync done with hub {}: 推送 pushed {}，拉取 pulled {}，平台拒收 refused by the hub {}，本机拒收 refused here {}",
-        report.hub, p.pushed, p.pulled, p.refused_by_hub, p.refused_here
+        report.hub,
+        p.pushed,
+        p.pulled,
+        p.refused_by_hub,
+        p.refused_here
     );
-    println!(
+    crate::outln!(
         "  附件 photos: 上传 up {}，下载 down {}，平台尚无 not at the hub yet {}，失败 failed {}",
-        report.blobs_pushed, report.blobs_pulled, report.blobs_waiting, report.blobs_refused
+        report.blobs_pushed,
+        report.blobs_pulled,
+        report.blobs_waiting,
+        report.blobs_refused
     );
-    println!(
+    crate::outln!(
         "  流量 traffic: 发送 sent {} 字节 bytes，接收 received {} 字节 bytes，{} 次请求 requests（重试 retries {}）",
-        report.bytes_sent, report.bytes_received, report.requests, report.retries
+        report.bytes_sent,
+        report.bytes_received,
+        report.requests,
+        report.retries
     );
     for r in &refusals {
-        println!(
+        crate::outln!(
             "  拒收 refused [{}] {}：{} / {}",
             r.code,
             r.order.as_deref().unwrap_or("-"),

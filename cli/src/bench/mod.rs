@@ -3,6 +3,7 @@
 //! against the machine's limit for verifying and applying the same changes, idle-reconnect
 //! bytes at 10,000 orders, and the hub's memory after 100,000 orders.
 
+mod attack;
 mod limit;
 mod proxy;
 mod workload;
@@ -27,6 +28,22 @@ use crate::output::{CliError, print_json};
 pub enum BenchCommand {
     /// Sync and hub numbers on shared/bench/work-orders-1000.jsonl.
     Sync(SyncArgs),
+    /// A citizen's status lookups while the hub is attacked, and its memory under the memory
+    /// attacks (issue 8).
+    Attack(AttackArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AttackArgs {
+    /// Status lookups timed, quiet and under attack (one every 60 ms, a kiosk's pace).
+    #[arg(long, default_value_t = 300)]
+    pub lookups: usize,
+    /// Idle connections held open during the attack.
+    #[arg(long, default_value_t = 1_000)]
+    pub idle: usize,
+    /// Work folder (default: a new temporary folder, removed afterwards).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -155,7 +172,67 @@ impl Bench {
 }
 
 pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
-    let BenchCommand::Sync(args) = cmd;
+    match cmd {
+        BenchCommand::Sync(args) => run_sync(args, json),
+        BenchCommand::Attack(args) => run_attack(args, json),
+    }
+}
+
+fn run_attack(args: AttackArgs, json: bool) -> Result<(), CliError> {
+    let tmp = tempfile_dir(args.dir.as_deref())?;
+    let dir = tmp.path.clone();
+    let now = Utc::now();
+    let mut authority = Authority::create(&dir.join("hub"), preset("turpan")?)?;
+    let mut enrol = |person: &str| -> Result<Device, CliError> {
+        let cred = authority.enrol(
+            &EnrolRequest {
+                role: Role::Kiosk,
+                unit: UnitId::new("center"),
+                person: PersonId::new(person),
+                display_name: "基准测试自助终端".into(),
+                area: "4109".into(),
+                not_before: now - Duration::days(1),
+                valid_days: 30,
+            },
+            None,
+            now,
+        )?;
+        Ok(Device::init(&dir.join(person), &cred, now)?)
+    };
+    let kiosk = enrol("bench-kiosk")?;
+    let attacker = enrol("bench-attacker")?;
+    drop(authority);
+    let hub = spawn_hub(&dir.join("hub"))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(ErrorCode::Runtime, e))?;
+    let mut out = Map::new();
+    let mut put = |k: &str, v: Value| {
+        if !json {
+            crate::outln!("{k}={v}");
+        }
+        out.insert(k.to_string(), v);
+    };
+    rt.block_on(async {
+        attack::Attack {
+            hub: &hub,
+            kiosk,
+            attacker,
+            lookups: args.lookups,
+            idle: args.idle,
+        }
+        .run(&mut put)
+        .await
+    })?;
+    drop(hub);
+    if json {
+        print_json(&Value::Object(out))?;
+    }
+    Ok(())
+}
+
+fn run_sync(args: SyncArgs, json: bool) -> Result<(), CliError> {
     let tmp = tempfile_dir(args.dir.as_deref())?;
     let dir = tmp.path.clone();
     let orders = workload::load(
@@ -191,7 +268,7 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     let mut out = Map::new();
     let mut put = |k: &str, v: Value| {
         if !json {
-            println!("{k}={v}");
+            crate::outln!("{k}={v}");
         }
         out.insert(k.to_string(), v);
     };

@@ -83,8 +83,8 @@ pub fn run(args: DemoArgs, json: bool) -> Result<(), CliError> {
         };
         let mut say = narrate::Narrator::new(json);
         if !json {
-            println!("市级平台已启动 / city hub listening on {}", net.url);
-            println!("演示目录 / demo folder: {}\n", args.dir.display());
+            crate::outln!("市级平台已启动 / city hub listening on {}", net.url);
+            crate::outln!("演示目录 / demo folder: {}\n", args.dir.display());
         }
         let outcome = script::play(&mut cast, &net, &args.dir, &mut say).await;
         let result = match outcome {

@@ -49,8 +49,8 @@ impl Narrator {
         };
         if !self.json {
             let mark = if refused.is_some() { "✗" } else { "·" };
-            println!("{} {mark} {}：{}", line.at, line.who, line.zh);
-            println!(
+            crate::outln!("{} {mark} {}：{}", line.at, line.who, line.zh);
+            crate::outln!(
                 "{}   {} ({})",
                 " ".repeat(line.at.len()),
                 line.en,

@@ -97,9 +97,9 @@ pub fn print(
             "verify": verified,
         }));
     }
-    println!("\n══ 最终状态 / final state ══");
+    crate::outln!("\n══ 最终状态 / final state ══");
     for o in &orders {
-        println!(
+        crate::outln!(
             "工单 {} 查询码 {} [{}] → {} / {}",
             o["order"].as_str().unwrap_or(""),
             o["receipt"].as_str().unwrap_or(""),
@@ -108,7 +108,7 @@ pub fn print(
             o["status"].as_str().unwrap_or(""),
         );
         for h in o["history"].as_array().into_iter().flatten() {
-            println!(
+            crate::outln!(
                 "   {}  {:<10} {:<16} {}",
                 h["at"].as_str().unwrap_or(""),
                 h["action_zh"].as_str().unwrap_or(""),
@@ -116,15 +116,15 @@ pub fn print(
                 h["outcome"].as_str().unwrap_or("")
             );
         }
-        println!(
+        crate::outln!(
             "   持有设备 held by: {}；各设备状态一致 identical everywhere: {}",
             o["held_by"].as_array().map(|a| a.len()).unwrap_or(0),
             o["identical_on_every_holder"]
         );
     }
-    println!("\n══ 校验 / verify ══");
+    crate::outln!("\n══ 校验 / verify ══");
     for v in &verified {
-        println!(
+        crate::outln!(
             "   {:<18} {} 条签名记录 changes, {} 个附件 blobs, {} 个问题 problems",
             v["device"].as_str().unwrap_or(""),
             v["changes"],
@@ -132,7 +132,7 @@ pub fn print(
             v["problems"]
         );
     }
-    println!(
+    crate::outln!(
         "\n目录保留供查看 / the folder is kept to inspect: {}\n  hotline show {} --store {}/devices/li-min",
         dir.display(),
         day.orders.first().map(|o| o.0.as_str()).unwrap_or(""),

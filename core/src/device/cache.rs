@@ -111,3 +111,72 @@ impl DocCache {
         self.entries.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::actor_for_device;
+    use crate::model::{
+        Action, Actor, Channel, Event, EventId, Location, OrderDetails, PersonId, ReceiptCode,
+        RequestKind, Role, UnitId, Urgency,
+    };
+
+    fn doc(i: usize, chars: usize) -> OrderDoc {
+        let order = OrderId::new(format!("wo-{i}"));
+        let event = Event {
+            id: EventId::new(format!("ev-{i}")),
+            actor: Actor {
+                person: PersonId::new("k"),
+                role: Role::Kiosk,
+                unit: UnitId::new("center"),
+            },
+            at: chrono::DateTime::UNIX_EPOCH,
+            after: Vec::new(),
+            action: Action::Submit {
+                details: OrderDetails {
+                    id: order.clone(),
+                    receipt: ReceiptCode("R".into()),
+                    kind: RequestKind::Help,
+                    urgency: Urgency::Normal,
+                    channel: Channel::Kiosk,
+                    // Varied, so the change does not compress to nothing.
+                    text: (0..chars)
+                        .map(|j| char::from_u32(0x4e00 + ((i * 31 + j * 7) % 2000) as u32))
+                        .map(|c| c.unwrap_or('扰'))
+                        .collect(),
+                    location: Location {
+                        address: "x".into(),
+                        division_code: None,
+                        gps: None,
+                    },
+                    confidential: false,
+                    attachments: Vec::new(),
+                },
+            },
+        };
+        match OrderDoc::create(&order, actor_for_device(b"t"), &event, &[]) {
+            Ok((d, _)) => d,
+            Err(e) => unreachable!("{e}"),
+        }
+    }
+
+    #[test]
+    fn long_orders_cannot_fill_memory() {
+        let budget = 200_000;
+        let mut cache = DocCache::new(64, budget);
+        for i in 0..50 {
+            cache.put(doc(i, 5_000), 1);
+            assert!(cache.bytes() <= budget, "{} bytes loaded", cache.bytes());
+        }
+        assert!(
+            cache.len() < 50,
+            "the byte budget, not the count, bounded it"
+        );
+        assert!(cache.len() > 1);
+        // One order larger than the whole budget is not kept at all.
+        let giant = doc(99, 5_000);
+        let mut small = DocCache::new(64, giant.change_bytes() - 1);
+        small.put(giant, 1);
+        assert_eq!((small.len(), small.bytes()), (0, 0));
+    }
+}

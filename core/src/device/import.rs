@@ -184,6 +184,7 @@ impl Device {
         arrival: Arrival,
         now: Timestamp,
     ) -> Result<Vec<Outcome>, DeviceError> {
+        self.check_writable()?;
         let mut outcomes: Vec<Option<Outcome>> = (0..incoming.len()).map(|_| None).collect();
         let mut seen = HashSet::new();
         let mut by_order: BTreeMap<OrderId, Vec<Pending>> = BTreeMap::new();

@@ -139,6 +139,8 @@ pub struct Device {
     unit_directory: BTreeMap<UnitId, SealingPublicKey>,
     identities: Vec<Identity>,
     cache: RefCell<DocCache>,
+    /// Opened with [`Device::open_read_only`]: reads only.
+    read_only: bool,
 }
 
 /// Documents kept loaded: enough for a phone's working set and a hub's burst of ingest, small
@@ -286,12 +288,30 @@ impl Device {
         Self::open_inner(dir, Some(custody))
     }
 
+    /// Opens a set-up store where it can only be read (a write-protected card, an auditor's
+    /// copy): everything that reads works; acting, syncing and importing fail with
+    /// `store_read_only`.
+    pub fn open_read_only(dir: &Path) -> Result<Device, DeviceError> {
+        if !dir.join(crate::store::DB_FILE).exists() {
+            return Err(DeviceError::NotInitialised);
+        }
+        Self::with_store(dir, Store::open_read_only(dir)?, None, false)
+    }
+
     fn open_inner(dir: &Path, custody: Option<Arc<dyn KeyCustody>>) -> Result<Device, DeviceError> {
         // Opening must not conjure an empty store out of a mistyped path.
         if !dir.join(crate::store::DB_FILE).exists() {
             return Err(DeviceError::NotInitialised);
         }
-        let store = Store::open(dir)?;
+        Self::with_store(dir, Store::open(dir)?, custody, true)
+    }
+
+    fn with_store(
+        dir: &Path,
+        store: Store,
+        custody: Option<Arc<dyn KeyCustody>>,
+        writable: bool,
+    ) -> Result<Device, DeviceError> {
         let root: PublicKeyBytes =
             json_meta(&store, META_ROOT)?.ok_or(DeviceError::NotInitialised)?;
         let platform_sealing: SealingPublicKey =
@@ -324,10 +344,19 @@ impl Device {
                     if !path.exists() {
                         continue;
                     }
-                    Arc::new(FileKeyCustody::open(&path)?)
+                    match FileKeyCustody::open(&path) {
+                        Ok(k) => Arc::new(k),
+                        // Read-only, a key this user may not read signs nothing anyway.
+                        Err(_) if !writable => continue,
+                        Err(e) => return Err(e.into()),
+                    }
                 }
             };
-            let secrets: SealingSecrets = read_private_json(&sealing_path(dir, &id))?;
+            let secrets: SealingSecrets = match read_private_json(&sealing_path(dir, &id)) {
+                Ok(s) => s,
+                Err(_) if !writable => SealingSecrets::default(),
+                Err(e) => return Err(e),
+            };
             identities.push(Identity {
                 certificate,
                 custody: signer,
@@ -344,11 +373,23 @@ impl Device {
             unit_directory,
             identities,
             cache: RefCell::new(DocCache::new(DOC_CACHE_CAPACITY, DOC_CACHE_BYTES)),
+            read_only: !writable,
         };
-        if !device.store.blob_refs_complete()? {
+        if writable && !device.store.blob_refs_complete()? {
             device.index_blob_refs()?;
         }
         Ok(device)
+    }
+
+    /// Refuses a change to a store opened read-only, before anything is attempted.
+    fn check_writable(&self) -> Result<(), DeviceError> {
+        if self.read_only {
+            return Err(crate::store::StoreError::ReadOnly {
+                detail: self.store.dir().display().to_string(),
+            }
+            .into());
+        }
+        Ok(())
     }
 
     /// Once, for a store made before photos were indexed: every order's references, so the
@@ -420,6 +461,11 @@ impl Device {
                 .ok_or_else(|| DeviceError::NoSuchIdentity(w.to_string())),
             None => match self.identities.as_slice() {
                 [one] => Ok(one),
+                // Read-only, people whose keys this user may not read are left out.
+                [] if self.read_only => Err(self
+                    .check_writable()
+                    .err()
+                    .unwrap_or(DeviceError::NotInitialised)),
                 [] => Err(DeviceError::NotInitialised),
                 _ => Err(DeviceError::WhichIdentity),
             },
@@ -478,6 +524,7 @@ impl Device {
         req: SubmitRequest,
         now: Timestamp,
     ) -> Result<Submitted, DeviceError> {
+        self.check_writable()?;
         req.validate()?;
         let identity = self.identity(who)?;
         let device = identity.certificate.body.device_key.fingerprint();
@@ -533,6 +580,7 @@ impl Device {
         action: Action,
         now: Timestamp,
     ) -> Result<OrderView, DeviceError> {
+        self.check_writable()?;
         let sealed = self.sealed_copies_for(who, order, &action)?;
         let state = self.write(who, order, action, sealed, now)?;
         Ok(self.view(state))
@@ -616,6 +664,7 @@ impl Device {
         order: &OrderId,
         photos: Vec<PhotoInput>,
     ) -> Result<Vec<AttachmentRef>, DeviceError> {
+        self.check_writable()?;
         let device = self
             .identity(who)?
             .certificate

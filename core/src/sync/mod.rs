@@ -22,6 +22,7 @@ pub use client::{MAX_PULL_BYTES, MAX_PUSH_BYTES, Progress, SyncClient};
 pub use errors::SyncError;
 pub use freshness::{CHALLENGE_BYTES, CHALLENGE_LIFETIME, Freshness};
 pub use server::{
-    Directory, MAX_LEADING_REFUSALS, MAX_PUSH_CHANGES, PreparedSync, Served, may_see, prepare,
-    prepare_body, serve, serve_prepared,
+    Directory, MAX_LEADING_REFUSALS, PreparedSync, Served, may_see, prepare, prepare_body, serve,
+    serve_prepared,
 };
+pub use wire::{MAX_PUSH_CHANGES, MAX_RESEND};

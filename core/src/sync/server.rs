@@ -21,9 +21,6 @@ pub struct Directory {
     pub units: BTreeMap<UnitId, SealingPublicKey>,
 }
 
-/// Most orders resent whole in one answer.
-const MAX_RESEND: usize = 64;
-
 /// What one round did at the hub, for its log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Served {
@@ -64,9 +61,6 @@ pub fn may_see(store: &Store, cert: &Certificate, order: &OrderId) -> Result<boo
     })
 }
 
-/// Most changes one request may push (a device pushes at most
-/// [`MAX_PUSH_BYTES`](super::MAX_PUSH_BYTES) of them, a few thousand small ones).
-pub const MAX_PUSH_CHANGES: usize = 8_192;
 /// A request whose first this-many changes all fail to decode or verify is refused whole,
 /// before the store is touched: a device that means well never sends that.
 pub const MAX_LEADING_REFUSALS: usize = 64;
@@ -109,12 +103,6 @@ pub fn prepare_body(
     if body.protocol != PROTOCOL {
         return Err(SyncError::Protocol(body.protocol));
     }
-    if body.push.len() > MAX_PUSH_CHANGES {
-        return Err(SyncError::Malformed(format!(
-            "{} changes pushed at once, at most {MAX_PUSH_CHANGES}",
-            body.push.len()
-        )));
-    }
     // Each pushed change names its certificate by index: a table longer than the push, or a
     // name longer than any certificate id, is not a device's doing.
     if body.certs.len() > body.push.len() || body.certs.iter().any(|c| c.len() > 128) {
@@ -122,7 +110,6 @@ pub fn prepare_body(
             "the certificate table does not fit the pushed changes".into(),
         ));
     }
-    body.resend.truncate(MAX_RESEND);
     let pushed = wire::unpack(&body.certs, std::mem::take(&mut body.push))?;
     let checked = verify_incoming(trust, &pushed);
     let leading = checked.iter().take_while(|c| c.is_err()).count();

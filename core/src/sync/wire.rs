@@ -11,6 +11,51 @@ use crate::model::UnitId;
 /// 2: requests are signed over their endpoint and a hub challenge (version 1 had neither).
 pub const PROTOCOL: u8 = 2;
 
+/// Most changes one request may push (a device pushes at most
+/// [`MAX_PUSH_BYTES`](super::MAX_PUSH_BYTES) of them, a few thousand small ones).
+pub const MAX_PUSH_CHANGES: usize = 8_192;
+/// Most orders one request may ask for whole.
+pub const MAX_RESEND: usize = 64;
+
+/// A list read from the wire that may hold at most `N` items: the count is checked against
+/// the length prefix before anything is allocated, so a small body cannot decode into an
+/// outsized list (a megabyte of one-byte strings is a million allocations otherwise).
+pub(crate) fn at_most<'de, D, T, const N: usize>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    use serde::de::{Error, SeqAccess, Visitor};
+
+    struct Bounded<T, const N: usize>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for Bounded<T, N> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "a list of at most {N} items")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            if let Some(n) = seq.size_hint()
+                && n > N
+            {
+                return Err(A::Error::invalid_length(n, &self));
+            }
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(N));
+            while let Some(item) = seq.next_element()? {
+                if out.len() == N {
+                    return Err(A::Error::invalid_length(N + 1, &self));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+
+    d.deserialize_seq(Bounded::<T, N>(std::marker::PhantomData))
+}
+
 /// A change on the wire. The certificate is an index into the message's `certs` table, the hash
 /// and event id are recomputed by the receiver from `bytes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,13 +80,16 @@ pub struct SyncRequest {
     pub revocation_seq: u64,
     /// The device's log position up to which `push` goes (acknowledged back).
     pub push_upto: i64,
+    #[serde(deserialize_with = "at_most::<_, _, MAX_PUSH_CHANGES>")]
     pub certs: Vec<String>,
+    #[serde(deserialize_with = "at_most::<_, _, MAX_PUSH_CHANGES>")]
     pub push: Vec<Packed>,
     /// Most bytes of changes the device wants back in one response; the hub sends no more
     /// than its own limit ([`MAX_PULL_BYTES`](super::MAX_PULL_BYTES)) whatever this says.
     pub max_pull: u32,
     /// Orders whose history the device found incomplete (a pulled change whose predecessors it
     /// lacks): the hub sends them whole again. This heals any lost or skipped answer.
+    #[serde(deserialize_with = "at_most::<_, _, MAX_RESEND>")]
     pub resend: Vec<String>,
 }
 

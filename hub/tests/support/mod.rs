@@ -216,6 +216,56 @@ pub fn forged_change(
     }
 }
 
+/// Any bytes signed as a change by the person on `signer`'s device, filed under `order`: what a
+/// device that got hold of an enrolled key could send.
+pub fn signed_bytes(city: &City, signer: &str, order: &OrderId, bytes: Vec<u8>) -> WireChange {
+    let dev = Device::open(&city.dir(signer)).unwrap();
+    let identity = dev.identity(None).unwrap();
+    let custody = FileKeyCustody::open(
+        &city
+            .dir(signer)
+            .join("keys")
+            .join(format!("{}.key", identity.certificate.body.id)),
+    )
+    .unwrap();
+    let env = SignedEnvelope::sign(bytes, &identity.certificate, &custody).unwrap();
+    WireChange {
+        order: order.clone(),
+        cert: env.signer.0.clone(),
+        signature: env.signature.0.to_vec(),
+        bytes: env.payload,
+    }
+}
+
+/// A submission made without the device's checks (any text, any photo list), signed by
+/// `signer`: the first change of a new order.
+pub fn forged_submit(
+    city: &City,
+    signer: &str,
+    order: &OrderId,
+    details: hotline_core::model::OrderDetails,
+    at: DateTime<Utc>,
+) -> WireChange {
+    let dev = Device::open(&city.dir(signer)).unwrap();
+    let identity = dev.identity(None).unwrap();
+    let event = Event {
+        id: EventId::new(format!("ev-forged-submit-{}", at.timestamp_millis())),
+        actor: identity.actor(),
+        at,
+        after: Vec::new(),
+        action: Action::Submit { details },
+    };
+    let (_, change) = OrderDoc::create(
+        order,
+        actor_for_device(&identity.certificate.body.device_key.0),
+        &event,
+        &[],
+    )
+    .unwrap();
+    let mut change = change;
+    signed_bytes(city, signer, order, change.bytes().to_vec())
+}
+
 /// The hash the hub files a change under.
 pub fn hash_of(c: &WireChange) -> String {
     decode_change(&c.bytes, None).unwrap().hash().to_string()

@@ -42,6 +42,7 @@ pub const CONTENT_TYPE_JSON: &str = "application/json";
 /// How much of each photo the hub holds (to resume an upload, or skip it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldQuery {
+    #[serde(deserialize_with = "super::super::wire::at_most::<_, _, MAX_HELD_QUERY>")]
     pub sha256: Vec<String>,
 }
 
