@@ -58,10 +58,13 @@ dependencies {
 val cargoNdk by tasks.registering(Exec::class) {
     workingDir = rustRoot
     val targets = abis.flatMap { listOf("-t", it) }
-    val profile = if (cargoProfile == "release") listOf("--release") else emptyList()
+    // The phone library as it ships: no test hub, no authority tool, and the release-phone
+    // profile (fat LTO, one codegen unit, size-optimised, stripped; see Cargo.toml).
+    val profile = if (cargoProfile == "release") listOf("--profile", "release-phone") else emptyList()
     commandLine(
         listOf("cargo", "ndk") + targets +
-            listOf("-o", generatedJniLibs.get().asFile.path, "build", "-p", "hotline-ffi") + profile,
+            listOf("-o", generatedJniLibs.get().asFile.path, "build", "-p", "hotline-ffi", "--lib", "--no-default-features") +
+            profile,
     )
 }
 

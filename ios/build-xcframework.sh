@@ -14,14 +14,17 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BUILD=$IOS/build
 [ "$(uname -s)" = Darwin ] || { echo "build-xcframework.sh needs macOS and Xcode" >&2; exit 1; }
 
-flag=()
-[ "$PROFILE" = release ] && flag=(--release)
+# The phone library as it ships: no test hub, no authority tool, and the release-phone profile
+# (fat LTO, one codegen unit, size-optimised, stripped; see Cargo.toml).
+flag=(--no-default-features)
+dir=debug
+[ "$PROFILE" = release ] && { flag+=(--profile release-phone); dir=release-phone; }
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin)
 rustup target add "${targets[@]}" >/dev/null
 for t in "${targets[@]}"; do
   cargo build -p hotline-ffi --lib --target "$t" "${flag[@]}"
 done
-lib() { echo "$TARGET_DIR/$1/$PROFILE/libhotline_ffi.a"; }
+lib() { echo "$TARGET_DIR/$1/$dir/libhotline_ffi.a"; }
 
 # The Swift, the C header and the module map, read from the built library (library mode).
 gen=$BUILD/generated

@@ -24,7 +24,8 @@ bindings/scripts/install-test-tools.sh
 KOTLIN_HOME=$TARGET/tools/npm/node_modules/kotlin-compiler
 
 step "bindings: build hotline-ffi and uniffi-bindgen, generate Kotlin, Python, Swift"
-cargo build --quiet -p hotline-ffi -p hotline-uniffi-bindgen
+# The suites stand up their city with the test tools (`test-hub`), which a phone build leaves out.
+cargo build --quiet -p hotline-ffi --features test-hub -p hotline-uniffi-bindgen
 for lang in kotlin python swift; do
   rm -rf "${OUT:?}/$lang"
   "$TARGET/debug/uniffi-bindgen" generate --no-format --library "$LIB" --language "$lang" \

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use ed25519_dalek::Signature;
 use hotline_core::identity::{
-    IdentityError, KeyCustody, PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SignatureBytes,
+    IdentityError, KeyCustody, PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SealingCustody,
+    SealingPublicKey, SignatureBytes,
 };
 
 use crate::HotlineError;
@@ -77,5 +78,54 @@ impl KeyCustody for ForeignCustody {
             .verify_strict(message, &Signature::from_bytes(&bytes))
             .map_err(|_| failed("the signature does not match the enrolled public key".into()))?;
         Ok(SignatureBytes(bytes))
+    }
+}
+
+/// A sealing key the app keeps (the platform's on a center desk, a unit's on a township
+/// phone): the key that opens citizens' contact details. Implemented by the app over its key
+/// store; opening is libsodium's `crypto_box_seal_open`, which the app's crypto library (or a
+/// Keystore-wrapped key with one) provides. Without it, the key the city issued is kept in a
+/// 0600 file in the store, as `set_up` writes it.
+#[uniffi::export(foreign)]
+pub trait SealingKeyCustody: Send + Sync {
+    /// The raw 32-byte X25519 public key, as the city issued it.
+    fn public_key(&self) -> Result<Vec<u8>, HotlineError>;
+    /// Opens a sealed box addressed to this key (`crypto_box_seal_open`): the bytes sealed.
+    fn unseal(&self, sealed_box: Vec<u8>) -> Result<Vec<u8>, HotlineError>;
+}
+
+/// The app's sealing custody seen as the core's [`SealingCustody`]; its public key is read
+/// once, at open.
+pub(crate) struct ForeignSealing {
+    app: Arc<dyn SealingKeyCustody>,
+    public: SealingPublicKey,
+}
+
+impl ForeignSealing {
+    pub(crate) fn new(app: Arc<dyn SealingKeyCustody>) -> Result<Self, HotlineError> {
+        let raw = app.public_key()?;
+        let bytes = <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| {
+            HotlineError::key_custody(IdentityError::InvalidPublicKey {
+                reason: format!("a sealing key of {} bytes instead of 32", raw.len()),
+            })
+        })?;
+        Ok(Self {
+            app,
+            public: SealingPublicKey(bytes),
+        })
+    }
+}
+
+impl SealingCustody for ForeignSealing {
+    fn public_key(&self) -> SealingPublicKey {
+        self.public
+    }
+
+    fn unseal(&self, sealed_box: &[u8]) -> Result<Vec<u8>, IdentityError> {
+        self.app
+            .unseal(sealed_box.to_vec())
+            .map_err(|e| IdentityError::OpenFailed {
+                reason: e.to_string(),
+            })
     }
 }

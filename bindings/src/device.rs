@@ -13,7 +13,7 @@ use hotline_core::device::{Credential, Device, ImportOutcome, ReceiptStatus, Sub
 use hotline_core::identity::{Certificate, ContactDetails, RevocationList, SealingPublicKey};
 use hotline_core::model::{GpsFix, OrderId, UnitId};
 
-use crate::custody::ForeignCustody;
+use crate::custody::{ForeignCustody, ForeignSealing, SealingKeyCustody};
 use crate::views::{EnrolledPerson, InboxRow, OrderView, VerifyResult};
 use crate::{
     CancelHandle, DeviceKeyCustody, HotlineError, InboxFilter, KnowledgeBase, KnowledgeItem,
@@ -84,14 +84,21 @@ where
 fn open_device(
     dir: PathBuf,
     custody: Option<Arc<dyn DeviceKeyCustody>>,
+    sealing: Option<Vec<Arc<dyn SealingKeyCustody>>>,
 ) -> Result<Device, HotlineError> {
-    match custody {
-        Some(app) => {
-            let custody = Arc::new(ForeignCustody::new(app)?);
-            Ok(Device::open_with_custody(&dir, custody)?)
-        }
-        None => Ok(Device::open(&dir)?),
-    }
+    let signing: Option<Arc<dyn hotline_core::identity::KeyCustody>> = match custody {
+        Some(app) => Some(Arc::new(ForeignCustody::new(app)?)),
+        None => None,
+    };
+    let sealing = sealing
+        .unwrap_or_default()
+        .into_iter()
+        .map(|app| {
+            ForeignSealing::new(app)
+                .map(|s| Arc::new(s) as Arc<dyn hotline_core::identity::SealingCustody>)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Device::open_with_custodies(&dir, signing, sealing)?)
 }
 
 impl HotlineDevice {
@@ -142,14 +149,16 @@ impl HotlineDevice {
 impl HotlineDevice {
     /// Opens a store set up by `set_up`. With `custody`, the person enrolled for its public key
     /// signs through it (Android Keystore, iOS Keychain); people whose key the city generated
-    /// sign with the key file kept in the store.
-    #[uniffi::constructor(default(custody = None))]
+    /// sign with the key file kept in the store. With `sealing`, the sealing keys the app keeps
+    /// open citizens' contact details instead of key files in the store.
+    #[uniffi::constructor(default(custody = None, sealing = None))]
     pub async fn open(
         store_path: String,
         custody: Option<Arc<dyn DeviceKeyCustody>>,
+        sealing: Option<Vec<Arc<dyn SealingKeyCustody>>>,
     ) -> Result<Arc<Self>, HotlineError> {
         let dir = PathBuf::from(store_path);
-        let device = tokio::task::spawn_blocking(move || open_device(dir, custody))
+        let device = tokio::task::spawn_blocking(move || open_device(dir, custody, sealing))
             .await
             .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))??;
         Ok(Self::wrap(device))
@@ -169,7 +178,7 @@ impl HotlineDevice {
         let device = tokio::task::spawn_blocking(move || {
             let credential: Credential = json("credential", &credential_json)?;
             drop(Device::init(&dir, &credential, now)?);
-            open_device(dir, custody)
+            open_device(dir, custody, None)
         })
         .await
         .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))??;

@@ -10,10 +10,14 @@
 //! * [`SyncProgressListener`] — implemented by the app: hears how a sync goes (`sync.rs`).
 //! * [`CityAuthority`] — admin / test tool: stands up a city and enrols devices.
 //! * [`TestHub`] — admin / test tool: a city hub in-process, for the foreign test suites.
+// Product code never unwraps, expects or panics on anything it is given: a bad input is a
+// typed error. Declared here, at the crate root, so test code needs no allowances.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 uniffi::setup_scaffolding!("hotline");
 
 mod action;
+#[cfg(feature = "authority-tool")]
 mod authority;
 mod cancel;
 mod core_types;
@@ -29,10 +33,11 @@ mod testhub;
 mod views;
 
 pub use action::WorkflowAction;
+#[cfg(feature = "authority-tool")]
 pub use authority::{CityAuthority, EnrolmentRequest};
 pub use cancel::CancelHandle;
 pub use core_types::*;
-pub use custody::DeviceKeyCustody;
+pub use custody::{DeviceKeyCustody, SealingKeyCustody};
 pub use device::{HotlineDevice, ImportRefusal, ImportSummary};
 pub use error::HotlineError;
 pub use inputs::{InboxFilter, PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};

@@ -2,7 +2,6 @@
 //! becomes, what the foreign key custody adapter accepts, and how a bulk import reports
 //! progress, stops on cancel and lists refusals. The Kotlin and Python suites then only prove
 //! that the same things cross the boundary.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -347,7 +346,7 @@ fn the_app_key_signs_and_its_mistakes_are_caught_before_anything_is_written() {
                 ..AppKey::new()
             }
         });
-        let forged = HotlineDevice::open(city.dir("kiosk-1"), Some(forger))
+        let forged = HotlineDevice::open(city.dir("kiosk-1"), Some(forger), None)
             .await
             .unwrap();
         let e = forged
@@ -365,7 +364,7 @@ fn the_app_key_signs_and_its_mistakes_are_caught_before_anything_is_written() {
                 ..AppKey::new()
             }
         });
-        let device = HotlineDevice::open(city.dir("kiosk-1"), Some(locked))
+        let device = HotlineDevice::open(city.dir("kiosk-1"), Some(locked), None)
             .await
             .unwrap();
         let e = device
@@ -379,7 +378,7 @@ fn the_app_key_signs_and_its_mistakes_are_caught_before_anything_is_written() {
             public_len: 31,
             ..AppKey::new()
         });
-        let e = HotlineDevice::open(city.dir("kiosk-1"), Some(short))
+        let e = HotlineDevice::open(city.dir("kiosk-1"), Some(short), None)
             .await
             .unwrap_err();
         assert!(matches!(e, HotlineError::KeyCustody { .. }), "{e:?}");
@@ -573,5 +572,91 @@ fn a_sync_through_an_in_process_hub_reports_progress_stops_on_cancel_and_tells_t
             .await
             .unwrap_err();
         assert_eq!((variant_of(&e).0, e.code()), ("Network", "sync_transport"));
+    });
+}
+
+/// The app's sealing key, as a Keystore-backed implementation would hold it.
+struct AppSealing {
+    key: hotline_core::identity::SealingKeypair,
+    opened: AtomicU32,
+}
+
+impl hotline_ffi::SealingKeyCustody for AppSealing {
+    fn public_key(&self) -> Result<Vec<u8>, HotlineError> {
+        Ok(self.key.public_key().0.to_vec())
+    }
+    fn unseal(&self, sealed_box: Vec<u8>) -> Result<Vec<u8>, HotlineError> {
+        self.opened.fetch_add(1, Ordering::SeqCst);
+        self.key
+            .unseal(&sealed_box)
+            .map_err(|e| HotlineError::from(hotline_core::device::DeviceError::from(e)))
+    }
+}
+
+#[test]
+fn a_sealing_key_the_app_keeps_opens_the_citizens_contact() {
+    block_on(async {
+        let city = City::new();
+        let now = t("2026-03-02T09:00:00+08:00");
+        let kiosk = city
+            .device("kiosk-1", Role::Kiosk, Arc::new(AppKey::new()))
+            .await;
+        let mut req = request("噪音扰民");
+        req.contact = Some(hotline_core::identity::ContactDetails {
+            name: Some("王秀英".into()),
+            phone: Some("13912345678".into()),
+            id_number: None,
+        });
+        let order = kiosk.submit(req, now, None).await.unwrap().order;
+        // The desk's credential carries the platform's sealing secret; the app keeps it itself.
+        let credential = city.enrol("desk", Role::Dispatcher, None);
+        let parsed: serde_json::Value = serde_json::from_str(&credential).unwrap();
+        let mut secret = [0u8; 32];
+        hex::decode_to_slice(
+            parsed["platform_sealing_secret"].as_str().unwrap(),
+            &mut secret,
+        )
+        .unwrap();
+        let desk = HotlineDevice::set_up(city.dir("desk"), credential, now, None)
+            .await
+            .unwrap();
+        desk.import_changes(
+            kiosk.export_changes(order.clone()).await.unwrap(),
+            now,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        drop(desk);
+        let keys = std::path::Path::new(&city.dir("desk")).join("keys");
+        for e in std::fs::read_dir(&keys).unwrap() {
+            let p = e.unwrap().path();
+            if p.to_string_lossy().ends_with("platform-sealing.key") {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        let without = HotlineDevice::open(city.dir("desk"), None, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            without
+                .contact(order.clone(), None)
+                .await
+                .unwrap_err()
+                .code(),
+            "contact_not_visible"
+        );
+        drop(without);
+        let held = Arc::new(AppSealing {
+            key: hotline_core::identity::SealingKeypair::from_secret_bytes(secret),
+            opened: AtomicU32::new(0),
+        });
+        let desk = HotlineDevice::open(city.dir("desk"), None, Some(vec![held.clone()]))
+            .await
+            .unwrap();
+        let contact = desk.contact(order, None).await.unwrap();
+        assert_eq!(contact.phone.as_deref(), Some("13912345678"));
+        assert_eq!(held.opened.load(Ordering::SeqCst), 1);
     });
 }

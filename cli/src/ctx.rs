@@ -69,6 +69,19 @@ fn read_only(e: &DeviceError) -> bool {
     )
 }
 
+/// Reads and validates a jurisdiction's policy file (the policy module itself reads no files).
+pub fn load_policy_file(
+    path: &Path,
+) -> Result<hotline_core::policy::LoadedPolicy, hotline_core::policy::PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        hotline_core::policy::PolicyError::Unreadable {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    hotline_core::policy::parse_policy_toml(&text)
+}
+
 /// `LAT,LON` (decimal degrees, WGS-84 as the phone reports it) into a manual fix.
 pub fn parse_gps(s: &str, accuracy_m: Option<f64>) -> Result<GpsFix, CliError> {
     let bad = |why_zh: &str, why_en: &str| {

@@ -5,10 +5,11 @@ use hotline_core::authority::{Authority, CENTER_UNIT, EnrolRequest};
 use hotline_core::error::ErrorCode;
 use hotline_core::identity::{CertificateId, IdentityError, PublicKeyBytes};
 use hotline_core::model::{PersonId, Role, UnitId};
-use hotline_core::policy::{PRESET_NAMES, load_policy_file, preset};
+use hotline_core::policy::{PRESET_NAMES, preset};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
+use crate::ctx::load_policy_file;
 use crate::ctx::{Ctx, to_json_bytes, unknown, write_new_file};
 use crate::output::{CliError, print_json};
 use crate::time::local;

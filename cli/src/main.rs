@@ -1,5 +1,8 @@
 //! `hotline`: the terminal device (kiosk, staff, supervisor) and hub admin.
 //! Every command takes `--json`; errors go to stderr with a stable code and exit status 1.
+// Product code never unwraps, expects or panics on anything it is given: a bad input is a
+// typed error. Declared here, at the crate root, so test code needs no allowances.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod act_cmd;
 mod bench;

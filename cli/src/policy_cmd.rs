@@ -4,11 +4,12 @@ use clap::Subcommand;
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::policy::{
-    Deadlines, HolidayCalendar, Limit, PRESET_NAMES, Policy, load_policy_file, preset, to_local,
+    Deadlines, HolidayCalendar, Limit, PRESET_NAMES, Policy, preset, to_local,
 };
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 
+use crate::ctx::load_policy_file;
 use crate::output::{CliError, print_json};
 use crate::time::parse_time;
 

@@ -1,26 +1,14 @@
 //! `hotline demo`, the main job: the day ends with the complaint closed after a reopen and
 //! on-site supervision, the 110 matter not accepted, every holder of an order agreeing on its
 //! state, and every device's store verifying.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use serde_json::Value;
-use std::process::Command;
+use hotline_testkit::cli::Terminal;
 
 #[test]
 fn the_demo_day_ends_closed_consistent_and_verified() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("city");
-    let out = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(["demo", "--json", "--dir"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let terminal = Terminal::new(env!("CARGO_BIN_EXE_hotline"));
+    let dir = terminal.path("city");
+    let v = terminal.ok(&["demo", "--dir", "city"]);
     let orders = v["orders"].as_array().unwrap();
     let complaint = &orders[0];
     assert_eq!(complaint["status"], "closed");
@@ -50,21 +38,14 @@ fn the_demo_day_ends_closed_consistent_and_verified() {
     }
     // The folder is left to inspect, and a rerun replaces it.
     assert!(dir.join("hub").join("store").join("hotline.db").exists());
-    let again = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(["demo", "--json", "--dir"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(again.status.success());
+    terminal.ok(&["demo", "--dir", "city"]);
     // A folder that is not a demo's is never removed.
-    let foreign = tmp.path().join("mine");
+    let foreign = terminal.path("mine");
     std::fs::create_dir_all(&foreign).unwrap();
     std::fs::write(foreign.join("keep.txt"), b"mine").unwrap();
-    let refused = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(["demo", "--json", "--dir"])
-        .arg(&foreign)
-        .output()
-        .unwrap();
-    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        terminal.fails(&["demo", "--dir", "mine"]),
+        "demo_dir_in_use"
+    );
     assert!(foreign.join("keep.txt").exists());
 }

@@ -1,152 +1,58 @@
 //! The terminal as a city would use it: a hub enrols people, one shared township store holds
 //! several of them, a work order goes the whole way from the kiosk to closure, and tampering
 //! is caught by `hotline verify`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
+use hotline_testkit::cli::Terminal;
+use hotline_testkit::store::files_under;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 const NAME: &str = "王秀英";
 const PHONE: &str = "13912345678";
+const ENROLLED: &str = "2026-03-01T08:00:00+08:00";
 
 /// A temporary city: the authority in `city/`, credentials and stores next to it.
-struct City {
-    dir: tempfile::TempDir,
+struct City(Terminal);
+
+impl std::ops::Deref for City {
+    type Target = Terminal;
+    fn deref(&self) -> &Terminal {
+        &self.0
+    }
 }
 
 impl City {
     fn new() -> City {
-        let city = City {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        city.ok(&[
-            "hub",
-            "init",
-            "--data",
-            "city",
-            "--preset",
-            "turpan",
-            "--now",
-            "2026-03-01T08:00:00+08:00",
+        let terminal = Terminal::new(env!("CARGO_BIN_EXE_hotline"));
+        terminal.ok(&[
+            "hub", "init", "--data", "city", "--preset", "turpan", "--now", ENROLLED,
         ]);
-        city
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("HOTLINE_STORE")
-            .output()
-            .unwrap()
-    }
-
-    /// Runs with `--json`, expects success and one JSON value on stdout.
-    fn ok(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.run(&all);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e})"))
-    }
-
-    /// Runs with `--json`, expects exit status 1 and a typed error on stderr; returns its code.
-    fn fails(&self, args: &[&str]) -> String {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.run(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{args:?} should fail: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
-        let err: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
-            panic!(
-                "{args:?}: stderr is not JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        assert!(err["error"]["message_zh"].is_string() && err["error"]["message_en"].is_string());
-        err["error"]["code"].as_str().unwrap().to_string()
-    }
-
-    /// Runs as text, expects success, returns stdout.
-    fn text(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        City(terminal)
     }
 
     /// Enrols a person and adds them to `store`; returns the certificate id.
     fn enrol(&self, store: &str, role: &str, unit: Option<&str>, person: &str) -> String {
-        let out = format!("{person}.json");
-        let mut args = vec![
-            "hub",
-            "enroll",
-            "--data",
-            "city",
-            "--role",
-            role,
-            "--person",
-            person,
-            "--out",
-            &out,
-            "--now",
-            "2026-03-01T08:00:00+08:00",
-        ];
-        if let Some(u) = unit {
-            args.extend(["--unit", u]);
-        }
-        let issued = self.ok(&args);
-        let init = self.ok(&[
-            "device",
-            "init",
-            "--store",
-            store,
-            "--credential",
-            &out,
-            "--now",
-            "2026-03-01T08:30:00+08:00",
-        ]);
-        assert_eq!(init["person"], person);
-        assert_eq!(init["can_sign"], true);
-        issued["certificate_id"].as_str().unwrap().to_string()
+        self.0.enrol_at(Some(ENROLLED), store, role, unit, person)
     }
 
     /// `act` on the shared store as `person` at `now`.
     fn act(&self, order: &str, person: &str, now: &str, action: &[&str]) -> Value {
-        let mut args = vec!["act", order];
-        args.extend(action);
-        args.extend(["--store", "township", "--as", person, "--now", now]);
-        self.ok(&args)
+        self.ok(&act_args(order, person, now, action))
     }
 
     fn act_fails(&self, order: &str, person: &str, now: &str, action: &[&str]) -> String {
-        let mut args = vec!["act", order];
-        args.extend(action);
-        args.extend(["--store", "township", "--as", person, "--now", now]);
-        self.fails(&args)
+        self.fails(&act_args(order, person, now, action))
     }
 }
 
-fn status_of(view: &Value) -> &str {
-    view["state"]["status"].as_str().unwrap()
+fn act_args<'a>(order: &'a str, person: &'a str, now: &'a str, action: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["act", order];
+    args.extend(action);
+    args.extend(["--store", "township", "--as", person, "--now", now]);
+    args
+}
+
+fn status_of(view: &Value) -> &Value {
+    &view["state"]["status"]
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -163,20 +69,6 @@ fn db_bytes(store: &Path) -> Vec<u8> {
     }
     assert!(!all.is_empty());
     all
-}
-
-/// Every blob file under STORE/blobs/.
-fn blob_files(store: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for sub in std::fs::read_dir(store.join("blobs")).unwrap() {
-        let sub = sub.unwrap().path();
-        if sub.is_dir() {
-            for f in std::fs::read_dir(&sub).unwrap() {
-                out.push(f.unwrap().path());
-            }
-        }
-    }
-    out
 }
 
 /// A township store shared by the whole cast. Units are enrolled first, so the dispatcher's
@@ -618,7 +510,7 @@ fn a_complaint_goes_from_the_kiosk_to_closure_on_one_shared_store() {
     assert_eq!(city.ok(&["verify", "--store", "township"])["ok"], true);
 
     // Someone edits a photo on disk: verify fails, lists it, exits 1.
-    let blobs = blob_files(&city.path("township"));
+    let blobs = files_under(&city.path("township").join("blobs"));
     assert_eq!(blobs.len(), 2);
     for f in &blobs {
         let mut bytes = std::fs::read(f).unwrap();
@@ -747,9 +639,8 @@ fn a_kiosk_store_cannot_read_back_what_the_citizen_typed() {
         "wrong_role"
     );
     // HOTLINE_STORE stands in for --store.
-    let out = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(["orders", "--json"])
-        .current_dir(city.dir.path())
+    let out = city
+        .command(&["orders", "--json"])
         .env("HOTLINE_STORE", city.path("kiosk"))
         .output()
         .unwrap();
@@ -1131,22 +1022,12 @@ fn credential_files_are_private_and_a_device_key_credential_has_no_secret() {
 
 #[test]
 fn hub_init_prints_the_root_fingerprint_and_sealing_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(["hub", "init", "--data", "c", "--preset", "linshu", "--json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let terminal = Terminal::new(env!("CARGO_BIN_EXE_hotline"));
+    let v = terminal.ok(&["hub", "init", "--data", "c", "--preset", "linshu"]);
     assert_eq!(v["policy"], "linshu");
     assert_eq!(v["root_fingerprint"].as_str().unwrap().len(), 16);
     assert_eq!(v["platform_sealing_public"].as_str().unwrap().len(), 64);
-    let out = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(["hub", "init", "--data", "c"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = terminal.run(&["hub", "init", "--data", "c"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("错误 [key_file_exists]") && text.contains("error [key_file_exists]"));

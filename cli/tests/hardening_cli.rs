@@ -1,80 +1,31 @@
 //! The command line against what a user (or a script) may throw at it: a photo too large or
 //! not a photo at all, an argument that is not UTF-8, a reader that goes away, a store that
 //! can only be read. Each once panicked or was accepted.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::path::{Path, PathBuf};
+use hotline_testkit::cli::Terminal;
+use hotline_testkit::store::files_under;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const NOW: &str = "--now=2026-03-02T09:00:00+08:00";
 
-struct Kiosk {
-    dir: tempfile::TempDir,
-}
-
-impl Kiosk {
-    /// A city and one kiosk store (`kiosk/`) with one complaint in it.
-    fn new() -> Kiosk {
-        let dir = tempfile::tempdir().unwrap();
-        let k = Kiosk { dir };
-        for args in [
-            &["hub", "init", "--data", "city", "--preset", "turpan", NOW][..],
-            &[
-                "hub", "enroll", "--data", "city", "--role", "kiosk", "--person", "k1", "--out",
-                "k1.json", NOW,
-            ],
-            &[
-                "device",
-                "init",
-                "--store",
-                "kiosk",
-                "--credential",
-                "k1.json",
-                NOW,
-            ],
-            &[
-                "intake",
-                "--store",
-                "kiosk",
-                "--kind",
-                "complaint",
-                "--text",
-                "夜间施工噪音",
-                "--address",
-                "古城路 8 号",
-                NOW,
-            ],
-        ] {
-            let out = k.run(args);
-            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        }
-        k
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_hotline"));
-        c.current_dir(self.dir.path()).env_remove("HOTLINE_STORE");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().unwrap()
-    }
-
-    /// The typed code of a command that must fail (exit 1, JSON on stderr, no panic).
-    fn code(&self, args: &[&str]) -> String {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.run(&all);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
-        let err: serde_json::Value = serde_json::from_slice(&out.stderr)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)));
-        err["error"]["code"].as_str().unwrap().to_string()
-    }
+/// A city and one kiosk store (`kiosk/`) with one complaint in it.
+fn kiosk() -> Terminal {
+    let k = Terminal::new(env!("CARGO_BIN_EXE_hotline"))
+        .at("2026-03-02T09:00:00+08:00")
+        .with_city();
+    k.enrol("kiosk", "kiosk", None, "k1");
+    k.ok(&[
+        "intake",
+        "--store",
+        "kiosk",
+        "--kind",
+        "complaint",
+        "--text",
+        "夜间施工噪音",
+        "--address",
+        "古城路 8 号",
+    ]);
+    k
 }
 
 fn stderr(out: &Output) -> String {
@@ -89,14 +40,14 @@ fn no_panic(out: &Output) {
 
 #[test]
 fn a_photo_must_be_a_photo_of_a_size_the_hub_takes() {
-    let k = Kiosk::new();
+    let k = kiosk();
     // Larger than any photo the hub takes: refused at intake, not on every sync for ever.
     let big = k.path("big.jpg");
     let f = std::fs::File::create(&big).unwrap();
     std::io::Write::write_all(&mut &f, b"\xff\xd8\xff\xe0").unwrap();
     f.set_len(65 * 1024 * 1024).unwrap();
     let intake = |photo: &str| {
-        k.code(&[
+        k.fails(&[
             "intake",
             "--store",
             "kiosk",
@@ -122,32 +73,19 @@ fn a_photo_must_be_a_photo_of_a_size_the_hub_takes() {
     .unwrap();
     assert_eq!(intake("program.jpg"), "blob_media_type");
     // Nothing of them was kept.
-    let blobs = walk(&k.path("kiosk/blobs"));
+    let blobs = files_under(&k.path("kiosk/blobs"));
     assert!(
         blobs.iter().all(|p| p.metadata().unwrap().len() < 1024),
         "{blobs:?}"
     );
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn an_argument_that_is_not_utf8_is_a_usage_error() {
     use std::os::unix::ffi::OsStrExt;
-    let k = Kiosk::new();
+    let k = kiosk();
     let out = k
-        .cmd()
+        .command(&[])
         .arg("show")
         .arg(std::ffi::OsStr::from_bytes(b"wo-\xff\xfe"))
         .args(["--store", "kiosk", "--json"])
@@ -161,12 +99,12 @@ fn an_argument_that_is_not_utf8_is_a_usage_error() {
 
 #[test]
 fn a_reader_that_goes_away_ends_the_command_quietly() {
-    let k = Kiosk::new();
+    let k = kiosk();
     // The reading end is closed before the command writes a byte (`hotline orders | head -0`).
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let out = k
-        .cmd()
+        .command(&[])
         .args(["orders", "--store", "kiosk", "--all", NOW])
         .stdout(writer)
         .stderr(Stdio::piped())
@@ -178,7 +116,7 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
 
 #[test]
 fn a_store_that_cannot_be_written_can_still_be_read() {
-    let k = Kiosk::new();
+    let k = kiosk();
     let store = k.path("kiosk");
     // As root the permission bits are no obstacle: read it as an unprivileged user instead.
     let as_user = |args: &[&str]| -> Output {
@@ -199,7 +137,7 @@ fn a_store_that_cannot_be_written_can_still_be_read() {
         c.args(args).current_dir(k.dir.path()).output().unwrap()
     };
     chmod(k.dir.path(), 0o755);
-    for p in walk(&store) {
+    for p in files_under(&store) {
         chmod(&p, 0o444);
     }
     for d in [store.clone(), store.join("blobs"), store.join("keys")] {

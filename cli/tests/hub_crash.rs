@@ -2,17 +2,13 @@
 //! continuously to `hotline hub serve`, the process is killed, restarted on the same folder, and
 //! every change any kiosk had been told was stored is there; the kiosks then finish their sync
 //! and the hub ends up with every record.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use chrono::{DateTime, Utc};
-use hotline_core::authority::{Authority, EnrolRequest};
 use hotline_core::device::{Device, SubmitRequest};
-use hotline_core::model::{Channel, Location, PersonId, RequestKind, Role, UnitId, Urgency};
-use hotline_core::policy::preset;
+use hotline_core::model::Role;
 use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient};
-use std::io::{BufRead, BufReader};
+use hotline_testkit::cli::{HubProcess, Terminal};
+use hotline_testkit::{City, t};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,69 +20,19 @@ const SYNCS_BEFORE_KILL: u64 = 30;
 const MAX_SYNCS_PER_KIOSK: usize = 200;
 const TIME_LIMIT: Duration = Duration::from_secs(30);
 
-fn t(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-/// `hotline hub serve` as a child process, killed when dropped.
-struct HubProcess {
-    child: Child,
-    url: String,
-    node_id: String,
-}
-
-impl HubProcess {
-    fn start(data: &Path) -> HubProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .args(["hub", "serve", "--data"])
-            .arg(data)
-            .args(["--listen", "127.0.0.1:0", "--quiet", "--json"])
-            .args(["--now", "2026-03-02T12:00:00+08:00"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("first line is not JSON ({e}): {line:?}"));
-        HubProcess {
-            child,
-            url: v["url"].as_str().unwrap().to_string(),
-            node_id: v["node_id"].as_str().unwrap().to_string(),
-        }
-    }
-
-    /// SIGKILL: no shutdown, no flush, nothing.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
+/// A kiosk's complaint, without contact details (kiosks here have no unit keys).
 fn request(text: &str) -> SubmitRequest {
     SubmitRequest {
-        kind: RequestKind::Complaint,
-        urgency: Urgency::Normal,
-        channel: Channel::Kiosk,
-        text: text.into(),
-        location: Location {
-            address: "吐鲁番市高昌区老城路1号".into(),
-            division_code: Some("650402001".into()),
-            gps: None,
-        },
         contact: None,
-        confidential: false,
-        photos: Vec::new(),
+        ..hotline_testkit::request(text)
     }
+}
+
+/// `hotline hub serve` on the city's hub folder.
+fn serve(data: &Path) -> HubProcess {
+    Terminal::new(env!("CARGO_BIN_EXE_hotline"))
+        .at("2026-03-02T12:00:00+08:00")
+        .serve_hub(data)
 }
 
 /// Hashes of this kiosk's changes the hub has acknowledged: the client moves its cursor only
@@ -157,48 +103,26 @@ async fn kiosk_loop(
     kiosk
 }
 
-fn city(dir: &Path) -> (PathBuf, Vec<Device>) {
-    let data = dir.join("city");
-    let mut authority = Authority::create(&data, preset("turpan").unwrap()).unwrap();
+/// The city (authority in `hub/`) and its kiosks.
+fn city() -> (City, PathBuf, Vec<Device>) {
+    let mut city = City::turpan();
     let kiosks = (0..KIOSKS)
-        .map(|k| {
-            let cred = authority
-                .enrol(
-                    &EnrolRequest {
-                        role: Role::Kiosk,
-                        unit: UnitId::new("center"),
-                        person: PersonId::new(format!("kiosk-{k}")),
-                        display_name: format!("自助终端 {k}"),
-                        area: "6504".into(),
-                        not_before: t("2026-01-01T00:00:00+08:00"),
-                        valid_days: 365,
-                    },
-                    None,
-                    t("2026-01-01T00:00:00+08:00"),
-                )
-                .unwrap();
-            Device::init(
-                &dir.join(format!("kiosk-{k}")),
-                &cred,
-                t("2026-03-01T09:00:00+08:00"),
-            )
-            .unwrap()
-        })
+        .map(|k| city.device(&format!("kiosk-{k}"), Role::Kiosk, "center"))
         .collect();
-    (data, kiosks)
+    let data = city.dir("hub");
+    (city, data, kiosks)
 }
 
 #[test]
 fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (data, kiosks) = city(tmp.path());
+    let (_city, data, kiosks) = city();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
 
-    let mut hub = HubProcess::start(&data);
+    let mut hub = serve(&data);
     let node = hub.node_id.clone();
     let acked_syncs = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -230,7 +154,7 @@ fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
     );
 
     // Restarted on the same folder: every acknowledged change is there.
-    let hub = HubProcess::start(&data);
+    let hub = serve(&data);
     assert_eq!(hub.node_id, node, "the hub keeps its name across a crash");
     let store = Device::open(&data.join("store")).unwrap();
     let mut acked: u64 = 0;

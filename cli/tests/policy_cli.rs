@@ -1,13 +1,10 @@
 //! `hotline policy …` as a user runs it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Command, Output};
+use hotline_testkit::cli::Terminal;
+use std::process::Output;
 
 fn hotline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(args)
-        .output()
-        .unwrap()
+    Terminal::new(env!("CARGO_BIN_EXE_hotline")).run(args)
 }
 
 fn json_of(out: &Output) -> serde_json::Value {

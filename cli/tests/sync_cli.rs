@@ -1,129 +1,22 @@
 //! `hotline hub serve`, `hotline sync` and `hotline bundle` as a city would use them: devices
 //! sync through a running hub, a revoked phone is turned away with the reason, a village with no
 //! network hands its records over on a USB stick.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use hotline_testkit::cli::Terminal;
 
 const NOW: &str = "2026-03-02T09:00:00+08:00";
 
-struct City {
-    dir: tempfile::TempDir,
-}
-
-/// A running `hotline hub serve`, killed when dropped.
-struct Hub {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl City {
-    fn new() -> City {
-        let city = City {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        city.ok(&["hub", "init", "--data", "city", "--preset", "turpan"]);
-        city
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_hotline"));
-        c.args(args)
-            .args(["--now", NOW])
-            .current_dir(self.dir.path())
-            .env_remove("HOTLINE_STORE");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.run(&all);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e})"))
-    }
-
-    /// Expects exit status 1; returns the code of the JSON error, the last line on stderr
-    /// (progress lines may come before it).
-    fn fails(&self, args: &[&str]) -> String {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.run(&all);
-        assert_eq!(out.status.code(), Some(1), "{args:?} should fail");
-        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        let last = stderr.lines().last().unwrap_or_default();
-        let err: Value = serde_json::from_str(last)
-            .unwrap_or_else(|e| panic!("{args:?}: last stderr line is not JSON ({e}): {stderr}"));
-        err["error"]["code"].as_str().unwrap().to_string()
-    }
-
-    fn enrol(&self, store: &str, role: &str, unit: Option<&str>, person: &str) -> String {
-        let out = format!("{person}.json");
-        let mut args = vec![
-            "hub", "enroll", "--data", "city", "--role", role, "--person", person, "--out", &out,
-        ];
-        if let Some(u) = unit {
-            args.extend(["--unit", u]);
-        }
-        let issued = self.ok(&args);
-        self.ok(&["device", "init", "--store", store, "--credential", &out]);
-        issued["certificate_id"].as_str().unwrap().to_string()
-    }
-
-    /// Starts the hub on a free port; reads the address from its first line.
-    fn serve(&self) -> Hub {
-        let mut child = self
-            .command(&["hub", "serve", "--data", "city", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Hub {
-            child,
-            url: format!("http://{addr}"),
-        }
-    }
+fn city() -> Terminal {
+    Terminal::new(env!("CARGO_BIN_EXE_hotline"))
+        .at(NOW)
+        .with_city()
 }
 
 #[test]
 fn devices_sync_through_a_running_hub() {
-    let city = City::new();
+    let city = city();
     city.enrol("kiosk", "kiosk", None, "kiosk-01");
     city.enrol("desk", "dispatcher", None, "desk-01");
-    let hub = city.serve();
+    let hub = city.serve_hub(&city.path("city"));
     std::fs::write(city.path("street.jpg"), b"\xff\xd8\xff\xe0 the street").unwrap();
     let sub = city.ok(&[
         "intake",
@@ -193,9 +86,9 @@ fn devices_sync_through_a_running_hub() {
 
 #[test]
 fn a_phone_revoked_while_the_hub_runs_is_turned_away() {
-    let city = City::new();
+    let city = city();
     let cert = city.enrol("phone", "staff", Some("unit-gucheng"), "staff-01");
-    let hub = city.serve();
+    let hub = city.serve_hub(&city.path("city"));
     city.ok(&["sync", "--store", "phone", "--hub", &hub.url]);
     city.ok(&[
         "hub",
@@ -217,7 +110,7 @@ fn a_phone_revoked_while_the_hub_runs_is_turned_away() {
 
 #[test]
 fn a_village_hands_its_records_over_on_a_usb_stick() {
-    let city = City::new();
+    let city = city();
     city.enrol("village", "kiosk", None, "village-01");
     city.enrol("township", "dispatcher", None, "township-01");
     let sub = city.ok(&[
@@ -289,10 +182,10 @@ fn a_village_hands_its_records_over_on_a_usb_stick() {
 
 #[test]
 fn a_kiosk_asks_the_hub_for_a_receipts_current_status() {
-    let city = City::new();
+    let city = city();
     city.enrol("kiosk", "kiosk", None, "kiosk-01");
     city.enrol("desk", "dispatcher", None, "desk-01");
-    let hub = city.serve();
+    let hub = city.serve_hub(&city.path("city"));
     let sub = city.ok(&[
         "intake",
         "--store",

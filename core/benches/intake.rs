@@ -8,7 +8,6 @@
 //! `/dev/shm` (tmpfs: fsync is free there, so the difference is the cost of durability).
 //! After criterion, a plain interleaved loop measures medians and prints the ratios
 //! intake/bare, plus a breakdown of where a submit's time goes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -22,14 +21,16 @@ use criterion::{Criterion, SamplingMode, Throughput};
 use rand_core::{OsRng, RngCore};
 use tempfile::TempDir;
 
-use common::{BenchOrder, base_time, city_with_kiosk, load_orders, median_us, submit_request};
+use common::{BenchOrder, base_time, load_orders, median_us, submit_request};
+use hotline_core::authority::CENTER_UNIT;
 use hotline_core::device::{Credential, Device, SubmitRequest};
 use hotline_core::doc::{self, OrderDoc};
 use hotline_core::identity::{ContactDetails, MemoryKeyCustody, SealingPublicKey, SignedEnvelope};
-use hotline_core::model::{Action, Actor, Event, EventId, OrderDetails, OrderId, Timestamp};
+use hotline_core::model::{Action, Actor, Event, EventId, OrderDetails, OrderId, Role, Timestamp};
 use hotline_core::policy::{HolidayCalendar, Policy};
 use hotline_core::store::{ActionRecord, IndexRow, Store, StoredChange};
 use hotline_core::workflow::{OrderState, deadlines, decide, fold};
+use hotline_testkit::City;
 
 const SHM: &str = "/dev/shm";
 
@@ -77,30 +78,27 @@ struct Kiosk {
     credential: Credential,
     platform: SealingPublicKey,
     store_dir: TempDir,
-    _authority_dir: TempDir,
+    _city: City,
     next: usize,
 }
 
 impl Kiosk {
     fn new(parent: &Path) -> Kiosk {
         std::fs::create_dir_all(parent).expect("parent dir");
-        let authority_dir = tempfile::Builder::new()
-            .prefix("authority-")
-            .tempdir_in(parent)
-            .expect("tempdir");
         let store_dir = tempfile::Builder::new()
             .prefix("store-")
             .tempdir_in(parent)
             .expect("tempdir");
         let now = base_time();
-        let (authority, credential) = city_with_kiosk(authority_dir.path(), now);
+        let mut city = City::new("puyang");
+        let credential = city.credential(Role::Kiosk, CENTER_UNIT, "kiosk-01");
         let device = Device::init(store_dir.path(), &credential, now).expect("device init");
         Kiosk {
             device,
             credential,
-            platform: authority.platform_public(),
+            platform: city.authority.platform_public(),
             store_dir,
-            _authority_dir: authority_dir,
+            _city: city,
             next: 0,
         }
     }

@@ -13,7 +13,6 @@
 //!
 //! Without `--dir` the store goes to a temporary directory on the normal disk, removed at the
 //! end. With `--dir` it is kept (the directory must not already hold a store).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -21,11 +20,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{base_time, cst, dir_size, enrol, load_orders, median_us, submit_request};
-use hotline_core::authority::{Authority, CENTER_UNIT};
+use common::{base_time, cst, dir_size, load_orders, median_us, submit_request};
+use hotline_core::authority::CENTER_UNIT;
 use hotline_core::device::Device;
 use hotline_core::model::{Action, OrderId, Role, Timestamp, UnitId};
 use hotline_core::store::{DB_FILE, InboxQuery};
+use hotline_testkit::City;
 
 const KIOSK: &str = "kiosk-01";
 const DISPATCHER: &str = "dispatcher-01";
@@ -93,13 +93,8 @@ fn fill(dir: &Path, n: usize) -> Vec<(String, String)> {
 
     // The city: a unit staff credential per handling unit first (so each unit has a sealing key
     // in the dispatcher's unit directory), then the kiosk and the dispatcher.
-    let authority_dir = tempfile::Builder::new()
-        .prefix("store-scale-authority-")
-        .tempdir()
-        .expect("tempdir");
     let now = at(0);
-    let policy = hotline_core::policy::preset("puyang").expect("preset");
-    let mut authority = Authority::create(authority_dir.path(), policy).expect("authority");
+    let mut city = City::new("puyang");
     let mut units: Vec<&str> = orders
         .iter()
         .flat_map(|o| [o.lead_unit.as_str(), o.co_unit.as_str()])
@@ -107,16 +102,10 @@ fn fill(dir: &Path, n: usize) -> Vec<(String, String)> {
     units.sort_unstable();
     units.dedup();
     for u in &units {
-        enrol(&mut authority, Role::Staff, u, &format!("staff-{u}"), now);
+        city.credential(Role::Staff, u, &format!("staff-{u}"));
     }
-    let kiosk = enrol(&mut authority, Role::Kiosk, CENTER_UNIT, KIOSK, now);
-    let dispatcher = enrol(
-        &mut authority,
-        Role::Dispatcher,
-        CENTER_UNIT,
-        DISPATCHER,
-        now,
-    );
+    let kiosk = city.credential(Role::Kiosk, CENTER_UNIT, KIOSK);
+    let dispatcher = city.credential(Role::Dispatcher, CENTER_UNIT, DISPATCHER);
     drop(Device::init(dir, &kiosk, now).expect("init kiosk"));
     let mut device = Device::init(dir, &dispatcher, now).expect("init dispatcher");
     assert_eq!(device.identities().len(), 2, "two identities on one store");

@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 
 use crate::device::{Credential, DeviceError};
 use crate::identity::{
-    Certificate, CertificateBody, CertificateId, FileKeyCustody, KeyCustody, RevocationList,
-    SealingKeypair, SealingPublicKey,
+    Certificate, CertificateBody, CertificateId, KeyCustody, RevocationList, SealingKeypair,
+    SealingPublicKey,
 };
+use crate::key_files::FileKeyCustody;
 use crate::model::{PersonId, Role, Timestamp, UnitId};
 use crate::policy::Policy;
 
@@ -107,10 +108,14 @@ fn read_ledger(dir: &Path) -> Result<Ledger, DeviceError> {
     })
 }
 
+/// `keys.json` (0600): the secret halves of the sealing keys, which open citizens' contact
+/// details. Named for what they are (earlier files said `platform` / `units`).
 #[derive(Serialize, Deserialize, Default)]
 struct SealingSecrets {
-    platform: String,
-    units: BTreeMap<UnitId, String>,
+    #[serde(alias = "platform")]
+    platform_sealing_secret: String,
+    #[serde(alias = "units")]
+    unit_sealing_secrets: BTreeMap<UnitId, String>,
 }
 
 pub struct Authority {
@@ -171,13 +176,13 @@ impl Authority {
             })?;
         let ledger = read_ledger(dir)?;
         let mut units = BTreeMap::new();
-        for (u, h) in &keys.units {
+        for (u, h) in &keys.unit_sealing_secrets {
             units.insert(u.clone(), keypair_from_hex(h)?);
         }
         Ok(Authority {
             dir: dir.to_path_buf(),
             root,
-            platform: keypair_from_hex(&keys.platform)?,
+            platform: keypair_from_hex(&keys.platform_sealing_secret)?,
             units,
             ledger,
         })
@@ -185,8 +190,8 @@ impl Authority {
 
     fn save(&self) -> Result<(), DeviceError> {
         let keys = SealingSecrets {
-            platform: hex::encode(self.platform.to_secret_bytes()),
-            units: self
+            platform_sealing_secret: hex::encode(self.platform.to_secret_bytes()),
+            unit_sealing_secrets: self
                 .units
                 .iter()
                 .map(|(u, k)| (u.clone(), hex::encode(k.to_secret_bytes())))
@@ -284,7 +289,7 @@ impl Authority {
         } else {
             None
         };
-        let center_desk = matches!(req.role, Role::Dispatcher | Role::Callback | Role::Intake);
+        let center_desk = req.role.is_center_desk();
         self.ledger.issued.push(certificate.clone());
         self.save()?;
         Ok(Credential {

@@ -1,12 +1,9 @@
 //! What a kiosk leaves behind: every acknowledged submission survives SIGKILL, and nothing a
 //! citizen typed about themselves is readable in its files.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod device_support;
-
-use device_support::*;
 use hotline_core::device::Device;
 use hotline_core::model::{OrderId, Role};
+use hotline_testkit::*;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,14 +1,11 @@
 //! A work order made on a kiosk, dispatched at the center, handled by a township phone —
 //! every change signed, moved between devices and verified on arrival.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod device_support;
-
-use device_support::*;
 use hotline_core::Coded;
 use hotline_core::device::{ImportOutcome, PhotoInput, PhotoSource};
 use hotline_core::model::{Action, GpsFix, Role};
 use hotline_core::store::InboxQuery;
+use hotline_testkit::*;
 
 #[test]
 fn kiosk_to_center_to_township_with_sealed_contact() {
@@ -143,16 +140,7 @@ fn confidential_orders_give_the_unit_no_contact() {
     let now = t("2026-03-02T09:00:00+08:00");
     let sub = kiosk.submit(None, req, now).unwrap();
     copy_order(&kiosk, &mut desk, &sub.order, now);
-    desk.act(
-        None,
-        &sub.order,
-        Action::Register {
-            note: String::new(),
-        },
-        now,
-    )
-    .unwrap();
-    desk.act(None, &sub.order, dispatch(UNIT_A), now).unwrap();
+    register_and_dispatch(&mut desk, &sub.order, UNIT_A, now);
     copy_order(&desk, &mut phone, &sub.order, now);
     assert_eq!(
         phone.contact(None, &sub.order).unwrap_err().code().as_str(),

@@ -1,17 +1,15 @@
 //! Every forged, tampered, replayed, revoked, expired or out-of-bounds record is refused with
 //! its typed reason — made here or arriving from another device — and tampering with what is
 //! stored is found by `verify`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod device_support;
-
-use device_support::*;
 use hotline_core::Coded;
 use hotline_core::device::{Device, ImportOutcome, PhotoInput, PhotoSource};
 use hotline_core::doc::{OrderDoc, actor_for_device, decode_change};
-use hotline_core::identity::{FileKeyCustody, SignedEnvelope};
+use hotline_core::identity::SignedEnvelope;
+use hotline_core::key_files::FileKeyCustody;
 use hotline_core::model::{Action, Event, EventId, GpsFix, OrderId, Role};
 use hotline_core::store::StoredChange;
+use hotline_testkit::*;
 
 struct Scene {
     city: City,
@@ -38,16 +36,7 @@ fn scene() -> Scene {
         .unwrap()
         .order;
     copy_order(&kiosk, &mut desk, &order, now);
-    desk.act(
-        None,
-        &order,
-        Action::Register {
-            note: String::new(),
-        },
-        now,
-    )
-    .unwrap();
-    desk.act(None, &order, dispatch(UNIT_A), now).unwrap();
+    register_and_dispatch(&mut desk, &order, UNIT_A, now);
     copy_order(&desk, &mut staff_a, &order, now);
     copy_order(&desk, &mut staff_b, &order, now);
     copy_order(&desk, &mut kiosk, &order, now);

@@ -1,5 +1,3 @@
-#![allow(clippy::panic, clippy::expect_used)]
-
 //! The one table of error codes: every code's string, HTTP status and SDK class are what
 //! `docs/error-codes.md` says, and no code shipped before the table existed has changed.
 

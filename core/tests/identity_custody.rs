@@ -1,12 +1,11 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use hotline_core::Coded;
-use hotline_core::identity::{FileKeyCustody, KeyCustody, MemoryKeyCustody};
+use hotline_core::identity::{KeyCustody, MemoryKeyCustody};
+use hotline_core::key_files::FileKeyCustody;
 use rand_core::OsRng;
 
 /// A fresh directory per test under the system temp dir, removed on drop.

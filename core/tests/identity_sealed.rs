@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use hotline_core::Coded;
 use hotline_core::identity::{ContactDetails, SealedContact, SealingKeypair, SealingPublicKey};
 use rand_core::OsRng;

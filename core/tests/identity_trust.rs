@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use chrono::{Duration, TimeZone, Utc};
 use hotline_core::Coded;
 use hotline_core::identity::{

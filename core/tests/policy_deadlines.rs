@@ -1,15 +1,11 @@
 //! Deadlines of every preset limit, with the seeds' numbers, across the 2026 holidays and their
 //! make-up working days (Spring Festival, Qingming, Labour Day, National Day).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Utc};
 use hotline_core::Coded;
 use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::policy::{HolidayCalendar, Limit, deadline_after, preset, to_local};
-
-fn t(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
+use hotline_testkit::t;
 
 fn local(ts: DateTime<Utc>) -> String {
     to_local(ts).to_rfc3339()

@@ -1,5 +1,4 @@
 //! Custom policies and calendars from TOML: good files load, bad ones say what is wrong.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hotline_core::Coded;
 use hotline_core::policy::{HolidayCalendar, Limit, parse_policy_toml, preset};

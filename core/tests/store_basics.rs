@@ -1,18 +1,9 @@
 //! Round trips of the store's records: metadata, certificates, revocation lists, actions.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod store_support;
 
 use hotline_core::Coded;
 use hotline_core::model::OrderId;
 use hotline_core::store::{Store, StoreError};
-use store_support::{action, change};
-
-fn new_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("store")).unwrap();
-    (dir, store)
-}
+use hotline_testkit::store::{action, change, new_store};
 
 #[test]
 fn open_creates_layout_at_latest_version() {

@@ -1,15 +1,12 @@
 //! Content-addressed blobs: streaming, dedup, verification, refusal of wrong content and of
 //! hashes that are not hashes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod store_support;
 
 use std::io::Read;
 
 use hotline_core::Coded;
 use hotline_core::store::Store;
+use hotline_testkit::store::{files_under, new_store};
 use sha2::{Digest, Sha256};
-use store_support::files_under;
 
 /// Produces `remaining` pseudo-random bytes without holding them: a 20 MB "photo" that never
 /// exists in memory. Records the largest buffer it was asked to fill.
@@ -58,12 +55,6 @@ fn sha256_of(mut r: impl Read) -> String {
         h.update(&buf[..n]);
     }
     hex::encode(h.finalize())
-}
-
-fn new_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    (dir, store)
 }
 
 #[test]

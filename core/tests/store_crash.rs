@@ -4,9 +4,6 @@
 //!
 //! The child is this same test binary, re-executed to run only `crash_child` (ignored in normal
 //! runs; it does nothing without the environment variable).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod store_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -15,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use hotline_core::model::OrderId;
 use hotline_core::store::Store;
-use store_support::action;
+use hotline_testkit::store::action;
 
 const DIR_VAR: &str = "HOTLINE_STORE_CRASH_DIR";
 const ACKS_BEFORE_KILL: usize = 300;

@@ -1,12 +1,9 @@
 //! Inbox queries on the order index: unit (lead or co-unit), status, overdue, due soon, sort,
 //! limit.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod store_support;
 
 use hotline_core::store::{InboxQuery, IndexRow, Store};
 use hotline_core::workflow::{DeadlineKind, Status};
-use store_support::{action, row};
+use hotline_testkit::store::{action, row};
 
 struct Spec {
     id: &'static str,

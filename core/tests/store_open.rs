@@ -1,35 +1,23 @@
 //! Opening: refusing files that are not (or not yet) ours without touching them, and numbered
 //! migrations that turn an old store into exactly what a new one is.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod store_support;
 
 use std::path::Path;
 
 use hotline_core::Coded;
 use hotline_core::model::OrderId;
 use hotline_core::store::{APPLICATION_ID, Store};
+use hotline_testkit::store::{action, change, names_in};
 use rusqlite::Connection;
-use store_support::{action, change};
 
 fn db(dir: &Path) -> std::path::PathBuf {
     dir.join("hotline.db")
-}
-
-fn listing(dir: &Path) -> Vec<std::ffi::OsString> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Opens `dir`, expects the error `code`, and checks that the database file is byte-for-byte
 /// what it was and nothing (journal, WAL, blob directory) appeared next to it.
 fn assert_refused_unchanged(dir: &Path, code: &str) {
     let before = std::fs::read(db(dir)).unwrap();
-    let files_before = listing(dir);
+    let files_before = names_in(dir);
     let err = Store::open(dir).unwrap_err();
     assert_eq!(err.code().as_str(), code, "{err}");
     assert!(!err.message_zh().is_empty());
@@ -39,7 +27,7 @@ fn assert_refused_unchanged(dir: &Path, code: &str) {
         "the file was modified"
     );
     assert_eq!(
-        listing(dir),
+        names_in(dir),
         files_before,
         "files appeared next to the database"
     );

@@ -1,19 +1,12 @@
 //! What keeps a store from growing without bound: photos no record references and unfinished
 //! uploads are collected after the grace period, and the refusal log keeps its newest rows.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod device_support;
 
 use std::time::{Duration, SystemTime};
 
-use device_support::*;
 use hotline_core::device::{PhotoInput, PhotoSource};
 use hotline_core::model::Role;
 use hotline_core::store::{GARBAGE_GRACE, MAX_REFUSAL_ROWS, PARTIAL_DIR, RefusalRecord, Store};
-
-fn jpeg(content: &[u8]) -> Vec<u8> {
-    [&b"\xff\xd8\xff\xe0"[..], content].concat()
-}
+use hotline_testkit::*;
 
 #[test]
 fn photos_no_record_references_go_after_the_grace_period() {

@@ -1,64 +1,9 @@
 //! The sync protocol over an in-memory link: a kiosk, the center desk and a township phone
 //! exchange records through the hub, each receiving only what its holder may see.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod device_support;
-
-use chrono::{DateTime, Utc};
-use device_support::*;
-use hotline_core::device::Device;
-use hotline_core::model::{Action, Role};
-use hotline_core::sync::wire::{self, SignedRequest};
-use hotline_core::sync::{Directory, SyncClient, serve};
-
-struct Hub {
-    device: Device,
-    dir: Directory,
-}
-
-fn hub(city: &City) -> Hub {
-    let a = &city.authority;
-    let mut device = Device::init_hub(
-        &city.dir("hub-store"),
-        a.root_public(),
-        a.platform_public(),
-        &a.policy().unwrap(),
-    )
-    .unwrap();
-    for c in a.issued() {
-        device.add_certificate(c.clone()).unwrap();
-    }
-    Hub {
-        device,
-        dir: Directory {
-            certificates: a.issued().to_vec(),
-            revocations: a.revocations().cloned(),
-            units: a.unit_directory(),
-        },
-    }
-}
-
-/// Runs a whole sync, returning the bytes sent each way.
-fn sync(dev: &mut Device, hub: &mut Hub, now: DateTime<Utc>) -> (usize, usize) {
-    let mut client = SyncClient::new(dev, "hub", None).unwrap();
-    let (mut up, mut down) = (0, 0);
-    for _ in 0..50 {
-        let req = client.request(dev, now).unwrap();
-        let bytes = wire::encode(&req).unwrap();
-        up += bytes.len();
-        let req: SignedRequest = wire::decode(&bytes).unwrap();
-        let (resp, _) = serve(&mut hub.device, &hub.dir, &req, now).unwrap();
-        let bytes = wire::encode(&resp).unwrap();
-        down += bytes.len();
-        if client
-            .response(dev, wire::decode(&bytes).unwrap(), now)
-            .unwrap()
-        {
-            return (up, down);
-        }
-    }
-    panic!("sync did not finish");
-}
+use hotline_core::model::Role;
+use hotline_testkit::link::MemoryHub;
+use hotline_testkit::*;
 
 #[test]
 fn records_flow_through_the_hub_to_who_may_see_them() {
@@ -67,28 +12,19 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
     let mut phone_a = city.device("staff-a", Role::Staff, UNIT_A);
     let mut phone_b = city.device("staff-b", Role::Staff, UNIT_B);
     let mut desk = city.device("desk", Role::Dispatcher, "center");
-    let mut hub = hub(&city);
+    let mut hub = MemoryHub::new(&city, "hub-store");
     let now = t("2026-03-02T09:00:00+08:00");
 
     let sub = kiosk.submit(None, request("路灯不亮"), now).unwrap();
-    sync(&mut kiosk, &mut hub, now);
+    hub.sync(&mut kiosk, now);
     assert!(hub.device.show(&sub.order).is_ok());
 
-    sync(&mut desk, &mut hub, now);
-    desk.act(
-        None,
-        &sub.order,
-        Action::Register {
-            note: String::new(),
-        },
-        now,
-    )
-    .unwrap();
-    desk.act(None, &sub.order, dispatch(UNIT_A), now).unwrap();
-    sync(&mut desk, &mut hub, now);
+    hub.sync(&mut desk, now);
+    register_and_dispatch(&mut desk, &sub.order, UNIT_A, now);
+    hub.sync(&mut desk, now);
 
-    sync(&mut phone_a, &mut hub, now);
-    sync(&mut phone_b, &mut hub, now);
+    hub.sync(&mut phone_a, now);
+    hub.sync(&mut phone_b, now);
     assert!(phone_a.show(&sub.order).is_ok(), "unit A leads the order");
     assert!(
         phone_b.show(&sub.order).is_err(),
@@ -102,9 +38,9 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
 
     let later = t("2026-03-02T10:00:00+08:00");
     phone_a.act(None, &sub.order, sign_for(), later).unwrap();
-    sync(&mut phone_a, &mut hub, later);
-    sync(&mut desk, &mut hub, later);
-    sync(&mut kiosk, &mut hub, later);
+    hub.sync(&mut phone_a, later);
+    hub.sync(&mut desk, later);
+    hub.sync(&mut kiosk, later);
     let state = hub.device.show(&sub.order).unwrap().state;
     assert_eq!(state.status.as_str(), "in_handling");
     assert_eq!(desk.show(&sub.order).unwrap().state, state);
@@ -116,7 +52,7 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
     assert_eq!(kiosk.store().change_count().unwrap(), 1);
 
     // An idle reconnect costs a few dozen bytes, however much is stored.
-    let (up, down) = sync(&mut desk, &mut hub, later);
+    let (up, down) = hub.sync(&mut desk, later);
     assert!(up + down < 300, "idle round cost {up} + {down} bytes");
 }
 

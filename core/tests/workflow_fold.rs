@@ -1,11 +1,8 @@
 //! The fold settles offline conflicts deterministically and keeps every event.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod workflow_support;
 
 use hotline_core::model::{Event, EventId, RequestKind};
 use hotline_core::workflow::{Outcome, Status, fold};
-use workflow_support::*;
+use hotline_testkit::workflow::*;
 
 fn fold_both_ways(s: &Script) -> hotline_core::workflow::OrderState {
     let forward = fold(&s.events, &s.policy, &s.cal);

@@ -1,8 +1,5 @@
 //! Properties of the fold: any arrival order and any duplication of the same events give the
 //! same state, and the history holds every distinct event exactly once.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod workflow_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,9 +7,9 @@ use hotline_core::model::{
     Action, Actor, Event, EventId, RequestKind, Satisfaction, SupervisionTrigger,
 };
 use hotline_core::workflow::{OrderState, fold};
+use hotline_testkit::workflow::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use workflow_support::*;
 
 fn assert_history_complete(state: &OrderState, events: &[Event]) {
     let distinct: BTreeSet<&EventId> = events.iter().map(|e| &e.id).collect();

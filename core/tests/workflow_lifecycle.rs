@@ -1,12 +1,9 @@
 //! Every step of the life of a work order, accepted, with the seeds' numbers.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod workflow_support;
 
 use hotline_core::Coded;
 use hotline_core::model::{NotAcceptedReason, RequestKind, Satisfaction, SupervisionTrigger};
 use hotline_core::workflow::{ExtensionDecision, Outcome, Status, automatic_triggers, deadlines};
-use workflow_support::*;
+use hotline_testkit::workflow::*;
 
 #[test]
 fn happy_path_turpan_inquiry_closes_on_satisfied_callback() {

@@ -1,7 +1,4 @@
 //! Every refused action, with the exact code the apps rely on.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod workflow_support;
 
 use hotline_core::Coded;
 use hotline_core::model::{
@@ -9,7 +6,7 @@ use hotline_core::model::{
     SupervisionTrigger, UnitId,
 };
 use hotline_core::workflow::{Status, WorkflowError, allowed_roles};
-use workflow_support::*;
+use hotline_testkit::workflow::*;
 
 fn missing_field(e: WorkflowError) -> &'static str {
     match e {

@@ -2,7 +2,6 @@
 //! `cargo run --manifest-path fuzz/Cargo.toml --example seeds`. The fuzzers grow them from there;
 //! what they find worth keeping is committed with them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 

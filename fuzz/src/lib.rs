@@ -2,7 +2,6 @@
 //! clerk on their own devices, one dispatched complaint, and the hub's store holding it — set up
 //! once per fuzzing process.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::{Mutex, OnceLock};
 

@@ -17,6 +17,9 @@
 //! Endpoints (bodies postcard, errors JSON with a code and both languages):
 //! `POST /v1/sync`, `POST /v1/blobs/held`, `POST /v1/blobs/put`, `POST /v1/blobs/get`,
 //! `GET /v1/health`.
+// Product code never unwraps, expects or panics on anything it is given: a bad input is a
+// typed error. Declared here, at the crate root, so test code needs no allowances.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod authority_watch;
 mod blob_routes;

@@ -3,9 +3,6 @@
 //! slow connections, replayed requests, back-dated and expired signatures, a change that makes
 //! Automerge assert, oversized content, files nobody asked for, and the smaller holes. Each
 //! test failed on the hub before these fixes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -14,14 +11,15 @@ use std::time::{Duration, Instant};
 use chrono::DateTime;
 use hotline_core::device::{Device, PhotoInput, PhotoSource};
 use hotline_core::model::{
-    Action, Channel, Location, OrderDetails, OrderId, ReceiptCode, RequestKind, Role, Urgency,
+    Channel, Location, OrderDetails, OrderId, ReceiptCode, RequestKind, Role, Urgency,
 };
 use hotline_core::sync::blobs::BlobChunk;
 use hotline_core::sync::http::messages::{GetChunk, PutChunk, StatusQuery};
 use hotline_core::sync::wire::{self, PROTOCOL, Packed, SyncRequest, SyncResponse};
 use hotline_core::sync::{CHALLENGE_LIFETIME, sign_request};
 use hotline_hub::{Clock, HubOptions, start_with};
-use support::*;
+use hotline_testkit::hub::*;
+use hotline_testkit::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SYNC: &str = "/v1/sync";
@@ -35,19 +33,7 @@ async fn raw_sync(
     resend: Vec<String>,
     max_pull: u32,
 ) -> Result<SyncResponse, (u16, hotline_core::sync::http::messages::ErrorBody)> {
-    let body = wire::encode(&SyncRequest {
-        protocol: PROTOCOL,
-        at: t(LATER).timestamp_millis(),
-        received_upto: 0,
-        certs_known: 0,
-        revocation_seq: 0,
-        push_upto: 0,
-        certs,
-        push,
-        max_pull,
-        resend,
-    })
-    .unwrap();
+    let body = sync_body(certs, push, resend, max_pull);
     let bytes = post_raw(hub, SYNC, signed(hub, who, SYNC, body).await).await?;
     Ok(wire::decode(&bytes).unwrap())
 }
@@ -102,19 +88,7 @@ async fn a_relabelled_change_does_not_open_another_units_order() {
         .order;
     sync(&s.hub, &mut s.kiosk).await;
     sync(&s.hub, &mut s.desk).await;
-    s.desk
-        .act(
-            None,
-            &own,
-            Action::Register {
-                note: String::new(),
-            },
-            t(MORNING),
-        )
-        .unwrap();
-    s.desk
-        .act(None, &own, dispatch(UNIT_B), t(MORNING))
-        .unwrap();
+    register_and_dispatch(&mut s.desk, &own, UNIT_B, t(MORNING));
     sync(&s.hub, &mut s.desk).await;
     sync(&s.hub, &mut s.staff_b).await;
     s.staff_b.act(None, &own, sign_for(), t(LATER)).unwrap();
@@ -239,7 +213,7 @@ async fn thousands_of_garbage_changes_are_refused_whole_and_logged_once() {
 
 #[tokio::test]
 async fn idle_slow_and_oversized_clients_are_cut_off() {
-    let city = City::new();
+    let city = City::turpan();
     let hub = start_with(
         &city.data(),
         "127.0.0.1:0",
@@ -288,7 +262,7 @@ async fn idle_slow_and_oversized_clients_are_cut_off() {
 
 #[tokio::test]
 async fn a_captured_request_is_refused_once_used_or_stale() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let now = Arc::new(AtomicI64::new(t(HUB_NOW).timestamp_millis()));
     let clock_now = Arc::clone(&now);
@@ -387,17 +361,7 @@ async fn an_expired_certificate_cannot_back_date_its_way_in() {
     sync(&s.hub, &mut s.kiosk).await;
     sync(&s.hub, &mut s.desk).await;
     let at = t("2026-01-15T10:00:00+08:00");
-    s.desk
-        .act(
-            None,
-            &jan,
-            Action::Register {
-                note: String::new(),
-            },
-            at,
-        )
-        .unwrap();
-    s.desk.act(None, &jan, dispatch(UNIT_A), at).unwrap();
+    register_and_dispatch(&mut s.desk, &jan, UNIT_A, at);
     sync(&s.hub, &mut s.desk).await;
     let relayed = forged_change(
         &s.city,
@@ -586,7 +550,7 @@ async fn nobody_can_park_files_the_city_never_asked_for() {
 
 #[tokio::test]
 async fn a_photo_is_taken_only_as_its_record_describes_it() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let hub = city.hub().await;
     let mut req = request("路面塌陷");

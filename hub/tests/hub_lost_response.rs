@@ -5,17 +5,15 @@
 //! hub sends its whole history; it counts the order as held by the device only once a later
 //! request shows the device's cursor has passed that answer. If the answer is lost, the retry
 //! from the same cursor gets the whole history again.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
-
-use hotline_core::model::{Action, Role};
+use hotline_core::model::Role;
 use hotline_core::sync::{SyncClient, wire};
-use support::*;
+use hotline_testkit::hub::*;
+use hotline_testkit::*;
 
 #[tokio::test]
 async fn a_lost_answer_does_not_lose_a_newly_visible_order() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);
@@ -28,17 +26,7 @@ async fn a_lost_answer_does_not_lose_a_newly_visible_order() {
     // Unit A's phone is level with the hub before the order is dispatched to it.
     sync(&hub, &mut staff_a).await;
     sync(&hub, &mut desk).await;
-    desk.act(
-        None,
-        &order,
-        Action::Register {
-            note: String::new(),
-        },
-        t(MORNING),
-    )
-    .unwrap();
-    desk.act(None, &order, dispatch(UNIT_A), t(MORNING))
-        .unwrap();
+    register_and_dispatch(&mut desk, &order, UNIT_A, t(MORNING));
     sync(&hub, &mut desk).await;
 
     // The phone's round reaches the hub; its answer is lost on the way back.

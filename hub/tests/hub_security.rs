@@ -2,14 +2,12 @@
 //! expired or out-of-bounds change pushed through a real HTTP request is refused with its typed
 //! reason, never stored, and logged; requests from unknown, revoked or expired certificates are
 //! refused whole (401/403).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use hotline_core::device::Device;
 use hotline_core::model::{Action, Role, Satisfaction, SupervisionForm, SupervisionTrigger};
 use hotline_core::sync::wire;
-use support::*;
+use hotline_testkit::hub::*;
+use hotline_testkit::*;
 
 const SYNC: &str = "/v1/sync";
 
@@ -281,7 +279,7 @@ async fn requests_from_strangers_or_with_bad_signatures_are_refused_whole() {
     );
 
     // Enrolled by another city: its certificate means nothing here.
-    let mut other = City::new();
+    let mut other = City::turpan();
     let stranger = other.device("stranger", Role::Dispatcher, "center");
     let (status, err) = push(&s.hub, &stranger, std::slice::from_ref(&c))
         .await

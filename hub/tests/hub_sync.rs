@@ -1,21 +1,19 @@
 //! Devices syncing with a running hub over loopback HTTP: records and photos reach who may see
 //! them, enrolments made while the hub runs are picked up, uploads resume, the client retries
 //! until the hub is up and stops when cancelled.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use hotline_core::Coded;
 use hotline_core::device::{Device, PhotoInput, PhotoSource};
-use hotline_core::model::{Action, GpsFix, OrderId, Role};
+use hotline_core::model::{GpsFix, OrderId, Role};
 use hotline_core::sync::blobs::{BlobChunk, BlobHeld, CHUNK_BYTES};
 use hotline_core::sync::http::messages::{GetChunk, PutChunk};
 use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient, SyncPhase};
 use hotline_core::sync::{SyncError, wire};
 use hotline_hub::{Clock, HubOptions, start_with};
+use hotline_testkit::hub::*;
+use hotline_testkit::*;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::*;
 
 fn photo(bytes: &[u8]) -> PhotoInput {
     PhotoInput {
@@ -32,7 +30,7 @@ fn sha_of(device: &Device, order: &OrderId) -> String {
 
 #[tokio::test]
 async fn records_and_photos_reach_who_may_see_them() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);
@@ -52,17 +50,7 @@ async fn records_and_photos_reach_who_may_see_them() {
     let r = sync(&hub, &mut desk).await;
     assert_eq!((r.progress.pulled, r.blobs_pulled), (1, 1));
     assert!(desk.store().has_blob(&sha).unwrap());
-    desk.act(
-        None,
-        &order,
-        Action::Register {
-            note: String::new(),
-        },
-        t(MORNING),
-    )
-    .unwrap();
-    desk.act(None, &order, dispatch(UNIT_A), t(MORNING))
-        .unwrap();
+    register_and_dispatch(&mut desk, &order, UNIT_A, t(MORNING));
     sync(&hub, &mut desk).await;
 
     let r = sync(&hub, &mut staff_a).await;
@@ -173,7 +161,7 @@ async fn a_photo_goes_only_to_who_may_see_an_order_referencing_it() {
 
 #[tokio::test]
 async fn an_interrupted_upload_resumes_where_it_stopped() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let hub = city.hub().await;
     let big: Vec<u8> = (0..(CHUNK_BYTES * 3 + 1000))
@@ -262,7 +250,7 @@ async fn a_device_shared_behind_a_lock_syncs_between_other_calls() {
 
 #[tokio::test]
 async fn the_client_retries_until_the_hub_is_up() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     kiosk.submit(None, request("噪音扰民"), t(MORNING)).unwrap();
     // A free loopback port nobody listens on yet.
@@ -301,7 +289,7 @@ async fn the_client_retries_until_the_hub_is_up() {
 
 #[tokio::test]
 async fn an_unreachable_hub_or_a_cancel_ends_the_sync_with_a_typed_error() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -346,7 +334,7 @@ async fn an_unreachable_hub_or_a_cancel_ends_the_sync_with_a_typed_error() {
 
 #[tokio::test]
 async fn a_restarted_hub_keeps_its_records_and_its_name() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let hub = city.hub().await;
     let node = hub.node_id().to_string();
@@ -376,7 +364,7 @@ async fn a_restarted_hub_keeps_its_records_and_its_name() {
 
 #[tokio::test]
 async fn a_photo_not_at_the_hub_yet_is_fetched_at_a_later_sync() {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let hub = city.hub().await;

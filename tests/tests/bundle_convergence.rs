@@ -7,7 +7,6 @@
 //! The city: the center desk (a dispatcher and a callback agent sharing one device), the
 //! township phone of unit A staff, unit B staff, and in a village without network a kiosk and a
 //! second phone of unit A staff, both exchanging bundles with the township phone only.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

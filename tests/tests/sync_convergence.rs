@@ -10,7 +10,6 @@
 //!
 //! The regression tests at the end are the core bugs these properties found, minimised.
 //! `HOTLINE_TEST_STATS=1` prints how far each case got; `PROPTEST_CASES` overrides the counts.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

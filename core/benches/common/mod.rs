@@ -1,17 +1,14 @@
 //! Shared by `benches/intake.rs` and `examples/store_scale.rs`: the benchmark orders (read from
-//! `shared/bench/work-orders-1000.jsonl`, unchanged, at run time) and a small city to enrol
-//! devices in.
+//! `shared/bench/work-orders-1000.jsonl`, unchanged, at run time) and the helpers to time
+//! them. The city they run in comes from `hotline_testkit`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
-use hotline_core::authority::{Authority, CENTER_UNIT, EnrolRequest};
-use hotline_core::device::{Credential, SubmitRequest};
+use hotline_core::device::SubmitRequest;
 use hotline_core::identity::ContactDetails;
-use hotline_core::model::{
-    Channel, GpsFix, Location, PersonId, RequestKind, Role, Timestamp, UnitId, Urgency,
-};
+use hotline_core::model::{Channel, GpsFix, Location, RequestKind, Timestamp, Urgency};
 use serde::Serialize;
 
 /// Relative to `CARGO_MANIFEST_DIR` (core/).
@@ -180,38 +177,6 @@ pub fn cst(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Timestamp {
 /// Monday 2 March 2026, 09:00 in Puyang: inside the shipped 2026 holiday calendar.
 pub fn base_time() -> Timestamp {
     cst(2026, 3, 2, 9, 0)
-}
-
-pub fn enrol(
-    authority: &mut Authority,
-    role: Role,
-    unit: &str,
-    person: &str,
-    now: Timestamp,
-) -> Credential {
-    authority
-        .enrol(
-            &EnrolRequest {
-                role,
-                unit: UnitId::new(unit),
-                person: PersonId::new(person),
-                display_name: person.to_string(),
-                area: "4109".into(),
-                not_before: cst(2026, 1, 1, 0, 0),
-                valid_days: 365,
-            },
-            None,
-            now,
-        )
-        .expect("enrol")
-}
-
-/// A Puyang city authority in `dir`, with a kiosk credential.
-pub fn city_with_kiosk(dir: &Path, now: Timestamp) -> (Authority, Credential) {
-    let policy = hotline_core::policy::preset("puyang").expect("preset");
-    let mut authority = Authority::create(dir, policy).expect("authority");
-    let kiosk = enrol(&mut authority, Role::Kiosk, CENTER_UNIT, "kiosk-01", now);
-    (authority, kiosk)
 }
 
 /// Total bytes of the regular files under `dir`, recursively.

@@ -35,9 +35,10 @@ use std::sync::Arc;
 
 use crate::doc::{self, OrderDoc, SealedCopy};
 use crate::identity::{
-    Certificate, CertificateId, ContactDetails, FileKeyCustody, KeyCustody, PublicKeyBytes,
-    RevocationList, SealedContact, SealingKeypair, SealingPublicKey, SignedEnvelope, TrustStore,
+    Certificate, CertificateId, ContactDetails, KeyCustody, PublicKeyBytes, RevocationList,
+    SealedContact, SealingCustody, SealingKeypair, SealingPublicKey, SignedEnvelope, TrustStore,
 };
+use crate::key_files::{FileKeyCustody, FileSealingCustody};
 use crate::model::{
     Action, Actor, AttachmentRef, Event, EventId, OrderDetails, OrderId, Timestamp, UnitId,
 };
@@ -65,8 +66,10 @@ pub fn unit_recipient(unit: &UnitId) -> String {
 pub struct Identity {
     pub certificate: Certificate,
     custody: Arc<dyn KeyCustody>,
-    unit_sealing: Option<SealingKeypair>,
-    platform_sealing: Option<SealingKeypair>,
+    /// Opens copies sealed to the person's unit (staff, unit heads).
+    unit_sealing: Option<Arc<dyn SealingCustody>>,
+    /// Opens the platform's copy and re-seals it for units (the center's desk).
+    platform_sealing: Option<Arc<dyn SealingCustody>>,
 }
 
 impl std::fmt::Debug for Identity {
@@ -181,8 +184,52 @@ fn key_path(dir: &Path, cert: &CertificateId) -> PathBuf {
     keys_dir(dir).join(format!("{}.key", cert.0))
 }
 
-fn sealing_path(dir: &Path, cert: &CertificateId) -> PathBuf {
+/// Where a person's sealing key is kept: `KIND` is `unit` or `platform`.
+fn sealing_key_path(dir: &Path, cert: &CertificateId, kind: &str) -> PathBuf {
+    keys_dir(dir).join(format!("{}.{kind}-sealing.key", cert.0))
+}
+
+/// Where stores made before sealing keys had files of their own kept both secrets, as hex in
+/// one JSON file; moved into key files the first time the store opens.
+fn legacy_sealing_path(dir: &Path, cert: &CertificateId) -> PathBuf {
     keys_dir(dir).join(format!("{}.sealing.json", cert.0))
+}
+
+/// Sealing secrets as a credential carries them (hex), into key files.
+fn import_sealing_secrets(
+    dir: &Path,
+    id: &CertificateId,
+    secrets: &SealingSecrets,
+) -> Result<(), DeviceError> {
+    for (kind, secret) in [("unit", &secrets.unit), ("platform", &secrets.platform)] {
+        let Some(keypair) = sealing_keypair(secret)? else {
+            continue;
+        };
+        let path = sealing_key_path(dir, id, kind);
+        if !path.exists() {
+            FileSealingCustody::import(&path, keypair.to_secret_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// A person's sealing key of `kind`, from its key file if there is one.
+fn sealing_custody(
+    dir: &Path,
+    id: &CertificateId,
+    kind: &str,
+    writable: bool,
+) -> Result<Option<Arc<dyn SealingCustody>>, DeviceError> {
+    let path = sealing_key_path(dir, id, kind);
+    if !path.exists() {
+        return Ok(None);
+    }
+    match FileSealingCustody::open(&path) {
+        Ok(c) => Ok(Some(Arc::new(c))),
+        // Read-only, a key this user may not read opens nothing anyway.
+        Err(_) if !writable => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn sealing_keypair(hex_secret: &Option<String>) -> Result<Option<SealingKeypair>, DeviceError> {
@@ -245,7 +292,7 @@ impl Device {
             unit: credential.unit_sealing_secret.clone(),
             platform: credential.platform_sealing_secret.clone(),
         };
-        write_private_json(&sealing_path(dir, id), &secrets)?;
+        import_sealing_secrets(dir, id, &secrets)?;
         let mut ids: Vec<CertificateId> = json_meta(&store, META_IDENTITIES)?.unwrap_or_default();
         if !ids.contains(id) {
             ids.push(id.clone());
@@ -286,6 +333,31 @@ impl Device {
         custody: Arc<dyn KeyCustody>,
     ) -> Result<Device, DeviceError> {
         Self::open_inner(dir, Some(custody))
+    }
+
+    /// [`Device::open_with_custody`] (or key files, without `signing`), and sealing keys held
+    /// elsewhere too: each opens for the
+    /// enrolled people whose unit's (or, for the center, the platform's) public sealing key it
+    /// holds, instead of a key file in the store.
+    pub fn open_with_custodies(
+        dir: &Path,
+        signing: Option<Arc<dyn KeyCustody>>,
+        sealing: Vec<Arc<dyn SealingCustody>>,
+    ) -> Result<Device, DeviceError> {
+        let mut device = Self::open_inner(dir, signing)?;
+        for custody in sealing {
+            let key = custody.public_key();
+            for identity in &mut device.identities {
+                let body = &identity.certificate.body;
+                if body.role.is_unit_role() && device.unit_directory.get(&body.unit) == Some(&key) {
+                    identity.unit_sealing = Some(Arc::clone(&custody));
+                }
+                if body.role.is_center_desk() && device.platform_sealing == key {
+                    identity.platform_sealing = Some(Arc::clone(&custody));
+                }
+            }
+        }
+        Ok(device)
     }
 
     /// Opens a set-up store where it can only be read (a write-protected card, an auditor's
@@ -352,16 +424,17 @@ impl Device {
                     }
                 }
             };
-            let secrets: SealingSecrets = match read_private_json(&sealing_path(dir, &id)) {
-                Ok(s) => s,
-                Err(_) if !writable => SealingSecrets::default(),
-                Err(e) => return Err(e),
-            };
+            let legacy = legacy_sealing_path(dir, &id);
+            if writable && legacy.exists() {
+                let secrets: SealingSecrets = read_private_json(&legacy)?;
+                import_sealing_secrets(dir, &id, &secrets)?;
+                std::fs::remove_file(&legacy).at(&legacy)?;
+            }
             identities.push(Identity {
                 certificate,
                 custody: signer,
-                unit_sealing: sealing_keypair(&secrets.unit)?,
-                platform_sealing: sealing_keypair(&secrets.platform)?,
+                unit_sealing: sealing_custody(dir, &id, "unit", writable)?,
+                platform_sealing: sealing_custody(dir, &id, "platform", writable)?,
             });
         }
         let mut device = Device {
@@ -770,8 +843,8 @@ impl Device {
         let Some((_, bytes)) = sealed.iter().find(|(r, _)| r == PLATFORM_RECIPIENT) else {
             return Ok(Vec::new());
         };
-        let copy = platform.reseal_for_unit(
-            &SealedContact::from_bytes(bytes.clone()),
+        let copy = SealedContact::from_bytes(bytes.clone()).reseal_for_unit(
+            platform.as_ref(),
             unit_key,
             false,
             &mut OsRng,
@@ -954,7 +1027,7 @@ impl Device {
         if let Some(platform) = &identity.platform_sealing
             && let Some(bytes) = find(PLATFORM_RECIPIENT)
         {
-            return Ok(platform.open(&SealedContact::from_bytes(bytes))?);
+            return Ok(SealedContact::from_bytes(bytes).open_with(platform.as_ref())?);
         }
         let unit = &identity.certificate.body.unit;
         if let Some(key) = &identity.unit_sealing
@@ -962,7 +1035,7 @@ impl Device {
             && state.lead_unit.as_ref() == Some(unit)
             && let Some(bytes) = find(&unit_recipient(unit))
         {
-            return Ok(key.open(&SealedContact::from_bytes(bytes))?);
+            return Ok(SealedContact::from_bytes(bytes).open_with(key.as_ref())?);
         }
         Err(DeviceError::ContactNotVisible)
     }
@@ -997,23 +1070,6 @@ pub fn receipt_status(store: &Store, receipt: &str) -> Result<ReceiptStatus, Dev
         next_due_kind: row.next_due_kind,
         updated_at: chrono::DateTime::from_timestamp_millis(row.updated_at),
     })
-}
-
-fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), DeviceError> {
-    use std::io::Write;
-    let bytes = serde_json::to_vec(value).map_err(DeviceError::encode("a key file"))?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut file = opts.open(path).at(path)?;
-    file.write_all(&bytes)
-        .and_then(|()| file.sync_all())
-        .at(path)?;
-    Ok(())
 }
 
 fn read_private_json<T: serde::de::DeserializeOwned + Default>(

@@ -6,7 +6,10 @@
 //!   a [`TrustStore`] checks it before it is applied, with a distinct error code per reason.
 //! * Citizen contact details are sealed to the platform ([`ContactDetails::seal_to`]).
 //!
-//! Pure: the only I/O is [`FileKeyCustody`]; time and randomness come in as arguments.
+//! * Whoever holds a sealing key opens what was sealed to it through [`SealingCustody`].
+//!
+//! Pure: no I/O (keys in files are [`crate::key_files`]'s); time and randomness come in as
+//! arguments.
 
 mod batch;
 mod canonical;
@@ -21,10 +24,10 @@ mod trust;
 
 pub use batch::{BatchItem, verify_batch};
 pub use certificate::{Certificate, CertificateBody, CertificateId};
-pub use custody::{FileKeyCustody, KeyCustody, MemoryKeyCustody};
+pub use custody::{KeyCustody, MemoryKeyCustody};
 pub use envelope::{SignedEnvelope, change_message};
 pub use errors::IdentityError;
 pub use keys::{PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SignatureBytes};
 pub use revocation::RevocationList;
-pub use sealed::{ContactDetails, SealedContact, SealingKeypair, SealingPublicKey};
+pub use sealed::{ContactDetails, SealedContact, SealingCustody, SealingKeypair, SealingPublicKey};
 pub use trust::TrustStore;

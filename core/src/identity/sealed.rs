@@ -82,6 +82,61 @@ impl SealedContact {
     }
 }
 
+/// Whoever holds a secret sealing key — the platform's, or a handling unit's — and opens what
+/// was sealed to it. Like [`super::KeyCustody`] for signing keys: the core never needs the
+/// secret itself, so a phone can keep it in the Keystore / Keychain (opening a sealed box is
+/// libsodium's `crypto_box_seal_open`), a desk in a file ([`crate::key_files`]).
+pub trait SealingCustody: Send + Sync {
+    fn public_key(&self) -> SealingPublicKey;
+    /// Opens a libsodium sealed box addressed to this key: the bytes that were sealed. A box
+    /// for another key, or altered, is [`IdentityError::WrongKey`].
+    fn unseal(&self, sealed_box: &[u8]) -> Result<Vec<u8>, IdentityError>;
+}
+
+impl SealedContact {
+    /// The contact details, opened by whoever holds the key they were sealed to.
+    pub fn open_with(&self, custody: &dyn SealingCustody) -> Result<ContactDetails, IdentityError> {
+        let (format, boxed) = self.0.split_first().ok_or(IdentityError::OpenFailed {
+            reason: "empty".to_string(),
+        })?;
+        if *format != FORMAT_V1 {
+            return Err(IdentityError::OpenFailed {
+                reason: format!("unknown format {format}"),
+            });
+        }
+        let plain = custody.unseal(boxed)?;
+        serde_json::from_slice(&plain).map_err(|e| IdentityError::OpenFailed {
+            reason: e.to_string(),
+        })
+    }
+
+    /// What the center does on dispatch: open with the platform key and seal to the handling
+    /// unit's key. Refused for confidential orders (保密), whose callers are never identified
+    /// to handling units.
+    pub fn reseal_for_unit(
+        &self,
+        platform: &dyn SealingCustody,
+        unit: &SealingPublicKey,
+        order_is_confidential: bool,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<SealedContact, IdentityError> {
+        if order_is_confidential {
+            return Err(IdentityError::OrderConfidential);
+        }
+        self.open_with(platform)?.seal_to(unit, rng)
+    }
+}
+
+impl SealingCustody for SealingKeypair {
+    fn public_key(&self) -> SealingPublicKey {
+        SealingKeypair::public_key(self)
+    }
+
+    fn unseal(&self, sealed_box: &[u8]) -> Result<Vec<u8>, IdentityError> {
+        SealingKeypair::unseal(self, sealed_box)
+    }
+}
+
 impl SealingKeypair {
     pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
         Self {
@@ -104,29 +159,20 @@ impl SealingKeypair {
         SealingPublicKey(self.secret.public_key().to_bytes())
     }
 
-    pub fn open(&self, sealed: &SealedContact) -> Result<ContactDetails, IdentityError> {
-        let (format, boxed) = sealed.0.split_first().ok_or(IdentityError::OpenFailed {
-            reason: "empty".to_string(),
-        })?;
-        if *format != FORMAT_V1 {
-            return Err(IdentityError::OpenFailed {
-                reason: format!("unknown format {format}"),
-            });
-        }
+    /// Opens a sealed box addressed to this key (see [`SealingCustody::unseal`]).
+    pub fn unseal(&self, sealed_box: &[u8]) -> Result<Vec<u8>, IdentityError> {
         // Authentication failure cannot tell a wrong key from altered bytes; both mean "this
         // key cannot read it".
-        let plain = self
-            .secret
-            .unseal(boxed)
-            .map_err(|_| IdentityError::WrongKey)?;
-        serde_json::from_slice(&plain).map_err(|e| IdentityError::OpenFailed {
-            reason: e.to_string(),
-        })
+        self.secret
+            .unseal(sealed_box)
+            .map_err(|_| IdentityError::WrongKey)
     }
 
-    /// What the hub does on dispatch: open with the platform key and seal to the handling
-    /// unit's key. Refused for confidential orders (保密), whose callers are never identified
-    /// to handling units.
+    pub fn open(&self, sealed: &SealedContact) -> Result<ContactDetails, IdentityError> {
+        sealed.open_with(self)
+    }
+
+    /// [`SealedContact::reseal_for_unit`] with this key as the platform's.
     pub fn reseal_for_unit(
         &self,
         sealed: &SealedContact,
@@ -134,10 +180,7 @@ impl SealingKeypair {
         order_is_confidential: bool,
         rng: &mut impl CryptoRngCore,
     ) -> Result<SealedContact, IdentityError> {
-        if order_is_confidential {
-            return Err(IdentityError::OrderConfidential);
-        }
-        self.open(sealed)?.seal_to(unit, rng)
+        sealed.reseal_for_unit(self, unit, order_is_confidential, rng)
     }
 }
 

@@ -101,6 +101,12 @@ impl Role {
     pub fn is_unit_role(self) -> bool {
         matches!(self, Role::Staff | Role::UnitHead)
     }
+
+    /// The center's desk, which holds the platform's sealing key: it reads the citizen's
+    /// contact and re-seals it for the unit it dispatches to.
+    pub fn is_center_desk(self) -> bool {
+        matches!(self, Role::Dispatcher | Role::Callback | Role::Intake)
+    }
 }
 
 impl fmt::Display for Role {

@@ -2,7 +2,6 @@
 //! wrong: a policy that silently ignored a misspelt limit would hand out wrong deadlines.
 
 use serde::Deserialize;
-use std::path::Path;
 
 use super::calendar::RawYear;
 use super::{HolidayCalendar, Limit, Limits, Policy, PolicyError};
@@ -120,13 +119,4 @@ pub fn parse_policy_toml(text: &str) -> Result<LoadedPolicy, PolicyError> {
         },
         calendar,
     })
-}
-
-/// Reads and validates a policy file.
-pub fn load_policy_file(path: &Path) -> Result<LoadedPolicy, PolicyError> {
-    let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Unreadable {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    parse_policy_toml(&text)
 }

@@ -9,7 +9,7 @@ mod error;
 mod presets;
 
 pub use calendar::{HolidayCalendar, YearSchedule};
-pub use custom::{LoadedPolicy, load_policy_file, parse_policy_toml};
+pub use custom::{LoadedPolicy, parse_policy_toml};
 pub use deadline::{Deadlines, deadline_after, local_offset, to_local};
 pub use error::PolicyError;
 pub use presets::{PRESET_NAMES, preset};

@@ -5,7 +5,7 @@
 //! Everything goes through the sans-IO API of `hotline_core::sync`: requests and responses are
 //! encoded to bytes with `wire::encode`, the bytes are what the faulty link carries, and the
 //! other end decodes them (a truncated message fails to decode and counts as lost).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt::Write as _;
@@ -13,15 +13,13 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, Utc};
 use hotline_core::Coded;
-use hotline_core::authority::{Authority, EnrolRequest};
 use hotline_core::device::{Credential, Device, ImportOutcome, SubmitRequest, WireChange};
 use hotline_core::identity::ContactDetails;
 use hotline_core::model::{
     Action, CaseInfo, Channel, ContactMethod, ExtensionRequest, GpsFix, Location,
-    NotAcceptedReason, OrderId, PersonId, ReplyContent, RequestKind, ReturnRequest, Role,
-    Satisfaction, SiteSupervisionForm, SupervisionForm, SupervisionTrigger, UnitId, Urgency,
+    NotAcceptedReason, OrderId, ReplyContent, RequestKind, ReturnRequest, Role, Satisfaction,
+    SiteSupervisionForm, SupervisionForm, SupervisionTrigger, UnitId, Urgency,
 };
-use hotline_core::policy::preset;
 use hotline_core::store::{PeerState, StoredChange};
 use hotline_core::sync::bundle::{self, BundleReport};
 use hotline_core::sync::wire::{self, SignedRequest, SyncResponse};
@@ -29,10 +27,8 @@ use hotline_core::sync::{Directory, SyncClient, serve};
 use hotline_core::workflow::{OrderState, Status};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use tempfile::TempDir;
 
-pub const UNIT_A: &str = "unit-gucheng";
-pub const UNIT_B: &str = "unit-shengli";
+pub use hotline_testkit::{UNIT_A, UNIT_B};
 pub const CENTER: &str = "center";
 /// The name devices give the hub (the `source` of what they pull from it).
 pub const HUB: &str = "hub";
@@ -76,10 +72,10 @@ pub struct PeerSpec {
     pub talks_to_hub: bool,
 }
 
-/// The authority, every credential it issued, and the folder everything lives in.
+/// The city of the shared test kit (its authority and folder), who is on which device, and
+/// every credential issued.
 pub struct City {
-    pub tmp: TempDir,
-    pub authority: Authority,
+    pub kit: hotline_testkit::City,
     pub specs: Vec<PeerSpec>,
     /// Per peer, per person: the credential.
     pub creds: Vec<Vec<Credential>>,
@@ -90,40 +86,18 @@ impl City {
     /// Enrols everyone in `specs` (in order, so people enrolled early learn of the later ones
     /// only through sync or bundles).
     pub fn new(specs: Vec<PeerSpec>) -> City {
-        let tmp = tempfile::tempdir().unwrap();
-        let mut authority =
-            Authority::create(&tmp.path().join("authority"), preset("turpan").unwrap()).unwrap();
-        let enrolled_at = DateTime::parse_from_rfc3339("2026-01-01T00:00:00+08:00")
-            .unwrap()
-            .with_timezone(&Utc);
+        let mut kit = hotline_testkit::City::turpan();
         let creds = specs
             .iter()
             .map(|s| {
                 s.persons
                     .iter()
-                    .map(|p| {
-                        authority
-                            .enrol(
-                                &EnrolRequest {
-                                    role: p.role,
-                                    unit: UnitId::new(p.unit),
-                                    person: PersonId::new(p.id),
-                                    display_name: format!("{} 测试", p.id),
-                                    area: "4109".into(),
-                                    not_before: enrolled_at,
-                                    valid_days: 365,
-                                },
-                                None,
-                                enrolled_at,
-                            )
-                            .unwrap()
-                    })
+                    .map(|p| kit.credential(p.role, p.unit, p.id))
                     .collect()
             })
             .collect();
         City {
-            tmp,
-            authority,
+            kit,
             specs,
             creds,
             dirs: 0,
@@ -132,15 +106,7 @@ impl City {
 
     pub fn fresh_dir(&mut self, name: &str) -> PathBuf {
         self.dirs += 1;
-        self.tmp.path().join(format!("{}-{name}", self.dirs))
-    }
-
-    pub fn directory(&self) -> Directory {
-        Directory {
-            certificates: self.authority.issued().to_vec(),
-            revocations: self.authority.revocations().cloned(),
-            units: self.authority.unit_directory(),
-        }
+        self.kit.dir(&format!("{}-{name}", self.dirs))
     }
 }
 
@@ -155,20 +121,9 @@ pub struct Hub {
 impl Hub {
     pub fn new(city: &mut City) -> Hub {
         let path = city.fresh_dir("hub");
-        let a = &city.authority;
-        let mut device = Device::init_hub(
-            &path,
-            a.root_public(),
-            a.platform_public(),
-            &a.policy().unwrap(),
-        )
-        .unwrap();
-        for c in a.issued() {
-            device.add_certificate(c.clone()).unwrap();
-        }
         Hub {
-            device,
-            dir: city.directory(),
+            device: city.kit.hub_device(&path),
+            dir: city.kit.directory(),
         }
     }
 
@@ -1027,9 +982,27 @@ impl World {
                 if mine != theirs {
                     let lacks: Vec<String> = theirs.difference(&mine).map(|h| short(h)).collect();
                     let extra: Vec<String> = mine.difference(&theirs).map(|h| short(h)).collect();
+                    // What the device refused, and what the hub thinks each person on it holds.
+                    let refused_here: Vec<String> = dev
+                        .store()
+                        .refusals(20)
+                        .unwrap()
+                        .into_iter()
+                        .map(|r| format!("{} {}", short(r.hash.as_deref().unwrap_or("?")), r.code))
+                        .collect();
+                    let held: Vec<(String, bool)> = dev
+                        .identities()
+                        .iter()
+                        .map(|i| {
+                            let cert = i.certificate.body.id.0.clone();
+                            let has = hub.store().peer_has_order(&cert, o, i64::MAX).unwrap();
+                            (cert, has)
+                        })
+                        .collect();
                     self.fail(&format!(
                         "{name}'s copy of {o} lacks {lacks:?} and has extra {extra:?} \
-                         (status here {}, at the hub {})",
+                         (status here {}, at the hub {}); refused here {refused_here:?}; \
+                         held at the hub {held:?}",
                         state.status, expected.status
                     ));
                 }

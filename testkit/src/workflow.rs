@@ -1,6 +1,5 @@
 //! Shared helpers of the workflow integration tests: people, actions and a script that records
 //! events in a causal chain and folds them.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hotline_core::Coded;

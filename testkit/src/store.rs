@@ -1,5 +1,4 @@
 //! Builders shared by the store tests.
-#![allow(dead_code)]
 
 use hotline_core::model::OrderId;
 use hotline_core::model::{RequestKind, Urgency};
@@ -63,4 +62,21 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out.sort();
     out
+}
+
+/// A new store in a folder of its own (removed when the folder is dropped).
+pub fn new_store() -> (tempfile::TempDir, hotline_core::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hotline_core::store::Store::open(&dir.path().join("store")).unwrap();
+    (dir, store)
+}
+
+/// The names of the entries directly in `dir`, sorted.
+pub fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

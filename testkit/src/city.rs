@@ -1,14 +1,15 @@
-//! A small city for device tests: an authority, enrolled people, and their devices.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! A small city: an authority (in `TMP/hub`, which is also the hub's data folder), enrolled
+//! people and their devices, and what they do — requests, actions, photos.
 
 use chrono::{DateTime, Utc};
 use hotline_core::authority::{Authority, EnrolRequest};
-use hotline_core::device::{Credential, Device, SubmitRequest};
+use hotline_core::device::{Credential, Device, PhotoInput, PhotoSource, SubmitRequest};
 use hotline_core::identity::ContactDetails;
 use hotline_core::model::{
     Action, Channel, GpsFix, Location, OrderId, PersonId, RequestKind, Role, UnitId, Urgency,
 };
 use hotline_core::policy::preset;
+use hotline_core::sync::Directory;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -19,6 +20,7 @@ pub fn t(s: &str) -> DateTime<Utc> {
 pub const UNIT_A: &str = "unit-gucheng";
 pub const UNIT_B: &str = "unit-shengli";
 
+#[derive(Debug)]
 pub struct City {
     pub tmp: TempDir,
     pub authority: Authority,
@@ -61,8 +63,38 @@ impl City {
             .unwrap()
     }
 
+    /// The standard city of these tests: Turpan's rules.
+    pub fn turpan() -> City {
+        City::new("turpan")
+    }
+
     pub fn dir(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
+    }
+
+    /// What a hub hands out: every certificate issued, the revocation list, the units' keys.
+    pub fn directory(&self) -> Directory {
+        Directory {
+            certificates: self.authority.issued().to_vec(),
+            revocations: self.authority.revocations().cloned(),
+            units: self.authority.unit_directory(),
+        }
+    }
+
+    /// A hub's store in `dir` (set up with `init_hub`), trusting every certificate issued.
+    pub fn hub_device(&self, dir: &Path) -> Device {
+        let a = &self.authority;
+        let mut device = Device::init_hub(
+            dir,
+            a.root_public(),
+            a.platform_public(),
+            &a.policy().unwrap(),
+        )
+        .unwrap();
+        for c in a.issued() {
+            device.add_certificate(c.clone()).unwrap();
+        }
+        device
     }
 
     /// A device with one enrolled person.
@@ -112,6 +144,20 @@ pub fn dispatch(lead: &str) -> Action {
     }
 }
 
+/// The center desk registers the order and dispatches it to `lead`, at `now`.
+pub fn register_and_dispatch(desk: &mut Device, order: &OrderId, lead: &str, now: DateTime<Utc>) {
+    desk.act(
+        None,
+        order,
+        Action::Register {
+            note: String::new(),
+        },
+        now,
+    )
+    .unwrap();
+    desk.act(None, order, dispatch(lead), now).unwrap();
+}
+
 pub fn sign_for() -> Action {
     Action::SignFor {
         note: "已签收".into(),
@@ -127,4 +173,24 @@ pub fn copy_order(from: &Device, to: &mut Device, order: &OrderId, now: DateTime
 
 pub fn file_bytes(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_default()
+}
+
+/// A photo's bytes: a JPEG start and then `content` (the device and the hub check the type
+/// from the first bytes).
+pub fn jpeg(content: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    bytes.extend_from_slice(content);
+    bytes
+}
+
+/// A photo as a phone takes it: a JPEG of `content`, captured at `at`, with a GPS fix.
+pub fn photo(content: &[u8], at: DateTime<Utc>) -> PhotoInput {
+    PhotoInput {
+        source: PhotoSource::Bytes(jpeg(content)),
+        media_type: "image/jpeg".into(),
+        captured_at: Some(at),
+        gps: Some(GpsFix::manual(35.7601, 115.0302)),
+    }
 }

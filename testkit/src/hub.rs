@@ -1,24 +1,13 @@
-//! A small city around a hub started in-process on a loopback port: the authority (the hub's
-//! data folder), enrolled people with their devices, an HTTP client, and changes crafted the way
-//! a modified app would send them.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
+//! A hub started in-process on a loopback port over a [`City`]'s authority, an HTTP client, raw
+//! requests as an attacker would build them, and a scene: a kiosk's complaint dispatched to
+//! unit A through the hub.
 
 use chrono::{DateTime, Utc};
-use hotline_core::authority::{Authority, EnrolRequest};
-use hotline_core::device::{Credential, Device, SubmitRequest, WireChange};
+use hotline_core::device::{Device, WireChange};
 use hotline_core::doc::{OrderDoc, actor_for_device, decode_change};
-use hotline_core::identity::{ContactDetails, FileKeyCustody, SignedEnvelope};
-use hotline_core::model::{
-    Action, Channel, Event, EventId, GpsFix, Location, OrderId, PersonId, RequestKind, Role,
-    UnitId, Urgency,
-};
-use hotline_core::policy::preset;
+use hotline_core::identity::SignedEnvelope;
+use hotline_core::key_files::FileKeyCustody;
+use hotline_core::model::{Action, Event, EventId, OrderId, Role};
 use hotline_core::sync::http::messages::ErrorBody;
 use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient, SyncReport};
 use hotline_core::sync::sign_request;
@@ -26,71 +15,19 @@ use hotline_core::sync::wire::{self, PROTOCOL, Packed, SignedRequest, SyncReques
 use hotline_hub::{Clock, HubOptions, RunningHub, start_with};
 use std::path::PathBuf;
 use std::time::Duration;
-use tempfile::TempDir;
 
-pub fn t(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
+use crate::city::{City, UNIT_A, UNIT_B, register_and_dispatch, request, t};
 
-pub const UNIT_A: &str = "unit-gucheng";
-pub const UNIT_B: &str = "unit-shengli";
 /// The day the hub's clock shows.
 pub const HUB_NOW: &str = "2026-03-02T12:00:00+08:00";
 /// When the devices act.
 pub const MORNING: &str = "2026-03-02T09:00:00+08:00";
 pub const LATER: &str = "2026-03-02T11:00:00+08:00";
 
-pub struct City {
-    pub tmp: TempDir,
-    pub authority: Authority,
-}
-
 impl City {
-    pub fn new() -> City {
-        let tmp = tempfile::tempdir().unwrap();
-        let authority =
-            Authority::create(&tmp.path().join("hub"), preset("turpan").unwrap()).unwrap();
-        City { tmp, authority }
-    }
-
     /// The hub's data folder (the authority's).
     pub fn data(&self) -> PathBuf {
         self.tmp.path().join("hub")
-    }
-
-    pub fn dir(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    pub fn credential_valid(
-        &mut self,
-        role: Role,
-        unit: &str,
-        person: &str,
-        not_before: DateTime<Utc>,
-        valid_days: i64,
-    ) -> Credential {
-        self.authority
-            .enrol(
-                &EnrolRequest {
-                    role,
-                    unit: UnitId::new(unit),
-                    person: PersonId::new(person),
-                    display_name: format!("{person} 测试"),
-                    area: "4109".into(),
-                    not_before,
-                    valid_days,
-                },
-                None,
-                t("2026-01-01T00:00:00+08:00"),
-            )
-            .unwrap()
-    }
-
-    /// A device with one person, enrolled for 2026.
-    pub fn device(&mut self, name: &str, role: Role, unit: &str) -> Device {
-        let cred = self.credential_valid(role, unit, name, t("2026-01-01T00:00:00+08:00"), 365);
-        Device::init(&self.dir(name), &cred, t(MORNING)).unwrap()
     }
 
     /// Starts the hub on a free loopback port, its clock fixed at [`HUB_NOW`].
@@ -102,42 +39,6 @@ impl City {
         start_with(&self.data(), "127.0.0.1:0", options)
             .await
             .unwrap()
-    }
-}
-
-pub fn request(text: &str) -> SubmitRequest {
-    SubmitRequest {
-        kind: RequestKind::Complaint,
-        urgency: Urgency::Normal,
-        channel: Channel::Kiosk,
-        text: text.into(),
-        location: Location {
-            address: "吐鲁番市高昌区老城路1号".into(),
-            division_code: Some("410902001".into()),
-            gps: Some(GpsFix::manual(42.95, 89.18)),
-        },
-        contact: Some(ContactDetails {
-            name: Some("王秀英".into()),
-            phone: Some("13912345678".into()),
-            id_number: None,
-        }),
-        confidential: false,
-        photos: Vec::new(),
-    }
-}
-
-pub fn dispatch(lead: &str) -> Action {
-    Action::Dispatch {
-        lead: UnitId::new(lead),
-        co_units: vec![],
-        leader_approval: false,
-        note: "请核实处理".into(),
-    }
-}
-
-pub fn sign_for() -> Action {
-    Action::SignFor {
-        note: "已签收".into(),
     }
 }
 
@@ -286,15 +187,6 @@ pub async fn signed(hub: &RunningHub, who: &Device, endpoint: &str, body: Vec<u8
     wire::encode(&sign_request(who, None, endpoint, &ch, body).unwrap()).unwrap()
 }
 
-/// A photo's bytes: a JPEG start and then `content` (the device and the hub check the type).
-pub fn jpeg(content: &[u8]) -> Vec<u8> {
-    let mut bytes = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
-    ];
-    bytes.extend_from_slice(content);
-    bytes
-}
-
 /// A sync request pushing `changes` and pulling nothing, signed by the person on `relay` over a
 /// fresh challenge from `hub`.
 pub async fn push_request(
@@ -328,7 +220,19 @@ pub fn push_request_with(
             }
         })
         .collect();
-    let body = wire::encode(&SyncRequest {
+    let body = sync_body(certs, push, Vec::new(), 0);
+    sign_request(relay, None, "/v1/sync", challenge, body).unwrap()
+}
+
+/// The encoded body of a sync round from a device that claims to know nothing (every cursor at
+/// zero), at [`LATER`]: what it pushes, what orders it asks to have resent, how much it pulls.
+pub fn sync_body(
+    certs: Vec<String>,
+    push: Vec<Packed>,
+    resend: Vec<String>,
+    max_pull: u32,
+) -> Vec<u8> {
+    wire::encode(&SyncRequest {
         protocol: PROTOCOL,
         at: t(LATER).timestamp_millis(),
         received_upto: 0,
@@ -337,11 +241,10 @@ pub fn push_request_with(
         push_upto: 0,
         certs,
         push,
-        max_pull: 0,
-        resend: Vec::new(),
+        max_pull,
+        resend,
     })
-    .unwrap();
-    sign_request(relay, None, "/v1/sync", challenge, body).unwrap()
+    .unwrap()
 }
 
 /// What the hub answered to raw bytes at `path`: the decoded body, or the status and error.
@@ -411,6 +314,7 @@ pub fn hub_refusal_codes(hub: &RunningHub) -> Vec<String> {
 
 /// A kiosk's complaint, registered and dispatched to unit A by the center's desk — all through
 /// the hub over HTTP; unit A's phone has it, unit B's does not.
+#[derive(Debug)]
 pub struct Scene {
     pub city: City,
     pub hub: RunningHub,
@@ -422,7 +326,7 @@ pub struct Scene {
 }
 
 pub async fn scene() -> Scene {
-    let mut city = City::new();
+    let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);
@@ -434,17 +338,7 @@ pub async fn scene() -> Scene {
         .order;
     sync(&hub, &mut kiosk).await;
     sync(&hub, &mut desk).await;
-    desk.act(
-        None,
-        &order,
-        Action::Register {
-            note: String::new(),
-        },
-        t(MORNING),
-    )
-    .unwrap();
-    desk.act(None, &order, dispatch(UNIT_A), t(MORNING))
-        .unwrap();
+    register_and_dispatch(&mut desk, &order, UNIT_A, t(MORNING));
     sync(&hub, &mut desk).await;
     sync(&hub, &mut staff_a).await;
     sync(&hub, &mut staff_b).await;
