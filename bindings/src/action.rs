@@ -3,8 +3,9 @@
 //! photos and have their own device methods instead.
 
 use hotline_core::model::{
-    Action, ContactMethod, ExtensionRequest, NotAcceptedReason, OrderId, ReplyContent,
-    ReturnRequest, Satisfaction, SupervisionForm, SupervisionTrigger, UnitId,
+    Action, ContactMethod, Coordination, DutyOfficeReport, ExtensionRequest, NotAcceptedReason,
+    OrderId, ReplyContent, ReturnRequest, Satisfaction, SupervisionForm, SupervisionTrigger,
+    UnitId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -16,6 +17,9 @@ pub enum WorkflowAction {
         reason: NotAcceptedReason,
         basis: String,
         earlier_order: Option<OrderId>,
+        /// For `Other`: the reason in words, told to the citizen.
+        #[uniffi(default = None)]
+        stated_reason: Option<String>,
     },
     /// 即时答复 from a knowledge-base item; closes an inquiry (center).
     InstantAnswer { kb_item: String, answer: String },
@@ -25,6 +29,12 @@ pub enum WorkflowAction {
         co_units: Vec<UnitId>,
         leader_approval: bool,
         note: String,
+        /// Puyang: an emergency's report to the city government duty office (required there).
+        #[uniffi(default = None)]
+        duty_report: Option<DutyOfficeReport>,
+        /// Turpan art. 16: the unit was fixed by the center's coordination; it may not return.
+        #[uniffi(default = None)]
+        coordination: Option<Coordination>,
     },
     /// 退回 request by the lead unit.
     RequestReturn { request: ReturnRequest },
@@ -68,10 +78,12 @@ impl From<WorkflowAction> for Action {
                 reason,
                 basis,
                 earlier_order,
+                stated_reason,
             } => Action::NotAccept {
                 reason,
                 basis,
                 earlier_order,
+                stated_reason,
             },
             WorkflowAction::InstantAnswer { kb_item, answer } => {
                 Action::InstantAnswer { kb_item, answer }
@@ -81,11 +93,15 @@ impl From<WorkflowAction> for Action {
                 co_units,
                 leader_approval,
                 note,
+                duty_report,
+                coordination,
             } => Action::Dispatch {
                 lead,
                 co_units,
                 leader_approval,
                 note,
+                duty_report,
+                coordination,
             },
             WorkflowAction::RequestReturn { request } => Action::RequestReturn(request),
             WorkflowAction::DecideReturn { approve, note } => {
@@ -144,6 +160,7 @@ mod tests {
                     reason: NotAcceptedReason::SecretsOrPrivacy,
                     basis: "b".into(),
                     earlier_order: Some(OrderId::new("wo-1")),
+                    stated_reason: None,
                 },
                 "not_accept",
             ),
@@ -160,6 +177,8 @@ mod tests {
                     co_units: vec![UnitId::new("unit-b")],
                     leader_approval: true,
                     note: "n".into(),
+                    duty_report: None,
+                    coordination: None,
                 },
                 "dispatch",
             ),

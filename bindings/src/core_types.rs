@@ -7,11 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hotline_core::device::{ImportOutcome, ReceiptStatus, Submitted};
 use hotline_core::identity::ContactDetails;
 use hotline_core::model::{
-    Actor, AttachmentRef, CaseInfo, Channel, ContactMethod, ExtensionRequest, GpsFix, GpsSource,
-    Location, NotAcceptedReason, OrderDetails, OrderId, PersonId, ReceiptCode, ReplyContent,
-    RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence, SiteSupervisionForm,
-    SupervisionForm, SupervisionTrigger, UnitId, Urgency,
+    Actor, AttachmentRef, CaseInfo, Channel, ContactMethod, Coordination, CoordinationMethod,
+    DutyOfficeReport, ExtensionRequest, GpsFix, GpsSource, Location, NotAcceptedReason,
+    OrderDetails, OrderId, Origin, PersonId, ReceiptCode, ReplyContent, RequestKind, ReturnRequest,
+    Role, Satisfaction, SiteEvidence, SiteSupervisionForm, SupervisionForm, SupervisionTrigger,
+    UnitId, Urgency,
 };
+use hotline_core::store::NotAcceptedNotice;
 use hotline_core::workflow::{DeadlineKind, ExtensionDecision, Status};
 
 use crate::HotlineError;
@@ -180,6 +182,34 @@ pub enum NotAcceptedReason {
     SecretsOrPrivacy,
     RepeatWithoutNewFacts,
     IllegalMaliciousOrEmpty,
+    DisciplineInspection,
+    NotLocalAdministration,
+    PublicMorals,
+    Other,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Origin {
+    Local,
+    ProvincialHotline,
+    CityHotline,
+    CountyCenter,
+    Diverted110,
+}
+
+#[uniffi::remote(Enum)]
+pub enum CoordinationMethod {
+    Meeting,
+    SiteSurvey,
+    GuidingDepartment,
+    OrganisationOrJusticeRuling,
+    CityGovernment,
+}
+
+#[uniffi::remote(Record)]
+pub struct Coordination {
+    pub method: CoordinationMethod,
+    pub record: String,
 }
 
 #[uniffi::remote(Enum)]
@@ -257,6 +287,7 @@ pub struct OrderDetails {
     pub location: Location,
     pub confidential: bool,
     pub attachments: Vec<AttachmentRef>,
+    pub origin: Origin,
 }
 
 #[uniffi::remote(Record)]
@@ -267,6 +298,12 @@ pub struct ReturnRequest {
     pub suggestion: String,
     pub phone: String,
     pub called_center: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct DutyOfficeReport {
+    pub reported_at: Timestamp,
+    pub how: String,
 }
 
 #[uniffi::remote(Record)]
@@ -319,6 +356,15 @@ pub struct ReceiptStatus {
     pub next_due: Option<Timestamp>,
     pub next_due_kind: Option<DeadlineKind>,
     pub updated_at: Option<Timestamp>,
+    pub not_accepted: Option<NotAcceptedNotice>,
+}
+
+#[uniffi::remote(Record)]
+pub struct NotAcceptedNotice {
+    pub reason: NotAcceptedReason,
+    pub reason_zh: String,
+    pub basis: String,
+    pub stated_reason: Option<String>,
 }
 
 #[uniffi::remote(Enum)]

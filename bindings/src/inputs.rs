@@ -64,6 +64,9 @@ pub struct SubmitRequest {
     pub emergency: bool,
     #[uniffi(default)]
     pub channel: Option<Channel>,
+    /// Where the order came from; `null`/`None`: taken locally.
+    #[uniffi(default)]
+    pub origin: Option<hotline_core::model::Origin>,
 }
 
 impl From<SubmitRequest> for CoreSubmitRequest {
@@ -81,6 +84,7 @@ impl From<SubmitRequest> for CoreSubmitRequest {
             location: r.location,
             contact: r.contact,
             confidential: r.confidential,
+            origin: r.origin.unwrap_or_default(),
             photos: r.photos.into_iter().map(Into::into).collect(),
         }
     }
@@ -132,6 +136,9 @@ pub struct InboxFilter {
     /// At most this many rows; 0 = no limit.
     #[uniffi(default)]
     pub limit: u32,
+    /// Orders from this origin only (provincial hotline, 110 diversion…).
+    #[uniffi(default)]
+    pub origin: Option<hotline_core::model::Origin>,
 }
 
 impl InboxFilter {
@@ -143,6 +150,7 @@ impl InboxFilter {
             due_before: self.due_before.map(|t| t.timestamp_millis()),
             include_terminal: self.include_terminal,
             limit: self.limit,
+            origin: self.origin,
         }
     }
 }

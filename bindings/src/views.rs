@@ -133,6 +133,10 @@ pub struct OrderView {
     pub deadlines_error: Option<String>,
     pub late_sign_for: bool,
     pub reopen_count: u32,
+    /// Why it was not accepted, as the citizen is told.
+    pub not_accepted: Option<hotline_core::store::NotAcceptedNotice>,
+    /// Turpan art. 16: the current dispatch fixed the unit by the center's coordination.
+    pub coordination: Option<hotline_core::model::Coordination>,
     pub call_log: Vec<CallLogEntry>,
     pub site_evidence: Vec<EvidenceEntry>,
     pub site_supervisions: Vec<SiteSupervisionEntry>,
@@ -194,6 +198,11 @@ impl From<CoreOrderView> for OrderView {
             deadlines_error,
             late_sign_for: s.late_sign_for,
             reopen_count: s.reopen_count,
+            not_accepted: s
+                .not_accepted
+                .as_ref()
+                .map(hotline_core::store::NotAcceptedNotice::from),
+            coordination: s.coordination,
             call_log: s
                 .contacts
                 .into_iter()

@@ -143,6 +143,7 @@ fn request(text: &str) -> SubmitRequest {
         },
         contact: None,
         confidential: false,
+        origin: None,
         photos: Vec::new(),
         emergency: false,
         channel: None,

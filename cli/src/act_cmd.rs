@@ -4,8 +4,9 @@ use clap::{Args, Subcommand};
 use hotline_core::device::SiteSupervisionInput;
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{
-    Action, CaseInfo, ContactMethod, ExtensionRequest, NotAcceptedReason, OrderId, ReplyContent,
-    ReturnRequest, Satisfaction, SupervisionForm, SupervisionTrigger, UnitId,
+    Action, CaseInfo, ContactMethod, Coordination, CoordinationMethod, DutyOfficeReport,
+    ExtensionRequest, NotAcceptedReason, OrderId, ReplyContent, ReturnRequest, Satisfaction,
+    SupervisionForm, SupervisionTrigger, Timestamp, UnitId,
 };
 use std::path::PathBuf;
 
@@ -37,11 +38,12 @@ pub enum ActAction {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// 不予受理 — reject with one of the eight reasons and its basis (intake, dispatcher).
+    /// 不予受理 — reject on one of the policy's grounds, with its basis (intake, dispatcher).
     NotAccept {
         /// not_government_duty emergency_services party_congress_courts_military
         /// litigation_arbitration_reconsideration already_in_other_procedure secrets_or_privacy
-        /// repeat_without_new_facts illegal_malicious_or_empty
+        /// repeat_without_new_facts illegal_malicious_or_empty discipline_inspection
+        /// not_local_administration public_morals other
         #[arg(long)]
         reason: String,
         #[arg(long)]
@@ -49,6 +51,9 @@ pub enum ActAction {
         /// For repeat_without_new_facts: the earlier order.
         #[arg(long)]
         earlier_order: Option<String>,
+        /// For other: the reason in words (told to the citizen).
+        #[arg(long)]
+        stated_reason: Option<String>,
     },
     /// 即时答复 — answer an inquiry from the knowledge base; closes it (intake, dispatcher).
     InstantAnswer {
@@ -69,6 +74,21 @@ pub enum ActAction {
         leader_approval: bool,
         #[arg(long, default_value = "")]
         note: String,
+        /// 上报市政府值班室 — how and to whom an emergency was reported to the city government
+        /// duty office (required for emergencies where the policy says so, e.g. Puyang).
+        #[arg(long, value_name = "TEXT")]
+        duty_report: Option<String>,
+        /// When the duty office was told (default: --now).
+        #[arg(long, value_name = "RFC3339", requires = "duty_report")]
+        duty_reported_at: Option<String>,
+        /// 协调确定 (Turpan art. 16): how the center fixed this unit — meeting, site_survey,
+        /// guiding_department, organisation_or_justice_ruling, city_government. The unit may
+        /// then not return the order.
+        #[arg(long, value_name = "METHOD", requires = "coordination")]
+        coordinated_by: Option<String>,
+        /// The record of that coordination (会议纪要、审定意见…).
+        #[arg(long, value_name = "TEXT", requires = "coordinated_by")]
+        coordination: Option<String>,
     },
     /// 申请退回 — the lead unit says it is not its duty (staff, unit head).
     RequestReturn {
@@ -294,7 +314,7 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
             let view = device.act(ctx.who(), &order, action, ctx.now)?;
             return print_new_status(&view, ctx);
         }
-        other => build(other)?,
+        other => build(other, ctx.now)?,
     };
     let mut device = ctx.open()?;
     let view = device.act(ctx.who(), &order, action, ctx.now)?;
@@ -302,13 +322,14 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
 }
 
 /// The actions that need nothing from the device to be built.
-fn build(a: ActAction) -> Result<Action, CliError> {
+fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
     Ok(match a {
         ActAction::Register { note } => Action::Register { note },
         ActAction::NotAccept {
             reason,
             basis,
             earlier_order,
+            stated_reason,
         } => Action::NotAccept {
             reason: NotAcceptedReason::parse(&reason).ok_or_else(|| {
                 let names: Vec<&str> = NotAcceptedReason::ALL.iter().map(|r| r.as_str()).collect();
@@ -322,6 +343,7 @@ fn build(a: ActAction) -> Result<Action, CliError> {
             })?,
             basis,
             earlier_order: earlier_order.map(OrderId::new),
+            stated_reason,
         },
         ActAction::InstantAnswer { kb_item, answer } => Action::InstantAnswer { kb_item, answer },
         ActAction::Dispatch {
@@ -329,11 +351,42 @@ fn build(a: ActAction) -> Result<Action, CliError> {
             co,
             leader_approval,
             note,
+            duty_report,
+            duty_reported_at,
+            coordinated_by,
+            coordination,
         } => Action::Dispatch {
             lead: UnitId::new(lead),
             co_units: co.into_iter().map(UnitId::new).collect(),
             leader_approval,
             note,
+            duty_report: match duty_report {
+                Some(how) => Some(DutyOfficeReport {
+                    reported_at: match duty_reported_at {
+                        Some(t) => parse_time(&t)?,
+                        None => now,
+                    },
+                    how,
+                }),
+                None => None,
+            },
+            coordination: match (coordinated_by, coordination) {
+                (Some(method), Some(record)) => Some(Coordination {
+                    method: CoordinationMethod::parse(&method).ok_or_else(|| {
+                        let names: Vec<&str> =
+                            CoordinationMethod::ALL.iter().map(|m| m.as_str()).collect();
+                        unknown(
+                            ErrorCode::UnknownCoordination,
+                            "协调方式",
+                            "coordination method",
+                            &method,
+                            &names,
+                        )
+                    })?,
+                    record,
+                }),
+                _ => None,
+            },
         },
         ActAction::RequestReturn {
             reason,

@@ -241,3 +241,12 @@ pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CliError
         )
     })
 }
+
+/// `--origin`: local provincial_hotline city_hotline county_center diverted_110.
+pub fn parse_origin(s: &str) -> Result<hotline_core::model::Origin, CliError> {
+    use hotline_core::model::Origin;
+    Origin::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Origin::ALL.iter().map(|o| o.as_str()).collect();
+        unknown(ErrorCode::UnknownOrigin, "来源", "origin", s, &names)
+    })
+}

@@ -10,7 +10,7 @@ use hotline_core::workflow::{DeadlineKind, Status};
 use serde_json::json;
 use std::path::PathBuf;
 
-use crate::ctx::{Ctx, parse_gps, parse_gps_opt, photo, read_json, unknown};
+use crate::ctx::{Ctx, parse_gps, parse_gps_opt, parse_origin, photo, read_json, unknown};
 use crate::orders_cmd::print_new_status;
 use crate::output::{CliError, print_json};
 use crate::time::{local, parse_time};
@@ -185,6 +185,10 @@ pub struct IntakeArgs {
     /// A photo (jpg/png), streamed into the store; repeatable.
     #[arg(long = "photo")]
     photos: Vec<PathBuf>,
+    /// Where the order came from: local (default) provincial_hotline city_hotline
+    /// county_center diverted_110.
+    #[arg(long)]
+    origin: Option<String>,
 }
 
 pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
@@ -231,6 +235,12 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
         },
         contact,
         confidential: a.confidential,
+        origin: a
+            .origin
+            .as_deref()
+            .map(parse_origin)
+            .transpose()?
+            .unwrap_or_default(),
         photos,
     };
     let sub = device.submit(ctx.who(), req, ctx.now)?;
@@ -354,6 +364,18 @@ pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliErro
             due_kind_text(st.next_due_kind)
         ),
         None => crate::outln!("下一期限 / next deadline: —"),
+    }
+    if let Some(n) = &st.not_accepted {
+        // Turpan art. 13: the citizen is told the ground and its basis.
+        crate::outln!(
+            "不予受理理由 / not accepted: {}（{}）",
+            n.reason_zh,
+            n.reason.as_str()
+        );
+        if let Some(r) = &n.stated_reason {
+            crate::outln!("具体理由 / reason: {r}");
+        }
+        crate::outln!("依据 / basis: {}", n.basis);
     }
     if let Some(t) = st.updated_at {
         crate::outln!("更新于 / updated: {}", local(t));

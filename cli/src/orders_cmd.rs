@@ -8,7 +8,7 @@ use hotline_core::store::{InboxQuery, IndexRow};
 use hotline_core::workflow::{Outcome, Status, action_zh};
 use serde_json::Value;
 
-use crate::ctx::{Ctx, unknown};
+use crate::ctx::{Ctx, parse_origin, unknown};
 use crate::device_cmd::due_kind_text;
 use crate::output::{CliError, print_json};
 use crate::time::{from_millis, local, local_rfc3339};
@@ -33,6 +33,10 @@ pub struct OrdersArgs {
     /// At most N rows (0 = all).
     #[arg(long, default_value_t = 0)]
     limit: u32,
+    /// Only orders from this origin: local provincial_hotline city_hotline county_center
+    /// diverted_110.
+    #[arg(long)]
+    origin: Option<String>,
 }
 
 fn parse_status(s: &str) -> Result<Status, CliError> {
@@ -64,6 +68,7 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
         include_terminal: a.all || wants_terminal,
         // With --overdue some rows are dropped below, so the limit is applied after that.
         limit: if a.overdue { 0 } else { a.limit },
+        origin: a.origin.as_deref().map(parse_origin).transpose()?,
     };
     let device = ctx.open()?;
     let mut rows = device.inbox(&q)?;

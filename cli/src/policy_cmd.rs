@@ -108,6 +108,7 @@ pub fn run(cmd: PolicyCommand, json: bool) -> Result<(), CliError> {
 
 fn print_due(d: &Deadlines, json: bool) -> Result<(), CliError> {
     let rows = [
+        ("dispatch_due", "转办期限 dispatch", d.dispatch_due),
         ("handling_due", "办结期限 handling", d.handling_due),
         ("sign_for_due", "签收期限 sign-for", d.sign_for_due),
         ("return_due", "退回期限 return", d.return_due),
@@ -136,9 +137,6 @@ fn print_due(d: &Deadlines, json: bool) -> Result<(), CliError> {
             crate::outln!("{label}: {}", to_local(t).to_rfc3339());
         }
     }
-    if let Some(t) = d.dispatch_due {
-        crate::outln!("转办期限 dispatch: {}", to_local(t).to_rfc3339());
-    }
     Ok(())
 }
 
@@ -158,6 +156,7 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
     crate::outln!("{}（{}）— {}", p.name_zh, p.name_en, p.source);
     let rows = [
         ("转办 dispatch", l.dispatch),
+        ("突发转办 emergency dispatch", l.emergency_dispatch),
         ("签收 sign-for", l.sign_for),
         ("退回 return", l.return_request),
         (
@@ -186,5 +185,22 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
         "  延期须书面说明 extension needs written explanation: {}",
         p.extension_requires_explanation
     );
+    crate::outln!(
+        "  突发事项可延期 emergencies may be extended: {}",
+        p.emergencies_extendable
+    );
+    crate::outln!(
+        "  突发事项上报市政府值班室 emergencies reported to the duty office: {}",
+        p.emergency_duty_report
+    );
+    let grounds = match &p.not_accepted_reasons {
+        None => "全部 / all".to_string(),
+        Some(list) => list
+            .iter()
+            .map(|r| format!("{}（{}）", r.zh(), r.as_str()))
+            .collect::<Vec<_>>()
+            .join("；"),
+    };
+    crate::outln!("  不予受理情形 grounds for not accepting: {grounds}");
     Ok(())
 }

@@ -102,7 +102,48 @@ fn due_json_emergency_and_leader_approval() {
         "2026-02-16T22:00:00+08:00",
         "--json",
     ]);
-    assert_eq!(json_of(&out)["handling_due"], "2026-02-17T06:00:00+08:00");
+    let v = json_of(&out);
+    assert_eq!(v["handling_due"], "2026-02-17T06:00:00+08:00");
+    // puyang-2020 §(四): an emergency is dispatched 立即 — one natural hour, across midnight
+    // and the Spring Festival holiday alike; an ordinary matter has 1 working day.
+    assert_eq!(v["dispatch_due"], "2026-02-16T23:00:00+08:00");
+    let out = hotline(&[
+        "policy",
+        "due",
+        "--preset",
+        "puyang",
+        "--kind",
+        "complaint",
+        "--from",
+        "2026-03-02T09:00:00+08:00",
+        "--json",
+    ]);
+    assert_eq!(json_of(&out)["dispatch_due"], "2026-03-03T23:59:59+08:00");
+}
+
+#[test]
+fn show_gives_the_corrected_seed_rules() {
+    // puyang-2020 §(四), §(六): emergencies dispatched at once and reported; no reopen cap.
+    let out = hotline(&["policy", "show", "--preset", "puyang"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "突发转办 emergency dispatch: 1 小时 / 1 h",
+        "重办次数 max reopens: 不限 / unlimited",
+        "突发事项上报市政府值班室 emergencies reported to the duty office: true",
+    ] {
+        assert!(text.contains(line), "{line} missing from {text}");
+    }
+    let v = json_of(&hotline(&[
+        "policy", "show", "--preset", "puyang", "--json",
+    ]));
+    assert_eq!(v["max_reopens"], serde_json::Value::Null);
+    assert_eq!(v["limits"]["emergency_dispatch"]["hours"], 1);
+    // turpan-2021 art. 17 (除突发类事项外) and art. 22 (重办一次).
+    let v = json_of(&hotline(&[
+        "policy", "show", "--preset", "turpan", "--json",
+    ]));
+    assert_eq!(v["emergencies_extendable"], false);
+    assert_eq!(v["max_reopens"], 1);
 }
 
 #[test]

@@ -209,6 +209,7 @@ impl Parts {
             location: req.location.clone(),
             confidential: req.confidential,
             attachments: Vec::new(),
+            origin: hotline_core::model::Origin::Local,
         };
         let event = Event {
             id: EventId::new(format!("ev-part-{:08}", self.n)),
@@ -261,6 +262,8 @@ impl Parts {
                     terminal: false,
                     updated_at: at,
                     division_code: None,
+                    origin: Default::default(),
+                    not_accepted: None,
                 },
                 sealed_contacts: vec![("platform".into(), sealed.to_vec())],
                 attachments: Vec::new(),

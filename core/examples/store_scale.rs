@@ -168,6 +168,8 @@ fn fill(dir: &Path, n: usize) -> Vec<(String, String)> {
                     co_units,
                     leader_approval: false,
                     note: "请依法依规处理".into(),
+                    duty_report: None,
+                    coordination: None,
                 },
                 at(step + 1),
             )

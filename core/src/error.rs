@@ -172,6 +172,9 @@ error_codes! {
     ExtensionTooLong = "extension_too_long", 422, Refused;
     ReturnWindowClosed = "return_window_closed", 409, Refused;
     ReturnNeedsCall = "return_needs_call", 422, Refused;
+    ExtensionNotForEmergency = "extension_not_for_emergency", 422, Refused;
+    ReturnAfterCoordination = "return_after_coordination", 409, Refused;
+    ReasonNotInPolicy = "reason_not_in_policy", 422, Refused;
     ConfidentialNoCallback = "confidential_no_callback", 422, Refused;
     InstantAnswerKind = "instant_answer_kind", 422, Refused;
     UnknownOrder = "unknown_order", 404, NotFound;
@@ -255,6 +258,8 @@ error_codes! {
     UnknownMethod = "unknown_method", 400, InvalidInput;
     UnknownTrigger = "unknown_trigger", 400, InvalidInput;
     UnknownForm = "unknown_form", 400, InvalidInput;
+    UnknownOrigin = "unknown_origin", 400, InvalidInput;
+    UnknownCoordination = "unknown_coordination", 400, InvalidInput;
     BadRevocationList = "bad_revocation_list", 400, InvalidInput;
     BenchHub = "bench_hub", 500, Internal;
     Bench = "bench", 500, Internal;

@@ -145,3 +145,35 @@ fn unknown_preset_lists_the_known_ones() {
     assert_eq!(err.code().as_str(), "policy_unknown_preset");
     assert!(err.to_string().contains("puyang"));
 }
+
+#[test]
+fn a_file_sets_the_emergency_and_not_accepted_rules_or_keeps_the_defaults() {
+    use hotline_core::model::NotAcceptedReason;
+    // Defaults: emergencies may be extended, no duty-office report, every ground.
+    let plain = parse_policy_toml(GOOD).unwrap().policy;
+    assert!(plain.emergencies_extendable && !plain.emergency_duty_report);
+    assert_eq!(plain.not_accepted_reasons, None);
+    assert_eq!(plain.limits.emergency_dispatch, None);
+    let strict = "id = \"c\"\nname_zh = \"某县\"\nemergencies_extendable = false\n\
+         emergency_duty_report = true\nnot_accepted_reasons = [\"public_morals\", \"other\"]\n\
+         [limits]\nemergency_dispatch = { hours = 1 }\n";
+    let p = parse_policy_toml(strict).unwrap().policy;
+    assert!(!p.emergencies_extendable && p.emergency_duty_report);
+    assert_eq!(
+        p.not_accepted_reasons,
+        Some(vec![
+            NotAcceptedReason::PublicMorals,
+            NotAcceptedReason::Other
+        ])
+    );
+    assert_eq!(p.limits.emergency_dispatch, Some(Limit::Hours(1)));
+    // A misspelt ground is refused, naming it.
+    let bad = "id = \"c\"\nname_zh = \"某县\"\nnot_accepted_reasons = [\"publc_morals\"]\n";
+    let e = parse_policy_toml(bad).unwrap_err();
+    assert_eq!(e.code().as_str(), "policy_syntax");
+    assert!(
+        e.message_en().contains("publc_morals"),
+        "{}",
+        e.message_en()
+    );
+}

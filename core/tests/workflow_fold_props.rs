@@ -76,6 +76,23 @@ fn pool() -> Vec<(Actor, Action)> {
         (intake(), instant_answer()),
         (dispatcher(), dispatch(UNIT_A, &[UNIT_B])),
         (dispatcher(), dispatch(UNIT_C, &[])),
+        // Turpan art. 16: a unit fixed by coordination, which may then not return it.
+        (dispatcher(), dispatch_coordinated(UNIT_C, "协调会纪要")),
+        // Turpan: "other" grounds, stated.
+        (
+            intake(),
+            Action::NotAccept {
+                reason: hotline_core::model::NotAcceptedReason::Other,
+                basis: "第二章".into(),
+                earlier_order: None,
+                stated_reason: Some("诉求人要求查询他人信息".into()),
+            },
+        ),
+        // Puyang: an emergency's dispatch with its report to the duty office.
+        (
+            dispatcher(),
+            dispatch_reported(UNIT_A, monday(), "电话报告市政府值班室"),
+        ),
         (head(UNIT_A), sign_for()),
         (head(UNIT_C), sign_for()),
         (staff(UNIT_A), request_return(false)),
@@ -109,7 +126,9 @@ fn random_history() -> impl Strategy<Value = Vec<Event>> {
         proptest::collection::vec(any::<Index>(), 0..3),
         proptest::option::weighted(0.05, Just(())),
     );
-    proptest::collection::vec(step, 0..30).prop_map(|steps| {
+    // Half the orders are emergencies, so the rules that hang on urgency (the duty-office
+    // report, no extension in Turpan, the dispatch limit) are folded too.
+    (any::<bool>(), proptest::collection::vec(step, 0..30)).prop_map(|(emergency, steps)| {
         let pool = pool();
         // Most random events would otherwise land on an order that does not exist yet.
         let mut events: Vec<Event> = vec![
@@ -118,7 +137,11 @@ fn random_history() -> impl Strategy<Value = Vec<Event>> {
                 actor: kiosk(),
                 at: monday(),
                 after: vec![],
-                action: submit(RequestKind::Complaint),
+                action: if emergency {
+                    submit_emergency(RequestKind::Complaint)
+                } else {
+                    submit(RequestKind::Complaint)
+                },
             },
             Event {
                 id: EventId::new("p-1"),

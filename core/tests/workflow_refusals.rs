@@ -364,6 +364,7 @@ fn not_accept_needs_basis_and_earlier_order_for_repeats() {
             reason: NotAcceptedReason::SecretsOrPrivacy,
             basis: "".into(),
             earlier_order: None,
+            stated_reason: None,
         },
         t,
     );
@@ -374,6 +375,7 @@ fn not_accept_needs_basis_and_earlier_order_for_repeats() {
             reason: NotAcceptedReason::RepeatWithoutNewFacts,
             basis: "第十三条第七项".into(),
             earlier_order: None,
+            stated_reason: None,
         },
         t,
     );
@@ -385,6 +387,7 @@ fn not_accept_needs_basis_and_earlier_order_for_repeats() {
             reason: NotAcceptedReason::EmergencyServices,
             basis: "第十三条第二项".into(),
             earlier_order: None,
+            stated_reason: None,
         },
         t,
     )
@@ -469,6 +472,8 @@ fn dispatch_lead_may_not_also_be_co_unit() {
             co_units: vec![UnitId::new("")],
             leader_approval: false,
             note: String::new(),
+            duty_report: None,
+            coordination: None,
         },
         monday() + hours(1),
     );

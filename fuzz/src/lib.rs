@@ -86,6 +86,7 @@ fn build() -> City {
                     id_number: None,
                 }),
                 confidential: false,
+                origin: hotline_core::model::Origin::Local,
                 photos: Vec::new(),
             },
             now,
@@ -112,6 +113,8 @@ fn build() -> City {
             co_units: vec![],
             leader_approval: false,
             note: "请核实".into(),
+            duty_report: None,
+            coordination: None,
         },
         now,
     )

@@ -33,7 +33,7 @@ async fn raw_sync(
     resend: Vec<String>,
     max_pull: u32,
 ) -> Result<SyncResponse, (u16, hotline_core::sync::http::messages::ErrorBody)> {
-    let body = sync_body(certs, push, resend, max_pull);
+    let body = sync_body(0, certs, push, resend, max_pull);
     let bytes = post_raw(hub, SYNC, signed(hub, who, SYNC, body).await).await?;
     Ok(wire::decode(&bytes).unwrap())
 }
@@ -454,6 +454,7 @@ fn details(order: &OrderId, text: String) -> OrderDetails {
         },
         confidential: false,
         attachments: Vec::new(),
+        origin: hotline_core::model::Origin::Local,
     }
 }
 

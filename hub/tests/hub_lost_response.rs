@@ -44,3 +44,106 @@ async fn a_lost_answer_does_not_lose_a_newly_visible_order() {
         "unit A never received its order"
     );
 }
+
+#[tokio::test]
+async fn an_order_held_by_what_a_later_round_pushes_still_comes_whole() {
+    // Found by the convergence property: a phone's return request reached the hub relayed by
+    // the desk, which approved it (the order left the phone's unit). The phone's own sync then
+    // pushed that request in a round whose cursor was already past every change of the order;
+    // the hub counted the order as held but the log scan never met it again, so the approval
+    // never reached the phone.
+    let mut city = City::turpan();
+    let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);
+    let hub = city.hub().await;
+    let order = kiosk
+        .submit(None, request("占道经营"), t(MORNING))
+        .unwrap()
+        .order;
+    sync(&hub, &mut kiosk).await;
+    sync(&hub, &mut desk).await;
+    register_and_dispatch(&mut desk, &order, UNIT_A, t(MORNING));
+    // Handed over by USB stick both ways, never through the hub.
+    copy_order(&desk, &mut staff_a, &order, t(MORNING));
+    staff_a
+        .act(
+            None,
+            &order,
+            hotline_core::model::Action::RequestReturn(hotline_core::model::ReturnRequest {
+                reason: "不属本单位职责".into(),
+                basis: "三定方案".into(),
+                leader_opinion: "同意退回".into(),
+                suggestion: "转住建局".into(),
+                phone: "0995-1234567".into(),
+                called_center: true,
+            }),
+            t(MORNING),
+        )
+        .unwrap();
+    copy_order(&staff_a, &mut desk, &order, t(MORNING));
+    desk.act(
+        None,
+        &order,
+        hotline_core::model::Action::DecideReturn {
+            approve: true,
+            note: String::new(),
+        },
+        t(MORNING),
+    )
+    .unwrap();
+    sync(&hub, &mut desk).await;
+    let approval = desk
+        .export_changes(&order)
+        .unwrap()
+        .last()
+        .unwrap()
+        .hash
+        .clone();
+
+    // The phone's round: its cursor past the whole log, pushing its own request (which the hub
+    // already has from the desk).
+    let mine = staff_a
+        .export_changes(&order)
+        .unwrap()
+        .into_iter()
+        .map(|c| hotline_core::device::WireChange::from(&c))
+        .filter(|c| c.cert == staff_a.identity(None).unwrap().certificate.body.id.0)
+        .collect::<Vec<_>>();
+    assert_eq!(mine.len(), 1);
+    let packed = hotline_core::sync::wire::Packed {
+        order: order.0.clone(),
+        cert: 0,
+        signature: mine[0].signature.clone(),
+        bytes: mine[0].bytes.clone(),
+    };
+    let body = sync_body(
+        i64::MAX / 2,
+        vec![mine[0].cert.clone()],
+        vec![packed],
+        Vec::new(),
+        u32::MAX,
+    );
+    let bytes = post_raw(
+        &hub,
+        "/v1/sync",
+        signed(&hub, &staff_a, "/v1/sync", body).await,
+    )
+    .await
+    .unwrap();
+    let resp: hotline_core::sync::wire::SyncResponse = wire::decode(&bytes).unwrap();
+    let pulled: Vec<String> = resp
+        .pull
+        .iter()
+        .map(|p| {
+            hotline_core::doc::decode_change(&p.bytes, None)
+                .unwrap()
+                .hash()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        pulled.contains(&approval),
+        "the approval of the return did not come: {pulled:?}"
+    );
+}

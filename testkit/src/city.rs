@@ -131,6 +131,7 @@ pub fn request(text: &str) -> SubmitRequest {
             id_number: None,
         }),
         confidential: false,
+        origin: hotline_core::model::Origin::Local,
         photos: Vec::new(),
     }
 }
@@ -141,6 +142,8 @@ pub fn dispatch(lead: &str) -> Action {
         co_units: vec![],
         leader_approval: false,
         note: "请核实处理".into(),
+        duty_report: None,
+        coordination: None,
     }
 }
 

@@ -220,13 +220,15 @@ pub fn push_request_with(
             }
         })
         .collect();
-    let body = sync_body(certs, push, Vec::new(), 0);
+    let body = sync_body(0, certs, push, Vec::new(), 0);
     sign_request(relay, None, "/v1/sync", challenge, body).unwrap()
 }
 
-/// The encoded body of a sync round from a device that claims to know nothing (every cursor at
-/// zero), at [`LATER`]: what it pushes, what orders it asks to have resent, how much it pulls.
+/// The encoded body of a sync round at [`LATER`] from a device whose cursor into the hub's log
+/// stands at `received_upto` and that claims to know nothing else (its other cursors at zero):
+/// what it pushes, what orders it asks to have resent, how much it pulls.
 pub fn sync_body(
+    received_upto: i64,
     certs: Vec<String>,
     push: Vec<Packed>,
     resend: Vec<String>,
@@ -235,7 +237,7 @@ pub fn sync_body(
     wire::encode(&SyncRequest {
         protocol: PROTOCOL,
         at: t(LATER).timestamp_millis(),
-        received_upto: 0,
+        received_upto,
         certs_known: 0,
         revocation_seq: 0,
         push_upto: 0,

@@ -32,6 +32,8 @@ pub fn row(order: &str) -> IndexRow {
         terminal: false,
         updated_at: 1_700_000_000_000,
         division_code: None,
+        origin: Default::default(),
+        not_accepted: None,
         deadline_error: None,
     }
 }

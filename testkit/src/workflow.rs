@@ -85,6 +85,7 @@ pub fn details(kind: RequestKind, confidential: bool) -> OrderDetails {
         },
         confidential,
         attachments: vec![],
+        origin: hotline_core::model::Origin::Local,
     }
 }
 
@@ -92,6 +93,12 @@ pub fn submit(kind: RequestKind) -> Action {
     Action::Submit {
         details: details(kind, false),
     }
+}
+/// An emergency (突发事项) of `kind`.
+pub fn submit_emergency(kind: RequestKind) -> Action {
+    let mut details = details(kind, false);
+    details.urgency = Urgency::Emergency;
+    Action::Submit { details }
 }
 pub fn submit_confidential(kind: RequestKind) -> Action {
     Action::Submit {
@@ -112,7 +119,42 @@ pub fn dispatch(lead: &str, co: &[&str]) -> Action {
             .collect(),
         leader_approval: false,
         note: "请按时办理".into(),
+        duty_report: None,
+        coordination: None,
     }
+}
+/// A dispatch to `lead` alone with what the newer rules add to it.
+fn dispatch_with(
+    lead: &str,
+    duty_report: Option<hotline_core::model::DutyOfficeReport>,
+    coordination: Option<hotline_core::model::Coordination>,
+) -> Action {
+    Action::Dispatch {
+        lead: hotline_core::model::UnitId::new(lead),
+        co_units: Vec::new(),
+        leader_approval: false,
+        note: "请按时办理".into(),
+        duty_report,
+        coordination,
+    }
+}
+
+/// A dispatch to `lead` fixed by the center's coordination (Turpan art. 16), with its record.
+pub fn dispatch_coordinated(lead: &str, record: &str) -> Action {
+    let coordination = hotline_core::model::Coordination {
+        method: hotline_core::model::CoordinationMethod::Meeting,
+        record: record.into(),
+    };
+    dispatch_with(lead, None, Some(coordination))
+}
+
+/// A dispatch to `lead` carrying its report to the city government duty office (Puyang).
+pub fn dispatch_reported(lead: &str, reported_at: Timestamp, how: &str) -> Action {
+    let report = hotline_core::model::DutyOfficeReport {
+        reported_at,
+        how: how.into(),
+    };
+    dispatch_with(lead, Some(report), None)
 }
 pub fn sign_for() -> Action {
     Action::SignFor {
@@ -240,6 +282,9 @@ pub fn not_accept(reason: NotAcceptedReason) -> Action {
         reason,
         basis: "《吐鲁番市12345热线管理办法》第十三条".into(),
         earlier_order: Some(OrderId::new("order-0000")),
+        // "Other" says its reason in words.
+        stated_reason: (reason == NotAcceptedReason::Other)
+            .then(|| "诉求人要求查询他人信息".into()),
     }
 }
 pub fn instant_answer() -> Action {

@@ -16,5 +16,12 @@ def city():
 
 
 @pytest.fixture
+def puyang_city():
+    c = City("puyang")
+    yield c
+    c.close()
+
+
+@pytest.fixture
 def run():
     return asyncio.run

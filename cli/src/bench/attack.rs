@@ -145,6 +145,7 @@ impl Attack<'_> {
                 },
                 contact: None,
                 confidential: false,
+                origin: hotline_core::model::Origin::Local,
                 photos: Vec::new(),
             },
             now,

@@ -97,6 +97,7 @@ pub fn load(path: &Path) -> Result<Vec<BenchOrder>, CliError> {
                     },
                     contact: None,
                     confidential: line.confidential,
+                    origin: hotline_core::model::Origin::Local,
                     photos: Vec::new(),
                 },
                 edit_note: line.edit.event.note,

@@ -162,6 +162,7 @@ pub fn submit_request(o: &BenchOrder, n: usize) -> SubmitRequest {
             id_number: None,
         }),
         confidential: o.confidential,
+        origin: hotline_core::model::Origin::Local,
         photos: Vec::new(),
     }
 }

@@ -151,6 +151,7 @@ mod tests {
                     },
                     confidential: false,
                     attachments: Vec::new(),
+                    origin: crate::model::Origin::Local,
                 },
             },
         };

@@ -5,7 +5,7 @@ use super::DeviceError;
 use crate::Coded;
 use crate::model::{OrderId, Timestamp};
 use crate::policy::{HolidayCalendar, Policy};
-use crate::store::IndexRow;
+use crate::store::{IndexRow, NotAcceptedNotice};
 use crate::workflow::{OrderState, deadlines};
 
 pub(super) fn build(
@@ -49,5 +49,7 @@ pub(super) fn build(
         terminal,
         updated_at: now.timestamp_millis(),
         division_code: details.location.division_code.clone(),
+        origin: details.origin,
+        not_accepted: state.not_accepted.as_ref().map(NotAcceptedNotice::from),
     })
 }

@@ -33,6 +33,8 @@ pub struct SubmitRequest {
     pub contact: Option<ContactDetails>,
     pub confidential: bool,
     pub photos: Vec<PhotoInput>,
+    /// Where the order came from (a higher platform, the 110 desk); local for the city's own.
+    pub origin: crate::model::Origin,
 }
 
 impl SubmitRequest {

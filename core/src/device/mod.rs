@@ -113,6 +113,10 @@ pub struct ReceiptStatus {
     pub next_due: Option<Timestamp>,
     pub next_due_kind: Option<workflow::DeadlineKind>,
     pub updated_at: Option<Timestamp>,
+    /// When not accepted: the ground and its basis, as the citizen must be told (Turpan
+    /// art. 13). Absent from hubs before it existed.
+    #[serde(default)]
+    pub not_accepted: Option<crate::store::NotAcceptedNotice>,
 }
 
 /// An order as staff see it.
@@ -451,6 +455,9 @@ impl Device {
         if writable && !device.store.blob_refs_complete()? {
             device.index_blob_refs()?;
         }
+        if writable && !device.store.index_v6_complete()? {
+            device.rebuild_index_v6()?;
+        }
         Ok(device)
     }
 
@@ -482,6 +489,30 @@ impl Device {
         }
         self.store
             .meta_set(crate::store::META_BLOB_REFS_COMPLETE, &[1])?;
+        Ok(())
+    }
+
+    /// Once, for a store made before migration 6: every order's index row rebuilt from its
+    /// document, so origins and not-accepted notices are there for the old orders too. Each
+    /// row keeps the time it was last updated.
+    fn rebuild_index_v6(&mut self) -> Result<(), DeviceError> {
+        let mut rows = Vec::new();
+        for order in self.store.change_orders()? {
+            // An order that cannot be rebuilt here keeps the row it has.
+            let Ok((_, state)) = self.load(&order) else {
+                continue;
+            };
+            let updated = self
+                .store
+                .order_row(&order)?
+                .and_then(|r| chrono::DateTime::from_timestamp_millis(r.updated_at))
+                .unwrap_or_default();
+            if let Ok(row) = index_row::build(&order, &state, &self.policy, &self.calendar, updated)
+            {
+                rows.push(row);
+            }
+        }
+        self.store.rebuild_index_v6(&rows)?;
         Ok(())
     }
 
@@ -630,6 +661,7 @@ impl Device {
             location: req.location,
             confidential: req.confidential,
             attachments,
+            origin: req.origin,
         };
         let who = who.map(str::to_string);
         self.write(
@@ -1069,6 +1101,7 @@ pub fn receipt_status(store: &Store, receipt: &str) -> Result<ReceiptStatus, Dev
             .and_then(chrono::DateTime::from_timestamp_millis),
         next_due_kind: row.next_due_kind,
         updated_at: chrono::DateTime::from_timestamp_millis(row.updated_at),
+        not_accepted: row.not_accepted,
     })
 }
 

@@ -51,6 +51,9 @@ pub enum Action {
         basis: String,
         /// For "same matter again with no new facts": the earlier order it is linked to.
         earlier_order: Option<OrderId>,
+        /// For [`NotAcceptedReason::Other`]: the reason, stated (told to the citizen).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stated_reason: Option<String>,
     },
     /// 即时答复 from the knowledge base; closes the order.
     InstantAnswer {
@@ -64,6 +67,14 @@ pub enum Action {
         /// 重点难点: needs leader approval and gets the longer limit where the policy has one.
         leader_approval: bool,
         note: String,
+        /// Puyang §(四): an emergency's report to the city government duty office, made with
+        /// the dispatch. Absent from every dispatch written before the rule (they read as none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duty_report: Option<DutyOfficeReport>,
+        /// Turpan art. 16: the unit was fixed by the center's coordination, and how; it may not
+        /// return the order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coordination: Option<Coordination>,
     },
     /// 退回: the lead unit says the order is not its duty.
     RequestReturn(ReturnRequest),
@@ -158,7 +169,8 @@ impl Action {
     }
 }
 
-/// The eight grounds for 不予受理 (Turpan art. 13).
+/// The grounds for 不予受理: the eight of Turpan's list (第二章), the ones other seeds add
+/// (Lishui, Puyang), and "other" with the reason stated. A policy says which it uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotAcceptedReason {
@@ -170,10 +182,18 @@ pub enum NotAcceptedReason {
     SecretsOrPrivacy,
     RepeatWithoutNewFacts,
     IllegalMaliciousOrEmpty,
+    /// 纪检监察 (Lishui 1; Puyang §(二) 纪检).
+    DisciplineInspection,
+    /// 不属本地管理 (Puyang §(二)).
+    NotLocalAdministration,
+    /// 违反社会公序良俗 (Lishui 1).
+    PublicMorals,
+    /// 其他不予受理的事项 (Turpan), with the reason stated.
+    Other,
 }
 
 impl NotAcceptedReason {
-    pub const ALL: [NotAcceptedReason; 8] = [
+    pub const ALL: [NotAcceptedReason; 12] = [
         NotAcceptedReason::NotGovernmentDuty,
         NotAcceptedReason::EmergencyServices,
         NotAcceptedReason::PartyCongressCourtsMilitary,
@@ -182,6 +202,10 @@ impl NotAcceptedReason {
         NotAcceptedReason::SecretsOrPrivacy,
         NotAcceptedReason::RepeatWithoutNewFacts,
         NotAcceptedReason::IllegalMaliciousOrEmpty,
+        NotAcceptedReason::DisciplineInspection,
+        NotAcceptedReason::NotLocalAdministration,
+        NotAcceptedReason::PublicMorals,
+        NotAcceptedReason::Other,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -195,6 +219,10 @@ impl NotAcceptedReason {
             NotAcceptedReason::SecretsOrPrivacy => "secrets_or_privacy",
             NotAcceptedReason::RepeatWithoutNewFacts => "repeat_without_new_facts",
             NotAcceptedReason::IllegalMaliciousOrEmpty => "illegal_malicious_or_empty",
+            NotAcceptedReason::DisciplineInspection => "discipline_inspection",
+            NotAcceptedReason::NotLocalAdministration => "not_local_administration",
+            NotAcceptedReason::PublicMorals => "public_morals",
+            NotAcceptedReason::Other => "other",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -204,7 +232,8 @@ impl NotAcceptedReason {
     pub fn zh(self) -> &'static str {
         match self {
             NotAcceptedReason::NotGovernmentDuty => "不属于政府及其部门职责范围",
-            NotAcceptedReason::EmergencyServices => "属于110、119、120、122等紧急事项",
+            // Turpan's wording: 110, 119 and 120 — 122 is not in its list.
+            NotAcceptedReason::EmergencyServices => "依法应当通过110、119、120等紧急服务专线处理",
             NotAcceptedReason::PartyCongressCourtsMilitary => {
                 "属于党委、人大、政协、法院、检察院、军队等事项"
             }
@@ -217,8 +246,78 @@ impl NotAcceptedReason {
             NotAcceptedReason::SecretsOrPrivacy => "涉及国家秘密、商业秘密或个人隐私",
             NotAcceptedReason::RepeatWithoutNewFacts => "同一事项重复反映且无新情况、新理由",
             NotAcceptedReason::IllegalMaliciousOrEmpty => "违法、恶意、骚扰或无实质内容",
+            NotAcceptedReason::DisciplineInspection => "应当通过纪检监察程序解决",
+            NotAcceptedReason::NotLocalAdministration => "不属本地管理",
+            NotAcceptedReason::PublicMorals => "违反社会公序良俗",
+            NotAcceptedReason::Other => "其他不予受理的事项",
         }
     }
+}
+
+/// Puyang §(四): 对应急类事项事件，市热线平台应立即转办至相关单位，同时上报市政府值班室 — the
+/// report of an emergency to the city government duty office (市政府值班室).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyOfficeReport {
+    /// When the duty office was told.
+    pub reported_at: Timestamp,
+    /// How and to whom (e.g. 电话报告值班员李某).
+    pub how: String,
+}
+
+/// Turpan art. 16: how the center fixed the handling unit of a matter whose duty was disputed.
+/// A unit fixed so must handle the order and may not return it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoordinationMethod {
+    /// 会议协调.
+    Meeting,
+    /// 组织现场踏勘.
+    SiteSurvey,
+    /// 征求业务指导部门意见.
+    GuidingDepartment,
+    /// 提交市委编办或市司法局审定.
+    OrganisationOrJusticeRuling,
+    /// 提请市政府协调审定.
+    CityGovernment,
+}
+
+impl CoordinationMethod {
+    pub const ALL: [CoordinationMethod; 5] = [
+        CoordinationMethod::Meeting,
+        CoordinationMethod::SiteSurvey,
+        CoordinationMethod::GuidingDepartment,
+        CoordinationMethod::OrganisationOrJusticeRuling,
+        CoordinationMethod::CityGovernment,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoordinationMethod::Meeting => "meeting",
+            CoordinationMethod::SiteSurvey => "site_survey",
+            CoordinationMethod::GuidingDepartment => "guiding_department",
+            CoordinationMethod::OrganisationOrJusticeRuling => "organisation_or_justice_ruling",
+            CoordinationMethod::CityGovernment => "city_government",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            CoordinationMethod::Meeting => "会议协调",
+            CoordinationMethod::SiteSurvey => "现场踏勘",
+            CoordinationMethod::GuidingDepartment => "征求业务指导部门意见",
+            CoordinationMethod::OrganisationOrJusticeRuling => "市委编办或市司法局审定",
+            CoordinationMethod::CityGovernment => "市政府协调审定",
+        }
+    }
+}
+
+/// The record of the coordination that fixed the handling unit (Turpan art. 16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coordination {
+    pub method: CoordinationMethod,
+    /// What was decided, where it is recorded (会议纪要、审定意见…).
+    pub record: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

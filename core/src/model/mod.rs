@@ -6,13 +6,13 @@ mod order;
 
 pub use actor::{Actor, PersonId, Role, UnitId};
 pub use event::{
-    Action, CaseInfo, ContactMethod, Event, EventId, ExtensionRequest, NotAcceptedReason,
-    ReplyContent, ReturnRequest, Satisfaction, SiteEvidence, SiteSupervisionForm, SupervisionForm,
-    SupervisionTrigger,
+    Action, CaseInfo, ContactMethod, Coordination, CoordinationMethod, DutyOfficeReport, Event,
+    EventId, ExtensionRequest, NotAcceptedReason, ReplyContent, ReturnRequest, Satisfaction,
+    SiteEvidence, SiteSupervisionForm, SupervisionForm, SupervisionTrigger,
 };
 pub use order::{
-    AttachmentRef, Channel, GpsFix, GpsSource, Location, OrderDetails, OrderId, ReceiptCode,
-    RequestKind, Urgency,
+    AttachmentRef, Channel, GpsFix, GpsSource, Location, OrderDetails, OrderId, Origin,
+    ReceiptCode, RequestKind, Urgency,
 };
 
 /// Every instant in the model is UTC; local (+08:00) time is a presentation concern.

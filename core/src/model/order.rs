@@ -111,6 +111,62 @@ impl Urgency {
     }
 }
 
+/// Where an order came from (Linshu, Puyang): taken here, or handed down by a higher platform
+/// or diverted by the 110 desk. KPIs are counted per origin level.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Taken by this city's own hotline, kiosks or desks.
+    #[default]
+    Local,
+    /// 省级热线 — handed down by the provincial 12345.
+    ProvincialHotline,
+    /// 市级热线 — handed down by the city 12345 (to a county center).
+    CityHotline,
+    /// 县级中心 — handed over by a county center.
+    CountyCenter,
+    /// 110 分流 — a non-police matter the 110 desk diverted (Puyang §(一)).
+    #[serde(rename = "diverted_110")]
+    Diverted110,
+}
+
+impl Origin {
+    pub const ALL: [Origin; 5] = [
+        Origin::Local,
+        Origin::ProvincialHotline,
+        Origin::CityHotline,
+        Origin::CountyCenter,
+        Origin::Diverted110,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Local => "local",
+            Origin::ProvincialHotline => "provincial_hotline",
+            Origin::CityHotline => "city_hotline",
+            Origin::CountyCenter => "county_center",
+            Origin::Diverted110 => "diverted_110",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Origin> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Origin::Local => "本地受理",
+            Origin::ProvincialHotline => "省级热线转来",
+            Origin::CityHotline => "市级热线转来",
+            Origin::CountyCenter => "县级中心转来",
+            Origin::Diverted110 => "110 分流",
+        }
+    }
+    /// Serde: `local` is left out, so orders written before origins read and write the same.
+    pub fn is_local(&self) -> bool {
+        *self == Origin::Local
+    }
+}
+
 /// 渠道: where the request came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -234,4 +290,7 @@ pub struct OrderDetails {
     /// 保密: the caller is never identified to handling units and is not called back.
     pub confidential: bool,
     pub attachments: Vec<AttachmentRef>,
+    /// Where the order came from; orders from before origins were recorded are local.
+    #[serde(default, skip_serializing_if = "Origin::is_local")]
+    pub origin: Origin,
 }

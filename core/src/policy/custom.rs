@@ -29,6 +29,12 @@ struct RawPolicy {
     return_requires_call: bool,
     #[serde(default)]
     extension_requires_explanation: bool,
+    #[serde(default = "super::yes")]
+    emergencies_extendable: bool,
+    #[serde(default)]
+    emergency_duty_report: bool,
+    /// Snake-case names of the grounds for not accepting a request (all when absent).
+    not_accepted_reasons: Option<Vec<String>>,
     /// Further years of the holiday calendar, in the same form as the calendar file.
     #[serde(default)]
     calendar: Vec<RawYear>,
@@ -38,6 +44,7 @@ struct RawPolicy {
 #[serde(deny_unknown_fields)]
 struct RawLimits {
     dispatch: Option<RawLimit>,
+    emergency_dispatch: Option<RawLimit>,
     sign_for: Option<RawLimit>,
     return_request: Option<RawLimit>,
     inquiry_help_suggestion: Option<RawLimit>,
@@ -87,6 +94,7 @@ pub fn parse_policy_toml(text: &str) -> Result<LoadedPolicy, PolicyError> {
     let l = raw.limits;
     let limits = Limits {
         dispatch: limit("limits.dispatch", l.dispatch)?,
+        emergency_dispatch: limit("limits.emergency_dispatch", l.emergency_dispatch)?,
         sign_for: limit("limits.sign_for", l.sign_for)?,
         return_request: limit("limits.return_request", l.return_request)?,
         inquiry_help_suggestion: limit(
@@ -104,6 +112,19 @@ pub fn parse_policy_toml(text: &str) -> Result<LoadedPolicy, PolicyError> {
         .max_reopens
         .map(|v| count("max_reopens", v))
         .transpose()?;
+    let not_accepted_reasons = raw
+        .not_accepted_reasons
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| {
+                    crate::model::NotAcceptedReason::parse(n).ok_or_else(|| PolicyError::Syntax {
+                        message: format!("`not_accepted_reasons`: unknown ground `{n}`"),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
     let mut calendar = HolidayCalendar::national()?;
     calendar.merge(HolidayCalendar::from_raw(raw.calendar)?)?;
     Ok(LoadedPolicy {
@@ -116,6 +137,9 @@ pub fn parse_policy_toml(text: &str) -> Result<LoadedPolicy, PolicyError> {
             max_reopens,
             return_requires_call: raw.return_requires_call,
             extension_requires_explanation: raw.extension_requires_explanation,
+            emergencies_extendable: raw.emergencies_extendable,
+            emergency_duty_report: raw.emergency_duty_report,
+            not_accepted_reasons,
         },
         calendar,
     })

@@ -94,7 +94,7 @@ impl Policy {
         let due = |l: Option<Limit>| l.map(|l| deadline_after(l, from, cal)).transpose();
         let emergency = urgency == Urgency::Emergency;
         Ok(Deadlines {
-            dispatch_due: due(self.limits.dispatch)?,
+            dispatch_due: due(self.dispatch_limit(urgency))?,
             handling_due: due(self.handling_limit(kind, urgency, leader_approval))?,
             sign_for_due: due(self.limits.sign_for)?,
             return_due: due(self.limits.return_request)?,

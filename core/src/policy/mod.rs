@@ -41,6 +41,9 @@ impl fmt::Display for Limit {
 pub struct Limits {
     /// Dispatch after registration (转办).
     pub dispatch: Option<Limit>,
+    /// Dispatch of an emergency after registration, where it differs (Puyang: 立即, at once).
+    #[serde(default)]
+    pub emergency_dispatch: Option<Limit>,
     /// Sign-for after dispatch (签收).
     pub sign_for: Option<Limit>,
     /// A return request (退回) must be made within this time of the dispatch.
@@ -77,4 +80,31 @@ pub struct Policy {
     pub return_requires_call: bool,
     /// Puyang: an extension request needs a written explanation.
     pub extension_requires_explanation: bool,
+    /// Turpan art. 17 (除突发类事项外): whether an emergency may be extended at all.
+    #[serde(default = "yes")]
+    pub emergencies_extendable: bool,
+    /// Puyang §(四): an emergency's dispatch carries its report to the city government duty
+    /// office (市政府值班室).
+    #[serde(default)]
+    pub emergency_duty_report: bool,
+    /// The grounds for not accepting a request this jurisdiction uses; `None`: any of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_accepted_reasons: Option<Vec<crate::model::NotAcceptedReason>>,
+}
+
+/// Serde's default for rules that policies stored before them followed.
+fn yes() -> bool {
+    true
+}
+
+impl Policy {
+    /// How long the center has to dispatch an order of this urgency after registering it.
+    pub fn dispatch_limit(&self, urgency: crate::model::Urgency) -> Option<Limit> {
+        match urgency {
+            crate::model::Urgency::Emergency => {
+                self.limits.emergency_dispatch.or(self.limits.dispatch)
+            }
+            crate::model::Urgency::Normal => self.limits.dispatch,
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! time-limit table; the comments name the article they come from.
 
 use super::{Limit, Limits, Policy, PolicyError};
+use crate::model::NotAcceptedReason;
 
 pub const PRESET_NAMES: [&str; 3] = ["puyang", "turpan", "linshu"];
 
@@ -26,7 +27,11 @@ fn puyang() -> Policy {
         name_en: "Puyang".into(),
         source: "濮阳市人民政府办公室关于建设12345政务服务便民热线统一平台的通知（2020）".into(),
         limits: Limits {
+            // §(四): dispatched within 1 WD; an emergency 立即 (at once), which the product
+            // reads as within one natural hour — the smallest unit a limit counts in, and one
+            // that leaves the 8 h close (§ 五) its time.
             dispatch: Some(WorkingDays(1)),
+            emergency_dispatch: Some(Hours(1)),
             sign_for: None,
             return_request: Some(WorkingDays(2)),
             inquiry_help_suggestion: Some(WorkingDays(5)),
@@ -38,9 +43,24 @@ fn puyang() -> Policy {
             extension_max: None,
             reopen: Some(WorkingDays(5)),
         },
-        max_reopens: Some(1),
+        // Every dissatisfied rating sends the order back for another 5 WD: no cap (the
+        // satisfaction deduction is capped instead, at 3 per matter).
+        max_reopens: None,
         return_requires_call: false,
         extension_requires_explanation: true,
+        emergencies_extendable: true,
+        // §(四): emergencies are reported to the city government duty office on dispatch.
+        emergency_duty_report: true,
+        // §(二): 涉及司法、纪检、信访方面的诉求或不属本地管理的事项，不纳入热线受理范围; the
+        // 110/119/120 lines stay apart (§(一)).
+        not_accepted_reasons: Some(vec![
+            NotAcceptedReason::EmergencyServices,
+            NotAcceptedReason::LitigationArbitrationReconsideration,
+            NotAcceptedReason::DisciplineInspection,
+            NotAcceptedReason::AlreadyInOtherProcedure,
+            NotAcceptedReason::NotLocalAdministration,
+            NotAcceptedReason::Other,
+        ]),
     }
 }
 
@@ -53,6 +73,7 @@ fn turpan() -> Policy {
         source: "吐鲁番市12345政务服务便民热线管理办法（2021）".into(),
         limits: Limits {
             dispatch: None,
+            emergency_dispatch: None,
             // Art. 14 (1): sign for within 12 hours.
             sign_for: Some(Hours(12)),
             // Art. 14 (2): return within 20 hours of receipt.
@@ -72,6 +93,21 @@ fn turpan() -> Policy {
         max_reopens: Some(1),
         return_requires_call: false,
         extension_requires_explanation: false,
+        // Art. 17: extensions are for everything 除突发类事项外 — except emergencies.
+        emergencies_extendable: false,
+        emergency_duty_report: false,
+        // 第二章: the eight grounds and 其他不予受理的事项.
+        not_accepted_reasons: Some(vec![
+            NotAcceptedReason::NotGovernmentDuty,
+            NotAcceptedReason::EmergencyServices,
+            NotAcceptedReason::PartyCongressCourtsMilitary,
+            NotAcceptedReason::LitigationArbitrationReconsideration,
+            NotAcceptedReason::AlreadyInOtherProcedure,
+            NotAcceptedReason::SecretsOrPrivacy,
+            NotAcceptedReason::RepeatWithoutNewFacts,
+            NotAcceptedReason::IllegalMaliciousOrEmpty,
+            NotAcceptedReason::Other,
+        ]),
     }
 }
 
@@ -91,5 +127,9 @@ fn linshu() -> Policy {
         max_reopens: None,
         return_requires_call: true,
         extension_requires_explanation: false,
+        emergencies_extendable: true,
+        emergency_duty_report: false,
+        // The Linshu notice lists no grounds of its own.
+        not_accepted_reasons: None,
     }
 }

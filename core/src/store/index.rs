@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
 use crate::error::ErrorCode;
-use crate::model::{OrderId, RequestKind, Urgency};
+use crate::model::{NotAcceptedReason, OrderId, Origin, RequestKind, Urgency};
 use crate::workflow::{DeadlineKind, Status};
 
 /// The indexed summary of one order. Instants are Unix milliseconds (UTC).
@@ -38,6 +38,37 @@ pub struct IndexRow {
     /// Administrative division code of the order's location, for area-bound roles.
     #[serde(default)]
     pub division_code: Option<String>,
+    /// Where the order came from.
+    #[serde(default)]
+    pub origin: Origin,
+    /// Why it was not accepted, as the citizen is told (Turpan art. 13).
+    #[serde(default)]
+    pub not_accepted: Option<NotAcceptedNotice>,
+}
+
+/// What a citizen is told when a request is not accepted: the ground and its basis (Turpan
+/// art. 13), nothing about the people involved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotAcceptedNotice {
+    pub reason: NotAcceptedReason,
+    /// The ground as the citizen reads it.
+    pub reason_zh: String,
+    pub basis: String,
+    /// For "other": the reason in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_reason: Option<String>,
+}
+
+impl From<&crate::workflow::NotAcceptedRecord> for NotAcceptedNotice {
+    /// The record minus what is not the citizen's to read (the linked earlier order).
+    fn from(n: &crate::workflow::NotAcceptedRecord) -> Self {
+        NotAcceptedNotice {
+            reason: n.reason,
+            reason_zh: n.reason.zh().to_string(),
+            basis: n.basis.clone(),
+            stated_reason: n.stated_reason.clone(),
+        }
+    }
 }
 
 /// An inbox query; every filter that is set must hold. `InboxQuery::default()` lists every
@@ -58,13 +89,16 @@ pub struct InboxQuery {
     pub include_terminal: bool,
     /// At most this many rows; 0 = no limit.
     pub limit: u32,
+    /// Orders from this origin only.
+    #[serde(default)]
+    pub origin: Option<Origin>,
 }
 
 const ROW_COLUMNS: &str = "o.order_id, o.receipt, o.kind, o.urgency, o.status, o.confidential, \
      o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at, \
-     o.division_code, o.deadline_error";
+     o.division_code, o.deadline_error, o.origin, o.not_accepted";
 /// Columns of [`ROW_COLUMNS`]; the inbox query appends the co-units after them.
-const ROW_COLUMN_COUNT: usize = 14;
+const ROW_COLUMN_COUNT: usize = 16;
 
 /// A column holding one of the model's enums by its stable name; anything else is damage.
 fn typed<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
@@ -107,25 +141,67 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
         updated_at: r.get(11)?,
         division_code: r.get(12)?,
         deadline_error: typed_opt(r, 13, ErrorCode::parse)?,
+        origin: typed(r, 14, Origin::parse)?,
+        not_accepted: match r.get::<_, Option<String>>(15)? {
+            None => None,
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(15, rusqlite::types::Type::Text, e.into())
+            })?),
+        },
     })
+}
+
+/// Set once every order stored before migration 6 has had its index row rebuilt.
+pub const META_INDEX_V6: &str = "index_v6";
+
+impl Store {
+    /// Whether every order's index row carries what migration 6 added (origin, notices).
+    pub fn index_v6_complete(&self) -> Result<bool, StoreError> {
+        Ok(self.meta_get(META_INDEX_V6)?.is_some())
+    }
+
+    /// Rewrites index rows rebuilt from their documents and marks the index complete, in one
+    /// transaction (the once-only rebuild of a store made before migration 6).
+    pub fn rebuild_index_v6(&mut self, rows: &[IndexRow]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for row in rows {
+            write_index_row(&tx, row)?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, x'01')
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [META_INDEX_V6],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 /// Upserts the order row and replaces its unit rows. Runs inside the caller's transaction.
 /// An upsert rather than `INSERT OR REPLACE`: replace deletes the row first, which would cascade
 /// to the order's sealed contacts.
 pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), StoreError> {
+    let not_accepted = row
+        .not_accepted
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::InvalidInput {
+            reason: format!("not-accepted notice: {e}"),
+        })?;
     conn.prepare_cached(
         "INSERT INTO orders (order_id, receipt, kind, urgency, status, confidential, lead_unit,
                              handling_due, next_due, next_due_kind, terminal, updated_at,
-                             division_code, deadline_error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                             division_code, deadline_error, origin, not_accepted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (order_id) DO UPDATE SET
              receipt = excluded.receipt, kind = excluded.kind, urgency = excluded.urgency,
              status = excluded.status, confidential = excluded.confidential,
              lead_unit = excluded.lead_unit, handling_due = excluded.handling_due,
              next_due = excluded.next_due, next_due_kind = excluded.next_due_kind,
              terminal = excluded.terminal, updated_at = excluded.updated_at,
-             division_code = excluded.division_code, deadline_error = excluded.deadline_error",
+             division_code = excluded.division_code, deadline_error = excluded.deadline_error,
+             origin = excluded.origin, not_accepted = excluded.not_accepted",
     )?
     .execute(params![
         row.order.0,
@@ -141,7 +217,9 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
         row.terminal,
         row.updated_at,
         row.division_code,
-        row.deadline_error.map(ErrorCode::as_str)
+        row.deadline_error.map(ErrorCode::as_str),
+        row.origin.as_str(),
+        not_accepted
     ])?;
     conn.prepare_cached("DELETE FROM order_units WHERE order_id = ?1")?
         .execute([&row.order.0])?;
@@ -234,6 +312,10 @@ impl Store {
                 " AND o.next_due IS NOT NULL AND o.next_due < ?{}",
                 args.len()
             ));
+        }
+        if let Some(origin) = q.origin {
+            args.push(Value::Text(origin.as_str().to_string()));
+            sql.push_str(&format!(" AND o.origin = ?{}", args.len()));
         }
         if !q.include_terminal {
             sql.push_str(&format!(" AND {terminal_col} = 0"));

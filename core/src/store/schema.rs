@@ -202,6 +202,19 @@ INSERT INTO meta (key, value) SELECT 'blob_refs_complete', x'01'
 ALTER TABLE blobs ADD COLUMN stored_at INTEGER;
 "#,
     },
+    Migration {
+        version: 6,
+        sql: r#"
+-- Where each order came from (provincial or city hotline, county center, 110 diversion, or
+-- local), and what a citizen is told when a request is not accepted (ground and basis). Rows
+-- of orders stored before this version are rebuilt once from their documents by the device
+-- layer (meta `index_v6` says when that is done).
+ALTER TABLE orders ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE orders ADD COLUMN not_accepted TEXT;
+INSERT INTO meta (key, value) SELECT 'index_v6', x'01'
+ WHERE NOT EXISTS (SELECT 1 FROM changes);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

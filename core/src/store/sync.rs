@@ -129,6 +129,27 @@ impl Store {
             .query_row(params![peer, order.0, cursor], |r| r.get(0))?)
     }
 
+    /// Orders `peer` holds but has not yet confirmed having whole: marked held from what it
+    /// pushed (`i64::MAX`), or sent whole in an answer its cursor has not passed (lost, say).
+    /// At most `limit`, by order id.
+    pub fn peer_orders_not_whole(
+        &self,
+        peer: &str,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<Vec<OrderId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT order_id FROM peer_orders WHERE peer = ?1 AND sent_cursor > ?2
+             ORDER BY order_id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![peer, cursor, limit], |r| r.get(0))?;
+        let mut out = Vec::new();
+        for id in rows {
+            out.push(OrderId(id?));
+        }
+        Ok(out)
+    }
+
     /// Records that `orders` went to `peer` whole in an answer that moved its cursor to
     /// `sent_cursor`; `i64::MAX` records only that the peer has them in some part.
     pub fn mark_peer_orders(

@@ -61,6 +61,10 @@ pub fn may_see(store: &Store, cert: &Certificate, order: &OrderId) -> Result<boo
     })
 }
 
+/// Orders held but not yet confirmed whole that one answer sends whole at most (more follow in
+/// the next round; the byte budget usually stops first).
+const MAX_WHOLE_PER_ROUND: u32 = 256;
+
 /// A request whose first this-many changes all fail to decode or verify is refused whole,
 /// before the store is touched: a device that means well never sends that.
 pub const MAX_LEADING_REFUSALS: usize = 64;
@@ -224,14 +228,30 @@ pub fn serve_prepared(
     let mut more = false;
     let mut whole_sent: HashSet<OrderId> = HashSet::new();
     let mut newly_whole: Vec<OrderId> = Vec::new();
-    // Orders the device says it holds only in part go first, whole.
-    for order in &body.resend {
-        let order = OrderId::new(order.clone());
+    // Orders the device holds only in part go first, whole: those it says it lacks pieces of,
+    // and those the hub knows it holds but has not seen it confirm whole — held since what it
+    // just pushed, or sent whole in an answer that never arrived. The log scan below cannot be
+    // relied on for them: it starts at the device's cursor, which may already be past every
+    // change of such an order (a push in a later round of the same sync).
+    let asked: Vec<(OrderId, bool)> = body
+        .resend
+        .iter()
+        .map(|o| (OrderId::new(o.clone()), true))
+        .chain(
+            hub.store()
+                .peer_orders_not_whole(&peer, body.received_upto, MAX_WHOLE_PER_ROUND)?
+                .into_iter()
+                .map(|o| (o, false)),
+        )
+        .collect();
+    for (order, by_device) in asked {
         if whole_sent.contains(&order) {
             continue;
         }
         if !may_see(hub.store(), &cert, &order)? {
-            served.denied_resends += 1;
+            if by_device {
+                served.denied_resends += 1;
+            }
             continue;
         }
         if bytes >= budget {
@@ -283,8 +303,12 @@ pub fn serve_prepared(
             }
         }
     }
-    hub.store_mut()
-        .mark_peer_orders(&peer, &newly_whole, cursor)?;
+    // Held whole once the device's cursor passes this answer. An answer that does not move the
+    // cursor cannot be told apart from a lost one: its orders stay pending and go again.
+    if cursor > body.received_upto {
+        hub.store_mut()
+            .mark_peer_orders(&peer, &newly_whole, cursor)?;
+    }
     served.pulled = out.len() as u64;
     let (certs, pull) = wire::pack(&out);
 

@@ -9,7 +9,7 @@ use crate::limits::{
     MAX_TEXT_CHARS, MEDIA_TYPES,
 };
 use crate::model::{
-    Action, AttachmentRef, CaseInfo, Event, GpsFix, NotAcceptedReason, OrderDetails,
+    Action, AttachmentRef, CaseInfo, Event, GpsFix, NotAcceptedReason, OrderDetails, Urgency,
 };
 use crate::policy::{Limit, Policy};
 
@@ -145,9 +145,13 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         Action::NotAccept {
             basis,
             earlier_order,
+            stated_reason,
             ..
         } => {
             note("basis", basis)?;
+            if let Some(r) = stated_reason {
+                note("stated_reason", r)?;
+            }
             match earlier_order {
                 Some(o) => fits(action, "earlier_order", &o.0, MAX_ID_CHARS),
                 None => Ok(()),
@@ -161,12 +165,20 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             lead,
             co_units,
             note: n,
+            duty_report,
+            coordination,
             ..
         } => {
             fits(action, "lead", &lead.0, MAX_ID_CHARS)?;
             few(action, "co_units", co_units, MAX_LIST_ITEMS)?;
             for u in co_units {
                 fits(action, "co_units", &u.0, MAX_ID_CHARS)?;
+            }
+            if let Some(r) = duty_report {
+                note("duty_report", &r.how)?;
+            }
+            if let Some(c) = coordination {
+                note("coordination", &c.record)?;
             }
             note("note", n)
         }
@@ -235,8 +247,23 @@ pub(crate) fn check(
             reason,
             basis,
             earlier_order,
+            stated_reason,
         } => {
+            // The policy's own list of grounds (Turpan 第二章, Puyang §(二)…), where it has one.
+            if let Some(list) = &policy.not_accepted_reasons
+                && !list.contains(reason)
+            {
+                return Err(WorkflowError::ReasonNotInPolicy { reason: *reason });
+            }
             require(action, "basis", basis)?;
+            // "Other" is told to the citizen in words.
+            if *reason == NotAcceptedReason::Other {
+                require(
+                    action,
+                    "stated_reason",
+                    stated_reason.as_deref().unwrap_or(""),
+                )?;
+            }
             // Rule 7 is answered by pointing at the earlier order, so the link is the answer.
             if *reason == NotAcceptedReason::RepeatWithoutNewFacts
                 && earlier_order.as_ref().is_none_or(|o| blank(&o.0))
@@ -252,17 +279,37 @@ pub(crate) fn check(
             require(action, "kb_item", kb_item)?;
             require(action, "answer", answer)
         }
-        Action::Dispatch { lead, co_units, .. } => {
+        Action::Dispatch {
+            lead,
+            co_units,
+            duty_report,
+            coordination,
+            ..
+        } => {
             require(action, "lead", &lead.0)?;
+            if let Some(c) = coordination {
+                require(action, "coordination", &c.record)?;
+            }
             if co_units.iter().any(|u| blank(&u.0)) {
                 return Err(missing(action, "co_units"));
             }
             if co_units.contains(lead) {
                 return Err(WorkflowError::LeadAlsoCoUnit { unit: lead.clone() });
             }
+            // Puyang §(四): an emergency goes out with its report to the duty office.
+            if policy.emergency_duty_report && details.urgency == Urgency::Emergency {
+                match duty_report {
+                    Some(r) => require(action, "duty_report", &r.how)?,
+                    None => return Err(missing(action, "duty_report")),
+                }
+            }
             Ok(())
         }
         Action::RequestReturn(r) => {
+            // Turpan art. 16: 通过上述方式确定的承办单位，应当遵照办理，不得退回。
+            if state.coordination.is_some() {
+                return Err(WorkflowError::ReturnAfterCoordination);
+            }
             require(action, "reason", &r.reason)?;
             require(action, "basis", &r.basis)?;
             require(action, "leader_opinion", &r.leader_opinion)?;
@@ -290,6 +337,10 @@ pub(crate) fn check(
             valid_gps(action, e.gps.as_ref())
         }
         Action::RequestExtension(req) => {
+            // Turpan art. 17: 除突发类事项外 — an emergency is never extended.
+            if !policy.emergencies_extendable && details.urgency == Urgency::Emergency {
+                return Err(WorkflowError::ExtensionNotForEmergency);
+            }
             if req.working_days == 0 {
                 return Err(missing(action, "working_days"));
             }

@@ -105,7 +105,7 @@ pub fn deadlines(
     };
 
     Ok(OrderDeadlines {
-        dispatch_due: due(limits.dispatch, redispatch_anchor)?,
+        dispatch_due: due(policy.dispatch_limit(details.urgency), redispatch_anchor)?,
         sign_for_due: due(limits.sign_for, state.dispatched_at)?,
         return_due: due(limits.return_request, state.dispatched_at)?,
         response_due: due(

@@ -52,6 +52,17 @@ pub enum WorkflowError {
     #[error("the unit must phone the hotline center before requesting a return")]
     ReturnNeedsCall,
 
+    #[error("an emergency may not be extended under this policy")]
+    ExtensionNotForEmergency,
+
+    #[error("the unit was fixed by the center's coordination and may not return the order")]
+    ReturnAfterCoordination,
+
+    #[error("this policy does not use the ground `{}` for not accepting a request", .reason.as_str())]
+    ReasonNotInPolicy {
+        reason: crate::model::NotAcceptedReason,
+    },
+
     #[error("confidential callers are not called back")]
     ConfidentialNoCallback,
 
@@ -111,6 +122,9 @@ impl Coded for WorkflowError {
             WorkflowError::ExtensionTooLong { .. } => ErrorCode::ExtensionTooLong,
             WorkflowError::ReturnWindowClosed { .. } => ErrorCode::ReturnWindowClosed,
             WorkflowError::ReturnNeedsCall => ErrorCode::ReturnNeedsCall,
+            WorkflowError::ExtensionNotForEmergency => ErrorCode::ExtensionNotForEmergency,
+            WorkflowError::ReturnAfterCoordination => ErrorCode::ReturnAfterCoordination,
+            WorkflowError::ReasonNotInPolicy { .. } => ErrorCode::ReasonNotInPolicy,
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
             WorkflowError::UnknownOrder { .. } => ErrorCode::UnknownOrder,
@@ -163,6 +177,15 @@ impl Coded for WorkflowError {
                 to_local(*due).format("%Y-%m-%d %H:%M:%S")
             ),
             WorkflowError::ReturnNeedsCall => "申请退回前须先电话联系热线受理中心".to_string(),
+            WorkflowError::ExtensionNotForEmergency => {
+                "按本地政策，突发类事项不得申请延期".to_string()
+            }
+            WorkflowError::ReturnAfterCoordination => {
+                "承办单位经中心协调确定，应当遵照办理，不得退回".to_string()
+            }
+            WorkflowError::ReasonNotInPolicy { reason } => {
+                format!("本地政策未规定“{}”这一不予受理情形", reason.zh())
+            }
             WorkflowError::ConfidentialNoCallback => "保密工单不进行回访".to_string(),
             WorkflowError::InstantAnswerKind { kind } => {
                 format!("只有咨询类诉求可以即时答复，本工单为{}", kind.zh())
@@ -240,6 +263,9 @@ fn field_zh(field: &str) -> &'static str {
         "answer" => "答复内容",
         "lead" => "主办单位",
         "co_units" => "会办单位",
+        "duty_report" => "向市政府值班室的报告",
+        "coordination" => "协调确定承办单位的记录",
+        "stated_reason" => "不予受理的具体理由",
         "reason" => "理由",
         "leader_opinion" => "领导意见",
         "suggestion" => "建议承办单位",

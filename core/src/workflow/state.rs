@@ -196,6 +196,9 @@ pub struct NotAcceptedRecord {
     pub reason: NotAcceptedReason,
     pub basis: String,
     pub earlier_order: Option<OrderId>,
+    /// The reason in words, for "other".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +282,9 @@ pub struct OrderState {
     pub co_units: Vec<UnitId>,
     /// 重点难点, as set by the current dispatch.
     pub leader_approval: bool,
+    /// Turpan art. 16: the current dispatch fixed the unit by the center's coordination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordination: Option<crate::model::Coordination>,
     pub signed_by: Option<Actor>,
     /// Lead units that had the order before an approved return, oldest first.
     pub returned_by: Vec<UnitId>,

@@ -138,11 +138,13 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             reason,
             basis,
             earlier_order,
+            stated_reason,
         } => {
             state.not_accepted = Some(NotAcceptedRecord {
                 reason: *reason,
                 basis: basis.clone(),
                 earlier_order: earlier_order.clone(),
+                stated_reason: stated_reason.clone(),
             });
             state.closed_at = Some(at);
             state.status = Status::NotAccepted;
@@ -159,6 +161,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             lead,
             co_units,
             leader_approval,
+            coordination,
             ..
         } => {
             let mut units = Vec::with_capacity(co_units.len());
@@ -170,6 +173,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.lead_unit = Some(lead.clone());
             state.co_units = units;
             state.leader_approval = *leader_approval;
+            state.coordination = coordination.clone();
             state.dispatched_at = Some(at);
             state.signed_at = None;
             state.signed_by = None;

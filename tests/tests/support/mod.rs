@@ -1187,6 +1187,7 @@ pub fn request(sel: usize) -> SubmitRequest {
             id_number: None,
         }),
         confidential: sel % 7 == 3,
+        origin: hotline_core::model::Origin::Local,
         photos: Vec::new(),
     }
 }
@@ -1197,6 +1198,8 @@ fn dispatch(lead: &str, co: Option<&str>) -> Action {
         co_units: co.into_iter().map(UnitId::new).collect(),
         leader_approval: false,
         note: "请核实处理".into(),
+        duty_report: None,
+        coordination: None,
     }
 }
 
@@ -1235,6 +1238,7 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
                     reason: NotAcceptedReason::NotGovernmentDuty,
                     basis: note("不属于政府职责"),
                     earlier_order: None,
+                    stated_reason: None,
                 }]);
                 if inquiry {
                     v.push(Action::InstantAnswer {

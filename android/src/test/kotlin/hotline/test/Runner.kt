@@ -24,6 +24,7 @@ fun main(args: Array<String>) {
     suite.cancelTests()
     suite.asyncTests()
     suite.syncTests()
+    suite.seedRuleTests()
     suite.coverageTests() // last: checks what all the others called
     val only = args.firstOrNull()
     var passed = 0

@@ -1,0 +1,101 @@
+// The corrected seed rules across the boundary: a Puyang emergency goes out with its report to
+// the duty office (puyang-2020 §(四)) and a Turpan one is never extended (turpan-2021 art. 17);
+// a 110 diversion not accepted on "other" grounds tells the citizen why (turpan-2021 art. 13);
+// a unit fixed by coordination may not return the order (turpan-2021 art. 16).
+package hotline.test
+
+import hotline.Coordination
+import hotline.CoordinationMethod
+import hotline.DutyOfficeReport
+import hotline.ExtensionRequest
+import hotline.HotlineException
+import hotline.InboxFilter
+import hotline.NotAcceptedReason
+import hotline.Origin
+import hotline.RequestKind
+import hotline.ReturnRequest
+import hotline.Role
+import hotline.Status
+import hotline.WorkflowAction
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+
+private fun emergency(text: String) = complaint(text).copy(kind = RequestKind.HELP, emergency = true)
+
+fun Suite.seedRuleTests() {
+    test("a Puyang emergency is due for dispatch within the hour and goes out with its duty-office report") {
+        City("puyang").use { city ->
+            val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
+            val desk = city.centerDesk()
+            city.introduce(kiosk, desk)
+            val t0 = at("2026-03-02T09:00:00+08:00")
+            val order = kiosk.device.submit(emergency("小区燃气管道泄漏"), t0).order
+            carry(kiosk, desk, order, t0)
+            val me = "dispatcher-1"
+            desk.device.act(order, WorkflowAction.Register(""), t0, me)
+            assertEquals(at("2026-03-02T10:00:00+08:00"), desk.device.show(order).deadlines?.dispatchDue)
+            val e = assertFailsWith<HotlineException.Refused> { desk.device.act(order, dispatchTo(UNIT_A), t0, me) }
+            assertEquals("missing_field", e.code)
+            val reported = WorkflowAction.Dispatch(UNIT_A, emptyList(), false, "立即处置", DutyOfficeReport(t0, "电话报告市政府值班室值班员王某"))
+            assertEquals(Status.DISPATCHED, desk.device.act(order, reported, t0, me).status)
+        }
+    }
+    test("a Turpan emergency is never extended") {
+        City().use { city ->
+            val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
+            val staff = city.member("staff-a", Role.STAFF, UNIT_A)
+            val desk = city.centerDesk()
+            city.introduce(kiosk, staff, desk)
+            val t0 = at("2026-03-02T09:00:00+08:00")
+            val order = kiosk.device.submit(emergency("自来水主管道爆裂"), t0).order
+            carry(kiosk, desk, order, t0)
+            desk.device.act(order, WorkflowAction.Register(""), t0, "dispatcher-1")
+            desk.device.act(order, dispatchTo(UNIT_A), t0, "dispatcher-1")
+            carry(desk, staff, order, t0)
+            staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T09:10:00+08:00"))
+            val e = assertFailsWith<HotlineException.Refused> {
+                staff.device.act(order, WorkflowAction.RequestExtension(ExtensionRequest(5u, "抢修")), at("2026-03-02T09:20:00+08:00"))
+            }
+            assertEquals("extension_not_for_emergency", e.code)
+        }
+    }
+    test("a 110 diversion not accepted on other grounds tells the citizen why, and the inbox filters by origin") {
+        City().use { city ->
+            val intake = city.member("intake-1", Role.INTAKE, CENTER)
+            val t0 = at("2026-03-02T09:00:00+08:00")
+            val submitted = intake.device.submit(complaint("要求查询邻居的住址").copy(origin = Origin.DIVERTED110), t0)
+            assertEquals(listOf(submitted.order), intake.device.inbox(InboxFilter(origin = Origin.DIVERTED110)).map { it.order })
+            assertTrue(intake.device.inbox(InboxFilter(origin = Origin.PROVINCIAL_HOTLINE)).isEmpty())
+            val view = intake.device.act(
+                submitted.order,
+                WorkflowAction.NotAccept(NotAcceptedReason.OTHER, "《吐鲁番市12345政务服务便民热线管理办法》第二章", null, "涉及他人个人信息，热线不提供查询"),
+                t0,
+            )
+            assertEquals("其他不予受理的事项", view.notAccepted?.reasonZh)
+            val status = intake.device.status(submitted.receipt)
+            assertEquals(NotAcceptedReason.OTHER, status.notAccepted?.reason)
+            assertEquals("涉及他人个人信息，热线不提供查询", status.notAccepted?.statedReason)
+        }
+    }
+    test("a unit fixed by the center's coordination may not return the order") {
+        City().use { city ->
+            val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
+            val staff = city.member("staff-a", Role.STAFF, UNIT_A)
+            val desk = city.centerDesk()
+            city.introduce(kiosk, staff, desk)
+            val t0 = at("2026-03-02T09:00:00+08:00")
+            val order = kiosk.device.submit(complaint(), t0).order
+            carry(kiosk, desk, order, t0)
+            desk.device.act(order, WorkflowAction.Register(""), t0, "dispatcher-1")
+            val fixed = WorkflowAction.Dispatch(UNIT_A, emptyList(), false, "", null, Coordination(CoordinationMethod.MEETING, "3月2日协调会纪要：由古城路街道主办"))
+            assertEquals(CoordinationMethod.MEETING, desk.device.act(order, fixed, t0, "dispatcher-1").coordination?.method)
+            carry(desk, staff, order, t0)
+            val request = ReturnRequest("不属本单位职责", "三定方案", "同意退回", "住建局", "0995-1234567", true)
+            val e = assertFailsWith<HotlineException.Refused> {
+                staff.device.act(order, WorkflowAction.RequestReturn(request), at("2026-03-02T10:00:00+08:00"))
+            }
+            assertEquals("return_after_coordination", e.code)
+        }
+    }
+}

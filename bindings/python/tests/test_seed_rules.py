@@ -1,0 +1,136 @@
+"""The corrected seed rules through the Python bindings: a Puyang emergency goes out with its
+report to the duty office (puyang-2020 §(四)) and a Turpan one is never extended (turpan-2021
+art. 17); a 110 diversion not accepted on "other" grounds tells the citizen why (turpan-2021
+art. 13); a unit fixed by coordination may not return the order (turpan-2021 art. 16)."""
+
+import pytest
+
+import hotline
+from city_support import CENTER, UNIT_A, at, carry, center_desk, complaint, dispatch_to
+
+A = hotline.WorkflowAction
+
+
+def emergency(text="小区燃气管道泄漏"):
+    request = complaint(text)
+    request.kind = hotline.RequestKind.HELP
+    request.emergency = True
+    return request
+
+
+def test_puyang_emergency_dispatch_needs_its_duty_office_report(puyang_city, run):
+    city = puyang_city
+
+    async def main():
+        kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
+        desk = await center_desk(city)
+        await city.introduce(kiosk, desk)
+        t0 = at("2026-03-02T09:00:00+08:00")
+        order = (await kiosk.device.submit(emergency(), t0)).order
+        await carry(kiosk, desk, order, t0)
+        me = "dispatcher-1"
+        await desk.device.act(order, A.REGISTER(note=""), t0, me)
+        view = await desk.device.show(order)
+        # puyang-2020 §(四): 立即转办 — due within the hour of registration.
+        assert view.deadlines.dispatch_due == at("2026-03-02T10:00:00+08:00")
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await desk.device.act(order, dispatch_to(UNIT_A), t0, me)
+        assert e.value.code == "missing_field"
+        reported = A.DISPATCH(
+            lead=UNIT_A,
+            co_units=[],
+            leader_approval=False,
+            note="立即处置",
+            duty_report=hotline.DutyOfficeReport(reported_at=t0, how="电话报告市政府值班室值班员王某"),
+        )
+        view = await desk.device.act(order, reported, t0, me)
+        assert view.status == hotline.Status.DISPATCHED
+
+    run(main())
+
+
+def test_turpan_emergency_is_never_extended(city, run):
+    async def main():
+        kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
+        staff = await city.member("staff-a", hotline.Role.STAFF, UNIT_A)
+        desk = await center_desk(city)
+        await city.introduce(kiosk, staff, desk)
+        t0 = at("2026-03-02T09:00:00+08:00")
+        order = (await kiosk.device.submit(emergency("自来水主管道爆裂"), t0)).order
+        await carry(kiosk, desk, order, t0)
+        me = "dispatcher-1"
+        await desk.device.act(order, A.REGISTER(note=""), t0, me)
+        await desk.device.act(order, dispatch_to(UNIT_A), t0, me)
+        await carry(desk, staff, order, t0)
+        await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T09:10:00+08:00"))
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await staff.device.act(
+                order,
+                A.REQUEST_EXTENSION(request=hotline.ExtensionRequest(working_days=5, explanation="抢修")),
+                at("2026-03-02T09:20:00+08:00"),
+            )
+        assert e.value.code == "extension_not_for_emergency"
+
+    run(main())
+
+
+def test_a_110_diversion_not_accepted_tells_the_citizen_why(city, run):
+    async def main():
+        intake = await city.member("intake-1", hotline.Role.INTAKE, CENTER)
+        t0 = at("2026-03-02T09:00:00+08:00")
+        request = complaint("要求查询邻居的住址")
+        request.origin = hotline.Origin.DIVERTED110
+        submitted = await intake.device.submit(request, t0)
+        diverted = await intake.device.inbox(hotline.InboxFilter(origin=hotline.Origin.DIVERTED110))
+        assert [r.order for r in diverted] == [submitted.order]
+        assert await intake.device.inbox(hotline.InboxFilter(origin=hotline.Origin.PROVINCIAL_HOTLINE)) == []
+        await intake.device.act(
+            submitted.order,
+            A.NOT_ACCEPT(
+                reason=hotline.NotAcceptedReason.OTHER,
+                basis="《吐鲁番市12345政务服务便民热线管理办法》第二章",
+                earlier_order=None,
+                stated_reason="涉及他人个人信息，热线不提供查询",
+            ),
+            t0,
+        )
+        status = await intake.device.status(submitted.receipt)
+        assert status.not_accepted.reason == hotline.NotAcceptedReason.OTHER
+        assert status.not_accepted.reason_zh == "其他不予受理的事项"
+        assert status.not_accepted.stated_reason == "涉及他人个人信息，热线不提供查询"
+        assert "第二章" in status.not_accepted.basis
+
+    run(main())
+
+
+def test_a_unit_fixed_by_coordination_may_not_return_it(city, run):
+    async def main():
+        kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
+        staff = await city.member("staff-a", hotline.Role.STAFF, UNIT_A)
+        desk = await center_desk(city)
+        await city.introduce(kiosk, staff, desk)
+        t0 = at("2026-03-02T09:00:00+08:00")
+        order = (await kiosk.device.submit(complaint(), t0)).order
+        await carry(kiosk, desk, order, t0)
+        me = "dispatcher-1"
+        await desk.device.act(order, A.REGISTER(note=""), t0, me)
+        fixed = A.DISPATCH(
+            lead=UNIT_A,
+            co_units=[],
+            leader_approval=False,
+            note="",
+            coordination=hotline.Coordination(
+                method=hotline.CoordinationMethod.MEETING, record="3月2日协调会纪要：由古城路街道主办"
+            ),
+        )
+        await desk.device.act(order, fixed, t0, me)
+        await carry(desk, staff, order, t0)
+        request = hotline.ReturnRequest(
+            reason="不属本单位职责", basis="三定方案", leader_opinion="同意退回",
+            suggestion="住建局", phone="0995-1234567", called_center=True,
+        )
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await staff.device.act(order, A.REQUEST_RETURN(request=request), at("2026-03-02T10:00:00+08:00"))
+        assert e.value.code == "return_after_coordination"
+
+    run(main())

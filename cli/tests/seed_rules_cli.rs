@@ -1,0 +1,220 @@
+//! The corrected seed rules at the terminal: `hotline act`, `show` and `policy` as a Puyang or
+//! Turpan center would use them.
+
+use hotline_testkit::cli::Terminal;
+
+const AT: &str = "2026-03-02T09:00:00+08:00";
+
+/// A city under `preset` with one shared store holding a kiosk, the center's desk and unit A's
+/// head; an emergency submitted at the kiosk and registered; returns its order id.
+fn emergency(preset: &str) -> (Terminal, String) {
+    let city = Terminal::new(env!("CARGO_BIN_EXE_hotline")).at(AT);
+    city.ok(&["hub", "init", "--data", "city", "--preset", preset]);
+    city.enrol("township", "unit_head", Some("unit-a"), "head-a");
+    city.enrol("township", "dispatcher", Some("center"), "desk");
+    city.enrol("township", "kiosk", Some("center"), "kiosk-01");
+    let sub = city.ok(&[
+        "intake",
+        "--store",
+        "township",
+        "--as",
+        "kiosk-01",
+        "--kind",
+        "help",
+        "--emergency",
+        "--text",
+        "小区燃气管道泄漏",
+        "--address",
+        "华龙区人民路 18 号",
+    ]);
+    let order = sub["order"].as_str().unwrap().to_string();
+    city.ok(&[
+        "act", &order, "register", "--store", "township", "--as", "desk",
+    ]);
+    (city, order)
+}
+
+#[test]
+fn a_puyang_emergency_goes_out_with_its_report_to_the_duty_office() {
+    // puyang-2020 §(四): 对应急类事项事件，市热线平台应立即转办至相关单位，同时上报市政府值班室。
+    let (city, order) = emergency("puyang");
+    let dispatch = [
+        "act",
+        order.as_str(),
+        "dispatch",
+        "--lead",
+        "unit-a",
+        "--store",
+        "township",
+        "--as",
+        "desk",
+    ];
+    assert_eq!(city.fails(&dispatch), "missing_field");
+    let mut reported = dispatch.to_vec();
+    reported.extend(["--duty-report", "电话报告市政府值班室值班员王某"]);
+    let v = city.ok(&reported);
+    assert_eq!(v["state"]["status"], "dispatched");
+    let shown = city.ok(&["show", &order, "--store", "township", "--as", "desk"]);
+    let history = shown["state"]["history"].as_array().unwrap();
+    let dispatched = history
+        .iter()
+        .find(|h| h["event"]["action"]["type"] == "dispatch")
+        .unwrap_or_else(|| panic!("no dispatch in {history:?}"));
+    assert_eq!(
+        dispatched["event"]["action"]["duty_report"]["how"],
+        "电话报告市政府值班室值班员王某"
+    );
+}
+
+#[test]
+fn a_turpan_emergency_cannot_be_extended() {
+    // turpan-2021 art. 17: 除突发类事项外 … 再行申请延期办结.
+    let (city, order) = emergency("turpan");
+    city.ok(&[
+        "act", &order, "dispatch", "--lead", "unit-a", "--store", "township", "--as", "desk",
+    ]);
+    city.ok(&[
+        "act", &order, "sign-for", "--store", "township", "--as", "head-a",
+    ]);
+    assert_eq!(
+        city.fails(&[
+            "act",
+            &order,
+            "request-extension",
+            "--days",
+            "5",
+            "--explanation",
+            "抢修需更换管道",
+            "--store",
+            "township",
+            "--as",
+            "head-a",
+        ]),
+        "extension_not_for_emergency"
+    );
+}
+
+#[test]
+fn a_110_diversion_not_accepted_for_another_reason_tells_the_citizen_why() {
+    // puyang-2020 §(一): 110报警服务台受理非警务类诉求的分流; turpan-2021 art. 13 and 第二章:
+    // 其他不予受理的事项, with the reason and its basis told to the citizen.
+    let city = Terminal::new(env!("CARGO_BIN_EXE_hotline")).at(AT);
+    city.ok(&["hub", "init", "--data", "city", "--preset", "turpan"]);
+    city.enrol("township", "intake", Some("center"), "intake-01");
+    let sub = city.ok(&[
+        "intake",
+        "--store",
+        "township",
+        "--kind",
+        "help",
+        "--origin",
+        "diverted_110",
+        "--text",
+        "要求查询邻居的住址",
+        "--address",
+        "高昌区亚尔乡",
+    ]);
+    let order = sub["order"].as_str().unwrap().to_string();
+    let receipt = sub["receipt"].as_str().unwrap().to_string();
+    let listed = city.ok(&["orders", "--store", "township", "--origin", "diverted_110"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["origin"], "diverted_110");
+    let none = city.ok(&[
+        "orders",
+        "--store",
+        "township",
+        "--origin",
+        "provincial_hotline",
+    ]);
+    assert!(none.as_array().unwrap().is_empty());
+    assert_eq!(
+        city.fails(&["orders", "--store", "township", "--origin", "mars"]),
+        "unknown_origin"
+    );
+    let not_accept = [
+        "act",
+        order.as_str(),
+        "not-accept",
+        "--reason",
+        "other",
+        "--basis",
+        "《吐鲁番市12345政务服务便民热线管理办法》第二章",
+        "--store",
+        "township",
+    ];
+    assert_eq!(city.fails(&not_accept), "missing_field");
+    let mut stated = not_accept.to_vec();
+    stated.extend(["--stated-reason", "涉及他人个人信息，热线不提供查询"]);
+    city.ok(&stated);
+    let text = city.text(&["status", &receipt, "--store", "township"]);
+    for line in [
+        "不予受理理由 / not accepted: 其他不予受理的事项（other）",
+        "具体理由 / reason: 涉及他人个人信息，热线不提供查询",
+        "依据 / basis: 《吐鲁番市12345政务服务便民热线管理办法》第二章",
+    ] {
+        assert!(text.contains(line), "{line} missing from {text}");
+    }
+    let v = city.ok(&["status", &receipt, "--store", "township"]);
+    assert_eq!(v["not_accepted"]["reason"], "other");
+}
+
+#[test]
+fn a_unit_fixed_by_coordination_cannot_return_the_order() {
+    // turpan-2021 art. 16: 通过上述方式确定的承办单位，应当遵照办理，不得退回。
+    let (city, order) = emergency("turpan");
+    assert_eq!(
+        city.fails(&[
+            "act",
+            &order,
+            "dispatch",
+            "--lead",
+            "unit-a",
+            "--coordinated-by",
+            "tea_party",
+            "--coordination",
+            "x",
+            "--store",
+            "township",
+            "--as",
+            "desk",
+        ]),
+        "unknown_coordination"
+    );
+    city.ok(&[
+        "act",
+        &order,
+        "dispatch",
+        "--lead",
+        "unit-a",
+        "--coordinated-by",
+        "meeting",
+        "--coordination",
+        "3月2日协调会纪要：燃气泄漏由古城路街道主办",
+        "--store",
+        "township",
+        "--as",
+        "desk",
+    ]);
+    assert_eq!(
+        city.fails(&[
+            "act",
+            &order,
+            "request-return",
+            "--reason",
+            "燃气管道属燃气公司",
+            "--basis",
+            "三定方案",
+            "--leader-opinion",
+            "同意退回",
+            "--suggestion",
+            "燃气公司",
+            "--phone",
+            "0995-1234567",
+            "--store",
+            "township",
+            "--as",
+            "head-a",
+        ]),
+        "return_after_coordination"
+    );
+}

@@ -1,0 +1,110 @@
+//! Where an order came from, and what a citizen is told when it is not accepted: recorded on
+//! the device, filterable in the inbox, shown by a receipt lookup — and rebuilt for orders a
+//! store held before either existed.
+
+use hotline_core::device::{Device, SubmitRequest};
+use hotline_core::model::{Action, NotAcceptedReason, Origin, Role};
+use hotline_core::store::InboxQuery;
+use hotline_testkit::*;
+
+const NOW: &str = "2026-03-02T09:00:00+08:00";
+
+#[test]
+fn an_order_keeps_its_origin_and_the_inbox_filters_on_it() {
+    // linshu-2020, puyang-2020 §(一): orders come from the province, the city, the county
+    // center or the 110 desk, and are counted per origin.
+    let mut city = City::turpan();
+    let mut desk = city.device("desk", Role::Intake, "center");
+    let now = t(NOW);
+    let mut made = Vec::new();
+    for origin in Origin::ALL {
+        let sub = desk
+            .submit(
+                None,
+                SubmitRequest {
+                    origin,
+                    ..request(&format!("来自{}的诉求", origin.zh()))
+                },
+                now,
+            )
+            .unwrap();
+        made.push((origin, sub.order));
+    }
+    for (origin, order) in &made {
+        assert_eq!(
+            desk.show(order).unwrap().state.details.unwrap().origin,
+            *origin
+        );
+        let rows = desk
+            .inbox(&InboxQuery {
+                origin: Some(*origin),
+                ..InboxQuery::default()
+            })
+            .unwrap();
+        let ids: Vec<_> = rows.iter().map(|r| r.order.clone()).collect();
+        assert_eq!(ids, vec![order.clone()], "{origin:?}");
+    }
+    assert_eq!(desk.inbox(&InboxQuery::default()).unwrap().len(), 5);
+}
+
+fn not_accepted(city: &mut City) -> (Device, String) {
+    let mut desk = city.device("desk", Role::Intake, "center");
+    let now = t(NOW);
+    let sub = desk
+        .submit(None, request("要求查询邻居的住址"), now)
+        .unwrap();
+    desk.act(
+        None,
+        &sub.order,
+        Action::NotAccept {
+            reason: NotAcceptedReason::Other,
+            basis: "《吐鲁番市12345政务服务便民热线管理办法》第二章".into(),
+            earlier_order: None,
+            stated_reason: Some("涉及他人个人信息，热线不提供查询".into()),
+        },
+        now,
+    )
+    .unwrap();
+    (desk, sub.receipt)
+}
+
+#[test]
+fn a_receipt_lookup_says_why_a_request_was_not_accepted() {
+    // turpan-2021 art. 13: 应当告知诉求人不予受理及其依据.
+    let mut city = City::turpan();
+    let (desk, receipt) = not_accepted(&mut city);
+    let st = desk.status(&receipt).unwrap();
+    let notice = st.not_accepted.unwrap();
+    assert_eq!(notice.reason, NotAcceptedReason::Other);
+    assert_eq!(notice.reason_zh, "其他不予受理的事项");
+    assert_eq!(
+        notice.stated_reason.as_deref(),
+        Some("涉及他人个人信息，热线不提供查询")
+    );
+    assert!(notice.basis.contains("第二章"));
+    // Nothing personal: the citizen's name and phone are nowhere in what a lookup returns.
+    let json = serde_json::to_string(&desk.status(&receipt).unwrap()).unwrap();
+    assert!(
+        !json.contains("王秀英") && !json.contains("13912345678"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_store_from_before_origins_and_notices_gets_them_on_open() {
+    let mut city = City::turpan();
+    let (desk, receipt) = not_accepted(&mut city);
+    drop(desk);
+    // Make the index look as a store written before migration 6 left it.
+    let db = rusqlite::Connection::open(city.dir("desk").join("hotline.db")).unwrap();
+    db.execute_batch(
+        "UPDATE orders SET not_accepted = NULL, origin = 'local';
+         DELETE FROM meta WHERE key = 'index_v6';",
+    )
+    .unwrap();
+    drop(db);
+    let desk = Device::open(&city.dir("desk")).unwrap();
+    let notice = desk.status(&receipt).unwrap().not_accepted;
+    assert_eq!(notice.unwrap().reason, NotAcceptedReason::Other);
+    assert!(desk.store().index_v6_complete().unwrap());
+}

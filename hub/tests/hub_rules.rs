@@ -1,0 +1,55 @@
+//! Every rule the device checks, the hub checks again: changes written by a modified app that
+//! skips the device's checks are refused at the hub with the same typed code.
+
+use hotline_core::device::SubmitRequest;
+use hotline_core::model::{Action, ExtensionRequest, Role, Urgency};
+use hotline_testkit::hub::*;
+use hotline_testkit::*;
+
+#[tokio::test]
+async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
+    // turpan-2021 art. 17: 除突发类事项外 … 再行申请延期办结 — never for an emergency.
+    let mut city = City::turpan();
+    let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);
+    let hub = city.hub().await;
+    let order = kiosk
+        .submit(
+            None,
+            SubmitRequest {
+                urgency: Urgency::Emergency,
+                ..request("自来水主管道爆裂，整条街停水")
+            },
+            t(MORNING),
+        )
+        .unwrap()
+        .order;
+    sync(&hub, &mut kiosk).await;
+    sync(&hub, &mut desk).await;
+    register_and_dispatch(&mut desk, &order, UNIT_A, t(MORNING));
+    sync(&hub, &mut desk).await;
+    sync(&hub, &mut staff_a).await;
+    staff_a.act(None, &order, sign_for(), t(MORNING)).unwrap();
+    sync(&hub, &mut staff_a).await;
+
+    let ask = Action::RequestExtension(ExtensionRequest {
+        working_days: 5,
+        explanation: "抢修需要更换管道".into(),
+    });
+    // The device refuses it…
+    let refused = staff_a
+        .act(None, &order, ask.clone(), t(LATER))
+        .unwrap_err();
+    assert_eq!(
+        hotline_core::Coded::code(&refused).as_str(),
+        "extension_not_for_emergency"
+    );
+    // …and so does the hub, when a modified app writes it anyway.
+    let forged = forged_change(&city, &staff_a, &order, "staff-a", "staff-a", t(LATER), ask);
+    assert_eq!(
+        refusal_of(&hub, &staff_a, &forged).await,
+        "extension_not_for_emergency"
+    );
+    assert!(!hub_has(&hub, &hash_of(&forged)));
+}
