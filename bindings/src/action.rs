@@ -38,6 +38,10 @@ pub enum WorkflowAction {
     },
     /// 退回 request by the lead unit.
     RequestReturn { request: ReturnRequest },
+    /// 突发事项首次处置 by the lead unit: what was done first (Turpan art. 26, within 2 h).
+    FirstResponse { note: String },
+    /// 不可抗力 recorded by the center on an emergency, with its basis (Turpan art. 26).
+    ForceMajeure { basis: String },
     /// The center approves or denies a return.
     DecideReturn { approve: bool, note: String },
     /// 签收 by the lead unit.
@@ -104,6 +108,8 @@ impl From<WorkflowAction> for Action {
                 coordination,
             },
             WorkflowAction::RequestReturn { request } => Action::RequestReturn(request),
+            WorkflowAction::FirstResponse { note } => Action::FirstResponse { note },
+            WorkflowAction::ForceMajeure { basis } => Action::ForceMajeure { basis },
             WorkflowAction::DecideReturn { approve, note } => {
                 Action::DecideReturn { approve, note }
             }

@@ -8,10 +8,10 @@ use hotline_core::device::{ImportOutcome, ReceiptStatus, Submitted};
 use hotline_core::identity::ContactDetails;
 use hotline_core::model::{
     Actor, AttachmentRef, CaseInfo, Channel, ContactMethod, Coordination, CoordinationMethod,
-    DutyOfficeReport, ExtensionRequest, GpsFix, GpsSource, Location, NotAcceptedReason,
-    OrderDetails, OrderId, Origin, PersonId, ReceiptCode, ReplyContent, RequestKind, ReturnRequest,
-    Role, Satisfaction, SiteEvidence, SiteSupervisionForm, SupervisionForm, SupervisionTrigger,
-    UnitId, Urgency,
+    DutyOfficeReport, EmergencyCategory, ExtensionRequest, GpsFix, GpsSource, Location,
+    NotAcceptedReason, OrderDetails, OrderId, Origin, PersonId, ReceiptCode, ReplyContent,
+    RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence, SiteSupervisionForm,
+    SupervisionForm, SupervisionTrigger, UnitId, Urgency,
 };
 use hotline_core::store::NotAcceptedNotice;
 use hotline_core::workflow::{DeadlineKind, ExtensionDecision, Status};
@@ -189,6 +189,14 @@ pub enum NotAcceptedReason {
 }
 
 #[uniffi::remote(Enum)]
+pub enum EmergencyCategory {
+    UtilityOutage,
+    NaturalDisaster,
+    DangerousFacility,
+    PublicSafetyThreat,
+}
+
+#[uniffi::remote(Enum)]
 pub enum Origin {
     Local,
     ProvincialHotline,
@@ -288,6 +296,7 @@ pub struct OrderDetails {
     pub confidential: bool,
     pub attachments: Vec<AttachmentRef>,
     pub origin: Origin,
+    pub emergency_category: Option<EmergencyCategory>,
 }
 
 #[uniffi::remote(Record)]

@@ -67,6 +67,9 @@ pub struct SubmitRequest {
     /// Where the order came from; `null`/`None`: taken locally.
     #[uniffi(default)]
     pub origin: Option<hotline_core::model::Origin>,
+    /// For an emergency: which kind (Turpan art. 26; the presets require it).
+    #[uniffi(default)]
+    pub emergency_category: Option<hotline_core::model::EmergencyCategory>,
 }
 
 impl From<SubmitRequest> for CoreSubmitRequest {
@@ -85,6 +88,7 @@ impl From<SubmitRequest> for CoreSubmitRequest {
             contact: r.contact,
             confidential: r.confidential,
             origin: r.origin.unwrap_or_default(),
+            emergency_category: r.emergency_category,
             photos: r.photos.into_iter().map(Into::into).collect(),
         }
     }

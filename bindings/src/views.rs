@@ -137,6 +137,11 @@ pub struct OrderView {
     pub not_accepted: Option<hotline_core::store::NotAcceptedNotice>,
     /// Turpan art. 16: the current dispatch fixed the unit by the center's coordination.
     pub coordination: Option<hotline_core::model::Coordination>,
+    /// Turpan art. 26: when the lead unit first responded to the emergency, and what it did.
+    pub first_response_at: Option<Timestamp>,
+    pub first_response: Option<String>,
+    /// Turpan art. 26: the basis of force majeure, when the center recorded it.
+    pub force_majeure: Option<String>,
     pub call_log: Vec<CallLogEntry>,
     pub site_evidence: Vec<EvidenceEntry>,
     pub site_supervisions: Vec<SiteSupervisionEntry>,
@@ -203,6 +208,9 @@ impl From<CoreOrderView> for OrderView {
                 .as_ref()
                 .map(hotline_core::store::NotAcceptedNotice::from),
             coordination: s.coordination,
+            first_response_at: s.first_response.as_ref().map(|l| l.at),
+            first_response: s.first_response.map(|l| l.content),
+            force_majeure: s.force_majeure.map(|l| l.content),
             call_log: s
                 .contacts
                 .into_iter()
@@ -319,6 +327,10 @@ pub struct InboxRow {
     pub co_units: Vec<String>,
     /// What "overdue" is measured against.
     pub handling_due: Option<Timestamp>,
+    /// An emergency's first-response deadline while none is recorded (also makes it overdue).
+    pub response_due: Option<Timestamp>,
+    /// Where the order came from.
+    pub origin: hotline_core::model::Origin,
     /// The nearest deadline of any kind, and which one (`sign_for`, `handling`, …).
     pub next_due: Option<Timestamp>,
     pub next_due_kind: Option<DeadlineKind>,
@@ -345,6 +357,8 @@ impl From<IndexRow> for InboxRow {
             lead_unit: r.lead_unit,
             co_units: r.co_units,
             handling_due: r.handling_due.and_then(from_millis),
+            response_due: r.response_due.and_then(from_millis),
+            origin: r.origin,
             next_due: r.next_due.and_then(from_millis),
             next_due_kind: r.next_due_kind,
             deadline_error: r.deadline_error.map(|c| c.as_str().to_string()),

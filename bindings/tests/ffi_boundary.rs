@@ -144,6 +144,7 @@ fn request(text: &str) -> SubmitRequest {
         contact: None,
         confidential: false,
         origin: None,
+        emergency_category: None,
         photos: Vec::new(),
         emergency: false,
         channel: None,

@@ -107,6 +107,18 @@ pub enum ActAction {
         #[arg(long)]
         called_center: bool,
     },
+    /// 突发事项首次处置 — the lead unit's first response to an emergency, what was done
+    /// (Turpan art. 26: within 2 hours) (staff, unit head).
+    FirstResponse {
+        #[arg(long)]
+        note: String,
+    },
+    /// 不可抗力 — the center records force majeure on an emergency, with its basis; the
+    /// emergency limits stop applying (dispatcher).
+    ForceMajeure {
+        #[arg(long)]
+        basis: String,
+    },
     /// 审核退回 — approve (back for re-dispatch) or deny (dispatcher).
     DecideReturn {
         #[command(flatten)]
@@ -346,6 +358,8 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             stated_reason,
         },
         ActAction::InstantAnswer { kb_item, answer } => Action::InstantAnswer { kb_item, answer },
+        ActAction::FirstResponse { note } => Action::FirstResponse { note },
+        ActAction::ForceMajeure { basis } => Action::ForceMajeure { basis },
         ActAction::Dispatch {
             lead,
             co,

@@ -5,7 +5,9 @@ use clap::{Args, Subcommand};
 use hotline_core::device::{Credential, Device, SubmitRequest};
 use hotline_core::error::ErrorCode;
 use hotline_core::identity::{ContactDetails, RevocationList};
-use hotline_core::model::{Channel, Location, OrderId, RequestKind, Role, Urgency};
+use hotline_core::model::{
+    Channel, EmergencyCategory, Location, OrderId, RequestKind, Role, Urgency,
+};
 use hotline_core::workflow::{DeadlineKind, Status};
 use serde_json::json;
 use std::path::PathBuf;
@@ -189,6 +191,10 @@ pub struct IntakeArgs {
     /// county_center diverted_110.
     #[arg(long)]
     origin: Option<String>,
+    /// For --emergency (Turpan art. 26): utility_outage natural_disaster dangerous_facility
+    /// public_safety_threat.
+    #[arg(long, requires = "emergency")]
+    emergency_category: Option<String>,
 }
 
 pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
@@ -241,6 +247,23 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
             .map(parse_origin)
             .transpose()?
             .unwrap_or_default(),
+        emergency_category: a
+            .emergency_category
+            .as_deref()
+            .map(|c| {
+                EmergencyCategory::parse(c).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        EmergencyCategory::ALL.iter().map(|c| c.as_str()).collect();
+                    unknown(
+                        ErrorCode::UnknownEmergencyCategory,
+                        "突发事项类别",
+                        "emergency category",
+                        c,
+                        &names,
+                    )
+                })
+            })
+            .transpose()?,
         photos,
     };
     let sub = device.submit(ctx.who(), req, ctx.now)?;

@@ -193,6 +193,10 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
         "  突发事项上报市政府值班室 emergencies reported to the duty office: {}",
         p.emergency_duty_report
     );
+    crate::outln!(
+        "  突发事项须注明类别 emergencies name their kind: {}",
+        p.emergency_category_required
+    );
     let grounds = match &p.not_accepted_reasons {
         None => "全部 / all".to_string(),
         Some(list) => list

@@ -22,6 +22,8 @@ fn emergency(preset: &str) -> (Terminal, String) {
         "--kind",
         "help",
         "--emergency",
+        "--emergency-category",
+        "dangerous_facility",
         "--text",
         "小区燃气管道泄漏",
         "--address",
@@ -217,4 +219,85 @@ fn a_unit_fixed_by_coordination_cannot_return_the_order() {
         ]),
         "return_after_coordination"
     );
+}
+
+#[test]
+fn an_emergency_names_its_kind_is_overdue_without_a_first_response_and_may_be_excused() {
+    // turpan-2021 art. 26: kinds of 突发类事项; 2 小时内处理; 不可抗力 excepted.
+    let (city, order) = emergency("turpan");
+    let bare = [
+        "intake",
+        "--store",
+        "township",
+        "--as",
+        "kiosk-01",
+        "--kind",
+        "help",
+        "--emergency",
+        "--text",
+        "停水",
+        "--address",
+        "高昌区",
+    ];
+    assert_eq!(city.fails(&bare), "missing_field");
+    let mut odd = bare.to_vec();
+    odd.extend(["--emergency-category", "alien_landing"]);
+    assert_eq!(city.fails(&odd), "unknown_emergency_category");
+    city.ok(&[
+        "act", &order, "dispatch", "--lead", "unit-a", "--store", "township", "--as", "desk",
+    ]);
+    let overdue = |at: &str| {
+        city.ok(&[
+            "orders",
+            "--store",
+            "township",
+            "--as",
+            "desk",
+            "--overdue",
+            "--now",
+            at,
+        ])
+        .as_array()
+        .unwrap()
+        .len()
+    };
+    assert_eq!(overdue("2026-03-02T10:30:00+08:00"), 0);
+    assert_eq!(overdue("2026-03-02T11:30:00+08:00"), 1);
+    let v = city.ok(&[
+        "act",
+        &order,
+        "first-response",
+        "--note",
+        "已关闭燃气总阀，疏散住户",
+        "--store",
+        "township",
+        "--as",
+        "head-a",
+        "--now",
+        "2026-03-02T10:00:00+08:00",
+    ]);
+    assert_eq!(
+        v["state"]["first_response"]["content"],
+        "已关闭燃气总阀，疏散住户"
+    );
+    assert_eq!(overdue("2026-03-02T11:30:00+08:00"), 0);
+    let v = city.ok(&[
+        "act",
+        &order,
+        "force-majeure",
+        "--basis",
+        "特大沙尘暴，道路封闭",
+        "--store",
+        "township",
+        "--as",
+        "desk",
+        "--now",
+        "2026-03-02T10:10:00+08:00",
+    ]);
+    assert_eq!(
+        v["state"]["force_majeure"]["content"],
+        "特大沙尘暴，道路封闭"
+    );
+    // The 2 WD close is lifted: the ordinary 5 WD of a help request apply.
+    assert_eq!(v["deadlines"]["handling_due"], "2026-03-09T15:59:59Z");
 }

@@ -210,6 +210,7 @@ impl Parts {
             confidential: req.confidential,
             attachments: Vec::new(),
             origin: hotline_core::model::Origin::Local,
+            emergency_category: None,
         };
         let event = Event {
             id: EventId::new(format!("ev-part-{:08}", self.n)),
@@ -256,6 +257,7 @@ impl Parts {
                     lead_unit: None,
                     co_units: Vec::new(),
                     handling_due: None,
+                    response_due: None,
                     next_due: Some(at + 86_400_000),
                     next_due_kind: Some(hotline_core::workflow::DeadlineKind::Dispatch),
                     deadline_error: None,

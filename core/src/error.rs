@@ -174,6 +174,8 @@ error_codes! {
     ReturnNeedsCall = "return_needs_call", 422, Refused;
     ExtensionNotForEmergency = "extension_not_for_emergency", 422, Refused;
     ReturnAfterCoordination = "return_after_coordination", 409, Refused;
+    NotAnEmergency = "not_an_emergency", 422, Refused;
+    AlreadyRecorded = "already_recorded", 409, Refused;
     ReasonNotInPolicy = "reason_not_in_policy", 422, Refused;
     ConfidentialNoCallback = "confidential_no_callback", 422, Refused;
     InstantAnswerKind = "instant_answer_kind", 422, Refused;
@@ -260,6 +262,7 @@ error_codes! {
     UnknownForm = "unknown_form", 400, InvalidInput;
     UnknownOrigin = "unknown_origin", 400, InvalidInput;
     UnknownCoordination = "unknown_coordination", 400, InvalidInput;
+    UnknownEmergencyCategory = "unknown_emergency_category", 400, InvalidInput;
     BadRevocationList = "bad_revocation_list", 400, InvalidInput;
     BenchHub = "bench_hub", 500, Internal;
     Bench = "bench", 500, Internal;

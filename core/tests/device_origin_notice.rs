@@ -108,3 +108,64 @@ fn a_store_from_before_origins_and_notices_gets_them_on_open() {
     assert_eq!(notice.unwrap().reason, NotAcceptedReason::Other);
     assert!(desk.store().index_v6_complete().unwrap());
 }
+
+#[test]
+fn an_emergency_with_no_first_response_is_overdue_after_two_hours() {
+    // turpan-2021 art. 26: 应当自收到事项后2小时内处理.
+    use hotline_core::model::{EmergencyCategory, UnitId, Urgency};
+    let mut city = City::turpan();
+    let mut intake = city.device("intake", Role::Intake, "center");
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let mut staff = city.device("staff-a", Role::Staff, UNIT_A);
+    for d in [&mut intake, &mut desk, &mut staff] {
+        city.introduce(d);
+    }
+    let now = t(NOW);
+    let order = intake
+        .submit(
+            None,
+            SubmitRequest {
+                urgency: Urgency::Emergency,
+                emergency_category: Some(EmergencyCategory::DangerousFacility),
+                contact: None,
+                ..request("路边高压电线掉落")
+            },
+            now,
+        )
+        .unwrap()
+        .order;
+    copy_order(&intake, &mut desk, &order, now);
+    register_and_dispatch(&mut desk, &order, UNIT_A, now);
+    let overdue_at = |d: &Device, at: &str| -> Vec<hotline_core::model::OrderId> {
+        d.inbox(&InboxQuery {
+            overdue_at: Some(t(at).timestamp_millis()),
+            ..InboxQuery::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.order)
+        .collect()
+    };
+    assert!(overdue_at(&desk, "2026-03-02T10:30:00+08:00").is_empty());
+    assert_eq!(
+        overdue_at(&desk, "2026-03-02T11:30:00+08:00"),
+        vec![order.clone()]
+    );
+    // The unit responds; the order is no longer overdue (its 2 WD close still runs).
+    copy_order(&desk, &mut staff, &order, now);
+    staff
+        .act(
+            None,
+            &order,
+            Action::FirstResponse {
+                note: "已设置警戒线，通知供电公司抢修".into(),
+            },
+            t("2026-03-02T10:00:00+08:00"),
+        )
+        .unwrap();
+    copy_order(&staff, &mut desk, &order, t("2026-03-02T10:05:00+08:00"));
+    assert!(overdue_at(&desk, "2026-03-02T11:30:00+08:00").is_empty());
+    let row = desk.store().order_row(&order).unwrap().unwrap();
+    assert_eq!(row.response_due, None);
+    assert_eq!(row.lead_unit, Some(UnitId::new(UNIT_A).0));
+}

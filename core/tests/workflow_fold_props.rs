@@ -76,6 +76,19 @@ fn pool() -> Vec<(Actor, Action)> {
         (intake(), instant_answer()),
         (dispatcher(), dispatch(UNIT_A, &[UNIT_B])),
         (dispatcher(), dispatch(UNIT_C, &[])),
+        // Turpan art. 26: an emergency's first response and force majeure.
+        (
+            staff(UNIT_A),
+            Action::FirstResponse {
+                note: "已到场处置".into(),
+            },
+        ),
+        (
+            dispatcher(),
+            Action::ForceMajeure {
+                basis: "特大沙尘暴".into(),
+            },
+        ),
         // Turpan art. 16: a unit fixed by coordination, which may then not return it.
         (dispatcher(), dispatch_coordinated(UNIT_C, "协调会纪要")),
         // Turpan: "other" grounds, stated.

@@ -483,11 +483,7 @@ fn deadlines_outside_the_calendar_are_an_error() {
 fn emergency_has_a_response_deadline() {
     let mut s = Script::new("turpan");
     let t = monday();
-    let mut action = submit(RequestKind::Help);
-    if let hotline_core::model::Action::Submit { details } = &mut action {
-        details.urgency = hotline_core::model::Urgency::Emergency;
-    }
-    s.ok(intake(), action, t);
+    s.ok(intake(), submit_emergency(RequestKind::Help), t);
     s.ok(intake(), register(), t + minutes(1));
     s.ok(dispatcher(), dispatch(UNIT_A, &[]), t + minutes(2));
     let d = deadlines(&s.state(), &s.policy, &s.cal).unwrap();

@@ -504,3 +504,277 @@ fn the_new_values_have_one_name_in_json_and_everywhere_else() {
         assert_eq!(NotAcceptedReason::parse(r.as_str()), Some(r));
     }
 }
+
+/// (preset, urgency, category given, missing field or None, rule).
+type CategoryRow = (
+    &'static str,
+    Urgency,
+    bool,
+    Option<&'static str>,
+    &'static str,
+);
+
+#[test]
+fn an_emergency_names_its_kind() {
+    // turpan-2021 art. 26: 突发类事项 — outages, disasters, dangerous city facilities, threats
+    // to public safety.
+    let rows: [CategoryRow; 5] = [
+        (
+            "turpan",
+            Urgency::Emergency,
+            false,
+            Some("emergency_category"),
+            "turpan-2021 art. 26",
+        ),
+        (
+            "turpan",
+            Urgency::Emergency,
+            true,
+            None,
+            "turpan-2021 art. 26",
+        ),
+        (
+            "turpan",
+            Urgency::Normal,
+            false,
+            None,
+            "turpan-2021 art. 26: only emergencies",
+        ),
+        (
+            "puyang",
+            Urgency::Emergency,
+            false,
+            Some("emergency_category"),
+            "puyang-2020 §(四) 应急类事项, classified by turpan-2021 art. 26",
+        ),
+        (
+            "linshu",
+            Urgency::Emergency,
+            true,
+            None,
+            "turpan-2021 art. 26 kinds serve every preset",
+        ),
+    ];
+    for (preset_name, urgency, with_category, missing, rule) in rows {
+        let mut s = Script::new(preset_name);
+        let mut action = help_of(urgency);
+        if let Action::Submit { details } = &mut action
+            && !with_category
+        {
+            details.emergency_category = None;
+        }
+        match missing {
+            Some(field) => {
+                let e = s.refusal(&kiosk(), &action, monday());
+                assert!(
+                    matches!(e, hotline_core::workflow::WorkflowError::MissingField { field: f, .. } if f == field),
+                    "{rule}: {e}"
+                );
+            }
+            None => {
+                s.ok(kiosk(), action, monday());
+            }
+        }
+    }
+}
+
+/// An emergency under Turpan, registered and dispatched to A (or not dispatched yet).
+fn turpan_emergency(dispatched: bool) -> Script {
+    let mut s = Script::new("turpan");
+    let t = monday();
+    s.ok(kiosk(), submit_emergency(RequestKind::Help), t);
+    s.ok(intake(), register(), t + minutes(5));
+    if dispatched {
+        s.ok(dispatcher(), dispatch(UNIT_A, &[]), t + minutes(10));
+    }
+    s
+}
+
+/// (actor, dispatched yet, emergency, action, refusal or None, rule).
+type ResponseRow = (
+    hotline_core::model::Actor,
+    bool,
+    bool,
+    Action,
+    Option<&'static str>,
+    &'static str,
+);
+/// (actor, emergency, action, refusal or None, rule).
+type ExcuseRow = (
+    hotline_core::model::Actor,
+    bool,
+    Action,
+    Option<&'static str>,
+    &'static str,
+);
+
+fn first_response(note: &str) -> Action {
+    Action::FirstResponse { note: note.into() }
+}
+
+fn force_majeure(basis: &str) -> Action {
+    Action::ForceMajeure {
+        basis: basis.into(),
+    }
+}
+
+#[test]
+fn the_lead_unit_records_an_emergencys_first_response_within_two_hours() {
+    // turpan-2021 art. 26: 突发类事项，应当自收到事项后2小时内处理.
+    let t = monday() + minutes(40);
+    let done = first_response("已关闭阀门，抢修队到场");
+    // (actor, dispatched yet, emergency, action, refusal or None, rule)
+    let rows: [ResponseRow; 7] = [
+        (
+            staff(UNIT_A),
+            true,
+            true,
+            done.clone(),
+            None,
+            "art. 26: the lead unit responds",
+        ),
+        (
+            head(UNIT_A),
+            true,
+            true,
+            done.clone(),
+            None,
+            "art. 26: its head may too",
+        ),
+        (
+            dispatcher(),
+            true,
+            true,
+            done.clone(),
+            Some("wrong_role"),
+            "the center does not respond for the unit",
+        ),
+        (
+            staff(UNIT_B),
+            true,
+            true,
+            done.clone(),
+            Some("wrong_unit"),
+            "another unit cannot respond for the lead unit",
+        ),
+        (
+            staff(UNIT_A),
+            false,
+            true,
+            done.clone(),
+            Some("wrong_state"),
+            "nothing to respond to before dispatch",
+        ),
+        (
+            staff(UNIT_A),
+            true,
+            false,
+            done.clone(),
+            Some("not_an_emergency"),
+            "art. 26 is about emergencies",
+        ),
+        (
+            staff(UNIT_A),
+            true,
+            true,
+            first_response(" "),
+            Some("missing_field"),
+            "a response says what was done",
+        ),
+    ];
+    for (actor, dispatched, emergency, action, refused, rule) in rows {
+        let mut s = if emergency {
+            turpan_emergency(dispatched)
+        } else {
+            scripted("turpan", RequestKind::Help, "dispatched")
+        };
+        match refused {
+            Some(code) => {
+                assert_eq!(s.refusal_code(&actor, &action, t), code, "{rule}");
+                s.expect_refused(actor, action, t, code);
+            }
+            None => {
+                let before = deadlines(&s.state(), &s.policy, &s.cal).unwrap();
+                assert_eq!(before.response_due, Some(monday() + minutes(10) + hours(2)));
+                s.ok(actor, action, t);
+                let state = s.state();
+                assert_eq!(
+                    state.first_response.as_ref().map(|l| l.at),
+                    Some(t),
+                    "{rule}"
+                );
+                // Responded: no response deadline any more; the 2 WD close still runs.
+                let after = deadlines(&state, &s.policy, &s.cal).unwrap();
+                assert_eq!(after.response_due, None, "{rule}");
+                assert_eq!(after.handling_due, Some(end_of_day(2026, 3, 4)), "{rule}");
+                // Once only.
+                s.expect_refused(
+                    staff(UNIT_A),
+                    first_response("再次处置"),
+                    t,
+                    "already_recorded",
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn force_majeure_recorded_by_the_center_lifts_the_emergency_limits() {
+    // turpan-2021 art. 26: 在2个工作日内办结，发生自然灾害等不可抗力的情形除外.
+    let t = monday() + minutes(30);
+    let basis = force_majeure("3月2日特大沙尘暴，道路封闭，抢修无法进行");
+    // (actor, emergency, action, refusal or None, rule)
+    let rows: [ExcuseRow; 4] = [
+        (
+            dispatcher(),
+            true,
+            basis.clone(),
+            None,
+            "art. 26: the center records it",
+        ),
+        (
+            staff(UNIT_A),
+            true,
+            basis.clone(),
+            Some("wrong_role"),
+            "the unit cannot excuse itself",
+        ),
+        (
+            dispatcher(),
+            false,
+            basis.clone(),
+            Some("not_an_emergency"),
+            "only emergencies have these limits",
+        ),
+        (
+            dispatcher(),
+            true,
+            force_majeure(""),
+            Some("missing_field"),
+            "force majeure states its basis",
+        ),
+    ];
+    for (actor, emergency, action, refused, rule) in rows {
+        let mut s = if emergency {
+            turpan_emergency(true)
+        } else {
+            scripted("turpan", RequestKind::Help, "dispatched")
+        };
+        match refused {
+            Some(code) => {
+                assert_eq!(s.refusal_code(&actor, &action, t), code, "{rule}");
+                s.expect_refused(actor, action, t, code);
+            }
+            None => {
+                s.ok(actor, action, t);
+                let d = deadlines(&s.state(), &s.policy, &s.cal).unwrap();
+                // No 2 h response and no 2 WD close: the ordinary 5 WD of a help request,
+                // from the dispatch on Monday 2 March — Monday 9 March.
+                assert_eq!(d.response_due, None, "{rule}");
+                assert_eq!(d.handling_due, Some(end_of_day(2026, 3, 9)), "{rule}");
+                s.expect_refused(dispatcher(), force_majeure("再次"), t, "already_recorded");
+            }
+        }
+    }
+}

@@ -87,6 +87,7 @@ fn build() -> City {
                 }),
                 confidential: false,
                 origin: hotline_core::model::Origin::Local,
+                emergency_category: None,
                 photos: Vec::new(),
             },
             now,

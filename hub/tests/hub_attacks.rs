@@ -455,6 +455,7 @@ fn details(order: &OrderId, text: String) -> OrderDetails {
         confidential: false,
         attachments: Vec::new(),
         origin: hotline_core::model::Origin::Local,
+        emergency_category: None,
     }
 }
 

@@ -19,6 +19,7 @@ async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
             None,
             SubmitRequest {
                 urgency: Urgency::Emergency,
+                emergency_category: Some(hotline_core::model::EmergencyCategory::UtilityOutage),
                 ..request("自来水主管道爆裂，整条街停水")
             },
             t(MORNING),

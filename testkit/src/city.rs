@@ -132,6 +132,7 @@ pub fn request(text: &str) -> SubmitRequest {
         }),
         confidential: false,
         origin: hotline_core::model::Origin::Local,
+        emergency_category: None,
         photos: Vec::new(),
     }
 }

@@ -27,6 +27,7 @@ pub fn row(order: &str) -> IndexRow {
         lead_unit: None,
         co_units: Vec::new(),
         handling_due: None,
+        response_due: None,
         next_due: None,
         next_due_kind: None,
         terminal: false,

@@ -86,6 +86,7 @@ pub fn details(kind: RequestKind, confidential: bool) -> OrderDetails {
         confidential,
         attachments: vec![],
         origin: hotline_core::model::Origin::Local,
+        emergency_category: None,
     }
 }
 
@@ -98,6 +99,7 @@ pub fn submit(kind: RequestKind) -> Action {
 pub fn submit_emergency(kind: RequestKind) -> Action {
     let mut details = details(kind, false);
     details.urgency = Urgency::Emergency;
+    details.emergency_category = Some(hotline_core::model::EmergencyCategory::UtilityOutage);
     Action::Submit { details }
 }
 pub fn submit_confidential(kind: RequestKind) -> Action {
@@ -304,6 +306,12 @@ pub fn every_action() -> Vec<Action> {
         dispatch(UNIT_A, &[]),
         request_return(true),
         decide_return(true),
+        Action::FirstResponse {
+            note: "已到场处置".into(),
+        },
+        Action::ForceMajeure {
+            basis: "特大沙尘暴".into(),
+        },
         sign_for(),
         contact(),
         site_evidence(),

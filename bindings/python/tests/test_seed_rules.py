@@ -15,6 +15,7 @@ def emergency(text="小区燃气管道泄漏"):
     request = complaint(text)
     request.kind = hotline.RequestKind.HELP
     request.emergency = True
+    request.emergency_category = hotline.EmergencyCategory.UTILITY_OUTAGE
     return request
 
 
@@ -70,6 +71,15 @@ def test_turpan_emergency_is_never_extended(city, run):
                 at("2026-03-02T09:20:00+08:00"),
             )
         assert e.value.code == "extension_not_for_emergency"
+        # turpan-2021 art. 26: the first response within 2 hours, then the center's force majeure.
+        assert (await staff.device.show(order)).deadlines.response_due == at("2026-03-02T11:00:00+08:00")
+        responded = await staff.device.act(order, A.FIRST_RESPONSE(note="已关闭阀门，抢修队到场"), at("2026-03-02T09:30:00+08:00"))
+        assert responded.first_response == "已关闭阀门，抢修队到场"
+        assert responded.deadlines.response_due is None
+        await carry(staff, desk, order, at("2026-03-02T09:40:00+08:00"))
+        excused = await desk.device.act(order, A.FORCE_MAJEURE(basis="特大沙尘暴，道路封闭"), at("2026-03-02T09:50:00+08:00"), me)
+        assert excused.force_majeure == "特大沙尘暴，道路封闭"
+        assert excused.deadlines.handling_due == at("2026-03-09T23:59:59+08:00")
 
     run(main())
 

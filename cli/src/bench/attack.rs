@@ -146,6 +146,7 @@ impl Attack<'_> {
                 contact: None,
                 confidential: false,
                 origin: hotline_core::model::Origin::Local,
+                emergency_category: None,
                 photos: Vec::new(),
             },
             now,

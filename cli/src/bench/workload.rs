@@ -98,6 +98,9 @@ pub fn load(path: &Path) -> Result<Vec<BenchOrder>, CliError> {
                     contact: None,
                     confidential: line.confidential,
                     origin: hotline_core::model::Origin::Local,
+                    // The bench file names no kind of emergency: take the commonest.
+                    emergency_category: (line.urgency != "normal")
+                        .then_some(hotline_core::model::EmergencyCategory::UtilityOutage),
                     photos: Vec::new(),
                 },
                 edit_note: line.edit.event.note,

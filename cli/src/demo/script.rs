@@ -128,6 +128,7 @@ impl Day<'_> {
                 }),
                 confidential: false,
                 origin: hotline_core::model::Origin::Local,
+                emergency_category: None,
                 photos: vec![jpeg(
                     photo(&self.photos, "kiosk-0830.jpg", 7)?,
                     t,
@@ -165,6 +166,7 @@ impl Day<'_> {
                 contact: None,
                 confidential: false,
                 origin: hotline_core::model::Origin::Local,
+                emergency_category: None,
                 photos: vec![],
             },
             t,

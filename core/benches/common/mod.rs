@@ -163,6 +163,9 @@ pub fn submit_request(o: &BenchOrder, n: usize) -> SubmitRequest {
         }),
         confidential: o.confidential,
         origin: hotline_core::model::Origin::Local,
+        // The bench file names no kind of emergency: take the commonest.
+        emergency_category: matches!(o.urgency.as_str(), "urgent" | "emergency")
+            .then_some(hotline_core::model::EmergencyCategory::UtilityOutage),
         photos: Vec::new(),
     }
 }

@@ -152,6 +152,7 @@ mod tests {
                     confidential: false,
                     attachments: Vec::new(),
                     origin: crate::model::Origin::Local,
+                    emergency_category: None,
                 },
             },
         };

@@ -20,10 +20,10 @@ pub(super) fn build(
         .as_ref()
         .ok_or_else(|| DeviceError::UnknownOrder(order.0.clone()))?;
     let terminal = state.status.is_final();
-    let (handling_due, next, deadline_error) = match deadlines(state, policy, cal) {
-        Ok(d) => (d.handling_due, d.next(state.status), None),
+    let (handling_due, response_due, next, deadline_error) = match deadlines(state, policy, cal) {
+        Ok(d) => (d.handling_due, d.response_due, d.next(state.status), None),
         // Indexed without a deadline but marked, so the gap is visible rather than guessed.
-        Err(e) => (None, None, Some(e.code())),
+        Err(e) => (None, None, None, Some(e.code())),
     };
     Ok(IndexRow {
         order: order.clone(),
@@ -41,6 +41,9 @@ pub(super) fn build(
         } else {
             None
         },
+        response_due: response_due
+            .filter(|_| state.status.is_handling_clock_running())
+            .map(|t| t.timestamp_millis()),
         next_due: next
             .filter(|_| !terminal)
             .map(|(_, t)| t.timestamp_millis()),

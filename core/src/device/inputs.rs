@@ -35,6 +35,8 @@ pub struct SubmitRequest {
     pub photos: Vec<PhotoInput>,
     /// Where the order came from (a higher platform, the 110 desk); local for the city's own.
     pub origin: crate::model::Origin,
+    /// For an emergency: which kind (Turpan art. 26; required where the policy says so).
+    pub emergency_category: Option<crate::model::EmergencyCategory>,
 }
 
 impl SubmitRequest {

@@ -662,6 +662,7 @@ impl Device {
             confidential: req.confidential,
             attachments,
             origin: req.origin,
+            emergency_category: req.emergency_category,
         };
         let who = who.map(str::to_string);
         self.write(

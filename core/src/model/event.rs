@@ -78,6 +78,16 @@ pub enum Action {
     },
     /// 退回: the lead unit says the order is not its duty.
     RequestReturn(ReturnRequest),
+    /// 突发事项首次处置 (Turpan art. 26: 2 小时内处理): the lead unit's first response to an
+    /// emergency, what was done.
+    FirstResponse {
+        note: String,
+    },
+    /// 不可抗力 (Turpan art. 26): the center records force majeure on an emergency, with its
+    /// basis; the emergency limits no longer apply.
+    ForceMajeure {
+        basis: String,
+    },
     /// The center approves (order goes back for re-dispatch) or denies (unit continues).
     DecideReturn {
         approve: bool,
@@ -152,6 +162,8 @@ impl Action {
             Action::InstantAnswer { .. } => "instant_answer",
             Action::Dispatch { .. } => "dispatch",
             Action::RequestReturn(_) => "request_return",
+            Action::FirstResponse { .. } => "first_response",
+            Action::ForceMajeure { .. } => "force_majeure",
             Action::DecideReturn { .. } => "decide_return",
             Action::SignFor { .. } => "sign_for",
             Action::Contact { .. } => "contact",

@@ -11,8 +11,8 @@ pub use event::{
     SiteEvidence, SiteSupervisionForm, SupervisionForm, SupervisionTrigger,
 };
 pub use order::{
-    AttachmentRef, Channel, GpsFix, GpsSource, Location, OrderDetails, OrderId, Origin,
-    ReceiptCode, RequestKind, Urgency,
+    AttachmentRef, Channel, EmergencyCategory, GpsFix, GpsSource, Location, OrderDetails, OrderId,
+    Origin, ReceiptCode, RequestKind, Urgency,
 };
 
 /// Every instant in the model is UTC; local (+08:00) time is a presentation concern.

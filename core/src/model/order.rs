@@ -167,6 +167,48 @@ impl Origin {
     }
 }
 
+/// Turpan art. 26: the kinds of 突发事项 an emergency must be one of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmergencyCategory {
+    /// 区域性停水、停电、停气、停暖、断网.
+    UtilityOutage,
+    /// 自然灾害、地质灾害.
+    NaturalDisaster,
+    /// 城市设施危及公共安全.
+    DangerousFacility,
+    /// 个人扬言危及公共安全、人身财产安全 (a 110 matter).
+    PublicSafetyThreat,
+}
+
+impl EmergencyCategory {
+    pub const ALL: [EmergencyCategory; 4] = [
+        EmergencyCategory::UtilityOutage,
+        EmergencyCategory::NaturalDisaster,
+        EmergencyCategory::DangerousFacility,
+        EmergencyCategory::PublicSafetyThreat,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmergencyCategory::UtilityOutage => "utility_outage",
+            EmergencyCategory::NaturalDisaster => "natural_disaster",
+            EmergencyCategory::DangerousFacility => "dangerous_facility",
+            EmergencyCategory::PublicSafetyThreat => "public_safety_threat",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            EmergencyCategory::UtilityOutage => "区域性停水停电停气停暖断网",
+            EmergencyCategory::NaturalDisaster => "自然灾害、地质灾害",
+            EmergencyCategory::DangerousFacility => "城市设施危及公共安全",
+            EmergencyCategory::PublicSafetyThreat => "个人扬言危及公共安全",
+        }
+    }
+}
+
 /// 渠道: where the request came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -293,4 +335,7 @@ pub struct OrderDetails {
     /// Where the order came from; orders from before origins were recorded are local.
     #[serde(default, skip_serializing_if = "Origin::is_local")]
     pub origin: Origin,
+    /// For an emergency: which kind (Turpan art. 26).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_category: Option<EmergencyCategory>,
 }

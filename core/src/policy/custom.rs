@@ -33,6 +33,8 @@ struct RawPolicy {
     emergencies_extendable: bool,
     #[serde(default)]
     emergency_duty_report: bool,
+    #[serde(default)]
+    emergency_category_required: bool,
     /// Snake-case names of the grounds for not accepting a request (all when absent).
     not_accepted_reasons: Option<Vec<String>>,
     /// Further years of the holiday calendar, in the same form as the calendar file.
@@ -139,6 +141,7 @@ pub fn parse_policy_toml(text: &str) -> Result<LoadedPolicy, PolicyError> {
             extension_requires_explanation: raw.extension_requires_explanation,
             emergencies_extendable: raw.emergencies_extendable,
             emergency_duty_report: raw.emergency_duty_report,
+            emergency_category_required: raw.emergency_category_required,
             not_accepted_reasons,
         },
         calendar,

@@ -87,6 +87,10 @@ pub struct Policy {
     /// office (市政府值班室).
     #[serde(default)]
     pub emergency_duty_report: bool,
+    /// Turpan art. 26: an emergency names its kind (utility outage, disaster, dangerous
+    /// facility, threat to public safety).
+    #[serde(default)]
+    pub emergency_category_required: bool,
     /// The grounds for not accepting a request this jurisdiction uses; `None`: any of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_accepted_reasons: Option<Vec<crate::model::NotAcceptedReason>>,

@@ -51,6 +51,8 @@ fn puyang() -> Policy {
         emergencies_extendable: true,
         // §(四): emergencies are reported to the city government duty office on dispatch.
         emergency_duty_report: true,
+        // Turpan art. 26's kinds serve every preset: the seeds name no others.
+        emergency_category_required: true,
         // §(二): 涉及司法、纪检、信访方面的诉求或不属本地管理的事项，不纳入热线受理范围; the
         // 110/119/120 lines stay apart (§(一)).
         not_accepted_reasons: Some(vec![
@@ -96,6 +98,8 @@ fn turpan() -> Policy {
         // Art. 17: extensions are for everything 除突发类事项外 — except emergencies.
         emergencies_extendable: false,
         emergency_duty_report: false,
+        // Art. 26: 突发类事项 are of four kinds.
+        emergency_category_required: true,
         // 第二章: the eight grounds and 其他不予受理的事项.
         not_accepted_reasons: Some(vec![
             NotAcceptedReason::NotGovernmentDuty,
@@ -129,6 +133,7 @@ fn linshu() -> Policy {
         extension_requires_explanation: false,
         emergencies_extendable: true,
         emergency_duty_report: false,
+        emergency_category_required: true,
         // The Linshu notice lists no grounds of its own.
         not_accepted_reasons: None,
     }

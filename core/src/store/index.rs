@@ -25,6 +25,10 @@ pub struct IndexRow {
     pub co_units: Vec<String>,
     /// The handling deadline; what "overdue" is measured against.
     pub handling_due: Option<i64>,
+    /// An emergency's first-response deadline while no response is recorded; overdue once
+    /// passed, like the handling deadline.
+    #[serde(default)]
+    pub response_due: Option<i64>,
     /// The nearest upcoming deadline of any kind (sign-for, handling, callback…).
     pub next_due: Option<i64>,
     pub next_due_kind: Option<DeadlineKind>,
@@ -96,9 +100,9 @@ pub struct InboxQuery {
 
 const ROW_COLUMNS: &str = "o.order_id, o.receipt, o.kind, o.urgency, o.status, o.confidential, \
      o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at, \
-     o.division_code, o.deadline_error, o.origin, o.not_accepted";
+     o.division_code, o.deadline_error, o.origin, o.not_accepted, o.response_due";
 /// Columns of [`ROW_COLUMNS`]; the inbox query appends the co-units after them.
-const ROW_COLUMN_COUNT: usize = 16;
+const ROW_COLUMN_COUNT: usize = 17;
 
 /// A column holding one of the model's enums by its stable name; anything else is damage.
 fn typed<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
@@ -148,10 +152,12 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
                 rusqlite::Error::FromSqlConversionFailure(15, rusqlite::types::Type::Text, e.into())
             })?),
         },
+        response_due: r.get(16)?,
     })
 }
 
-/// Set once every order stored before migration 6 has had its index row rebuilt.
+/// Set once every order stored before migrations 6 and 7 has had its index row rebuilt (7
+/// clears it again so rows gain `response_due`).
 pub const META_INDEX_V6: &str = "index_v6";
 
 impl Store {
@@ -192,8 +198,8 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
     conn.prepare_cached(
         "INSERT INTO orders (order_id, receipt, kind, urgency, status, confidential, lead_unit,
                              handling_due, next_due, next_due_kind, terminal, updated_at,
-                             division_code, deadline_error, origin, not_accepted)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                             division_code, deadline_error, origin, not_accepted, response_due)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (order_id) DO UPDATE SET
              receipt = excluded.receipt, kind = excluded.kind, urgency = excluded.urgency,
              status = excluded.status, confidential = excluded.confidential,
@@ -201,7 +207,8 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
              next_due = excluded.next_due, next_due_kind = excluded.next_due_kind,
              terminal = excluded.terminal, updated_at = excluded.updated_at,
              division_code = excluded.division_code, deadline_error = excluded.deadline_error,
-             origin = excluded.origin, not_accepted = excluded.not_accepted",
+             origin = excluded.origin, not_accepted = excluded.not_accepted,
+             response_due = excluded.response_due",
     )?
     .execute(params![
         row.order.0,
@@ -219,7 +226,8 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
         row.division_code,
         row.deadline_error.map(ErrorCode::as_str),
         row.origin.as_str(),
-        not_accepted
+        not_accepted,
+        row.response_due
     ])?;
     conn.prepare_cached("DELETE FROM order_units WHERE order_id = ?1")?
         .execute([&row.order.0])?;
@@ -301,9 +309,9 @@ impl Store {
         }
         if let Some(at) = q.overdue_at {
             args.push(Value::Integer(at));
+            let n = args.len();
             sql.push_str(&format!(
-                " AND {terminal_col} = 0 AND o.handling_due IS NOT NULL AND o.handling_due < ?{}",
-                args.len()
+                " AND {terminal_col} = 0 AND (o.handling_due < ?{n} OR o.response_due < ?{n})"
             ));
         }
         if let Some(before) = q.due_before {

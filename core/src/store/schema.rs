@@ -215,6 +215,15 @@ INSERT INTO meta (key, value) SELECT 'index_v6', x'01'
  WHERE NOT EXISTS (SELECT 1 FROM changes);
 "#,
     },
+    Migration {
+        version: 7,
+        sql: r#"
+-- An emergency's first-response deadline while none is recorded (Turpan art. 26): overdue
+-- once passed, like the handling deadline. Rows are rebuilt once more by the device layer.
+ALTER TABLE orders ADD COLUMN response_due INTEGER;
+DELETE FROM meta WHERE key = 'index_v6' AND EXISTS (SELECT 1 FROM changes);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

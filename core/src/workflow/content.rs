@@ -141,7 +141,9 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         | Action::Review { note: n, .. }
         | Action::Callback { note: n, .. }
         | Action::Supervise { note: n, .. }
-        | Action::Contact { note: n, .. } => note("note", n),
+        | Action::Contact { note: n, .. }
+        | Action::FirstResponse { note: n } => note("note", n),
+        Action::ForceMajeure { basis } => note("basis", basis),
         Action::NotAccept {
             basis,
             earlier_order,
@@ -240,9 +242,18 @@ pub(crate) fn check(
         Action::Submit { details } => {
             require(action, "id", &details.id.0)?;
             require(action, "text", &details.text)?;
+            // Turpan art. 26: an emergency is one of the kinds the article names.
+            if policy.emergency_category_required
+                && details.urgency == Urgency::Emergency
+                && details.emergency_category.is_none()
+            {
+                return Err(missing(action, "emergency_category"));
+            }
             valid_gps(action, details.location.gps.as_ref())
         }
         Action::Register { .. } | Action::SignFor { .. } | Action::Contact { .. } => Ok(()),
+        Action::FirstResponse { note: n } => require(action, "note", n),
+        Action::ForceMajeure { basis } => require(action, "basis", basis),
         Action::NotAccept {
             reason,
             basis,

@@ -85,10 +85,18 @@ pub fn deadlines(
         return Ok(OrderDeadlines::default());
     };
     let limits = &policy.limits;
-    let handling = policy.handling_limit(details.kind, details.urgency, state.leader_approval);
+    // Turpan art. 26: 发生自然灾害等不可抗力的情形除外 — once the center records force majeure
+    // the emergency limits stop applying and the order has the ordinary time for its kind.
+    let urgency = if state.force_majeure.is_some() {
+        Urgency::Normal
+    } else {
+        details.urgency
+    };
+    let handling = policy.handling_limit(details.kind, urgency, state.leader_approval);
 
     let redispatch_anchor = state.returned_at.or(state.registered_at);
-    let emergency = details.urgency == Urgency::Emergency;
+    // The first response is due until it is recorded.
+    let awaiting_response = urgency == Urgency::Emergency && state.first_response.is_none();
 
     let base_handling = match state.reopened_at {
         // A policy without a reopen limit gives the reopened order its ordinary time again.
@@ -109,7 +117,7 @@ pub fn deadlines(
         sign_for_due: due(limits.sign_for, state.dispatched_at)?,
         return_due: due(limits.return_request, state.dispatched_at)?,
         response_due: due(
-            limits.emergency_response.filter(|_| emergency),
+            limits.emergency_response.filter(|_| awaiting_response),
             state.dispatched_at,
         )?,
         handling_due,

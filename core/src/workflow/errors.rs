@@ -58,6 +58,12 @@ pub enum WorkflowError {
     #[error("the unit was fixed by the center's coordination and may not return the order")]
     ReturnAfterCoordination,
 
+    #[error("{action} applies to emergencies only")]
+    NotAnEmergency { action: &'static str },
+
+    #[error("{action} has already been recorded for this order")]
+    AlreadyRecorded { action: &'static str },
+
     #[error("this policy does not use the ground `{}` for not accepting a request", .reason.as_str())]
     ReasonNotInPolicy {
         reason: crate::model::NotAcceptedReason,
@@ -124,6 +130,8 @@ impl Coded for WorkflowError {
             WorkflowError::ReturnNeedsCall => ErrorCode::ReturnNeedsCall,
             WorkflowError::ExtensionNotForEmergency => ErrorCode::ExtensionNotForEmergency,
             WorkflowError::ReturnAfterCoordination => ErrorCode::ReturnAfterCoordination,
+            WorkflowError::NotAnEmergency { .. } => ErrorCode::NotAnEmergency,
+            WorkflowError::AlreadyRecorded { .. } => ErrorCode::AlreadyRecorded,
             WorkflowError::ReasonNotInPolicy { .. } => ErrorCode::ReasonNotInPolicy,
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
@@ -182,6 +190,12 @@ impl Coded for WorkflowError {
             }
             WorkflowError::ReturnAfterCoordination => {
                 "承办单位经中心协调确定，应当遵照办理，不得退回".to_string()
+            }
+            WorkflowError::NotAnEmergency { action } => {
+                format!("{}只适用于突发类事项", action_zh(action))
+            }
+            WorkflowError::AlreadyRecorded { action } => {
+                format!("本工单已{}，不能重复记录", action_zh(action))
             }
             WorkflowError::ReasonNotInPolicy { reason } => {
                 format!("本地政策未规定“{}”这一不予受理情形", reason.zh())
@@ -249,6 +263,8 @@ pub fn action_zh(name: &str) -> &'static str {
         "duty_statement" => "提交履责意见",
         "supervise" => "督办",
         "site_supervision" => "填写现场督办情况表",
+        "first_response" => "首次处置突发事项",
+        "force_majeure" => "认定不可抗力",
         _ => "该操作",
     }
 }
@@ -266,6 +282,7 @@ fn field_zh(field: &str) -> &'static str {
         "duty_report" => "向市政府值班室的报告",
         "coordination" => "协调确定承办单位的记录",
         "stated_reason" => "不予受理的具体理由",
+        "emergency_category" => "突发事项类别",
         "reason" => "理由",
         "leader_opinion" => "领导意见",
         "suggestion" => "建议承办单位",

@@ -32,12 +32,14 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         | Action::DecideReturn { .. }
         | Action::DecideExtension { .. }
         | Action::Review { .. }
-        | Action::Reopen { .. } => DISPATCHER,
+        | Action::Reopen { .. }
+        | Action::ForceMajeure { .. } => DISPATCHER,
         Action::RequestReturn(_)
         | Action::SignFor { .. }
         | Action::RequestExtension(_)
         | Action::Reply(_)
         | Action::Contact { .. }
+        | Action::FirstResponse { .. }
         | Action::DutyStatement { .. } => UNIT,
         Action::SiteEvidence(_) => UNIT_OR_SUPERVISOR,
         Action::Callback { .. } => &[Role::Callback],
@@ -52,6 +54,7 @@ pub fn unit_binding(action: &Action) -> UnitBinding {
         Action::RequestReturn(_)
         | Action::SignFor { .. }
         | Action::RequestExtension(_)
+        | Action::FirstResponse { .. }
         | Action::Reply(_) => UnitBinding::Lead,
         Action::Contact { .. } | Action::SiteEvidence(_) | Action::DutyStatement { .. } => {
             UnitBinding::LeadOrCo

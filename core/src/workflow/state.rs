@@ -282,6 +282,12 @@ pub struct OrderState {
     pub co_units: Vec<UnitId>,
     /// 重点难点, as set by the current dispatch.
     pub leader_approval: bool,
+    /// Turpan art. 26: the lead unit's first response to an emergency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response: Option<Logged<String>>,
+    /// Turpan art. 26: force majeure recorded by the center, with its basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_majeure: Option<Logged<String>>,
     /// Turpan art. 16: the current dispatch fixed the unit by the center's coordination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordination: Option<crate::model::Coordination>,

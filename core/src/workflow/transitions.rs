@@ -69,6 +69,25 @@ fn check_state(
         Action::RequestReturn(_) | Action::SignFor { .. } => s == Dispatched,
         Action::DecideReturn { .. } => s == ReturnRequested,
         Action::Contact { .. } => open_after_dispatch,
+        // Turpan art. 26: an emergency's first response comes once, while it is being handled;
+        // force majeure may be recorded while it is open.
+        Action::FirstResponse { .. } | Action::ForceMajeure { .. } => {
+            if state.details.as_ref().map(|d| d.urgency) != Some(crate::model::Urgency::Emergency) {
+                return Err(WorkflowError::NotAnEmergency {
+                    action: action.name(),
+                });
+            }
+            let recorded = match action {
+                Action::FirstResponse { .. } => state.first_response.is_some(),
+                _ => state.force_majeure.is_some(),
+            };
+            if recorded {
+                return Err(WorkflowError::AlreadyRecorded {
+                    action: action.name(),
+                });
+            }
+            open_after_dispatch
+        }
         // A supervisor may verify a closed order too: that is how falsified closures are found.
         Action::SiteEvidence(_) if actor.role == Role::Supervisor => s.is_after_dispatch(),
         Action::SiteEvidence(_) => open_after_dispatch,
@@ -185,6 +204,12 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
         Action::RequestReturn(req) => {
             state.pending_return = Some(req.clone());
             state.status = Status::ReturnRequested;
+        }
+        Action::FirstResponse { note } => {
+            state.first_response = Some(logged(event, note.clone()));
+        }
+        Action::ForceMajeure { basis } => {
+            state.force_majeure = Some(logged(event, basis.clone()));
         }
         Action::DecideReturn { approve, .. } => {
             state.pending_return = None;

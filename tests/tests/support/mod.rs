@@ -1188,6 +1188,7 @@ pub fn request(sel: usize) -> SubmitRequest {
         }),
         confidential: sel % 7 == 3,
         origin: hotline_core::model::Origin::Local,
+        emergency_category: None,
         photos: Vec::new(),
     }
 }

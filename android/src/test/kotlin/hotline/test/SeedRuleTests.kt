@@ -7,6 +7,7 @@ package hotline.test
 import hotline.Coordination
 import hotline.CoordinationMethod
 import hotline.DutyOfficeReport
+import hotline.EmergencyCategory
 import hotline.ExtensionRequest
 import hotline.HotlineException
 import hotline.InboxFilter
@@ -21,7 +22,8 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
 
-private fun emergency(text: String) = complaint(text).copy(kind = RequestKind.HELP, emergency = true)
+private fun emergency(text: String) =
+    complaint(text).copy(kind = RequestKind.HELP, emergency = true, emergencyCategory = EmergencyCategory.UTILITY_OUTAGE)
 
 fun Suite.seedRuleTests() {
     test("a Puyang emergency is due for dispatch within the hour and goes out with its duty-office report") {
@@ -41,7 +43,7 @@ fun Suite.seedRuleTests() {
             assertEquals(Status.DISPATCHED, desk.device.act(order, reported, t0, me).status)
         }
     }
-    test("a Turpan emergency is never extended") {
+    test("a Turpan emergency is never extended, gets its first response, and force majeure lifts its limits") {
         City().use { city ->
             val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
             val staff = city.member("staff-a", Role.STAFF, UNIT_A)
@@ -58,6 +60,15 @@ fun Suite.seedRuleTests() {
                 staff.device.act(order, WorkflowAction.RequestExtension(ExtensionRequest(5u, "抢修")), at("2026-03-02T09:20:00+08:00"))
             }
             assertEquals("extension_not_for_emergency", e.code)
+            // Art. 26: the first response within 2 hours, then the center's force majeure.
+            assertEquals(at("2026-03-02T11:00:00+08:00"), staff.device.show(order).deadlines?.responseDue)
+            val responded = staff.device.act(order, WorkflowAction.FirstResponse("已关闭阀门，抢修队到场"), at("2026-03-02T09:30:00+08:00"))
+            assertEquals("已关闭阀门，抢修队到场", responded.firstResponse)
+            assertEquals(null, responded.deadlines?.responseDue)
+            carry(staff, desk, order, at("2026-03-02T09:40:00+08:00"))
+            val excused = desk.device.act(order, WorkflowAction.ForceMajeure("特大沙尘暴，道路封闭"), at("2026-03-02T09:50:00+08:00"), "dispatcher-1")
+            assertEquals("特大沙尘暴，道路封闭", excused.forceMajeure)
+            assertEquals(at("2026-03-09T23:59:59+08:00"), excused.deadlines?.handlingDue)
         }
     }
     test("a 110 diversion not accepted on other grounds tells the citizen why, and the inbox filters by origin") {
