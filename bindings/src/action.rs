@@ -42,6 +42,8 @@ pub enum WorkflowAction {
     FirstResponse { note: String },
     /// 不可抗力 recorded by the center on an emergency, with its basis (Turpan art. 26).
     ForceMajeure { basis: String },
+    /// Puyang §(六): the center closes a dissatisfied order whose reply is lawful, with basis.
+    CloseAsLawful { basis: String },
     /// The center approves or denies a return.
     DecideReturn { approve: bool, note: String },
     /// 签收 by the lead unit.
@@ -110,6 +112,7 @@ impl From<WorkflowAction> for Action {
             WorkflowAction::RequestReturn { request } => Action::RequestReturn(request),
             WorkflowAction::FirstResponse { note } => Action::FirstResponse { note },
             WorkflowAction::ForceMajeure { basis } => Action::ForceMajeure { basis },
+            WorkflowAction::CloseAsLawful { basis } => Action::CloseAsLawful { basis },
             WorkflowAction::DecideReturn { approve, note } => {
                 Action::DecideReturn { approve, note }
             }

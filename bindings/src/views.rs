@@ -142,6 +142,8 @@ pub struct OrderView {
     pub first_response: Option<String>,
     /// Turpan art. 26: the basis of force majeure, when the center recorded it.
     pub force_majeure: Option<String>,
+    /// Puyang §(六): the basis on which the center closed it, the reply being lawful.
+    pub lawful_closure: Option<String>,
     pub call_log: Vec<CallLogEntry>,
     pub site_evidence: Vec<EvidenceEntry>,
     pub site_supervisions: Vec<SiteSupervisionEntry>,
@@ -211,6 +213,7 @@ impl From<CoreOrderView> for OrderView {
             first_response_at: s.first_response.as_ref().map(|l| l.at),
             first_response: s.first_response.map(|l| l.content),
             force_majeure: s.force_majeure.map(|l| l.content),
+            lawful_closure: s.lawful_closure.map(|l| l.content),
             call_log: s
                 .contacts
                 .into_iter()

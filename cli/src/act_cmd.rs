@@ -119,6 +119,12 @@ pub enum ActAction {
         #[arg(long)]
         basis: String,
     },
+    /// 答复合法合规办结 — after a dissatisfied rating, close an order whose reply complies with
+    /// law and policy, stating the basis (Puyang §(六)) (dispatcher).
+    CloseAsLawful {
+        #[arg(long)]
+        basis: String,
+    },
     /// 审核退回 — approve (back for re-dispatch) or deny (dispatcher).
     DecideReturn {
         #[command(flatten)]
@@ -360,6 +366,7 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
         ActAction::InstantAnswer { kb_item, answer } => Action::InstantAnswer { kb_item, answer },
         ActAction::FirstResponse { note } => Action::FirstResponse { note },
         ActAction::ForceMajeure { basis } => Action::ForceMajeure { basis },
+        ActAction::CloseAsLawful { basis } => Action::CloseAsLawful { basis },
         ActAction::Dispatch {
             lead,
             co,

@@ -197,6 +197,10 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
         "  突发事项须注明类别 emergencies name their kind: {}",
         p.emergency_category_required
     );
+    crate::outln!(
+        "  答复合法合规可办结 center closes lawful replies despite dissatisfaction: {}",
+        p.lawful_reply_closure
+    );
     let grounds = match &p.not_accepted_reasons {
         None => "全部 / all".to_string(),
         Some(list) => list

@@ -301,3 +301,27 @@ fn an_emergency_names_its_kind_is_overdue_without_a_first_response_and_may_be_ex
     // The 2 WD close is lifted: the ordinary 5 WD of a help request apply.
     assert_eq!(v["deadlines"]["handling_due"], "2026-03-09T15:59:59Z");
 }
+
+#[test]
+fn the_puyang_center_closes_a_dissatisfied_order_whose_reply_is_lawful() {
+    // puyang-2020 §(六): 答复内容符合法律法规、政策规定 closes the order despite the rating.
+    let (city, order) = emergency("puyang");
+    let close = [
+        "act",
+        order.as_str(),
+        "close-as-lawful",
+        "--basis",
+        "答复符合《城镇燃气管理条例》",
+        "--store",
+        "township",
+        "--as",
+        "desk",
+    ];
+    // Not before a dissatisfied rating.
+    assert_eq!(city.fails(&close), "wrong_state");
+    let (city, order) = emergency("turpan");
+    let mut close = close.to_vec();
+    close[1] = order.as_str();
+    // Turpan has no such closure.
+    assert_eq!(city.fails(&close), "not_in_policy");
+}

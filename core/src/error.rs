@@ -176,6 +176,7 @@ error_codes! {
     ReturnAfterCoordination = "return_after_coordination", 409, Refused;
     NotAnEmergency = "not_an_emergency", 422, Refused;
     AlreadyRecorded = "already_recorded", 409, Refused;
+    NotInPolicy = "not_in_policy", 422, Refused;
     ReasonNotInPolicy = "reason_not_in_policy", 422, Refused;
     ConfidentialNoCallback = "confidential_no_callback", 422, Refused;
     InstantAnswerKind = "instant_answer_kind", 422, Refused;

@@ -89,6 +89,13 @@ fn pool() -> Vec<(Actor, Action)> {
                 basis: "特大沙尘暴".into(),
             },
         ),
+        // Puyang §(六): the center closes a dissatisfied order whose reply is lawful.
+        (
+            dispatcher(),
+            Action::CloseAsLawful {
+                basis: "答复合法合规".into(),
+            },
+        ),
         // Turpan art. 16: a unit fixed by coordination, which may then not return it.
         (dispatcher(), dispatch_coordinated(UNIT_C, "协调会纪要")),
         // Turpan: "other" grounds, stated.

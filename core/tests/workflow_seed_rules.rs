@@ -778,3 +778,100 @@ fn force_majeure_recorded_by_the_center_lifts_the_emergency_limits() {
         }
     }
 }
+
+fn close_as_lawful(basis: &str) -> Action {
+    Action::CloseAsLawful {
+        basis: basis.into(),
+    }
+}
+
+/// (preset, actor, stage the order is brought to, action, refusal or None, rule).
+type LawfulRow = (
+    &'static str,
+    hotline_core::model::Actor,
+    &'static str,
+    Action,
+    Option<&'static str>,
+    &'static str,
+);
+
+#[test]
+fn the_center_closes_a_dissatisfied_order_whose_reply_is_lawful() {
+    // puyang-2020 §(六): 答复内容符合法律法规、政策规定 — the order closes despite the rating.
+    let lawful = close_as_lawful("答复符合《噪声污染防治法》第四十三条，施工许可合法有效");
+    let rows: [LawfulRow; 5] = [
+        (
+            "puyang",
+            dispatcher(),
+            "dissatisfied",
+            lawful.clone(),
+            None,
+            "puyang-2020 §(六)",
+        ),
+        (
+            "puyang",
+            staff(UNIT_A),
+            "dissatisfied",
+            lawful.clone(),
+            Some("wrong_role"),
+            "puyang-2020 §(六): the center decides",
+        ),
+        (
+            "puyang",
+            dispatcher(),
+            "in_handling",
+            lawful.clone(),
+            Some("wrong_state"),
+            "puyang-2020 §(六): after a dissatisfied rating",
+        ),
+        (
+            "puyang",
+            dispatcher(),
+            "dissatisfied",
+            close_as_lawful(""),
+            Some("missing_field"),
+            "puyang-2020 §(六): with its basis",
+        ),
+        (
+            "linshu",
+            dispatcher(),
+            "dissatisfied",
+            lawful.clone(),
+            Some("not_in_policy"),
+            "linshu-2020 has no such closure (its own path is the non-compliant application)",
+        ),
+    ];
+    for (preset_name, actor, stage, action, refused, rule) in rows {
+        let mut s = scripted(preset_name, RequestKind::Complaint, "in_handling");
+        let at = monday() + hours(60);
+        if stage == "dissatisfied" {
+            s.ok(
+                staff(UNIT_A),
+                reply(UNIT_A, RequestKind::Complaint),
+                monday() + hours(4),
+            );
+            s.ok(dispatcher(), review(true), monday() + hours(5));
+            s.ok(
+                callback_agent(),
+                callback(Satisfaction::Dissatisfied),
+                monday() + hours(6),
+            );
+            assert_eq!(s.state().status, Status::Dissatisfied, "{rule}");
+        }
+        match refused {
+            Some(code) => {
+                assert_eq!(s.refusal_code(&actor, &action, at), code, "{rule}");
+                s.expect_refused(actor, action, at, code);
+            }
+            None => {
+                s.ok(actor, action, at);
+                let state = s.state();
+                assert_eq!(state.status, Status::Closed, "{rule}");
+                assert_eq!(state.closed_at, Some(at), "{rule}");
+                assert!(state.lawful_closure.is_some(), "{rule}");
+                // Closed: no reopen after it.
+                s.expect_refused(dispatcher(), reopen(), at, "wrong_state");
+            }
+        }
+    }
+}

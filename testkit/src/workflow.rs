@@ -312,6 +312,9 @@ pub fn every_action() -> Vec<Action> {
         Action::ForceMajeure {
             basis: "特大沙尘暴".into(),
         },
+        Action::CloseAsLawful {
+            basis: "答复符合《噪声污染防治法》规定".into(),
+        },
         sign_for(),
         contact(),
         site_evidence(),

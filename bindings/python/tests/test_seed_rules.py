@@ -19,18 +19,29 @@ def emergency(text="小区燃气管道泄漏"):
     return request
 
 
+ME = "dispatcher-1"
+T0 = at("2026-03-02T09:00:00+08:00")
+
+
+async def at_the_desk(city, request):
+    """A kiosk, unit A's staff and the center's desk; `request` submitted at the kiosk at T0
+    and registered at the desk. Returns (kiosk, staff, desk, order)."""
+    kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
+    staff = await city.member("staff-a", hotline.Role.STAFF, UNIT_A)
+    desk = await center_desk(city)
+    await city.introduce(kiosk, staff, desk)
+    order = (await kiosk.device.submit(request, T0)).order
+    await carry(kiosk, desk, order, T0)
+    await desk.device.act(order, A.REGISTER(note=""), T0, ME)
+    return kiosk, staff, desk, order
+
+
 def test_puyang_emergency_dispatch_needs_its_duty_office_report(puyang_city, run):
     city = puyang_city
 
     async def main():
-        kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
-        desk = await center_desk(city)
-        await city.introduce(kiosk, desk)
-        t0 = at("2026-03-02T09:00:00+08:00")
-        order = (await kiosk.device.submit(emergency(), t0)).order
-        await carry(kiosk, desk, order, t0)
-        me = "dispatcher-1"
-        await desk.device.act(order, A.REGISTER(note=""), t0, me)
+        kiosk, staff, desk, order = await at_the_desk(city, emergency())
+        t0, me = T0, ME
         view = await desk.device.show(order)
         # puyang-2020 §(四): 立即转办 — due within the hour of registration.
         assert view.deadlines.dispatch_due == at("2026-03-02T10:00:00+08:00")
@@ -50,17 +61,38 @@ def test_puyang_emergency_dispatch_needs_its_duty_office_report(puyang_city, run
     run(main())
 
 
+def test_puyang_center_closes_a_dissatisfied_order_whose_reply_is_lawful(puyang_city, run):
+    from test_flow import reply_of
+
+    city = puyang_city
+
+    async def main():
+        kiosk, staff, desk, order = await at_the_desk(city, complaint())
+        t0, me = T0, ME
+        await desk.device.act(order, dispatch_to(UNIT_A), t0, me)
+        await carry(desk, staff, order, t0)
+        await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T10:00:00+08:00"))
+        await staff.device.act(order, reply_of(UNIT_A), at("2026-03-04T10:00:00+08:00"))
+        await carry(staff, desk, order, at("2026-03-04T10:30:00+08:00"))
+        await desk.device.act(order, A.REVIEW(approve=True, note=""), at("2026-03-04T11:00:00+08:00"), me)
+        rated = await desk.device.act(
+            order, A.CALLBACK(rating=hotline.Satisfaction.DISSATISFIED, note="仍不满意"), at("2026-03-05T10:00:00+08:00"), "callback-1"
+        )
+        assert rated.status == hotline.Status.DISSATISFIED
+        # puyang-2020 §(六): 答复内容符合法律法规、政策规定.
+        closed = await desk.device.act(
+            order, A.CLOSE_AS_LAWFUL(basis="答复符合《噪声污染防治法》，施工许可合法有效"), at("2026-03-05T11:00:00+08:00"), me
+        )
+        assert closed.status == hotline.Status.CLOSED
+        assert closed.lawful_closure == "答复符合《噪声污染防治法》，施工许可合法有效"
+
+    run(main())
+
+
 def test_turpan_emergency_is_never_extended(city, run):
     async def main():
-        kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
-        staff = await city.member("staff-a", hotline.Role.STAFF, UNIT_A)
-        desk = await center_desk(city)
-        await city.introduce(kiosk, staff, desk)
-        t0 = at("2026-03-02T09:00:00+08:00")
-        order = (await kiosk.device.submit(emergency("自来水主管道爆裂"), t0)).order
-        await carry(kiosk, desk, order, t0)
-        me = "dispatcher-1"
-        await desk.device.act(order, A.REGISTER(note=""), t0, me)
+        kiosk, staff, desk, order = await at_the_desk(city, emergency("自来水主管道爆裂"))
+        t0, me = T0, ME
         await desk.device.act(order, dispatch_to(UNIT_A), t0, me)
         await carry(desk, staff, order, t0)
         await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T09:10:00+08:00"))
@@ -115,15 +147,8 @@ def test_a_110_diversion_not_accepted_tells_the_citizen_why(city, run):
 
 def test_a_unit_fixed_by_coordination_may_not_return_it(city, run):
     async def main():
-        kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
-        staff = await city.member("staff-a", hotline.Role.STAFF, UNIT_A)
-        desk = await center_desk(city)
-        await city.introduce(kiosk, staff, desk)
-        t0 = at("2026-03-02T09:00:00+08:00")
-        order = (await kiosk.device.submit(complaint(), t0)).order
-        await carry(kiosk, desk, order, t0)
-        me = "dispatcher-1"
-        await desk.device.act(order, A.REGISTER(note=""), t0, me)
+        kiosk, staff, desk, order = await at_the_desk(city, complaint())
+        t0, me = T0, ME
         fixed = A.DISPATCH(
             lead=UNIT_A,
             co_units=[],

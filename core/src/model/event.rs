@@ -88,6 +88,11 @@ pub enum Action {
     ForceMajeure {
         basis: String,
     },
+    /// Puyang §(六): after a dissatisfied rating the center closes an order whose reply
+    /// complies with laws, regulations and policy (答复内容符合法律法规、政策规定), with its basis.
+    CloseAsLawful {
+        basis: String,
+    },
     /// The center approves (order goes back for re-dispatch) or denies (unit continues).
     DecideReturn {
         approve: bool,
@@ -164,6 +169,7 @@ impl Action {
             Action::RequestReturn(_) => "request_return",
             Action::FirstResponse { .. } => "first_response",
             Action::ForceMajeure { .. } => "force_majeure",
+            Action::CloseAsLawful { .. } => "close_as_lawful",
             Action::DecideReturn { .. } => "decide_return",
             Action::SignFor { .. } => "sign_for",
             Action::Contact { .. } => "contact",

@@ -35,6 +35,8 @@ struct RawPolicy {
     emergency_duty_report: bool,
     #[serde(default)]
     emergency_category_required: bool,
+    #[serde(default)]
+    lawful_reply_closure: bool,
     /// Snake-case names of the grounds for not accepting a request (all when absent).
     not_accepted_reasons: Option<Vec<String>>,
     /// Further years of the holiday calendar, in the same form as the calendar file.
@@ -142,6 +144,7 @@ pub fn parse_policy_toml(text: &str) -> Result<LoadedPolicy, PolicyError> {
             emergencies_extendable: raw.emergencies_extendable,
             emergency_duty_report: raw.emergency_duty_report,
             emergency_category_required: raw.emergency_category_required,
+            lawful_reply_closure: raw.lawful_reply_closure,
             not_accepted_reasons,
         },
         calendar,

@@ -91,6 +91,10 @@ pub struct Policy {
     /// facility, threat to public safety).
     #[serde(default)]
     pub emergency_category_required: bool,
+    /// Puyang §(六): after a dissatisfied rating the center may close an order whose reply
+    /// complies with law and policy.
+    #[serde(default)]
+    pub lawful_reply_closure: bool,
     /// The grounds for not accepting a request this jurisdiction uses; `None`: any of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_accepted_reasons: Option<Vec<crate::model::NotAcceptedReason>>,

@@ -53,6 +53,8 @@ fn puyang() -> Policy {
         emergency_duty_report: true,
         // Turpan art. 26's kinds serve every preset: the seeds name no others.
         emergency_category_required: true,
+        // §(六): 答复内容符合法律法规、政策规定 closes an order despite dissatisfaction.
+        lawful_reply_closure: true,
         // §(二): 涉及司法、纪检、信访方面的诉求或不属本地管理的事项，不纳入热线受理范围; the
         // 110/119/120 lines stay apart (§(一)).
         not_accepted_reasons: Some(vec![
@@ -100,6 +102,7 @@ fn turpan() -> Policy {
         emergency_duty_report: false,
         // Art. 26: 突发类事项 are of four kinds.
         emergency_category_required: true,
+        lawful_reply_closure: false,
         // 第二章: the eight grounds and 其他不予受理的事项.
         not_accepted_reasons: Some(vec![
             NotAcceptedReason::NotGovernmentDuty,
@@ -134,6 +137,7 @@ fn linshu() -> Policy {
         emergencies_extendable: true,
         emergency_duty_report: false,
         emergency_category_required: true,
+        lawful_reply_closure: false,
         // The Linshu notice lists no grounds of its own.
         not_accepted_reasons: None,
     }

@@ -143,7 +143,7 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         | Action::Supervise { note: n, .. }
         | Action::Contact { note: n, .. }
         | Action::FirstResponse { note: n } => note("note", n),
-        Action::ForceMajeure { basis } => note("basis", basis),
+        Action::ForceMajeure { basis } | Action::CloseAsLawful { basis } => note("basis", basis),
         Action::NotAccept {
             basis,
             earlier_order,
@@ -253,7 +253,9 @@ pub(crate) fn check(
         }
         Action::Register { .. } | Action::SignFor { .. } | Action::Contact { .. } => Ok(()),
         Action::FirstResponse { note: n } => require(action, "note", n),
-        Action::ForceMajeure { basis } => require(action, "basis", basis),
+        Action::ForceMajeure { basis } | Action::CloseAsLawful { basis } => {
+            require(action, "basis", basis)
+        }
         Action::NotAccept {
             reason,
             basis,

@@ -64,6 +64,9 @@ pub enum WorkflowError {
     #[error("{action} has already been recorded for this order")]
     AlreadyRecorded { action: &'static str },
 
+    #[error("this policy has no {action}")]
+    NotInPolicy { action: &'static str },
+
     #[error("this policy does not use the ground `{}` for not accepting a request", .reason.as_str())]
     ReasonNotInPolicy {
         reason: crate::model::NotAcceptedReason,
@@ -132,6 +135,7 @@ impl Coded for WorkflowError {
             WorkflowError::ReturnAfterCoordination => ErrorCode::ReturnAfterCoordination,
             WorkflowError::NotAnEmergency { .. } => ErrorCode::NotAnEmergency,
             WorkflowError::AlreadyRecorded { .. } => ErrorCode::AlreadyRecorded,
+            WorkflowError::NotInPolicy { .. } => ErrorCode::NotInPolicy,
             WorkflowError::ReasonNotInPolicy { .. } => ErrorCode::ReasonNotInPolicy,
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
@@ -196,6 +200,9 @@ impl Coded for WorkflowError {
             }
             WorkflowError::AlreadyRecorded { action } => {
                 format!("本工单已{}，不能重复记录", action_zh(action))
+            }
+            WorkflowError::NotInPolicy { action } => {
+                format!("本地政策未规定{}", action_zh(action))
             }
             WorkflowError::ReasonNotInPolicy { reason } => {
                 format!("本地政策未规定“{}”这一不予受理情形", reason.zh())
@@ -265,6 +272,7 @@ pub fn action_zh(name: &str) -> &'static str {
         "site_supervision" => "填写现场督办情况表",
         "first_response" => "首次处置突发事项",
         "force_majeure" => "认定不可抗力",
+        "close_as_lawful" => "以答复合法合规办结",
         _ => "该操作",
     }
 }

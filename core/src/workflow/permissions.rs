@@ -33,7 +33,8 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         | Action::DecideExtension { .. }
         | Action::Review { .. }
         | Action::Reopen { .. }
-        | Action::ForceMajeure { .. } => DISPATCHER,
+        | Action::ForceMajeure { .. }
+        | Action::CloseAsLawful { .. } => DISPATCHER,
         Action::RequestReturn(_)
         | Action::SignFor { .. }
         | Action::RequestExtension(_)

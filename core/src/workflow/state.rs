@@ -285,6 +285,9 @@ pub struct OrderState {
     /// Turpan art. 26: the lead unit's first response to an emergency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_response: Option<Logged<String>>,
+    /// Puyang §(六): closed by the center despite dissatisfaction, the reply being lawful.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lawful_closure: Option<Logged<String>>,
     /// Turpan art. 26: force majeure recorded by the center, with its basis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_majeure: Option<Logged<String>>,

@@ -98,6 +98,15 @@ fn check_state(
         Action::Reply(_) => matches!(s, InHandling | ExtensionRequested),
         Action::Review { .. } => s == UnderReview,
         Action::Callback { .. } => s == AwaitingCallback,
+        // Puyang §(六): the center's closure of a lawful reply comes after a dissatisfied rating.
+        Action::CloseAsLawful { .. } => {
+            if !policy.lawful_reply_closure {
+                return Err(WorkflowError::NotInPolicy {
+                    action: action.name(),
+                });
+            }
+            s == Dissatisfied
+        }
         Action::Reopen { .. } => {
             let after_rating = s == Dissatisfied || (s == Closed && state.closed_dissatisfied);
             if let Some(max) = policy.max_reopens
@@ -210,6 +219,11 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
         }
         Action::ForceMajeure { basis } => {
             state.force_majeure = Some(logged(event, basis.clone()));
+        }
+        Action::CloseAsLawful { basis } => {
+            state.lawful_closure = Some(logged(event, basis.clone()));
+            state.closed_at = Some(at);
+            state.status = Status::Closed;
         }
         Action::DecideReturn { approve, .. } => {
             state.pending_return = None;

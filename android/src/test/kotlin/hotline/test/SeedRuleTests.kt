@@ -12,11 +12,14 @@ import hotline.ExtensionRequest
 import hotline.HotlineException
 import hotline.InboxFilter
 import hotline.NotAcceptedReason
+import hotline.OrderId
 import hotline.Origin
 import hotline.RequestKind
 import hotline.ReturnRequest
 import hotline.Role
+import hotline.Satisfaction
 import hotline.Status
+import hotline.SubmitRequest
 import hotline.WorkflowAction
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -25,17 +28,30 @@ import kotlin.test.assertTrue
 private fun emergency(text: String) =
     complaint(text).copy(kind = RequestKind.HELP, emergency = true, emergencyCategory = EmergencyCategory.UTILITY_OUTAGE)
 
+private const val ME = "dispatcher-1"
+private val T0 = at("2026-03-02T09:00:00+08:00")
+
+/** A kiosk, unit A's staff and the center's desk, with `request` submitted at the kiosk at T0
+ *  and registered at the desk. */
+private data class AtTheDesk(val kiosk: Member, val staff: Member, val desk: Member, val order: OrderId)
+
+private suspend fun City.atTheDesk(request: SubmitRequest): AtTheDesk {
+    val kiosk = member("kiosk-1", Role.KIOSK, CENTER)
+    val staff = member("staff-a", Role.STAFF, UNIT_A)
+    val desk = centerDesk()
+    introduce(kiosk, staff, desk)
+    val order = kiosk.device.submit(request, T0).order
+    carry(kiosk, desk, order, T0)
+    desk.device.act(order, WorkflowAction.Register(""), T0, ME)
+    return AtTheDesk(kiosk, staff, desk, order)
+}
+
 fun Suite.seedRuleTests() {
     test("a Puyang emergency is due for dispatch within the hour and goes out with its duty-office report") {
         City("puyang").use { city ->
-            val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
-            val desk = city.centerDesk()
-            city.introduce(kiosk, desk)
-            val t0 = at("2026-03-02T09:00:00+08:00")
-            val order = kiosk.device.submit(emergency("小区燃气管道泄漏"), t0).order
-            carry(kiosk, desk, order, t0)
-            val me = "dispatcher-1"
-            desk.device.act(order, WorkflowAction.Register(""), t0, me)
+            val (_, staff, desk, order) = city.atTheDesk(emergency("小区燃气管道泄漏"))
+            val t0 = T0
+            val me = ME
             assertEquals(at("2026-03-02T10:00:00+08:00"), desk.device.show(order).deadlines?.dispatchDue)
             val e = assertFailsWith<HotlineException.Refused> { desk.device.act(order, dispatchTo(UNIT_A), t0, me) }
             assertEquals("missing_field", e.code)
@@ -43,16 +59,30 @@ fun Suite.seedRuleTests() {
             assertEquals(Status.DISPATCHED, desk.device.act(order, reported, t0, me).status)
         }
     }
+    test("the Puyang center closes a dissatisfied order whose reply is lawful") {
+        City("puyang").use { city ->
+            val (_, staff, desk, order) = city.atTheDesk(complaint())
+            val t0 = T0
+            val me = ME
+            desk.device.act(order, dispatchTo(UNIT_A), t0, "dispatcher-1")
+            carry(desk, staff, order, t0)
+            staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T10:00:00+08:00"))
+            staff.device.act(order, replyOf(UNIT_A), at("2026-03-04T10:00:00+08:00"))
+            carry(staff, desk, order, at("2026-03-04T10:30:00+08:00"))
+            desk.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
+            val rated = desk.device.act(order, WorkflowAction.Callback(Satisfaction.DISSATISFIED, "仍不满意"), at("2026-03-05T10:00:00+08:00"), "callback-1")
+            assertEquals(Status.DISSATISFIED, rated.status)
+            // puyang-2020 §(六): 答复内容符合法律法规、政策规定.
+            val closed = desk.device.act(order, WorkflowAction.CloseAsLawful("答复符合《噪声污染防治法》，施工许可合法有效"), at("2026-03-05T11:00:00+08:00"), "dispatcher-1")
+            assertEquals(Status.CLOSED, closed.status)
+            assertEquals("答复符合《噪声污染防治法》，施工许可合法有效", closed.lawfulClosure)
+        }
+    }
     test("a Turpan emergency is never extended, gets its first response, and force majeure lifts its limits") {
         City().use { city ->
-            val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
-            val staff = city.member("staff-a", Role.STAFF, UNIT_A)
-            val desk = city.centerDesk()
-            city.introduce(kiosk, staff, desk)
-            val t0 = at("2026-03-02T09:00:00+08:00")
-            val order = kiosk.device.submit(emergency("自来水主管道爆裂"), t0).order
-            carry(kiosk, desk, order, t0)
-            desk.device.act(order, WorkflowAction.Register(""), t0, "dispatcher-1")
+            val (_, staff, desk, order) = city.atTheDesk(emergency("自来水主管道爆裂"))
+            val t0 = T0
+            val me = ME
             desk.device.act(order, dispatchTo(UNIT_A), t0, "dispatcher-1")
             carry(desk, staff, order, t0)
             staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T09:10:00+08:00"))
@@ -91,14 +121,9 @@ fun Suite.seedRuleTests() {
     }
     test("a unit fixed by the center's coordination may not return the order") {
         City().use { city ->
-            val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
-            val staff = city.member("staff-a", Role.STAFF, UNIT_A)
-            val desk = city.centerDesk()
-            city.introduce(kiosk, staff, desk)
-            val t0 = at("2026-03-02T09:00:00+08:00")
-            val order = kiosk.device.submit(complaint(), t0).order
-            carry(kiosk, desk, order, t0)
-            desk.device.act(order, WorkflowAction.Register(""), t0, "dispatcher-1")
+            val (_, staff, desk, order) = city.atTheDesk(complaint())
+            val t0 = T0
+            val me = ME
             val fixed = WorkflowAction.Dispatch(UNIT_A, emptyList(), false, "", null, Coordination(CoordinationMethod.MEETING, "3月2日协调会纪要：由古城路街道主办"))
             assertEquals(CoordinationMethod.MEETING, desk.device.act(order, fixed, t0, "dispatcher-1").coordination?.method)
             carry(desk, staff, order, t0)
