@@ -6,13 +6,22 @@ use hotline_core::model::{Action, ExtensionRequest, Role, Urgency};
 use hotline_testkit::hub::*;
 use hotline_testkit::*;
 
-#[tokio::test]
-async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
-    // turpan-2021 art. 17: 除突发类事项外 … 再行申请延期办结 — never for an emergency.
+/// A Turpan emergency submitted at the kiosk, dispatched to unit A and signed for, all
+/// through the hub; unit B's phone is enrolled too.
+struct Emergency {
+    city: City,
+    hub: hotline_hub::RunningHub,
+    staff_a: hotline_core::device::Device,
+    staff_b: hotline_core::device::Device,
+    order: hotline_core::model::OrderId,
+}
+
+async fn emergency() -> Emergency {
     let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);
+    let staff_b = city.device("staff-b", Role::Staff, UNIT_B);
     let hub = city.hub().await;
     let order = kiosk
         .submit(
@@ -33,6 +42,60 @@ async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
     sync(&hub, &mut staff_a).await;
     staff_a.act(None, &order, sign_for(), t(MORNING)).unwrap();
     sync(&hub, &mut staff_a).await;
+    Emergency {
+        city,
+        hub,
+        staff_a,
+        staff_b,
+        order,
+    }
+}
+
+#[tokio::test]
+async fn the_hub_refuses_a_first_response_from_another_unit_or_too_long() {
+    // turpan-2021 art. 26: the lead unit responds. A modified app on unit B's phone writes one
+    // for unit A's order, and one on A's phone writes a note longer than any record may hold.
+    let e = emergency().await;
+    let other = forged_change(
+        &e.city,
+        &e.staff_a,
+        &e.order,
+        "staff-b",
+        "staff-b",
+        t(LATER),
+        Action::FirstResponse {
+            note: "已处置".into(),
+        },
+    );
+    assert_eq!(refusal_of(&e.hub, &e.staff_b, &other).await, "wrong_unit");
+    let long = forged_change(
+        &e.city,
+        &e.staff_a,
+        &e.order,
+        "staff-a",
+        "staff-a",
+        t(LATER),
+        Action::FirstResponse {
+            note: "长".repeat(20_000),
+        },
+    );
+    assert_eq!(
+        refusal_of(&e.hub, &e.staff_a, &long).await,
+        "field_too_long"
+    );
+    assert!(!hub_has(&e.hub, &hash_of(&other)) && !hub_has(&e.hub, &hash_of(&long)));
+}
+
+#[tokio::test]
+async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
+    // turpan-2021 art. 17: 除突发类事项外 … 再行申请延期办结 — never for an emergency.
+    let Emergency {
+        city,
+        hub,
+        mut staff_a,
+        order,
+        ..
+    } = emergency().await;
 
     let ask = Action::RequestExtension(ExtensionRequest {
         working_days: 5,
