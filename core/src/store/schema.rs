@@ -224,6 +224,14 @@ ALTER TABLE orders ADD COLUMN response_due INTEGER;
 DELETE FROM meta WHERE key = 'index_v6' AND EXISTS (SELECT 1 FROM changes);
 "#,
     },
+    Migration {
+        version: 8,
+        sql: r#"
+-- Every sync answer looks up the orders a peer holds but has not confirmed whole
+-- (sent_cursor above its cursor): by peer and cursor, not by walking all the peer's rows.
+CREATE INDEX peer_orders_pending ON peer_orders (peer, sent_cursor);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

@@ -131,7 +131,7 @@ impl Store {
 
     /// Orders `peer` holds but has not yet confirmed having whole: marked held from what it
     /// pushed (`i64::MAX`), or sent whole in an answer its cursor has not passed (lost, say).
-    /// At most `limit`, by order id.
+    /// At most `limit`, earliest first (served by the `peer_orders_pending` index).
     pub fn peer_orders_not_whole(
         &self,
         peer: &str,
@@ -140,7 +140,7 @@ impl Store {
     ) -> Result<Vec<OrderId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT order_id FROM peer_orders WHERE peer = ?1 AND sent_cursor > ?2
-             ORDER BY order_id LIMIT ?3",
+             ORDER BY sent_cursor, order_id LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![peer, cursor, limit], |r| r.get(0))?;
         let mut out = Vec::new();
