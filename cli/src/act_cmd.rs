@@ -10,7 +10,7 @@ use hotline_core::model::{
 };
 use std::path::PathBuf;
 
-use crate::ctx::{Ctx, parse_gps_opt, photo, unknown};
+use crate::ctx::{Ctx, parse_gps_opt, parse_named, photo, unknown};
 use crate::device_cmd::{EvidenceArgs, add_evidence};
 use crate::orders_cmd::print_new_status;
 use crate::output::CliError;
@@ -393,17 +393,16 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             },
             coordination: match (coordinated_by, coordination) {
                 (Some(method), Some(record)) => Some(Coordination {
-                    method: CoordinationMethod::parse(&method).ok_or_else(|| {
-                        let names: Vec<&str> =
-                            CoordinationMethod::ALL.iter().map(|m| m.as_str()).collect();
-                        unknown(
+                    method: parse_named(
+                        &method,
+                        &CoordinationMethod::ALL,
+                        CoordinationMethod::as_str,
+                        (
                             ErrorCode::UnknownCoordination,
                             "协调方式",
                             "coordination method",
-                            &method,
-                            &names,
-                        )
-                    })?,
+                        ),
+                    )?,
                     record,
                 }),
                 _ => None,

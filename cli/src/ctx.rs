@@ -242,11 +242,29 @@ pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CliError
     })
 }
 
+/// A value of one of the model's enums by its stable name, or the typed error listing them all.
+pub fn parse_named<T: Copy>(
+    value: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    (code, what_zh, what_en): (ErrorCode, &str, &str),
+) -> Result<T, CliError> {
+    all.iter()
+        .copied()
+        .find(|v| name(*v) == value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+            unknown(code, what_zh, what_en, value, &names)
+        })
+}
+
 /// `--origin`: local provincial_hotline city_hotline county_center diverted_110.
 pub fn parse_origin(s: &str) -> Result<hotline_core::model::Origin, CliError> {
     use hotline_core::model::Origin;
-    Origin::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Origin::ALL.iter().map(|o| o.as_str()).collect();
-        unknown(ErrorCode::UnknownOrigin, "来源", "origin", s, &names)
-    })
+    parse_named(
+        s,
+        &Origin::ALL,
+        Origin::as_str,
+        (ErrorCode::UnknownOrigin, "来源", "origin"),
+    )
 }

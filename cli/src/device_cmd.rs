@@ -12,7 +12,9 @@ use hotline_core::workflow::{DeadlineKind, Status};
 use serde_json::json;
 use std::path::PathBuf;
 
-use crate::ctx::{Ctx, parse_gps, parse_gps_opt, parse_origin, photo, read_json, unknown};
+use crate::ctx::{
+    Ctx, parse_gps, parse_gps_opt, parse_named, parse_origin, photo, read_json, unknown,
+};
 use crate::orders_cmd::print_new_status;
 use crate::output::{CliError, print_json};
 use crate::time::{local, parse_time};
@@ -251,17 +253,16 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
             .emergency_category
             .as_deref()
             .map(|c| {
-                EmergencyCategory::parse(c).ok_or_else(|| {
-                    let names: Vec<&str> =
-                        EmergencyCategory::ALL.iter().map(|c| c.as_str()).collect();
-                    unknown(
+                parse_named(
+                    c,
+                    &EmergencyCategory::ALL,
+                    EmergencyCategory::as_str,
+                    (
                         ErrorCode::UnknownEmergencyCategory,
                         "突发事项类别",
                         "emergency category",
-                        c,
-                        &names,
-                    )
-                })
+                    ),
+                )
             })
             .transpose()?,
         photos,

@@ -66,20 +66,7 @@ fn photo(content: &[u8]) -> PhotoInput {
 async fn a_relabelled_change_does_not_open_another_units_order() {
     let mut s = scene().await;
     // Unit A's order gets a photo.
-    s.staff_a.act(None, &s.order, sign_for(), t(LATER)).unwrap();
-    let view = s
-        .staff_a
-        .add_evidence(
-            None,
-            &s.order,
-            vec![photo(b"site")],
-            None,
-            "现场".into(),
-            t(LATER),
-        )
-        .unwrap();
-    let sha = view.state.site_evidence[0].content.photos[0].sha256.clone();
-    sync(&s.hub, &mut s.staff_a).await;
+    let sha = s.with_photo(b"site").await;
     // Unit B's own order, and its own change on it.
     let own = s
         .kiosk
@@ -144,15 +131,7 @@ async fn thousands_of_garbage_changes_are_refused_whole_and_logged_once() {
             bytes: i.to_le_bytes().to_vec(),
         })
         .collect();
-    let cert = s
-        .kiosk
-        .identity(None)
-        .unwrap()
-        .certificate
-        .body
-        .id
-        .0
-        .clone();
+    let cert = cert_id(&s.kiosk);
     let (status, err) = raw_sync(&s.hub, &s.kiosk, vec![cert], garbage, Vec::new(), 0)
         .await
         .unwrap_err();
@@ -177,15 +156,7 @@ async fn thousands_of_garbage_changes_are_refused_whole_and_logged_once() {
             bytes: i.to_le_bytes().to_vec(),
         })
         .collect();
-    let cert = s
-        .kiosk
-        .identity(None)
-        .unwrap()
-        .certificate
-        .body
-        .id
-        .0
-        .clone();
+    let cert = cert_id(&s.kiosk);
     let (status, err) = raw_sync(&s.hub, &s.kiosk, vec![cert], many, Vec::new(), 0)
         .await
         .unwrap_err();

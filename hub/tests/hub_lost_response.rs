@@ -108,7 +108,7 @@ async fn an_order_held_by_what_a_later_round_pushes_still_comes_whole() {
         .unwrap()
         .into_iter()
         .map(|c| hotline_core::device::WireChange::from(&c))
-        .filter(|c| c.cert == staff_a.identity(None).unwrap().certificate.body.id.0)
+        .filter(|c| c.cert == cert_id(&staff_a))
         .collect::<Vec<_>>();
     assert_eq!(mine.len(), 1);
     let packed = hotline_core::sync::wire::Packed {

@@ -107,20 +107,7 @@ async fn records_and_photos_reach_who_may_see_them() {
 async fn a_photo_goes_only_to_who_may_see_an_order_referencing_it() {
     let mut s = scene().await;
     // A photo added by unit A to the order.
-    s.staff_a.act(None, &s.order, sign_for(), t(LATER)).unwrap();
-    let view = s
-        .staff_a
-        .add_evidence(
-            None,
-            &s.order,
-            vec![photo(b"evidence")],
-            None,
-            "现场".into(),
-            t(LATER),
-        )
-        .unwrap();
-    let sha = view.state.site_evidence[0].content.photos[0].sha256.clone();
-    sync(&s.hub, &mut s.staff_a).await;
+    let sha = s.with_photo(b"evidence").await;
     let get_body = |order: &str| wire::encode(&GetChunk::new(order, &sha, 0)).unwrap();
     let get = async |who: &Device, order: &str| {
         signed(&s.hub, who, "/v1/blobs/get", get_body(order)).await

@@ -148,6 +148,11 @@ pub fn dispatch(lead: &str) -> Action {
     }
 }
 
+/// The certificate id of the (first) person enrolled on `device`.
+pub fn cert_id(device: &Device) -> String {
+    device.identity(None).unwrap().certificate.body.id.0.clone()
+}
+
 /// The center desk registers the order and dispatches it to `lead`, at `now`.
 pub fn register_and_dispatch(desk: &mut Device, order: &OrderId, lead: &str, now: DateTime<Utc>) {
     desk.act(

@@ -327,6 +327,29 @@ pub struct Scene {
     pub order: OrderId,
 }
 
+impl Scene {
+    /// Unit A signs for the order and adds a photo of `content`, synced to the hub; returns the
+    /// photo's hash.
+    pub async fn with_photo(&mut self, content: &[u8]) -> String {
+        self.staff_a
+            .act(None, &self.order, crate::city::sign_for(), t(LATER))
+            .unwrap();
+        let view = self
+            .staff_a
+            .add_evidence(
+                None,
+                &self.order,
+                vec![crate::city::photo(content, t(LATER))],
+                None,
+                "现场".into(),
+                t(LATER),
+            )
+            .unwrap();
+        sync(&self.hub, &mut self.staff_a).await;
+        view.state.site_evidence[0].content.photos[0].sha256.clone()
+    }
+}
+
 pub async fn scene() -> Scene {
     let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
