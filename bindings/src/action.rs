@@ -3,9 +3,9 @@
 //! photos and have their own device methods instead.
 
 use hotline_core::model::{
-    Action, ContactMethod, Coordination, DutyOfficeReport, ExtensionRequest, NotAcceptedReason,
-    OrderId, ReplyContent, ReturnRequest, Satisfaction, SupervisionForm, SupervisionTrigger,
-    UnitId,
+    Action, ClosureApplication, ContactMethod, Coordination, DutyOfficeReport, ExtensionRequest,
+    NotAcceptedReason, OrderId, ReplyContent, ReturnRequest, Satisfaction, StatutoryLimit,
+    SupervisionForm, SupervisionTrigger, UnitId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -35,6 +35,10 @@ pub enum WorkflowAction {
         /// Turpan art. 16: the unit was fixed by the center's coordination; it may not return.
         #[uniffi(default = None)]
         coordination: Option<Coordination>,
+        /// Turpan art. 17: a handling limit set by law for the matter; prevails over the
+        /// policy's.
+        #[uniffi(default = None)]
+        statutory_limit: Option<StatutoryLimit>,
     },
     /// 退回 request by the lead unit.
     RequestReturn { request: ReturnRequest },
@@ -44,8 +48,33 @@ pub enum WorkflowAction {
     ForceMajeure { basis: String },
     /// Puyang §(六): the center closes a dissatisfied order whose reply is lawful, with basis.
     CloseAsLawful { basis: String },
-    /// The center approves or denies a return.
-    DecideReturn { approve: bool, note: String },
+    /// The center approves or denies a return; denying, it may add assisting units (Linshu
+    /// 二(三): a return only partly justified).
+    DecideReturn {
+        approve: bool,
+        note: String,
+        #[uniffi(default = [])]
+        add_co_units: Vec<UnitId>,
+    },
+    /// 签批 by the lead unit's main leader before staff handle the order (Linshu 二(二)).
+    LeaderSignOff { note: String },
+    /// 审核把关: the deputy leader in charge approves the result before the reply.
+    ApproveResult { note: String },
+    /// 会办意见: a co-unit reports its part to the lead unit.
+    CoUnitOpinion { text: String },
+    /// The center adds assisting units after dispatch.
+    AddCoUnits { units: Vec<UnitId>, note: String },
+    /// The lead unit's interim progress (Lishui).
+    InterimProgress { note: String },
+    /// 延期告知: the unit tells the citizen why the order is late (Puyang).
+    DelayNotice { reason: String },
+    /// The lead unit applies to close a non-compliant request (Linshu) or to keep an order
+    /// that cannot be solved out of assessment (Puyang).
+    ApplyClosure { application: ClosureApplication },
+    /// The center decides the unit's closure application.
+    DecideClosure { approve: bool, note: String },
+    /// 回访未接通: the citizen was not reached; the callback is retried.
+    CallbackUnreached { note: String },
     /// 签收 by the lead unit.
     SignFor { note: String },
     /// A call or visit to the citizen: one call-log entry (unit staff).
@@ -62,8 +91,17 @@ pub enum WorkflowAction {
     Reply { reply: ReplyContent },
     /// The center reviews a reply.
     Review { approve: bool, note: String },
-    /// 回访 with the 5-level rating (callback agent).
-    Callback { rating: Satisfaction, note: String },
+    /// 回访 with the 5-level rating of the handling (callback agent).
+    Callback {
+        rating: Satisfaction,
+        note: String,
+        /// Turpan art. 21: the call service rated apart (required there).
+        #[uniffi(default = None)]
+        service_rating: Option<Satisfaction>,
+        /// Whether the citizen says the unit contacted them (required by Linshu).
+        #[uniffi(default = None)]
+        unit_contacted: Option<bool>,
+    },
     /// 重办 after a dissatisfied rating (dispatcher).
     Reopen { reason: String },
     /// 履责意见, or an application to close a non-compliant request (unit).
@@ -101,6 +139,7 @@ impl From<WorkflowAction> for Action {
                 note,
                 duty_report,
                 coordination,
+                statutory_limit,
             } => Action::Dispatch {
                 lead,
                 co_units,
@@ -108,14 +147,32 @@ impl From<WorkflowAction> for Action {
                 note,
                 duty_report,
                 coordination,
+                statutory_limit,
             },
             WorkflowAction::RequestReturn { request } => Action::RequestReturn(request),
             WorkflowAction::FirstResponse { note } => Action::FirstResponse { note },
             WorkflowAction::ForceMajeure { basis } => Action::ForceMajeure { basis },
             WorkflowAction::CloseAsLawful { basis } => Action::CloseAsLawful { basis },
-            WorkflowAction::DecideReturn { approve, note } => {
-                Action::DecideReturn { approve, note }
+            WorkflowAction::DecideReturn {
+                approve,
+                note,
+                add_co_units,
+            } => Action::DecideReturn {
+                approve,
+                note,
+                add_co_units,
+            },
+            WorkflowAction::LeaderSignOff { note } => Action::LeaderSignOff { note },
+            WorkflowAction::ApproveResult { note } => Action::ApproveResult { note },
+            WorkflowAction::CoUnitOpinion { text } => Action::CoUnitOpinion { text },
+            WorkflowAction::AddCoUnits { units, note } => Action::AddCoUnits { units, note },
+            WorkflowAction::InterimProgress { note } => Action::InterimProgress { note },
+            WorkflowAction::DelayNotice { reason } => Action::DelayNotice { reason },
+            WorkflowAction::ApplyClosure { application } => Action::ApplyClosure(application),
+            WorkflowAction::DecideClosure { approve, note } => {
+                Action::DecideClosure { approve, note }
             }
+            WorkflowAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
             WorkflowAction::SignFor { note } => Action::SignFor { note },
             WorkflowAction::Contact {
                 method,
@@ -132,7 +189,17 @@ impl From<WorkflowAction> for Action {
             }
             WorkflowAction::Reply { reply } => Action::Reply(reply),
             WorkflowAction::Review { approve, note } => Action::Review { approve, note },
-            WorkflowAction::Callback { rating, note } => Action::Callback { rating, note },
+            WorkflowAction::Callback {
+                rating,
+                note,
+                service_rating,
+                unit_contacted,
+            } => Action::Callback {
+                rating,
+                note,
+                service_rating,
+                unit_contacted,
+            },
             WorkflowAction::Reopen { reason } => Action::Reopen { reason },
             WorkflowAction::DutyStatement {
                 text,
@@ -188,6 +255,10 @@ mod tests {
                     note: "n".into(),
                     duty_report: None,
                     coordination: None,
+                    statutory_limit: Some(StatutoryLimit {
+                        working_days: 20,
+                        basis: "b".into(),
+                    }),
                 },
                 "dispatch",
             ),
@@ -206,10 +277,59 @@ mod tests {
             ),
             (
                 WorkflowAction::DecideReturn {
+                    approve: false,
+                    note: "n".into(),
+                    add_co_units: vec![UnitId::new("unit-c")],
+                },
+                "decide_return",
+            ),
+            (
+                WorkflowAction::LeaderSignOff { note: "n".into() },
+                "leader_sign_off",
+            ),
+            (
+                WorkflowAction::ApproveResult { note: "n".into() },
+                "approve_result",
+            ),
+            (
+                WorkflowAction::CoUnitOpinion { text: "t".into() },
+                "co_unit_opinion",
+            ),
+            (
+                WorkflowAction::AddCoUnits {
+                    units: vec![UnitId::new("unit-c")],
+                    note: "n".into(),
+                },
+                "add_co_units",
+            ),
+            (
+                WorkflowAction::InterimProgress { note: "n".into() },
+                "interim_progress",
+            ),
+            (
+                WorkflowAction::DelayNotice { reason: "r".into() },
+                "delay_notice",
+            ),
+            (
+                WorkflowAction::ApplyClosure {
+                    application: ClosureApplication {
+                        ground: hotline_core::model::ClosureGround::NonCompliant,
+                        statement: "s".into(),
+                        evidence: "e".into(),
+                    },
+                },
+                "apply_closure",
+            ),
+            (
+                WorkflowAction::DecideClosure {
                     approve: true,
                     note: "n".into(),
                 },
-                "decide_return",
+                "decide_closure",
+            ),
+            (
+                WorkflowAction::CallbackUnreached { note: "n".into() },
+                "callback_unreached",
             ),
             (WorkflowAction::SignFor { note: "n".into() }, "sign_for"),
             (
@@ -225,6 +345,7 @@ mod tests {
                     request: ExtensionRequest {
                         working_days: 3,
                         explanation: "e".into(),
+                        legal_basis: Some("l".into()),
                     },
                 },
                 "request_extension",
@@ -245,6 +366,7 @@ mod tests {
                         result: "r".into(),
                         legal_basis: "l".into(),
                         citizen_informed_how: "c".into(),
+                        responsible_leader: None,
                         case: Some(CaseInfo::Filed {
                             case_number: "1".into(),
                         }),
@@ -263,6 +385,8 @@ mod tests {
                 WorkflowAction::Callback {
                     rating: Satisfaction::VeryDissatisfied,
                     note: "n".into(),
+                    service_rating: Some(Satisfaction::Satisfied),
+                    unit_contacted: Some(false),
                 },
                 "callback",
             ),

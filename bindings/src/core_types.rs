@@ -7,14 +7,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hotline_core::device::{ImportOutcome, ReceiptStatus, Submitted};
 use hotline_core::identity::ContactDetails;
 use hotline_core::model::{
-    Actor, AttachmentRef, CaseInfo, Channel, ContactMethod, Coordination, CoordinationMethod,
-    DutyOfficeReport, EmergencyCategory, ExtensionRequest, GpsFix, GpsSource, Location,
-    NotAcceptedReason, OrderDetails, OrderId, Origin, PersonId, ReceiptCode, ReplyContent,
-    RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence, SiteSupervisionForm,
-    SupervisionForm, SupervisionTrigger, UnitId, Urgency,
+    Actor, AttachmentRef, CaseInfo, Channel, ClosureApplication, ClosureGround, ContactMethod,
+    Coordination, CoordinationMethod, DutyOfficeReport, EmergencyCategory, ExtensionRequest,
+    GpsFix, GpsSource, Location, NotAcceptedReason, OrderDetails, OrderId, Origin, PersonId,
+    ReceiptCode, ReplyContent, RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence,
+    SiteSupervisionForm, StatutoryLimit, SupervisionForm, SupervisionTrigger, UnitId, Urgency,
 };
-use hotline_core::store::NotAcceptedNotice;
-use hotline_core::workflow::{DeadlineKind, ExtensionDecision, Status};
+use hotline_core::store::{DelayNoticeText, ExtensionNotice, NotAcceptedNotice};
+use hotline_core::workflow::{ClosureDecision, DeadlineKind, ExtensionDecision, Status};
 
 use crate::HotlineError;
 
@@ -78,6 +78,7 @@ pub enum Role {
     Dispatcher,
     Staff,
     UnitHead,
+    DeputyHead,
     Callback,
     Supervisor,
     Auditor,
@@ -117,6 +118,13 @@ pub enum Status {
 }
 
 /// What became of an extension request.
+#[uniffi::remote(Enum)]
+pub enum ClosureDecision {
+    Pending,
+    Approved,
+    Denied,
+}
+
 #[uniffi::remote(Enum)]
 pub enum ExtensionDecision {
     Pending,
@@ -319,6 +327,28 @@ pub struct DutyOfficeReport {
 pub struct ExtensionRequest {
     pub working_days: u32,
     pub explanation: String,
+    /// Puyang: the law that sets the longer handling time (required there).
+    #[uniffi(default = None)]
+    pub legal_basis: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct StatutoryLimit {
+    pub working_days: u32,
+    pub basis: String,
+}
+
+#[uniffi::remote(Enum)]
+pub enum ClosureGround {
+    NonCompliant,
+    CannotBeSolved,
+}
+
+#[uniffi::remote(Record)]
+pub struct ClosureApplication {
+    pub ground: ClosureGround,
+    pub statement: String,
+    pub evidence: String,
 }
 
 #[uniffi::remote(Record)]
@@ -330,6 +360,9 @@ pub struct ReplyContent {
     pub legal_basis: String,
     pub citizen_informed_how: String,
     pub case: Option<CaseInfo>,
+    /// Linshu: the leader who approved the result (required there).
+    #[uniffi(default = None)]
+    pub responsible_leader: Option<PersonId>,
 }
 
 #[uniffi::remote(Record)]
@@ -366,6 +399,21 @@ pub struct ReceiptStatus {
     pub next_due_kind: Option<DeadlineKind>,
     pub updated_at: Option<Timestamp>,
     pub not_accepted: Option<NotAcceptedNotice>,
+    pub handling_due: Option<Timestamp>,
+    pub extension: Option<ExtensionNotice>,
+    pub delay_notice: Option<DelayNoticeText>,
+}
+
+#[uniffi::remote(Record)]
+pub struct ExtensionNotice {
+    pub approved_at: Timestamp,
+    pub working_days: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct DelayNoticeText {
+    pub at: Timestamp,
+    pub reason: String,
 }
 
 #[uniffi::remote(Record)]

@@ -4,13 +4,15 @@
 
 use hotline_core::device::{Identity, OrderView as CoreOrderView, Problem, VerifyReport};
 use hotline_core::model::{
-    Actor, ContactMethod, ExtensionRequest, OrderDetails, ReplyContent, Satisfaction, SiteEvidence,
-    SiteSupervisionForm, SupervisionForm, SupervisionTrigger, UnitId,
+    Actor, ClosureApplication, ContactMethod, ExtensionRequest, OrderDetails, ReplyContent,
+    Satisfaction, SiteEvidence, SiteSupervisionForm, StatutoryLimit, SupervisionForm,
+    SupervisionTrigger, UnitId,
 };
 use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::store::IndexRow;
 use hotline_core::workflow::{
-    DeadlineKind, ExtensionDecision, HistoryEntry, Logged, OrderDeadlines, Outcome, Status,
+    ClosureDecision, DeadlineKind, ExtensionDecision, HistoryEntry, Logged, OrderDeadlines,
+    Outcome, Status,
 };
 
 use crate::Timestamp;
@@ -84,8 +86,34 @@ pub struct ExtensionEntry {
 pub struct RatingEntry {
     pub event_id: String,
     pub at: Timestamp,
+    /// The handling (办理情况).
     pub rating: Satisfaction,
     pub round: u32,
+    /// Turpan art. 21: the call service (话务服务), where rated apart.
+    pub service_rating: Option<Satisfaction>,
+    /// Whether the citizen said the unit contacted them.
+    pub unit_contacted: Option<bool>,
+}
+
+/// A record in words: a sign-off, an approval, a co-unit's part, interim progress, a delay
+/// notice, an unreached callback.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NoteEntry {
+    pub event_id: String,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+/// A unit's closure application and the center's decision.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ClosureEntry {
+    pub event_id: String,
+    pub by: Actor,
+    pub at: Timestamp,
+    pub application: ClosureApplication,
+    pub decision: ClosureDecision,
+    pub note: String,
 }
 
 /// A supervision (督办); `by` is empty when the rules triggered it.
@@ -144,6 +172,20 @@ pub struct OrderView {
     pub force_majeure: Option<String>,
     /// Puyang §(六): the basis on which the center closed it, the reply being lawful.
     pub lawful_closure: Option<String>,
+    /// Turpan art. 17: the handling limit set by law, given with the dispatch.
+    pub statutory_limit: Option<StatutoryLimit>,
+    /// Linshu 二(二): the main leader's sign-off of the current dispatch.
+    pub sign_off: Option<NoteEntry>,
+    /// Linshu 二(二): the leader's approval of the result, waiting for its reply.
+    pub result_approval: Option<NoteEntry>,
+    pub co_unit_opinions: Vec<NoteEntry>,
+    pub interim_progress: Vec<NoteEntry>,
+    /// 延期告知: what the citizen was told about a delay.
+    pub delay_notices: Vec<NoteEntry>,
+    pub closure_applications: Vec<ClosureEntry>,
+    /// Puyang: an accepted statement that it cannot be solved keeps it out of assessment.
+    pub not_counted_in_assessment: bool,
+    pub unreached_callbacks: Vec<NoteEntry>,
     pub call_log: Vec<CallLogEntry>,
     pub site_evidence: Vec<EvidenceEntry>,
     pub site_supervisions: Vec<SiteSupervisionEntry>,
@@ -155,6 +197,19 @@ pub struct OrderView {
     pub history: Vec<HistoryItem>,
     /// The whole folded state as the core serialises it, for what the fields above leave out.
     pub state_json: String,
+}
+
+fn note_entry(l: Logged<String>) -> NoteEntry {
+    logged(l, |event_id, by, at, text| NoteEntry {
+        event_id,
+        by,
+        at,
+        text,
+    })
+}
+
+fn note_entries(v: Vec<Logged<String>>) -> Vec<NoteEntry> {
+    v.into_iter().map(note_entry).collect()
 }
 
 fn logged<T, U>(l: Logged<T>, f: impl FnOnce(String, Actor, Timestamp, T) -> U) -> U {
@@ -184,6 +239,7 @@ fn as_json<T: serde::Serialize>(value: &T) -> String {
 impl From<CoreOrderView> for OrderView {
     fn from(v: CoreOrderView) -> Self {
         let state_json = as_json(&v.state);
+        let not_counted_in_assessment = v.state.not_counted_in_assessment();
         let s = v.state;
         let (deadlines, deadlines_error) = (
             v.deadlines,
@@ -214,6 +270,26 @@ impl From<CoreOrderView> for OrderView {
             first_response: s.first_response.map(|l| l.content),
             force_majeure: s.force_majeure.map(|l| l.content),
             lawful_closure: s.lawful_closure.map(|l| l.content),
+            not_counted_in_assessment,
+            statutory_limit: s.statutory_limit,
+            sign_off: s.sign_off.map(note_entry),
+            result_approval: s.result_approval.map(note_entry),
+            co_unit_opinions: note_entries(s.co_unit_opinions),
+            interim_progress: note_entries(s.interim_progress),
+            delay_notices: note_entries(s.delay_notices),
+            unreached_callbacks: note_entries(s.unreached_callbacks),
+            closure_applications: s
+                .closure_applications
+                .into_iter()
+                .map(|c| ClosureEntry {
+                    event_id: c.application.event.0,
+                    by: c.application.by,
+                    at: c.application.at,
+                    application: c.application.content,
+                    decision: c.decision,
+                    note: c.note,
+                })
+                .collect(),
             call_log: s
                 .contacts
                 .into_iter()
@@ -296,6 +372,8 @@ impl From<CoreOrderView> for OrderView {
                     at: r.at,
                     rating: r.rating,
                     round: r.round,
+                    service_rating: r.service_rating,
+                    unit_contacted: r.unit_contacted,
                 })
                 .collect(),
             supervisions: s

@@ -4,9 +4,10 @@ use clap::{Args, Subcommand};
 use hotline_core::device::SiteSupervisionInput;
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{
-    Action, CaseInfo, ContactMethod, Coordination, CoordinationMethod, DutyOfficeReport,
-    ExtensionRequest, NotAcceptedReason, OrderId, ReplyContent, ReturnRequest, Satisfaction,
-    SupervisionForm, SupervisionTrigger, Timestamp, UnitId,
+    Action, CaseInfo, ClosureApplication, ClosureGround, ContactMethod, Coordination,
+    CoordinationMethod, DutyOfficeReport, ExtensionRequest, NotAcceptedReason, OrderId, PersonId,
+    ReplyContent, ReturnRequest, Satisfaction, StatutoryLimit, SupervisionForm, SupervisionTrigger,
+    Timestamp, UnitId,
 };
 use std::path::PathBuf;
 
@@ -89,6 +90,13 @@ pub enum ActAction {
         /// The record of that coordination (会议纪要、审定意见…).
         #[arg(long, value_name = "TEXT", requires = "coordinated_by")]
         coordination: Option<String>,
+        /// 法定办理时限 (Turpan art. 17): working days a law sets for this matter; prevails
+        /// over the policy's limit.
+        #[arg(long, value_name = "WD", requires = "statutory_basis")]
+        statutory_days: Option<u32>,
+        /// The law and article that set it.
+        #[arg(long, value_name = "TEXT", requires = "statutory_days")]
+        statutory_basis: Option<String>,
     },
     /// 申请退回 — the lead unit says it is not its duty (staff, unit head).
     RequestReturn {
@@ -129,6 +137,70 @@ pub enum ActAction {
     DecideReturn {
         #[command(flatten)]
         decision: Decision,
+        /// With --deny: an assisting unit the order also needs (repeatable; Linshu 二(三):
+        /// a return only partly justified).
+        #[arg(long = "add-co", value_name = "UNIT")]
+        add_co: Vec<String>,
+    },
+    /// 签批 — the lead unit's main leader signs the order off before staff handle it
+    /// (Linshu 二(二)) (unit head).
+    LeaderSignOff {
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 审核把关 — the deputy leader in charge approves the result before the reply
+    /// (Linshu 二(二)) (deputy head, unit head).
+    ApproveResult {
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 会办意见 — a co-unit reports its part to the lead unit (staff, leaders of a co-unit).
+    CoUnitOpinion {
+        #[arg(long)]
+        text: String,
+    },
+    /// 增加会办单位 — the center adds assisting units after dispatch (dispatcher).
+    AddCoUnits {
+        /// A unit to add (repeatable).
+        #[arg(long = "co", value_name = "UNIT", required = true)]
+        co: Vec<String>,
+        #[arg(long)]
+        note: String,
+    },
+    /// 阶段性办理情况 — the lead unit's interim progress (Lishui) (staff, leaders).
+    InterimProgress {
+        #[arg(long)]
+        note: String,
+    },
+    /// 延期告知 — tell the citizen why the order cannot be finished in time (Puyang); shown
+    /// in the citizen's status (staff, leaders).
+    DelayNotice {
+        #[arg(long)]
+        reason: String,
+    },
+    /// 申请办结 — ask the center to close a non-compliant request after the first reopen
+    /// (non_compliant, Linshu) or to keep an order that cannot be solved out of assessment
+    /// (cannot_be_solved, Puyang) (staff, leaders).
+    ApplyClosure {
+        /// non_compliant or cannot_be_solved
+        #[arg(long)]
+        ground: String,
+        /// 书面说明.
+        #[arg(long)]
+        statement: String,
+        /// 证据材料: what supports it.
+        #[arg(long)]
+        evidence: String,
+    },
+    /// 审核办结申请 — approve or deny the unit's closure application (dispatcher).
+    DecideClosure {
+        #[command(flatten)]
+        decision: Decision,
+    },
+    /// 回访未接通 — the citizen could not be reached; the callback is retried (callback agent).
+    CallbackUnreached {
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// 签收 — the lead unit signs for the order (staff, unit head).
     SignFor {
@@ -163,6 +235,9 @@ pub enum ActAction {
         /// 书面说明 (required by Puyang).
         #[arg(long, default_value = "")]
         explanation: String,
+        /// The law that sets the matter a longer handling time (required by Puyang).
+        #[arg(long, value_name = "TEXT")]
+        legal_basis: Option<String>,
     },
     /// 审核延期 — approve or deny an extension (dispatcher).
     DecideExtension {
@@ -192,6 +267,10 @@ pub enum ActAction {
         /// When it was handled (default: --now).
         #[arg(long)]
         handled_at: Option<String>,
+        /// 责任领导: the leader who approved the result, by staff number (required where the
+        /// policy asks for sign-off, e.g. Linshu).
+        #[arg(long, value_name = "PERSON")]
+        responsible_leader: Option<String>,
     },
     /// 审核答复 — approve (to callback) or reject (back to the unit) (dispatcher).
     Review {
@@ -209,6 +288,15 @@ pub enum ActAction {
         /// (or 非常满意 满意 基本满意 不满意 非常不满意).
         #[arg(long)]
         rating: String,
+        /// 话务服务满意度: the call service rated apart (required by Turpan art. 21).
+        #[arg(long, value_name = "RATING")]
+        service_rating: Option<String>,
+        /// The citizen says the unit contacted them (asked by Linshu)…
+        #[arg(long, conflicts_with = "unit_not_contacted")]
+        unit_contacted: bool,
+        /// …or says it did not (未联系).
+        #[arg(long)]
+        unit_not_contacted: bool,
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -236,7 +324,8 @@ pub enum ActAction {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// 现场督办情况表 — the on-site supervision form with photos (supervisor).
+    /// 现场督办情况表 — the on-site supervision form with photos (supervisor; where the policy
+    /// says so, the handling unit for its reopened, key or supervised orders, Linshu).
     SiteSupervision {
         #[arg(long)]
         place: String,
@@ -308,6 +397,7 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
             case_number,
             no_case_reason,
             handled_at,
+            responsible_leader,
         } => {
             let handled_at = match handled_at {
                 Some(t) => parse_time(&t)?,
@@ -327,6 +417,7 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
                 result,
                 legal_basis,
                 citizen_informed_how: informed_how,
+                responsible_leader: responsible_leader.map(PersonId::new),
                 case,
             });
             let view = device.act(ctx.who(), &order, action, ctx.now)?;
@@ -337,6 +428,14 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
     let mut device = ctx.open()?;
     let view = device.act(ctx.who(), &order, action, ctx.now)?;
     print_new_status(&view, ctx)
+}
+
+/// A 5-level rating by its machine or Chinese name.
+fn parse_rating(rating: &str) -> Result<Satisfaction, CliError> {
+    Satisfaction::parse(rating).ok_or_else(|| {
+        let names: Vec<&str> = Satisfaction::ALL.iter().map(|s| s.as_str()).collect();
+        unknown(ErrorCode::UnknownRating, "满意度", "rating", rating, &names)
+    })
 }
 
 /// The actions that need nothing from the device to be built.
@@ -376,6 +475,8 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             duty_reported_at,
             coordinated_by,
             coordination,
+            statutory_days,
+            statutory_basis,
         } => Action::Dispatch {
             lead: UnitId::new(lead),
             co_units: co.into_iter().map(UnitId::new).collect(),
@@ -407,6 +508,13 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
                 }),
                 _ => None,
             },
+            statutory_limit: match (statutory_days, statutory_basis) {
+                (Some(working_days), Some(basis)) => Some(StatutoryLimit {
+                    working_days,
+                    basis,
+                }),
+                _ => None,
+            },
         },
         ActAction::RequestReturn {
             reason,
@@ -423,10 +531,39 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             phone,
             called_center,
         }),
-        ActAction::DecideReturn { decision } => Action::DecideReturn {
+        ActAction::DecideReturn { decision, add_co } => Action::DecideReturn {
+            approve: decision.approve,
+            note: decision.note,
+            add_co_units: add_co.into_iter().map(UnitId::new).collect(),
+        },
+        ActAction::LeaderSignOff { note } => Action::LeaderSignOff { note },
+        ActAction::ApproveResult { note } => Action::ApproveResult { note },
+        ActAction::CoUnitOpinion { text } => Action::CoUnitOpinion { text },
+        ActAction::AddCoUnits { co, note } => Action::AddCoUnits {
+            units: co.into_iter().map(UnitId::new).collect(),
+            note,
+        },
+        ActAction::InterimProgress { note } => Action::InterimProgress { note },
+        ActAction::DelayNotice { reason } => Action::DelayNotice { reason },
+        ActAction::ApplyClosure {
+            ground,
+            statement,
+            evidence,
+        } => Action::ApplyClosure(ClosureApplication {
+            ground: parse_named(
+                &ground,
+                &ClosureGround::ALL,
+                ClosureGround::as_str,
+                (ErrorCode::UnknownGround, "办结申请事由", "closure ground"),
+            )?,
+            statement,
+            evidence,
+        }),
+        ActAction::DecideClosure { decision } => Action::DecideClosure {
             approve: decision.approve,
             note: decision.note,
         },
+        ActAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
         ActAction::SignFor { note } => Action::SignFor { note },
         ActAction::Contact {
             method,
@@ -451,12 +588,15 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             reached,
             note,
         },
-        ActAction::RequestExtension { days, explanation } => {
-            Action::RequestExtension(ExtensionRequest {
-                working_days: days,
-                explanation,
-            })
-        }
+        ActAction::RequestExtension {
+            days,
+            explanation,
+            legal_basis,
+        } => Action::RequestExtension(ExtensionRequest {
+            working_days: days,
+            explanation,
+            legal_basis,
+        }),
         ActAction::DecideExtension { decision } => Action::DecideExtension {
             approve: decision.approve,
             note: decision.note,
@@ -466,17 +606,20 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             reject: _,
             note,
         } => Action::Review { approve, note },
-        ActAction::Callback { rating, note } => Action::Callback {
-            rating: Satisfaction::parse(&rating).ok_or_else(|| {
-                let names: Vec<&str> = Satisfaction::ALL.iter().map(|s| s.as_str()).collect();
-                unknown(
-                    ErrorCode::UnknownRating,
-                    "满意度",
-                    "rating",
-                    &rating,
-                    &names,
-                )
-            })?,
+        ActAction::Callback {
+            rating,
+            service_rating,
+            unit_contacted,
+            unit_not_contacted,
+            note,
+        } => Action::Callback {
+            rating: parse_rating(&rating)?,
+            service_rating: service_rating.as_deref().map(parse_rating).transpose()?,
+            unit_contacted: match (unit_contacted, unit_not_contacted) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
             note,
         },
         ActAction::Reopen { reason } => Action::Reopen { reason },

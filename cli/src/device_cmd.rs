@@ -401,6 +401,22 @@ pub fn status(receipt: &str, hub: Option<&str>, ctx: &Ctx) -> Result<(), CliErro
         }
         crate::outln!("依据 / basis: {}", n.basis);
     }
+    if let Some(e) = &st.extension {
+        // Turpan art. 18: the citizen is told when an extension is approved.
+        crate::outln!(
+            "已批准延期 / extension approved: {}，延长 {} 个工作日 working days",
+            local(e.approved_at),
+            e.working_days
+        );
+    }
+    if let Some(d) = &st.delay_notice {
+        crate::outln!("延期告知 / delay notice ({}): {}", local(d.at), d.reason);
+    }
+    if (st.extension.is_some() || st.delay_notice.is_some())
+        && let Some(t) = st.handling_due
+    {
+        crate::outln!("办结期限 / handling due: {}", local(t));
+    }
     if let Some(t) = st.updated_at {
         crate::outln!("更新于 / updated: {}", local(t));
     }

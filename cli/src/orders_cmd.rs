@@ -276,8 +276,14 @@ fn print_view(view: &OrderView) {
         crate::outln!("即时答复 / instant answer [{}]: {}", a.kb_item, a.answer);
     }
     for r in &st.replies {
+        let leader = r
+            .content
+            .responsible_leader
+            .as_ref()
+            .map(|p| format!("（责任领导 responsible leader: {p}）"))
+            .unwrap_or_default();
         crate::outln!(
-            "答复 / reply {} by {}: {}（依据 basis: {}；告知方式 informed: {}）",
+            "答复 / reply {} by {}{leader}: {}（依据 basis: {}；告知方式 informed: {}）",
             local(r.at),
             r.content.handler,
             r.content.result,
@@ -286,13 +292,30 @@ fn print_view(view: &OrderView) {
         );
     }
     for r in &st.ratings {
+        let service = r
+            .service_rating
+            .map(|s| format!("；话务服务 call service: {} {}", s.zh(), s.as_str()))
+            .unwrap_or_default();
+        let contacted = match r.unit_contacted {
+            Some(true) => "；单位已联系 unit contacted",
+            Some(false) => "；单位未联系 unit did not contact",
+            None => "",
+        };
         crate::outln!(
-            "回访 / callback {}: {} {}",
+            "回访 / callback {}: 办理情况 handling: {} {}{service}{contacted}",
             local(r.at),
             r.rating.zh(),
             r.rating.as_str()
         );
     }
+    for u in &st.unreached_callbacks {
+        crate::outln!(
+            "回访未接通 / callback unreached {}: {}",
+            local(u.at),
+            u.content
+        );
+    }
+    print_unit_records(st);
     for e in &st.site_evidence {
         let gps = e
             .content
@@ -357,6 +380,58 @@ fn print_view(view: &OrderView) {
     }
 }
 
+/// What the units and their leaders recorded beyond the reply: statutory limit, sign-off,
+/// approval, co-units' parts, interim progress, delay notices, closure applications.
+fn print_unit_records(st: &hotline_core::workflow::OrderState) {
+    if let Some(l) = &st.statutory_limit {
+        crate::outln!(
+            "法定办理时限 / statutory limit: {} 个工作日 working days（依据 basis: {}）",
+            l.working_days,
+            l.basis
+        );
+    }
+    let notes = [
+        ("签批 / sign-off", st.sign_off.as_slice()),
+        ("审核把关 / result approved", st.result_approval.as_slice()),
+        ("会办意见 / co-unit opinion", st.co_unit_opinions.as_slice()),
+        (
+            "阶段性办理情况 / interim progress",
+            st.interim_progress.as_slice(),
+        ),
+        ("延期告知 / delay notice", st.delay_notices.as_slice()),
+    ];
+    for (label, entries) in notes {
+        for n in entries {
+            crate::outln!("{label} {} by {}: {}", local(n.at), who(&n.by), n.content);
+        }
+    }
+    for c in &st.closure_applications {
+        let a = &c.application;
+        crate::outln!(
+            "办结申请 / closure application {} by {}: {}（{}）说明 statement: {}；证据 evidence: {} — {}{}",
+            local(a.at),
+            who(&a.by),
+            a.content.ground.zh(),
+            a.content.ground.as_str(),
+            a.content.statement,
+            a.content.evidence,
+            match c.decision {
+                hotline_core::workflow::ClosureDecision::Pending => "待审核 pending",
+                hotline_core::workflow::ClosureDecision::Approved => "同意 approved",
+                hotline_core::workflow::ClosureDecision::Denied => "不同意 denied",
+            },
+            if c.note.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", c.note)
+            }
+        );
+    }
+    if st.not_counted_in_assessment() {
+        crate::outln!("不纳入考核 / not counted in assessment");
+    }
+}
+
 /// A few words on what an event said, for the history list.
 fn action_detail(a: &Action) -> String {
     match a {
@@ -368,6 +443,7 @@ fn action_detail(a: &Action) -> String {
         Action::Callback { rating, .. } => format!(" — {}", rating.zh()),
         Action::Review { approve, .. }
         | Action::DecideReturn { approve, .. }
+        | Action::DecideClosure { approve, .. }
         | Action::DecideExtension { approve, .. } => {
             if *approve {
                 " — 同意 approved".into()
@@ -376,6 +452,11 @@ fn action_detail(a: &Action) -> String {
             }
         }
         Action::Reopen { reason } => format!(" — {reason}"),
+        Action::AddCoUnits { units, .. } => {
+            let u: Vec<&str> = units.iter().map(|u| u.0.as_str()).collect();
+            format!(" + {}", u.join(", "))
+        }
+        Action::ApplyClosure(a) => format!(" — {}", a.ground.zh()),
         Action::RequestExtension(r) => format!(" — {} 个工作日 WD", r.working_days),
         _ => String::new(),
     }

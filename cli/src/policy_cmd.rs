@@ -210,5 +210,47 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
             .join("；"),
     };
     crate::outln!("  不予受理情形 grounds for not accepting: {grounds}");
+    let pr = &p.procedures;
+    let procedures = [
+        (
+            "主要负责人签批、分管负责人审核 leader sign-off",
+            pr.leader_sign_off,
+        ),
+        (
+            "履责意见由单位领导签发 duty statement by leaders",
+            pr.duty_statement_by_leaders,
+        ),
+        (
+            "会办单位须反馈会办意见 co-unit opinions required",
+            pr.co_unit_opinions_required,
+        ),
+        (
+            "不合规诉求申请办结 non-compliant closure",
+            pr.non_compliant_closure,
+        ),
+        (
+            "无法解决的书面说明不计入考核 assessment exclusion",
+            pr.assessment_exclusion,
+        ),
+        (
+            "延期须有法定时限依据 extension needs legal basis",
+            pr.extension_needs_legal_basis,
+        ),
+        (
+            "话务服务单独评价 call service rated apart",
+            pr.separate_service_rating,
+        ),
+        (
+            "回访询问单位是否联系 callback asks about unit contact",
+            pr.callback_asks_unit_contact,
+        ),
+        (
+            "承办单位填写现场督办情况表 unit on-site form",
+            pr.unit_site_form,
+        ),
+    ];
+    for (label, on) in procedures {
+        crate::outln!("  {label}: {on}");
+    }
     Ok(())
 }

@@ -338,6 +338,8 @@ fn a_complaint_goes_from_the_kiosk_to_closure_on_one_shared_store() {
             "callback",
             "--rating",
             "dissatisfied",
+            "--service-rating",
+            "satisfied",
             "--note",
             "夜间仍有施工",
         ],
@@ -377,7 +379,7 @@ fn a_complaint_goes_from_the_kiosk_to_closure_on_one_shared_store() {
         o,
         "cb-01",
         "2026-03-07T09:00:00+08:00",
-        &["callback", "--rating", "满意"],
+        &["callback", "--rating", "满意", "--service-rating", "满意"],
     );
     assert_eq!(status_of(&v), "closed");
 
@@ -445,6 +447,7 @@ fn a_complaint_goes_from_the_kiosk_to_closure_on_one_shared_store() {
         "✓ 已生效 applied",
         "回访 / callback",
         "不满意",
+        "话务服务 call service: 满意",
         "town-a",
     ] {
         assert!(shown.contains(want), "show lacks {want}:\n{shown}");

@@ -144,6 +144,15 @@ fn show_gives_the_corrected_seed_rules() {
     ]));
     assert_eq!(v["emergencies_extendable"], false);
     assert_eq!(v["max_reopens"], 1);
+    // turpan-2021 art. 21: the call service is rated apart.
+    assert_eq!(v["procedures"]["separate_service_rating"], true);
+    // linshu-2020 二(二): sign-off; a TOML policy turns procedures on in `[procedures]`.
+    let out = hotline(&["policy", "show", "--preset", "linshu"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("主要负责人签批、分管负责人审核 leader sign-off: true"),
+        "{text}"
+    );
 }
 
 #[test]

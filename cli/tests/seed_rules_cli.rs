@@ -325,3 +325,235 @@ fn the_puyang_center_closes_a_dissatisfied_order_whose_reply_is_lawful() {
     // Turpan has no such closure.
     assert_eq!(city.fails(&close), "not_in_policy");
 }
+
+/// A city under `preset` with one shared store: the desk, a callback agent, and unit A's main
+/// leader, deputy leader and staff member; a help request submitted, registered, dispatched to
+/// unit A and signed for. Returns the order id and its receipt.
+fn in_handling(preset: &str) -> (Terminal, String, String) {
+    let city = Terminal::new(env!("CARGO_BIN_EXE_hotline")).at(AT);
+    city.ok(&["hub", "init", "--data", "city", "--preset", preset]);
+    city.enrol("township", "dispatcher", Some("center"), "desk");
+    city.enrol("township", "callback", Some("center"), "cb-01");
+    city.enrol("township", "intake", Some("center"), "intake-01");
+    city.enrol("township", "unit_head", Some("unit-a"), "head-a");
+    city.enrol("township", "deputy_head", Some("unit-a"), "deputy-a");
+    city.enrol("township", "staff", Some("unit-a"), "staff-a");
+    let sub = city.ok(&[
+        "intake",
+        "--store",
+        "township",
+        "--as",
+        "intake-01",
+        "--kind",
+        "help",
+        "--text",
+        "小区门口路灯不亮",
+        "--address",
+        "临沭县沭新东街",
+    ]);
+    let order = sub["order"].as_str().unwrap().to_string();
+    let receipt = sub["receipt"].as_str().unwrap().to_string();
+    for args in [
+        vec!["register", "--as", "desk"],
+        vec!["dispatch", "--lead", "unit-a", "--as", "desk"],
+        vec!["sign-for", "--as", "staff-a"],
+    ] {
+        let mut a = vec!["act", order.as_str()];
+        a.extend(args);
+        a.extend(["--store", "township"]);
+        city.ok(&a);
+    }
+    (city, order, receipt)
+}
+
+fn act<'a>(order: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["act", order];
+    a.extend_from_slice(args);
+    a.extend(["--store", "township"]);
+    a
+}
+
+#[test]
+fn a_linshu_order_is_signed_off_approved_and_replied_in_the_leaders_name() {
+    // linshu-2020 二(二): 主要负责人签批 … 分管负责人审核同意并签字 … 回复时要注明牵头负责人.
+    let (city, order, _) = in_handling("linshu");
+    let o = order.as_str();
+    let reply = [
+        "reply",
+        "--handler",
+        "张伟",
+        "--result",
+        "已更换路灯",
+        "--legal-basis",
+        "《城市照明管理规定》",
+        "--informed-how",
+        "电话",
+        "--as",
+        "staff-a",
+    ];
+    assert_eq!(
+        city.fails(&act(
+            o,
+            &[
+                "contact",
+                "--method",
+                "phone",
+                "--reached",
+                "--as",
+                "staff-a"
+            ]
+        )),
+        "sign_off_first"
+    );
+    assert_eq!(
+        city.fails(&act(o, &["leader-sign-off", "--as", "deputy-a"])),
+        "wrong_role"
+    );
+    city.ok(&act(
+        o,
+        &[
+            "leader-sign-off",
+            "--note",
+            "请照明所办理",
+            "--as",
+            "head-a",
+        ],
+    ));
+    assert_eq!(city.fails(&act(o, &reply)), "result_not_approved");
+    city.ok(&act(
+        o,
+        &["approve-result", "--note", "同意答复", "--as", "deputy-a"],
+    ));
+    assert_eq!(city.fails(&act(o, &reply)), "missing_field");
+    let mut named = reply.to_vec();
+    named.extend(["--responsible-leader", "deputy-a"]);
+    let v = city.ok(&act(o, &named));
+    assert_eq!(v["state"]["status"], "under_review");
+    // The duty statement is the leaders' (turpan-2021 附则; Linshu the same).
+    assert_eq!(
+        city.fails(&act(
+            o,
+            &["duty-statement", "--text", "已履责", "--as", "staff-a"]
+        )),
+        "wrong_role"
+    );
+    city.ok(&act(
+        o,
+        &["duty-statement", "--text", "已履责", "--as", "deputy-a"],
+    ));
+    city.ok(&act(o, &["review", "--approve", "--as", "desk"]));
+    // Linshu asks at callback whether the unit made contact; an unreached call is retried.
+    city.ok(&act(
+        o,
+        &["callback-unreached", "--note", "无人接听", "--as", "cb-01"],
+    ));
+    assert_eq!(
+        city.fails(&act(
+            o,
+            &["callback", "--rating", "satisfied", "--as", "cb-01"]
+        )),
+        "missing_field"
+    );
+    let v = city.ok(&act(
+        o,
+        &[
+            "callback",
+            "--rating",
+            "satisfied",
+            "--unit-contacted",
+            "--as",
+            "cb-01",
+        ],
+    ));
+    assert_eq!(v["state"]["status"], "closed");
+    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
+    for want in [
+        "签批 / sign-off",
+        "审核把关办理结果 approve_result",
+        "责任领导 responsible leader: deputy-a",
+        "回访未接通 / callback unreached",
+        "单位已联系 unit contacted",
+    ] {
+        assert!(shown.contains(want), "show lacks {want}:\n{shown}");
+    }
+}
+
+#[test]
+fn a_puyang_unit_tells_the_citizen_of_its_delay_and_the_extension_shows_in_status() {
+    // puyang-2020 §(四): 确不能按时办结的，承办单位要及时向诉求人说明理由; 考核 1: extensions only
+    // on a longer statutory limit, with a written explanation.
+    let (city, order, receipt) = in_handling("puyang");
+    let o = order.as_str();
+    city.ok(&act(
+        o,
+        &[
+            "delay-notice",
+            "--reason",
+            "灯杆需整体更换",
+            "--as",
+            "staff-a",
+        ],
+    ));
+    let ask = [
+        "request-extension",
+        "--days",
+        "5",
+        "--explanation",
+        "需办理占道审批",
+        "--as",
+        "staff-a",
+    ];
+    assert_eq!(city.fails(&act(o, &ask)), "missing_field");
+    let mut with_basis = ask.to_vec();
+    with_basis.extend(["--legal-basis", "《城市道路管理条例》第三十条"]);
+    city.ok(&act(o, &with_basis));
+    city.ok(&act(o, &["decide-extension", "--approve", "--as", "desk"]));
+    let status = city.text(&["status", &receipt, "--store", "township"]);
+    for want in [
+        "已批准延期 / extension approved",
+        "5 个工作日",
+        "延期告知 / delay notice",
+        "灯杆需整体更换",
+        "办结期限 / handling due",
+    ] {
+        assert!(status.contains(want), "status lacks {want}:\n{status}");
+    }
+    // The unit cannot solve it for objective reasons: the center keeps it out of assessment.
+    city.ok(&act(
+        o,
+        &[
+            "apply-closure",
+            "--ground",
+            "cannot_be_solved",
+            "--statement",
+            "涉及规划调整，暂无法解决",
+            "--evidence",
+            "规划局复函",
+            "--as",
+            "staff-a",
+        ],
+    ));
+    assert_eq!(
+        city.fails(&act(
+            o,
+            &[
+                "apply-closure",
+                "--ground",
+                "whatever",
+                "--statement",
+                "s",
+                "--evidence",
+                "e",
+                "--as",
+                "staff-a"
+            ],
+        )),
+        "unknown_ground"
+    );
+    city.ok(&act(o, &["decide-closure", "--approve", "--as", "desk"]));
+    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
+    assert!(
+        shown.contains("不纳入考核 / not counted in assessment"),
+        "{shown}"
+    );
+}

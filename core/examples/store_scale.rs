@@ -164,6 +164,7 @@ fn fill(dir: &Path, n: usize) -> Vec<(String, String)> {
                 Some(DISPATCHER),
                 order,
                 Action::Dispatch {
+                    statutory_limit: None,
                     lead: UnitId::new(o.lead_unit.as_str()),
                     co_units,
                     leader_approval: false,

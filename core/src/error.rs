@@ -178,6 +178,15 @@ error_codes! {
     AlreadyRecorded = "already_recorded", 409, Refused;
     NotInPolicy = "not_in_policy", 422, Refused;
     ReasonNotInPolicy = "reason_not_in_policy", 422, Refused;
+    SignOffFirst = "sign_off_first", 409, Refused;
+    ResultNotApproved = "result_not_approved", 409, Refused;
+    ResponsibleLeaderMismatch = "responsible_leader_mismatch", 422, Refused;
+    CoUnitOpinionsMissing = "co_unit_opinions_missing", 409, Refused;
+    ClosureBeforeReopen = "closure_before_reopen", 409, Refused;
+    ClosurePending = "closure_pending", 409, Refused;
+    NothingToDecide = "nothing_to_decide", 409, Refused;
+    CoUnitsNeedDenial = "co_units_need_denial", 422, Refused;
+    SiteFormNotDue = "site_form_not_due", 409, Refused;
     ConfidentialNoCallback = "confidential_no_callback", 422, Refused;
     InstantAnswerKind = "instant_answer_kind", 422, Refused;
     UnknownOrder = "unknown_order", 404, NotFound;
@@ -263,6 +272,7 @@ error_codes! {
     UnknownForm = "unknown_form", 400, InvalidInput;
     UnknownOrigin = "unknown_origin", 400, InvalidInput;
     UnknownCoordination = "unknown_coordination", 400, InvalidInput;
+    UnknownGround = "unknown_ground", 400, InvalidInput;
     UnknownEmergencyCategory = "unknown_emergency_category", 400, InvalidInput;
     BadRevocationList = "bad_revocation_list", 400, InvalidInput;
     BenchHub = "bench_hub", 500, Internal;

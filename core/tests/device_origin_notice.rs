@@ -109,17 +109,23 @@ fn a_store_from_before_origins_and_notices_gets_them_on_open() {
     assert!(desk.store().index_v6_complete().unwrap());
 }
 
-#[test]
-fn an_emergency_with_no_first_response_is_overdue_after_two_hours() {
-    // turpan-2021 art. 26: 应当自收到事项后2小时内处理.
-    use hotline_core::model::{EmergencyCategory, UnitId, Urgency};
-    let mut city = City::turpan();
+/// The center's intake and desk and unit A's staff, each knowing the others.
+fn intake_desk_and_staff(city: &mut City) -> (Device, Device, Device) {
     let mut intake = city.device("intake", Role::Intake, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let mut staff = city.device("staff-a", Role::Staff, UNIT_A);
     for d in [&mut intake, &mut desk, &mut staff] {
         city.introduce(d);
     }
+    (intake, desk, staff)
+}
+
+#[test]
+fn an_emergency_with_no_first_response_is_overdue_after_two_hours() {
+    // turpan-2021 art. 26: 应当自收到事项后2小时内处理.
+    use hotline_core::model::{EmergencyCategory, UnitId, Urgency};
+    let mut city = City::turpan();
+    let (mut intake, mut desk, mut staff) = intake_desk_and_staff(&mut city);
     let now = t(NOW);
     let order = intake
         .submit(
@@ -168,4 +174,87 @@ fn an_emergency_with_no_first_response_is_overdue_after_two_hours() {
     let row = desk.store().order_row(&order).unwrap().unwrap();
     assert_eq!(row.response_due, None);
     assert_eq!(row.lead_unit, Some(UnitId::new(UNIT_A).0));
+}
+
+/// A Turpan help request signed for by unit A, with the desk and A's phone in step.
+fn in_handling(city: &mut City) -> (Device, Device, hotline_core::model::OrderId, String) {
+    let (mut intake, mut desk, mut staff) = intake_desk_and_staff(city);
+    let now = t(NOW);
+    let sub = intake.submit(None, request("路灯不亮"), now).unwrap();
+    copy_order(&intake, &mut desk, &sub.order, now);
+    register_and_dispatch(&mut desk, &sub.order, UNIT_A, now);
+    copy_order(&desk, &mut staff, &sub.order, now);
+    staff.act(None, &sub.order, sign_for(), now).unwrap();
+    (desk, staff, sub.order, sub.receipt)
+}
+
+#[test]
+fn the_citizen_sees_an_approved_extension_and_a_delay_notice_with_the_new_deadline() {
+    use hotline_core::model::ExtensionRequest;
+    let mut city = City::turpan();
+    let (mut desk, mut staff, order, receipt) = in_handling(&mut city);
+    let first_due = staff.status(&receipt).unwrap().handling_due.unwrap();
+    assert_eq!(staff.status(&receipt).unwrap().extension, None);
+    // puyang-2020 §(四): 确不能按时办结的，承办单位要及时向诉求人说明理由.
+    staff
+        .act(
+            None,
+            &order,
+            Action::DelayNotice {
+                reason: "灯杆需整体更换，配件下周到货".into(),
+            },
+            t("2026-03-03T09:00:00+08:00"),
+        )
+        .unwrap();
+    staff
+        .act(
+            None,
+            &order,
+            Action::RequestExtension(ExtensionRequest {
+                working_days: 5,
+                explanation: "配件需外地调运".into(),
+                legal_basis: None,
+            }),
+            t("2026-03-03T09:05:00+08:00"),
+        )
+        .unwrap();
+    copy_order(&staff, &mut desk, &order, t("2026-03-03T09:10:00+08:00"));
+    desk.act(
+        None,
+        &order,
+        Action::DecideExtension {
+            approve: true,
+            note: String::new(),
+        },
+        t("2026-03-03T10:00:00+08:00"),
+    )
+    .unwrap();
+    // turpan-2021 art. 18: 同意延期的，告知诉求人延期的情况.
+    let st = desk.status(&receipt).unwrap();
+    let ext = st.extension.clone().unwrap();
+    assert_eq!(ext.working_days, 5);
+    assert_eq!(ext.approved_at, t("2026-03-03T10:00:00+08:00"));
+    assert_eq!(
+        st.delay_notice.unwrap().reason,
+        "灯杆需整体更换，配件下周到货"
+    );
+    let new_due = st.handling_due.unwrap();
+    assert!(new_due > first_due + chrono::Duration::days(5), "{new_due}");
+    // Nothing about the people involved reaches the citizen.
+    let json = serde_json::to_string(&desk.status(&receipt).unwrap()).unwrap();
+    for private in [UNIT_A, "staff", "dispatcher", "desk"] {
+        assert!(!json.contains(private), "{private} in {json}");
+    }
+
+    // A store from before migration 9 gains the notices on open.
+    drop(desk);
+    let db = rusqlite::Connection::open(city.dir("desk").join("hotline.db")).unwrap();
+    db.execute_batch(
+        "UPDATE orders SET notices = NULL;
+         DELETE FROM meta WHERE key = 'index_v6';",
+    )
+    .unwrap();
+    drop(db);
+    let desk = Device::open(&city.dir("desk")).unwrap();
+    assert_eq!(desk.status(&receipt).unwrap().extension, Some(ext));
 }

@@ -177,3 +177,33 @@ fn a_file_sets_the_emergency_and_not_accepted_rules_or_keeps_the_defaults() {
         e.message_en()
     );
 }
+
+#[test]
+fn a_file_turns_procedures_on_in_its_own_table_and_a_stored_policy_keeps_none() {
+    use hotline_core::policy::{Policy, Procedures};
+    // Off unless the file says so.
+    assert_eq!(
+        parse_policy_toml(GOOD).unwrap().policy.procedures,
+        Procedures::default()
+    );
+    // Lishui's first-receiver duty (co-units report to the lead unit), on by a county's file.
+    let lishui = "id = \"c\"\nname_zh = \"某县\"\n[procedures]\nco_unit_opinions_required = true\n\
+         leader_sign_off = true\n";
+    let p = parse_policy_toml(lishui).unwrap().policy;
+    assert!(p.procedures.co_unit_opinions_required && p.procedures.leader_sign_off);
+    assert!(!p.procedures.unit_site_form);
+    // A misspelt procedure is named, not ignored.
+    let bad = "id = \"c\"\nname_zh = \"某县\"\n[procedures]\nleader_signoff = true\n";
+    let e = parse_policy_toml(bad).unwrap_err();
+    assert_eq!(e.code().as_str(), "policy_syntax");
+    assert!(
+        e.message_en().contains("leader_signoff"),
+        "{}",
+        e.message_en()
+    );
+    // A policy stored before procedures existed reads with none of them.
+    let mut stored = serde_json::to_value(preset("linshu").unwrap()).unwrap();
+    stored.as_object_mut().unwrap().remove("procedures");
+    let old: Policy = serde_json::from_value(stored).unwrap();
+    assert_eq!(old.procedures, Procedures::default());
+}

@@ -134,6 +134,32 @@ fn pool() -> Vec<(Actor, Action)> {
         (dispatcher(), supervise(SupervisionTrigger::HotIssue)),
         (supervisor(), site_supervision()),
         (auditor(), register()),
+        // Linshu 二(二): sign-off, approval of the result; the duty statement by a leader.
+        (head(UNIT_A), leader_sign_off()),
+        (deputy(UNIT_A), approve_result()),
+        (head(UNIT_B), duty_statement()),
+        // Several units: a co-unit's part, units added, a partly justified return, progress.
+        (staff(UNIT_B), co_unit_opinion()),
+        (dispatcher(), add_co_units(&[UNIT_C])),
+        (dispatcher(), partly_justified(&[UNIT_B])),
+        (staff(UNIT_A), interim_progress()),
+        (staff(UNIT_A), delay_notice()),
+        // Closures the center decides on the unit's application.
+        (
+            staff(UNIT_A),
+            apply_closure(hotline_core::model::ClosureGround::NonCompliant),
+        ),
+        (
+            staff(UNIT_A),
+            apply_closure(hotline_core::model::ClosureGround::CannotBeSolved),
+        ),
+        (dispatcher(), decide_closure(true)),
+        (dispatcher(), decide_closure(false)),
+        (callback_agent(), callback_unreached()),
+        // Turpan art. 17: a statutory limit at dispatch.
+        (dispatcher(), dispatch_statutory(UNIT_A, 20, "条例")),
+        // Linshu 年终 4: the unit's on-site form.
+        (staff(UNIT_A), site_supervision()),
     ]
 }
 

@@ -37,11 +37,7 @@ fn happy_path_turpan_inquiry_closes_on_satisfied_callback() {
     s.ok(staff(UNIT_B), contact(), t + hours(5) + minutes(10));
     s.ok(staff(UNIT_A), site_evidence(), t + hours(24));
     s.ok(supervisor(), site_evidence(), t + hours(25));
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Inquiry),
-        t + hours(48),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Inquiry, t + hours(48));
     assert_eq!(s.state().status, Status::UnderReview);
     s.ok(dispatcher(), review(true), t + hours(50));
     assert_eq!(s.state().status, Status::AwaitingCallback);
@@ -70,7 +66,7 @@ fn happy_path_turpan_inquiry_closes_on_satisfied_callback() {
             .is_empty()
     );
     // Records may follow closure.
-    s.ok(staff(UNIT_B), duty_statement(), t + hours(60));
+    s.ok(head(UNIT_B), duty_statement(), t + hours(60));
     s.ok(supervisor(), site_supervision(), t + hours(61));
     assert_eq!(s.state().duty_statements.len(), 1);
     assert_eq!(s.state().site_supervisions.len(), 1);
@@ -100,11 +96,7 @@ fn dissatisfied_reopen_final_rating_records_automatic_supervision() {
     let d = deadlines(&st, &s.policy, &s.cal).unwrap();
     assert_eq!(d.handling_due, Some(end_of_day(2026, 3, 9)));
 
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Complaint),
-        reopened + hours(24),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Complaint, reopened + hours(24));
     s.ok(dispatcher(), review(true), reopened + hours(25));
     let rating = s.ok(
         callback_agent(),
@@ -151,11 +143,7 @@ fn satisfied_after_reopen_closes_without_supervision() {
         t + hours(52),
     );
     s.ok(dispatcher(), reopen(), t + hours(53));
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Help),
-        t + hours(60),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Help, t + hours(60));
     s.ok(dispatcher(), review(true), t + hours(61));
     s.ok(
         callback_agent(),
@@ -176,11 +164,7 @@ fn linshu_sets_no_reopen_cap() {
         s.ok(callback_agent(), callback(Satisfaction::Dissatisfied), t);
         assert_eq!(s.state().status, Status::Dissatisfied, "round {round}");
         s.ok(dispatcher(), reopen(), t + hours(1));
-        s.ok(
-            staff(UNIT_A),
-            reply(UNIT_A, RequestKind::Help),
-            t + hours(2),
-        );
+        s.reply_approved(UNIT_A, RequestKind::Help, t + hours(2));
         s.ok(dispatcher(), review(true), t + hours(3));
         t += hours(4);
     }
@@ -394,11 +378,7 @@ fn rejected_reply_goes_back_to_handling() {
     let st = s.state();
     assert_eq!(st.status, Status::InHandling);
     assert_eq!(st.replies_rejected, 1);
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Complaint),
-        t + hours(50),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Complaint, t + hours(50));
     assert_eq!(s.state().replies.len(), 2);
 }
 
@@ -410,11 +390,7 @@ fn confidential_order_closes_at_review_without_callback() {
     s.ok(intake(), register(), t + minutes(5));
     s.ok(dispatcher(), dispatch(UNIT_A, &[]), t + minutes(10));
     s.ok(head(UNIT_A), sign_for(), t + hours(1));
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Report),
-        t + hours(5),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Report, t + hours(5));
     s.ok(dispatcher(), review(true), t + hours(6));
     let st = s.state();
     assert_eq!(st.status, Status::Closed);
@@ -439,11 +415,7 @@ fn overdue_triggers_automatic_supervision_until_the_reply() {
     );
     // Supervision by hand while open.
     s.ok(supervisor(), supervise(SupervisionTrigger::Overdue), after);
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Help),
-        after + hours(1),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Help, after + hours(1));
     let st = s.state();
     assert!(
         automatic_triggers(&st, after + hours(2), &s.policy, &s.cal)
@@ -504,7 +476,7 @@ fn co_units_are_deduplicated_and_may_log_work() {
     assert_eq!(s.state().co_units.len(), 2);
     s.ok(staff(UNIT_C), contact(), t + hours(2));
     s.ok(head(UNIT_B), site_evidence(), t + hours(3));
-    s.ok(staff(UNIT_C), duty_statement(), t + hours(4));
+    s.ok(head(UNIT_C), duty_statement(), t + hours(4));
     let st = s.state();
     assert_eq!(st.contacts.len(), 1);
     assert_eq!(st.site_evidence.len(), 1);

@@ -155,7 +155,7 @@ fn wrong_unit_for_co_unit_actions() {
     let t = monday() + hours(5);
     s.expect_refused(staff(UNIT_C), contact(), t, "wrong_unit");
     s.expect_refused(head(UNIT_C), site_evidence(), t, "wrong_unit");
-    s.expect_refused(staff(UNIT_C), duty_statement(), t, "wrong_unit");
+    s.expect_refused(head(UNIT_C), duty_statement(), t, "wrong_unit");
     let e = s.refusal(&staff(UNIT_C), &contact(), t);
     assert!(matches!(
         e,
@@ -415,7 +415,7 @@ fn other_required_content() {
     let e = s.refusal(&staff(UNIT_A), &request_extension(0, "x"), t);
     assert_eq!(missing_field(e), "working_days");
     let e = s.refusal(
-        &staff(UNIT_A),
+        &head(UNIT_A),
         &Action::DutyStatement {
             text: " ".into(),
             non_compliant: true,
@@ -468,6 +468,7 @@ fn dispatch_lead_may_not_also_be_co_unit() {
     let e = s.refusal(
         &dispatcher(),
         &Action::Dispatch {
+            statutory_limit: None,
             lead: UnitId::new(UNIT_A),
             co_units: vec![UnitId::new("")],
             leader_approval: false,
@@ -501,11 +502,7 @@ fn turpan_reopen_beyond_the_limit() {
     let t = monday() + hours(52);
     s.ok(callback_agent(), callback(Satisfaction::Dissatisfied), t);
     s.ok(dispatcher(), reopen(), t + hours(1));
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Complaint),
-        t + hours(2),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Complaint, t + hours(2));
     s.ok(dispatcher(), review(true), t + hours(3));
     s.ok(
         callback_agent(),
@@ -642,11 +639,7 @@ fn callback_on_a_confidential_order() {
         t + hours(2),
         "confidential_no_callback",
     );
-    s.ok(
-        staff(UNIT_A),
-        reply(UNIT_A, RequestKind::Complaint),
-        t + hours(3),
-    );
+    s.reply_approved(UNIT_A, RequestKind::Complaint, t + hours(3));
     s.ok(dispatcher(), review(true), t + hours(4));
     s.expect_refused(
         callback_agent(),

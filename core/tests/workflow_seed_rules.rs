@@ -42,7 +42,7 @@ fn in_handling(preset_name: &str, urgency: Urgency) -> Script {
         dispatch_reported(UNIT_A, t + minutes(8), "电话报告市政府值班室值班员"),
         t + minutes(10),
     );
-    s.ok(head(UNIT_A), sign_for(), t + minutes(20));
+    s.receive(UNIT_A, t + minutes(20));
     s
 }
 
@@ -227,7 +227,7 @@ fn reopen_times(preset_name: &str, times: u32) -> Result<Script, (u32, &'static 
     let mut s = scripted(preset_name, RequestKind::Complaint, "in_handling");
     let mut at = monday() + hours(4);
     for round in 1..=times {
-        s.ok(staff(UNIT_A), reply(UNIT_A, RequestKind::Complaint), at);
+        s.reply_approved(UNIT_A, RequestKind::Complaint, at);
         s.ok(dispatcher(), review(true), at + minutes(10));
         s.ok(
             callback_agent(),
@@ -845,11 +845,7 @@ fn the_center_closes_a_dissatisfied_order_whose_reply_is_lawful() {
         let mut s = scripted(preset_name, RequestKind::Complaint, "in_handling");
         let at = monday() + hours(60);
         if stage == "dissatisfied" {
-            s.ok(
-                staff(UNIT_A),
-                reply(UNIT_A, RequestKind::Complaint),
-                monday() + hours(4),
-            );
+            s.reply_approved(UNIT_A, RequestKind::Complaint, monday() + hours(4));
             s.ok(dispatcher(), review(true), monday() + hours(5));
             s.ok(
                 callback_agent(),

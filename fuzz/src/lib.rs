@@ -116,6 +116,7 @@ fn build() -> City {
             note: "请核实".into(),
             duty_report: None,
             coordination: None,
+            statutory_limit: None,
         },
         now,
     )

@@ -86,6 +86,7 @@ async fn an_order_held_by_what_a_later_round_pushes_still_comes_whole() {
         None,
         &order,
         hotline_core::model::Action::DecideReturn {
+            add_co_units: Vec::new(),
             approve: true,
             note: String::new(),
         },

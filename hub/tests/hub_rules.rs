@@ -98,6 +98,7 @@ async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
     } = emergency().await;
 
     let ask = Action::RequestExtension(ExtensionRequest {
+        legal_basis: None,
         working_days: 5,
         explanation: "抢修需要更换管道".into(),
     });
@@ -116,4 +117,78 @@ async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
         "extension_not_for_emergency"
     );
     assert!(!hub_has(&hub, &hash_of(&forged)));
+}
+
+#[tokio::test]
+async fn the_hub_holds_linshu_staff_to_their_leaders_sign_off() {
+    // linshu-2020 二(二): 必须由主要负责人签批 … 办理结果由业务分管负责人审核同意并签字. A
+    // modified app on a staff phone skips both; the hub refuses what the device would have.
+    let Scene {
+        city,
+        hub,
+        mut staff_a,
+        order,
+        ..
+    } = scene_under("linshu").await;
+    staff_a.act(None, &order, sign_for(), t(MORNING)).unwrap();
+    sync(&hub, &mut staff_a).await;
+
+    let contact = Action::Contact {
+        method: hotline_core::model::ContactMethod::Phone,
+        reached: true,
+        note: "已联系".into(),
+    };
+    let refused = staff_a
+        .act(None, &order, contact.clone(), t(LATER))
+        .unwrap_err();
+    assert_eq!(
+        hotline_core::Coded::code(&refused).as_str(),
+        "sign_off_first"
+    );
+    let before_sign_off = forged_change(
+        &city,
+        &staff_a,
+        &order,
+        "staff-a",
+        "staff-a",
+        t(LATER),
+        contact,
+    );
+    assert_eq!(
+        refusal_of(&hub, &staff_a, &before_sign_off).await,
+        "sign_off_first"
+    );
+    // Nor may the staff member sign it off in the leader's stead.
+    let self_signed = forged_change(
+        &city,
+        &staff_a,
+        &order,
+        "staff-a",
+        "staff-a",
+        t(LATER),
+        Action::LeaderSignOff {
+            note: "同意".into(),
+        },
+    );
+    assert_eq!(refusal_of(&hub, &staff_a, &self_signed).await, "wrong_role");
+    assert!(!hub_has(&hub, &hash_of(&before_sign_off)) && !hub_has(&hub, &hash_of(&self_signed)));
+}
+
+#[tokio::test]
+async fn the_hub_refuses_a_duty_statement_made_by_staff() {
+    // turpan-2021 附则: 履责意见 … 由具体办理事项的单位主要领导或分管领导签发.
+    let e = emergency().await;
+    let forged = forged_change(
+        &e.city,
+        &e.staff_a,
+        &e.order,
+        "staff-a",
+        "staff-a",
+        t(LATER),
+        Action::DutyStatement {
+            text: "已依法履责".into(),
+            non_compliant: false,
+        },
+    );
+    assert_eq!(refusal_of(&e.hub, &e.staff_a, &forged).await, "wrong_role");
 }

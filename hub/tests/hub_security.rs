@@ -243,6 +243,8 @@ async fn a_kiosk_may_not_close_or_dispatch_an_order() {
             note: "同意办结".into(),
         },
         Action::Callback {
+            service_rating: None,
+            unit_contacted: None,
             rating: Satisfaction::VerySatisfied,
             note: "满意".into(),
         },

@@ -351,7 +351,12 @@ impl Scene {
 }
 
 pub async fn scene() -> Scene {
-    let mut city = City::turpan();
+    scene_under("turpan").await
+}
+
+/// [`scene`] in a city under another preset.
+pub async fn scene_under(preset: &str) -> Scene {
+    let mut city = City::new(preset);
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let mut staff_a = city.device("staff-a", Role::Staff, UNIT_A);

@@ -69,6 +69,10 @@ pub fn staff2(unit: &str) -> Actor {
 pub fn head(unit: &str) -> Actor {
     Actor::new(&format!("head-{unit}"), Role::UnitHead, unit)
 }
+/// The unit's deputy leader in charge (分管负责人).
+pub fn deputy(unit: &str) -> Actor {
+    Actor::new(&format!("deputy-{unit}"), Role::DeputyHead, unit)
+}
 
 pub fn details(kind: RequestKind, confidential: bool) -> OrderDetails {
     OrderDetails {
@@ -114,6 +118,7 @@ pub fn register() -> Action {
 }
 pub fn dispatch(lead: &str, co: &[&str]) -> Action {
     Action::Dispatch {
+        statutory_limit: None,
         lead: hotline_core::model::UnitId::new(lead),
         co_units: co
             .iter()
@@ -132,6 +137,7 @@ fn dispatch_with(
     coordination: Option<hotline_core::model::Coordination>,
 ) -> Action {
     Action::Dispatch {
+        statutory_limit: None,
         lead: hotline_core::model::UnitId::new(lead),
         co_units: Vec::new(),
         leader_approval: false,
@@ -178,6 +184,7 @@ pub fn request_return(called_center: bool) -> Action {
 }
 pub fn decide_return(approve: bool) -> Action {
     Action::DecideReturn {
+        add_co_units: Vec::new(),
         approve,
         note: "职责界定".into(),
     }
@@ -208,6 +215,8 @@ pub fn site_evidence() -> Action {
 }
 pub fn request_extension(working_days: u32, explanation: &str) -> Action {
     Action::RequestExtension(ExtensionRequest {
+        // Puyang asks for the law that sets the longer time; the others ignore it.
+        legal_basis: Some("《城市道路管理条例》第三十五条".into()),
         working_days,
         explanation: explanation.into(),
     })
@@ -220,6 +229,8 @@ pub fn decide_extension(approve: bool) -> Action {
 }
 pub fn reply_content(unit: &str, kind: RequestKind) -> ReplyContent {
     ReplyContent {
+        // The unit's deputy, as [`approve_result`] by [`deputy`] records it (Linshu 二(二)).
+        responsible_leader: Some(hotline_core::model::PersonId::new(format!("deputy-{unit}"))),
         handled_at: local(2026, 3, 4, 10, 0),
         unit: hotline_core::model::UnitId::new(unit),
         handler: "张三".into(),
@@ -244,10 +255,91 @@ pub fn review(approve: bool) -> Action {
         note: "答复内容不完整".into(),
     }
 }
+/// A callback that records everything any preset asks: the call service rated apart (Turpan
+/// art. 21) and whether the unit made contact (Linshu).
 pub fn callback(rating: Satisfaction) -> Action {
     Action::Callback {
+        service_rating: Some(Satisfaction::Satisfied),
+        unit_contacted: Some(true),
         rating,
         note: "回访".into(),
+    }
+}
+/// A dispatch to `lead` with a handling limit set by law (Turpan art. 17).
+pub fn dispatch_statutory(lead: &str, working_days: u32, basis: &str) -> Action {
+    let mut d = dispatch(lead, &[]);
+    if let Action::Dispatch {
+        statutory_limit, ..
+    } = &mut d
+    {
+        *statutory_limit = Some(hotline_core::model::StatutoryLimit {
+            working_days,
+            basis: basis.into(),
+        });
+    }
+    d
+}
+/// Linshu 二(三): the return is denied and `co` assists.
+pub fn partly_justified(co: &[&str]) -> Action {
+    Action::DecideReturn {
+        add_co_units: co
+            .iter()
+            .map(|u| hotline_core::model::UnitId::new(*u))
+            .collect(),
+        approve: false,
+        note: "承办单位承担部分职能，仍由其承办".into(),
+    }
+}
+pub fn add_co_units(co: &[&str]) -> Action {
+    Action::AddCoUnits {
+        units: co
+            .iter()
+            .map(|u| hotline_core::model::UnitId::new(*u))
+            .collect(),
+        note: "需供水部门配合".into(),
+    }
+}
+pub fn co_unit_opinion() -> Action {
+    Action::CoUnitOpinion {
+        text: "已排查管网，配合维修".into(),
+    }
+}
+pub fn interim_progress() -> Action {
+    Action::InterimProgress {
+        note: "已联系施工单位，等待配件".into(),
+    }
+}
+pub fn delay_notice() -> Action {
+    Action::DelayNotice {
+        reason: "配件需从外地调运，预计下周更换".into(),
+    }
+}
+pub fn apply_closure(ground: hotline_core::model::ClosureGround) -> Action {
+    Action::ApplyClosure(hotline_core::model::ClosureApplication {
+        ground,
+        statement: "诉求人要求超出政策规定，已多次解释".into(),
+        evidence: "走访记录、政策文件".into(),
+    })
+}
+pub fn decide_closure(approve: bool) -> Action {
+    Action::DecideClosure {
+        approve,
+        note: "审核意见".into(),
+    }
+}
+pub fn callback_unreached() -> Action {
+    Action::CallbackUnreached {
+        note: "三次拨打无人接听".into(),
+    }
+}
+pub fn leader_sign_off() -> Action {
+    Action::LeaderSignOff {
+        note: "请认真办理".into(),
+    }
+}
+pub fn approve_result() -> Action {
+    Action::ApproveResult {
+        note: "同意答复".into(),
     }
 }
 pub fn reopen() -> Action {
@@ -327,6 +419,15 @@ pub fn every_action() -> Vec<Action> {
         duty_statement(),
         supervise(SupervisionTrigger::LeaderAssigned),
         site_supervision(),
+        leader_sign_off(),
+        approve_result(),
+        co_unit_opinion(),
+        add_co_units(&[UNIT_C]),
+        interim_progress(),
+        delay_notice(),
+        apply_closure(hotline_core::model::ClosureGround::NonCompliant),
+        decide_closure(true),
+        callback_unreached(),
     ]
 }
 
@@ -393,6 +494,24 @@ impl Script {
         let outcome = self.state().outcome_of(&id).cloned();
         assert_eq!(outcome, Some(Outcome::Applied), "event {id}");
         id
+    }
+
+    /// The lead unit's head signs for the order and, where the policy asks for it (Linshu
+    /// 二(二)), signs it off (签批) ten minutes later.
+    pub fn receive(&mut self, unit: &str, at: Timestamp) {
+        self.ok(head(unit), sign_for(), at);
+        if self.policy.procedures.leader_sign_off {
+            self.ok(head(unit), leader_sign_off(), at + minutes(10));
+        }
+    }
+
+    /// The lead unit replies; where the policy asks for it, its deputy approves the result
+    /// first (a minute before).
+    pub fn reply_approved(&mut self, unit: &str, kind: RequestKind, at: Timestamp) -> EventId {
+        if self.policy.procedures.leader_sign_off {
+            self.ok(deputy(unit), approve_result(), at - minutes(1));
+        }
+        self.ok(staff(unit), reply(unit, kind), at)
     }
 
     pub fn state(&self) -> OrderState {
@@ -473,11 +592,11 @@ pub fn scripted(preset_name: &str, kind: RequestKind, upto: &str) -> Script {
     if upto == "dispatched" {
         return s;
     }
-    s.ok(head(UNIT_A), sign_for(), t + hours(3));
+    s.receive(UNIT_A, t + hours(3));
     if upto == "in_handling" {
         return s;
     }
-    s.ok(staff(UNIT_A), reply(UNIT_A, kind), t + hours(48));
+    s.reply_approved(UNIT_A, kind, t + hours(48));
     if upto == "under_review" {
         return s;
     }

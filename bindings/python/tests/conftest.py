@@ -23,5 +23,12 @@ def puyang_city():
 
 
 @pytest.fixture
+def linshu_city():
+    c = City("linshu")
+    yield c
+    c.close()
+
+
+@pytest.fixture
 def run():
     return asyncio.run

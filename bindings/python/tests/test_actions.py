@@ -12,7 +12,8 @@ A = hotline.WorkflowAction
 def test_every_workflow_action(city, run):
     async def main():
         kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
-        staff = await city.member("staff-a", hotline.Role.STAFF, UNIT_A)
+        # The unit's deputy leader handles it: the duty statement is a leader's (turpan-2021 附则).
+        staff = await city.member("deputy-a", hotline.Role.DEPUTY_HEAD, UNIT_A)
         desk = await center_desk(city)
         await city.introduce(kiosk, staff, desk)
         t0 = at("2026-03-02T09:00:00+08:00")
@@ -63,7 +64,7 @@ def test_every_workflow_action(city, run):
         await carry(staff, desk, order, at("2026-03-04T10:30:00+08:00"))
         await desk.device.act(order, A.REVIEW(approve=True, note=""), at("2026-03-04T11:00:00+08:00"), me)
         view = await desk.device.act(
-            order, A.CALLBACK(rating=hotline.Satisfaction.DISSATISFIED, note="仍有噪音"), at("2026-03-05T10:00:00+08:00"), "callback-1"
+            order, A.CALLBACK(rating=hotline.Satisfaction.DISSATISFIED, note="仍有噪音", service_rating=hotline.Satisfaction.SATISFIED), at("2026-03-05T10:00:00+08:00"), "callback-1"
         )
         assert view.status == hotline.Status.DISSATISFIED
         view = await desk.device.act(order, A.REOPEN(reason="诉求人不满意"), at("2026-03-05T11:00:00+08:00"), me)

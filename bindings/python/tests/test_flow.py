@@ -92,7 +92,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
         await carry(supervisor, center, order, at("2026-03-04T10:30:00+08:00"))
         await center.device.act(order, hotline.WorkflowAction.REVIEW(approve=True, note=""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
         closed = await center.device.act(
-            order, hotline.WorkflowAction.CALLBACK(rating=hotline.Satisfaction.SATISFIED, note="回访满意"),
+            order, hotline.WorkflowAction.CALLBACK(rating=hotline.Satisfaction.SATISFIED, note="回访满意", service_rating=hotline.Satisfaction.VERY_SATISFIED),
             at("2026-03-05T10:00:00+08:00"), "callback-1",
         )
         assert closed.status == hotline.Status.CLOSED

@@ -169,3 +169,108 @@ def test_a_unit_fixed_by_coordination_may_not_return_it(city, run):
         assert e.value.code == "return_after_coordination"
 
     run(main())
+
+
+def test_a_linshu_order_with_leader_sign_off_and_a_non_compliant_closure(linshu_city, run):
+    """linshu-2020 二(二): 主要负责人签批 → 分管负责人审核 → 回复注明牵头负责人; 考核 2(1): the
+    callback asks whether the unit made contact; 考核 6(2): after a reopen the unit applies to
+    close a non-compliant request and the center decides."""
+    from test_flow import reply_of
+
+    city = linshu_city
+
+    async def main():
+        kiosk, staff, desk, order = await at_the_desk(city, complaint())
+        head = await city.member("head-a", hotline.Role.UNIT_HEAD, UNIT_A)
+        deputy = await city.member("deputy-a", hotline.Role.DEPUTY_HEAD, UNIT_A)
+        await city.introduce(head, deputy, staff, desk)
+        me = ME
+        await desk.device.act(order, dispatch_to(UNIT_A), T0, me)
+        await carry(desk, staff, order, T0)
+        await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T09:10:00+08:00"))
+        call = A.CONTACT(method=hotline.ContactMethod.PHONE, reached=True, note="已联系")
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await staff.device.act(order, call, at("2026-03-02T09:20:00+08:00"))
+        assert e.value.code == "sign_off_first"
+
+        await carry(staff, head, order, at("2026-03-02T09:30:00+08:00"))
+        signed = await head.device.act(order, A.LEADER_SIGN_OFF(note="请城管科办理"), at("2026-03-02T09:40:00+08:00"))
+        assert signed.sign_off.by.person == "head-a"
+        await carry(head, staff, order, at("2026-03-02T09:50:00+08:00"))
+        await staff.device.act(order, call, at("2026-03-02T10:00:00+08:00"))
+
+        await carry(staff, deputy, order, at("2026-03-03T09:00:00+08:00"))
+        approved = await deputy.device.act(order, A.APPROVE_RESULT(note="同意答复"), at("2026-03-03T09:10:00+08:00"))
+        assert approved.result_approval.by.person == "deputy-a"
+        await carry(deputy, staff, order, at("2026-03-03T09:20:00+08:00"))
+        unnamed = reply_of(UNIT_A)
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await staff.device.act(order, unnamed, at("2026-03-03T10:00:00+08:00"))
+        assert e.value.code == "missing_field"
+        named = reply_of(UNIT_A)
+        named.reply.responsible_leader = "deputy-a"
+        replied = await staff.device.act(order, named, at("2026-03-03T10:00:00+08:00"))
+        assert replied.status == hotline.Status.UNDER_REVIEW
+        assert replied.replies[0].reply.responsible_leader == "deputy-a"
+
+        await carry(staff, desk, order, at("2026-03-03T11:00:00+08:00"))
+        await desk.device.act(order, A.REVIEW(approve=True, note=""), at("2026-03-03T11:10:00+08:00"), me)
+        cb = "callback-1"
+        unreached = await desk.device.act(order, A.CALLBACK_UNREACHED(note="无人接听"), at("2026-03-04T09:00:00+08:00"), cb)
+        assert unreached.status == hotline.Status.AWAITING_CALLBACK
+        assert [u.text for u in unreached.unreached_callbacks] == ["无人接听"]
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await desk.device.act(
+                order, A.CALLBACK(rating=hotline.Satisfaction.DISSATISFIED, note="未联系我"), at("2026-03-04T10:00:00+08:00"), cb
+            )
+        assert e.value.code == "missing_field"
+        rated = await desk.device.act(
+            order,
+            A.CALLBACK(rating=hotline.Satisfaction.DISSATISFIED, note="未联系我", unit_contacted=False),
+            at("2026-03-04T10:00:00+08:00"),
+            cb,
+        )
+        assert rated.ratings[0].unit_contacted is False
+        await desk.device.act(order, A.REOPEN(reason="诉求人不满意"), at("2026-03-04T11:00:00+08:00"), me)
+
+        await carry(desk, staff, order, at("2026-03-04T12:00:00+08:00"))
+        application = hotline.ClosureApplication(
+            ground=hotline.ClosureGround.NON_COMPLIANT, statement="诉求超出政策规定，已多次解释", evidence="走访记录、政策文件"
+        )
+        await staff.device.act(order, A.APPLY_CLOSURE(application=application), at("2026-03-05T09:00:00+08:00"))
+        await carry(staff, desk, order, at("2026-03-05T09:30:00+08:00"))
+        closed = await desk.device.act(order, A.DECIDE_CLOSURE(approve=True, note="同意按不合规诉求办结"), at("2026-03-05T10:00:00+08:00"), me)
+        assert closed.status == hotline.Status.CLOSED
+        assert closed.closure_applications[0].decision == hotline.ClosureDecision.APPROVED
+
+    run(main())
+
+
+def test_a_puyang_delay_notice_and_extension_reach_the_citizens_status(puyang_city, run):
+    """puyang-2020 §(四) 确不能按时办结的 … 说明理由; 考核 1: extension on a statutory basis;
+    turpan-2021 art. 18: the citizen is told of an approved extension."""
+    city = puyang_city
+
+    async def main():
+        kiosk, staff, desk, order = await at_the_desk(city, complaint())
+        me = ME
+        await desk.device.act(order, dispatch_to(UNIT_A), T0, me)
+        await carry(desk, staff, order, T0)
+        await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T09:10:00+08:00"))
+        await staff.device.act(order, A.DELAY_NOTICE(reason="需办理占道审批"), at("2026-03-03T09:00:00+08:00"))
+        ask = hotline.ExtensionRequest(working_days=5, explanation="占道审批需十个工作日")
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await staff.device.act(order, A.REQUEST_EXTENSION(request=ask), at("2026-03-03T09:10:00+08:00"))
+        assert e.value.code == "missing_field"
+        ask.legal_basis = "《城市道路管理条例》第三十条"
+        await staff.device.act(order, A.REQUEST_EXTENSION(request=ask), at("2026-03-03T09:10:00+08:00"))
+        await carry(staff, desk, order, at("2026-03-03T09:30:00+08:00"))
+        await desk.device.act(order, A.DECIDE_EXTENSION(approve=True, note=""), at("2026-03-03T10:00:00+08:00"), me)
+        receipt = (await desk.device.show(order)).details.receipt
+        status = await desk.device.status(receipt)
+        assert status.extension.working_days == 5
+        assert status.extension.approved_at == at("2026-03-03T10:00:00+08:00")
+        assert status.delay_notice.reason == "需办理占道审批"
+        assert status.handling_due == at("2026-03-16T23:59:59+08:00")
+
+    run(main())

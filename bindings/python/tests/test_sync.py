@@ -96,7 +96,7 @@ def test_kiosk_to_center_to_township_to_supervisor_through_the_hub(city, run):
         await center.device.sync(url, "dispatcher-1")
         await center.device.act(order, A.REVIEW(approve=True, note=""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
         closed = await center.device.act(
-            order, A.CALLBACK(rating=hotline.Satisfaction.SATISFIED, note="回访满意"),
+            order, A.CALLBACK(rating=hotline.Satisfaction.SATISFIED, note="回访满意", service_rating=hotline.Satisfaction.VERY_SATISFIED),
             at("2026-03-05T10:00:00+08:00"), "callback-1",
         )
         assert closed.status == hotline.Status.CLOSED

@@ -211,6 +211,7 @@ impl Day<'_> {
             &mut self.cast.dispatcher,
             complaint,
             Action::Dispatch {
+                statutory_limit: None,
                 lead: UnitId::new(UNIT_GUCHENG),
                 co_units: vec![],
                 leader_approval: false,
@@ -272,6 +273,7 @@ impl Day<'_> {
             &mut self.cast.dispatcher,
             complaint,
             Action::DecideReturn {
+                add_co_units: Vec::new(),
                 approve: false,
                 note: note("夜间施工噪音属街道属地管理，请继续办理"),
             },
@@ -494,6 +496,9 @@ impl Day<'_> {
             &mut self.cast.callback,
             complaint,
             Action::Callback {
+                // Turpan art. 21: the call service is rated apart from the handling.
+                service_rating: Some(Satisfaction::Satisfied),
+                unit_contacted: Some(true),
                 rating: Satisfaction::Dissatisfied,
                 note: note("诉求人反映昨晚 23 时仍有施工"),
             },
@@ -614,6 +619,8 @@ impl Day<'_> {
             &mut self.cast.callback,
             complaint,
             Action::Callback {
+                service_rating: Some(Satisfaction::VerySatisfied),
+                unit_contacted: Some(true),
                 rating: Satisfaction::Satisfied,
                 note: note("诉求人确认夜间已无施工"),
             },
@@ -640,6 +647,7 @@ impl Day<'_> {
 
 fn reply(t: DateTime<Utc>, result: &str, case: Option<CaseInfo>) -> Action {
     Action::Reply(ReplyContent {
+        responsible_leader: None,
         handled_at: t,
         unit: UnitId::new(UNIT_GUCHENG),
         handler: "王强".into(),

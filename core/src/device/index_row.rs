@@ -5,7 +5,7 @@ use super::DeviceError;
 use crate::Coded;
 use crate::model::{OrderId, Timestamp};
 use crate::policy::{HolidayCalendar, Policy};
-use crate::store::{IndexRow, NotAcceptedNotice};
+use crate::store::{HandlingNotices, IndexRow, NotAcceptedNotice};
 use crate::workflow::{OrderState, deadlines};
 
 pub(super) fn build(
@@ -54,5 +54,6 @@ pub(super) fn build(
         division_code: details.location.division_code.clone(),
         origin: details.origin,
         not_accepted: state.not_accepted.as_ref().map(NotAcceptedNotice::from),
+        notices: HandlingNotices::of(state),
     })
 }

@@ -117,6 +117,16 @@ pub struct ReceiptStatus {
     /// art. 13). Absent from hubs before it existed.
     #[serde(default)]
     pub not_accepted: Option<crate::store::NotAcceptedNotice>,
+    /// The handling deadline while the unit works on it: after an approved extension, the
+    /// new one.
+    #[serde(default)]
+    pub handling_due: Option<Timestamp>,
+    /// An approved extension of this round (Turpan art. 18: the citizen is told).
+    #[serde(default)]
+    pub extension: Option<crate::store::ExtensionNotice>,
+    /// The unit's delay notice of this round (Puyang).
+    #[serde(default)]
+    pub delay_notice: Option<crate::store::DelayNoticeText>,
 }
 
 /// An order as staff see it.
@@ -1103,6 +1113,11 @@ pub fn receipt_status(store: &Store, receipt: &str) -> Result<ReceiptStatus, Dev
         next_due_kind: row.next_due_kind,
         updated_at: chrono::DateTime::from_timestamp_millis(row.updated_at),
         not_accepted: row.not_accepted,
+        handling_due: row
+            .handling_due
+            .and_then(chrono::DateTime::from_timestamp_millis),
+        extension: row.notices.as_ref().and_then(|n| n.extension.clone()),
+        delay_notice: row.notices.and_then(|n| n.delay),
     })
 }
 

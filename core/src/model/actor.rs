@@ -44,8 +44,11 @@ pub enum Role {
     Dispatcher,
     /// Township or department staff of a handling unit (承办人员).
     Staff,
-    /// Head of a handling unit, who signs off (主要/分管负责人).
+    /// The main leader of a handling unit (主要负责人), who signs off every order it receives.
     UnitHead,
+    /// The deputy leader in charge (分管负责人), who approves the result before the reply
+    /// (Linshu 二(二)). Enrolled like the main leader, so the rule is checked on the certificate.
+    DeputyHead,
     /// Callback agent of the hotline center (回访员).
     Callback,
     /// Field supervisor (督查员).
@@ -55,12 +58,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Kiosk,
         Role::Intake,
         Role::Dispatcher,
         Role::Staff,
         Role::UnitHead,
+        Role::DeputyHead,
         Role::Callback,
         Role::Supervisor,
         Role::Auditor,
@@ -74,6 +78,7 @@ impl Role {
             Role::Dispatcher => "dispatcher",
             Role::Staff => "staff",
             Role::UnitHead => "unit_head",
+            Role::DeputyHead => "deputy_head",
             Role::Callback => "callback",
             Role::Supervisor => "supervisor",
             Role::Auditor => "auditor",
@@ -86,7 +91,8 @@ impl Role {
             Role::Intake => "受理员",
             Role::Dispatcher => "交办审核员",
             Role::Staff => "承办人员",
-            Role::UnitHead => "承办单位负责人",
+            Role::UnitHead => "承办单位主要负责人",
+            Role::DeputyHead => "承办单位分管负责人",
             Role::Callback => "回访员",
             Role::Supervisor => "督查员",
             Role::Auditor => "审计人员",
@@ -99,7 +105,12 @@ impl Role {
 
     /// Roles that belong to a handling unit and are therefore bound to it.
     pub fn is_unit_role(self) -> bool {
-        matches!(self, Role::Staff | Role::UnitHead)
+        matches!(self, Role::Staff | Role::UnitHead | Role::DeputyHead)
+    }
+
+    /// The unit's main or deputy leader.
+    pub fn is_unit_leader(self) -> bool {
+        matches!(self, Role::UnitHead | Role::DeputyHead)
     }
 
     /// The center's desk, which holds the platform's sealing key: it reads the citizen's

@@ -75,6 +75,10 @@ pub enum Action {
         /// return the order.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         coordination: Option<Coordination>,
+        /// Turpan art. 17: a handling limit set by law for the matter; it prevails over the
+        /// policy's limit for the kind.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        statutory_limit: Option<StatutoryLimit>,
     },
     /// 退回: the lead unit says the order is not its duty.
     RequestReturn(ReturnRequest),
@@ -96,6 +100,49 @@ pub enum Action {
     /// The center approves (order goes back for re-dispatch) or denies (unit continues).
     DecideReturn {
         approve: bool,
+        note: String,
+        /// Linshu 二(三): a return only partly justified is denied and the center adds the
+        /// assisting units the order also needs.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        add_co_units: Vec<UnitId>,
+    },
+    /// 签批 (Linshu 二(二)): the lead unit's main leader signs off the order before its staff
+    /// handle it.
+    LeaderSignOff {
+        note: String,
+    },
+    /// 审核把关 (Linshu 二(二)): the deputy leader in charge approves the result before the
+    /// reply goes out.
+    ApproveResult {
+        note: String,
+    },
+    /// 会办意见: a co-unit's part, reported to the lead unit (Lishui: first-receiver duty).
+    CoUnitOpinion {
+        text: String,
+    },
+    /// The center adds assisting units (会办单位) after dispatch.
+    AddCoUnits {
+        units: Vec<UnitId>,
+        note: String,
+    },
+    /// 阶段性办理情况: the lead unit's interim progress while the order is open (Lishui).
+    InterimProgress {
+        note: String,
+    },
+    /// 延期告知 (Puyang): the unit tells the citizen why the order cannot be finished in time.
+    DelayNotice {
+        reason: String,
+    },
+    /// The lead unit applies to the center to close the order (a non-compliant request,
+    /// Linshu) or to keep it out of assessment (cannot be solved, Puyang).
+    ApplyClosure(ClosureApplication),
+    /// The center decides the pending closure application.
+    DecideClosure {
+        approve: bool,
+        note: String,
+    },
+    /// 回访未接通: the callback agent could not reach the citizen; the callback is retried.
+    CallbackUnreached {
         note: String,
     },
     /// 签收 by the lead unit.
@@ -123,10 +170,17 @@ pub enum Action {
         approve: bool,
         note: String,
     },
-    /// 回访 with the 5-level rating.
+    /// 回访 with the 5-level rating of the handling (办理情况).
     Callback {
         rating: Satisfaction,
         note: String,
+        /// Turpan art. 21: the citizen also rates the call service (话务服务).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service_rating: Option<Satisfaction>,
+        /// Whether the citizen says the unit contacted them (Linshu: "未联系" makes the order
+        /// unresponded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit_contacted: Option<bool>,
     },
     /// 重办 after a dissatisfied rating.
     Reopen {
@@ -170,6 +224,15 @@ impl Action {
             Action::FirstResponse { .. } => "first_response",
             Action::ForceMajeure { .. } => "force_majeure",
             Action::CloseAsLawful { .. } => "close_as_lawful",
+            Action::LeaderSignOff { .. } => "leader_sign_off",
+            Action::ApproveResult { .. } => "approve_result",
+            Action::CoUnitOpinion { .. } => "co_unit_opinion",
+            Action::AddCoUnits { .. } => "add_co_units",
+            Action::InterimProgress { .. } => "interim_progress",
+            Action::DelayNotice { .. } => "delay_notice",
+            Action::ApplyClosure(_) => "apply_closure",
+            Action::DecideClosure { .. } => "decide_closure",
+            Action::CallbackUnreached { .. } => "callback_unreached",
             Action::DecideReturn { .. } => "decide_return",
             Action::SignFor { .. } => "sign_for",
             Action::Contact { .. } => "contact",
@@ -357,6 +420,59 @@ pub struct ExtensionRequest {
     pub working_days: u32,
     /// 书面说明.
     pub explanation: String,
+    /// Puyang: the law, regulation or rule that sets the matter a handling time over the
+    /// ordinary limit — the only ground for an extension there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+}
+
+/// Turpan art. 17: 法律法规对办理时限有规定的，从其规定 — a handling limit set by law.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatutoryLimit {
+    pub working_days: u32,
+    /// The law, regulation or rule, and its article.
+    pub basis: String,
+}
+
+/// What a unit asks the center to decide about an order it cannot handle as usual.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureGround {
+    /// 不合规诉求 (Linshu): after the first reopen, close a request that is not compliant.
+    NonCompliant,
+    /// Puyang: cannot be solved for objective reasons or cannot lawfully be handled; accepted,
+    /// the order is not counted in assessment.
+    CannotBeSolved,
+}
+
+impl ClosureGround {
+    pub const ALL: [ClosureGround; 2] =
+        [ClosureGround::NonCompliant, ClosureGround::CannotBeSolved];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosureGround::NonCompliant => "non_compliant",
+            ClosureGround::CannotBeSolved => "cannot_be_solved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            ClosureGround::NonCompliant => "不合规诉求办结申请",
+            ClosureGround::CannotBeSolved => "因客观原因无法解决或依法不能办理的书面说明",
+        }
+    }
+}
+
+/// A unit's application to the center, with its written statement and evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosureApplication {
+    pub ground: ClosureGround,
+    /// The written statement (书面说明).
+    pub statement: String,
+    /// What supports it (证据材料): documents, records, where they are kept.
+    pub evidence: String,
 }
 
 /// How a complaint or report was dealt with: a case opened, or why none was.
@@ -379,6 +495,10 @@ pub struct ReplyContent {
     pub citizen_informed_how: String,
     /// Required for complaints and reports.
     pub case: Option<CaseInfo>,
+    /// Linshu 二(二): the leader who approved the result (责任领导), by staff number; must be
+    /// the one who recorded the approval where the policy asks for sign-off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_leader: Option<super::PersonId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

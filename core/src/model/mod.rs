@@ -6,9 +6,10 @@ mod order;
 
 pub use actor::{Actor, PersonId, Role, UnitId};
 pub use event::{
-    Action, CaseInfo, ContactMethod, Coordination, CoordinationMethod, DutyOfficeReport, Event,
-    EventId, ExtensionRequest, NotAcceptedReason, ReplyContent, ReturnRequest, Satisfaction,
-    SiteEvidence, SiteSupervisionForm, SupervisionForm, SupervisionTrigger,
+    Action, CaseInfo, ClosureApplication, ClosureGround, ContactMethod, Coordination,
+    CoordinationMethod, DutyOfficeReport, Event, EventId, ExtensionRequest, NotAcceptedReason,
+    ReplyContent, ReturnRequest, Satisfaction, SiteEvidence, SiteSupervisionForm, StatutoryLimit,
+    SupervisionForm, SupervisionTrigger,
 };
 pub use order::{
     AttachmentRef, Channel, EmergencyCategory, GpsFix, GpsSource, Location, OrderDetails, OrderId,

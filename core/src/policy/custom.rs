@@ -39,6 +39,8 @@ struct RawPolicy {
     lawful_reply_closure: bool,
     /// Snake-case names of the grounds for not accepting a request (all when absent).
     not_accepted_reasons: Option<Vec<String>>,
+    #[serde(default)]
+    procedures: super::Procedures,
     /// Further years of the holiday calendar, in the same form as the calendar file.
     #[serde(default)]
     calendar: Vec<RawYear>,
@@ -146,6 +148,7 @@ pub fn parse_policy_toml(text: &str) -> Result<LoadedPolicy, PolicyError> {
             emergency_category_required: raw.emergency_category_required,
             lawful_reply_closure: raw.lawful_reply_closure,
             not_accepted_reasons,
+            procedures: raw.procedures,
         },
         calendar,
     })

@@ -98,6 +98,41 @@ pub struct Policy {
     /// The grounds for not accepting a request this jurisdiction uses; `None`: any of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_accepted_reasons: Option<Vec<crate::model::NotAcceptedReason>>,
+    /// Procedures a jurisdiction adds to the common workflow. A policy stored before them has
+    /// none, so its orders fold as they always did.
+    #[serde(default)]
+    pub procedures: Procedures,
+}
+
+/// Procedures only some seeds have; each is off unless the policy turns it on (the TOML table
+/// `[procedures]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Procedures {
+    /// Linshu 二(二): the lead unit's main leader signs off (签批) an order before its staff
+    /// handle it, and the deputy leader in charge approves the result before the reply, which
+    /// names that leader.
+    pub leader_sign_off: bool,
+    /// Turpan art. 23, 39: the duty-fulfilled statement (履责意见) is the unit's main or deputy
+    /// leader's to make.
+    pub duty_statement_by_leaders: bool,
+    /// Lishui: every co-unit reports its part (会办意见) before the lead unit replies.
+    pub co_unit_opinions_required: bool,
+    /// Linshu: after the first reopen a unit may apply to close a non-compliant request
+    /// (不合规诉求); the center decides.
+    pub non_compliant_closure: bool,
+    /// Puyang: an accepted written statement that an order cannot be solved for objective
+    /// reasons keeps it out of assessment.
+    pub assessment_exclusion: bool,
+    /// Puyang: an extension only on the legal basis of a longer statutory handling time.
+    pub extension_needs_legal_basis: bool,
+    /// Turpan art. 21: the citizen rates the call service and the handling separately.
+    pub separate_service_rating: bool,
+    /// Linshu: every callback asks whether the unit contacted the citizen.
+    pub callback_asks_unit_contact: bool,
+    /// Linshu 年终 4: the handling unit fills the on-site supervision form for its reopened,
+    /// key and supervised orders.
+    pub unit_site_form: bool,
 }
 
 /// Serde's default for rules that policies stored before them followed.

@@ -1,7 +1,7 @@
 //! The jurisdictions of the seeds, as shipped presets. Numbers are those of DOMAIN.md's
 //! time-limit table; the comments name the article they come from.
 
-use super::{Limit, Limits, Policy, PolicyError};
+use super::{Limit, Limits, Policy, PolicyError, Procedures};
 use crate::model::NotAcceptedReason;
 
 pub const PRESET_NAMES: [&str; 3] = ["puyang", "turpan", "linshu"];
@@ -65,6 +65,15 @@ fn puyang() -> Policy {
             NotAcceptedReason::NotLocalAdministration,
             NotAcceptedReason::Other,
         ]),
+        procedures: Procedures {
+            duty_statement_by_leaders: true,
+            // 考核: a written statement of objective impossibility keeps an order out of the
+            // score.
+            assessment_exclusion: true,
+            // §(五): 法律法规规定办理时限超过5个工作日的 … 书面说明.
+            extension_needs_legal_basis: true,
+            ..Procedures::default()
+        },
     }
 }
 
@@ -115,6 +124,13 @@ fn turpan() -> Policy {
             NotAcceptedReason::IllegalMaliciousOrEmpty,
             NotAcceptedReason::Other,
         ]),
+        procedures: Procedures {
+            // Art. 23, 39: 履责意见 by the unit's leaders.
+            duty_statement_by_leaders: true,
+            // Art. 21: 话务服务 and 办理情况 rated separately.
+            separate_service_rating: true,
+            ..Procedures::default()
+        },
     }
 }
 
@@ -140,5 +156,17 @@ fn linshu() -> Policy {
         lawful_reply_closure: false,
         // The Linshu notice lists no grounds of its own.
         not_accepted_reasons: None,
+        procedures: Procedures {
+            // 二(二): 主要领导签批, 分管领导审核把关, 答复注明责任领导和承办人.
+            leader_sign_off: true,
+            duty_statement_by_leaders: true,
+            // 不合规诉求: after a first provincial or city reopen, the unit applies.
+            non_compliant_closure: true,
+            // "未联系" at callback makes the order unresponded.
+            callback_asks_unit_contact: true,
+            // 年终 4: the handling unit's on-site supervision form.
+            unit_site_form: true,
+            ..Procedures::default()
+        },
     }
 }

@@ -48,6 +48,67 @@ pub struct IndexRow {
     /// Why it was not accepted, as the citizen is told (Turpan art. 13).
     #[serde(default)]
     pub not_accepted: Option<NotAcceptedNotice>,
+    /// What the citizen is told while the order takes longer: an approved extension and the
+    /// unit's delay notice.
+    #[serde(default)]
+    pub notices: Option<HandlingNotices>,
+}
+
+/// What a citizen is told when an order takes longer than its first deadline: the extension
+/// the center approved (Turpan art. 18) and the unit's own delay notice (Puyang), for the
+/// current handling round. The new deadline is the row's handling deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HandlingNotices {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<ExtensionNotice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DelayNoticeText>,
+}
+
+/// An approved extension, as the citizen is told of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionNotice {
+    pub approved_at: crate::model::Timestamp,
+    /// Working days granted in this round, all approved extensions together.
+    pub working_days: u32,
+}
+
+/// The unit's latest word to the citizen on why the order is late.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayNoticeText {
+    pub at: crate::model::Timestamp,
+    pub reason: String,
+}
+
+impl HandlingNotices {
+    /// The notices of the order's current handling round; `None` when there are none.
+    pub fn of(state: &crate::workflow::OrderState) -> Option<HandlingNotices> {
+        use crate::workflow::ExtensionDecision;
+        let round_start = state.reopened_at.or(state.dispatched_at);
+        let extension = state
+            .extensions
+            .iter()
+            .rev()
+            .find(|e| e.round == state.reopen_count && e.decision == ExtensionDecision::Approved)
+            .and_then(|e| e.decided_at)
+            .map(|approved_at| ExtensionNotice {
+                approved_at,
+                working_days: state.extension_days,
+            });
+        let delay = state
+            .delay_notices
+            .last()
+            .filter(|d| round_start.is_none_or(|start| d.at >= start))
+            .map(|d| DelayNoticeText {
+                at: d.at,
+                reason: d.content.clone(),
+            });
+        if extension.is_none() && delay.is_none() {
+            None
+        } else {
+            Some(HandlingNotices { extension, delay })
+        }
+    }
 }
 
 /// What a citizen is told when a request is not accepted: the ground and its basis (Turpan
@@ -100,9 +161,9 @@ pub struct InboxQuery {
 
 const ROW_COLUMNS: &str = "o.order_id, o.receipt, o.kind, o.urgency, o.status, o.confidential, \
      o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at, \
-     o.division_code, o.deadline_error, o.origin, o.not_accepted, o.response_due";
+     o.division_code, o.deadline_error, o.origin, o.not_accepted, o.response_due, o.notices";
 /// Columns of [`ROW_COLUMNS`]; the inbox query appends the co-units after them.
-const ROW_COLUMN_COUNT: usize = 17;
+const ROW_COLUMN_COUNT: usize = 18;
 
 /// A column holding one of the model's enums by its stable name; anything else is damage.
 fn typed<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
@@ -146,18 +207,37 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
         division_code: r.get(12)?,
         deadline_error: typed_opt(r, 13, ErrorCode::parse)?,
         origin: typed(r, 14, Origin::parse)?,
-        not_accepted: match r.get::<_, Option<String>>(15)? {
-            None => None,
-            Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(15, rusqlite::types::Type::Text, e.into())
-            })?),
-        },
+        not_accepted: json_opt(r, 15)?,
         response_due: r.get(16)?,
+        notices: json_opt(r, 17)?,
     })
 }
 
-/// Set once every order stored before migrations 6 and 7 has had its index row rebuilt (7
-/// clears it again so rows gain `response_due`).
+/// A column holding a JSON value, or NULL.
+fn json_opt<T: serde::de::DeserializeOwned>(
+    r: &Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<T>> {
+    match r.get::<_, Option<String>>(idx)? {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into())
+        }),
+    }
+}
+
+/// A value for a JSON column.
+fn to_json<T: Serialize>(what: &str, value: Option<&T>) -> Result<Option<String>, StoreError> {
+    value
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::InvalidInput {
+            reason: format!("{what}: {e}"),
+        })
+}
+
+/// Set once every order stored before migrations 6 and 7 has had its index row rebuilt (7 and
+/// 9 clear it again so rows gain `response_due` and `notices`).
 pub const META_INDEX_V6: &str = "index_v6";
 
 impl Store {
@@ -187,19 +267,14 @@ impl Store {
 /// An upsert rather than `INSERT OR REPLACE`: replace deletes the row first, which would cascade
 /// to the order's sealed contacts.
 pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), StoreError> {
-    let not_accepted = row
-        .not_accepted
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| StoreError::InvalidInput {
-            reason: format!("not-accepted notice: {e}"),
-        })?;
+    let not_accepted = to_json("not-accepted notice", row.not_accepted.as_ref())?;
+    let notices = to_json("handling notices", row.notices.as_ref())?;
     conn.prepare_cached(
         "INSERT INTO orders (order_id, receipt, kind, urgency, status, confidential, lead_unit,
                              handling_due, next_due, next_due_kind, terminal, updated_at,
-                             division_code, deadline_error, origin, not_accepted, response_due)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                             division_code, deadline_error, origin, not_accepted, response_due,
+                             notices)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT (order_id) DO UPDATE SET
              receipt = excluded.receipt, kind = excluded.kind, urgency = excluded.urgency,
              status = excluded.status, confidential = excluded.confidential,
@@ -208,7 +283,7 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
              terminal = excluded.terminal, updated_at = excluded.updated_at,
              division_code = excluded.division_code, deadline_error = excluded.deadline_error,
              origin = excluded.origin, not_accepted = excluded.not_accepted,
-             response_due = excluded.response_due",
+             response_due = excluded.response_due, notices = excluded.notices",
     )?
     .execute(params![
         row.order.0,
@@ -227,7 +302,8 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
         row.deadline_error.map(ErrorCode::as_str),
         row.origin.as_str(),
         not_accepted,
-        row.response_due
+        row.response_due,
+        notices
     ])?;
     conn.prepare_cached("DELETE FROM order_units WHERE order_id = ?1")?
         .execute([&row.order.0])?;

@@ -33,7 +33,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use blobs::{BlobInfo, check_blob_hash};
 pub use changes::{ActionRecord, StoredChange};
 pub use errors::StoreError;
-pub use index::{InboxQuery, IndexRow, META_INDEX_V6, NotAcceptedNotice};
+pub use index::{
+    DelayNoticeText, ExtensionNotice, HandlingNotices, InboxQuery, IndexRow, META_INDEX_V6,
+    NotAcceptedNotice,
+};
 pub use retention::{
     BlobRef, GARBAGE_GRACE, GarbageReport, MAX_REFUSAL_ROWS, META_BLOB_REFS_COMPLETE, PARTIAL_DIR,
 };

@@ -232,6 +232,15 @@ DELETE FROM meta WHERE key = 'index_v6' AND EXISTS (SELECT 1 FROM changes);
 CREATE INDEX peer_orders_pending ON peer_orders (peer, sent_cursor);
 "#,
     },
+    Migration {
+        version: 9,
+        sql: r#"
+-- What a citizen is told while the order takes longer (an approved extension, Turpan art. 18;
+-- the unit's delay notice, Puyang). Rows are rebuilt once more by the device layer.
+ALTER TABLE orders ADD COLUMN notices TEXT;
+DELETE FROM meta WHERE key = 'index_v6' AND EXISTS (SELECT 1 FROM changes);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

@@ -108,6 +108,18 @@ fn attachments(action: &Action, refs: &[AttachmentRef]) -> Result<(), WorkflowEr
     Ok(())
 }
 
+fn unit_list(
+    action: &Action,
+    field: &'static str,
+    units: &[crate::model::UnitId],
+) -> Result<(), WorkflowError> {
+    few(action, field, units, MAX_LIST_ITEMS)?;
+    for u in units {
+        fits(action, field, &u.0, MAX_ID_CHARS)?;
+    }
+    Ok(())
+}
+
 /// Every field of an event within its limit ([`crate::limits`]): the same check on the device
 /// that writes the event and at the hub that receives it.
 pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
@@ -136,7 +148,11 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         }
         Action::Register { note: n }
         | Action::SignFor { note: n }
-        | Action::DecideReturn { note: n, .. }
+        | Action::LeaderSignOff { note: n }
+        | Action::ApproveResult { note: n }
+        | Action::InterimProgress { note: n }
+        | Action::DecideClosure { note: n, .. }
+        | Action::CallbackUnreached { note: n }
         | Action::DecideExtension { note: n, .. }
         | Action::Review { note: n, .. }
         | Action::Callback { note: n, .. }
@@ -144,6 +160,16 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         | Action::Contact { note: n, .. }
         | Action::FirstResponse { note: n } => note("note", n),
         Action::ForceMajeure { basis } | Action::CloseAsLawful { basis } => note("basis", basis),
+        Action::DelayNotice { reason } => note("reason", reason),
+        Action::CoUnitOpinion { text } => fits(action, "text", text, MAX_TEXT_CHARS),
+        Action::AddCoUnits { units, note: n } => {
+            unit_list(action, "units", units)?;
+            note("note", n)
+        }
+        Action::ApplyClosure(app) => {
+            fits(action, "statement", &app.statement, MAX_TEXT_CHARS)?;
+            fits(action, "evidence", &app.evidence, MAX_TEXT_CHARS)
+        }
         Action::NotAccept {
             basis,
             earlier_order,
@@ -169,12 +195,13 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             note: n,
             duty_report,
             coordination,
+            statutory_limit,
             ..
         } => {
             fits(action, "lead", &lead.0, MAX_ID_CHARS)?;
-            few(action, "co_units", co_units, MAX_LIST_ITEMS)?;
-            for u in co_units {
-                fits(action, "co_units", &u.0, MAX_ID_CHARS)?;
+            unit_list(action, "co_units", co_units)?;
+            if let Some(l) = statutory_limit {
+                note("statutory_limit.basis", &l.basis)?;
             }
             if let Some(r) = duty_report {
                 note("duty_report", &r.how)?;
@@ -195,7 +222,20 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             note("note", &e.note)?;
             attachments(action, &e.photos)
         }
-        Action::RequestExtension(r) => fits(action, "explanation", &r.explanation, MAX_TEXT_CHARS),
+        Action::DecideReturn {
+            note: n,
+            add_co_units,
+            ..
+        } => {
+            unit_list(action, "add_co_units", add_co_units)?;
+            note("note", n)
+        }
+        Action::RequestExtension(r) => {
+            if let Some(b) = &r.legal_basis {
+                note("legal_basis", b)?;
+            }
+            fits(action, "explanation", &r.explanation, MAX_TEXT_CHARS)
+        }
         Action::Reply(r) => {
             fits(action, "unit", &r.unit.0, MAX_ID_CHARS)?;
             fits(action, "handler", &r.handler, MAX_SHORT_CHARS)?;
@@ -207,6 +247,9 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
                 &r.citizen_informed_how,
                 MAX_SHORT_CHARS,
             )?;
+            if let Some(p) = &r.responsible_leader {
+                fits(action, "responsible_leader", &p.0, MAX_ID_CHARS)?;
+            }
             match &r.case {
                 Some(CaseInfo::Filed { case_number }) => {
                     fits(action, "case.case_number", case_number, MAX_SHORT_CHARS)
@@ -227,6 +270,21 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             fits(action, "action_taken", &f.action_taken, MAX_TEXT_CHARS)?;
             attachments(action, &f.photos)
         }
+    }
+}
+
+/// Units added after dispatch: named, and not the lead unit.
+fn new_co_units(
+    state: &OrderState,
+    action: &Action,
+    units: &[crate::model::UnitId],
+) -> Result<(), WorkflowError> {
+    if units.iter().any(|u| blank(&u.0)) {
+        return Err(missing(action, "units"));
+    }
+    match units.iter().find(|u| state.lead_unit.as_ref() == Some(*u)) {
+        Some(lead) => Err(WorkflowError::LeadAlsoCoUnit { unit: lead.clone() }),
+        None => Ok(()),
     }
 }
 
@@ -251,8 +309,28 @@ pub(crate) fn check(
             }
             valid_gps(action, details.location.gps.as_ref())
         }
-        Action::Register { .. } | Action::SignFor { .. } | Action::Contact { .. } => Ok(()),
-        Action::FirstResponse { note: n } => require(action, "note", n),
+        Action::Register { .. }
+        | Action::SignFor { .. }
+        | Action::Contact { .. }
+        | Action::LeaderSignOff { .. }
+        | Action::ApproveResult { .. }
+        | Action::CallbackUnreached { .. } => Ok(()),
+        Action::FirstResponse { note: n } | Action::InterimProgress { note: n } => {
+            require(action, "note", n)
+        }
+        Action::DelayNotice { reason } => require(action, "reason", reason),
+        Action::CoUnitOpinion { text } => require(action, "text", text),
+        Action::AddCoUnits { units, note } => {
+            if units.is_empty() {
+                return Err(missing(action, "units"));
+            }
+            new_co_units(state, action, units)?;
+            require(action, "note", note)
+        }
+        Action::ApplyClosure(app) => {
+            require(action, "statement", &app.statement)?;
+            require(action, "evidence", &app.evidence)
+        }
         Action::ForceMajeure { basis } | Action::CloseAsLawful { basis } => {
             require(action, "basis", basis)
         }
@@ -297,9 +375,16 @@ pub(crate) fn check(
             co_units,
             duty_report,
             coordination,
+            statutory_limit,
             ..
         } => {
             require(action, "lead", &lead.0)?;
+            if let Some(l) = statutory_limit {
+                if l.working_days == 0 {
+                    return Err(missing(action, "statutory_limit.working_days"));
+                }
+                require(action, "statutory_limit.basis", &l.basis)?;
+            }
             if let Some(c) = coordination {
                 require(action, "coordination", &c.record)?;
             }
@@ -333,9 +418,28 @@ pub(crate) fn check(
             }
             Ok(())
         }
+        Action::DecideReturn {
+            approve,
+            note,
+            add_co_units,
+        } => {
+            if !add_co_units.is_empty() {
+                // Linshu 二(三): assisting units are the outcome of a partly justified return,
+                // which the unit keeps.
+                if *approve {
+                    return Err(WorkflowError::CoUnitsNeedDenial);
+                }
+                new_co_units(state, action, add_co_units)?;
+            }
+            if *approve {
+                Ok(())
+            } else {
+                require(action, "note", note)
+            }
+        }
         // The center must say why when it says no (Turpan art. 15, 18); a yes needs no words.
-        Action::DecideReturn { approve, note }
-        | Action::DecideExtension { approve, note }
+        Action::DecideExtension { approve, note }
+        | Action::DecideClosure { approve, note }
         | Action::Review { approve, note } => {
             if *approve {
                 Ok(())
@@ -359,6 +463,14 @@ pub(crate) fn check(
             }
             if policy.extension_requires_explanation {
                 require(action, "explanation", &req.explanation)?;
+            }
+            // Puyang §(五): only where a law, regulation or rule sets a longer handling time.
+            if policy.procedures.extension_needs_legal_basis {
+                require(
+                    action,
+                    "legal_basis",
+                    req.legal_basis.as_deref().unwrap_or(""),
+                )?;
             }
             // The cap is on the whole handling round: two requests of 20 WD must not slip
             // under a 30 WD maximum that one request of 40 WD could not.
@@ -388,6 +500,30 @@ pub(crate) fn check(
             require(action, "result", &reply.result)?;
             require(action, "legal_basis", &reply.legal_basis)?;
             require(action, "citizen_informed_how", &reply.citizen_informed_how)?;
+            // Linshu 二(二): the result approved by a leader, and the reply names that leader.
+            if policy.procedures.leader_sign_off {
+                let approval = state
+                    .result_approval
+                    .as_ref()
+                    .ok_or(WorkflowError::ResultNotApproved)?;
+                match &reply.responsible_leader {
+                    None => return Err(missing(action, "responsible_leader")),
+                    Some(named) if *named != approval.by.person => {
+                        return Err(WorkflowError::ResponsibleLeaderMismatch {
+                            named: named.clone(),
+                            approved_by: approval.by.person.clone(),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+            // Lishui: the co-units report their part to the lead unit before it replies.
+            if policy.procedures.co_unit_opinions_required {
+                let units = state.co_units_without_opinion();
+                if !units.is_empty() {
+                    return Err(WorkflowError::CoUnitOpinionsMissing { units });
+                }
+            }
             if details.kind.is_complaint_or_report() {
                 match &reply.case {
                     None => return Err(missing(action, "case")),
@@ -399,7 +535,22 @@ pub(crate) fn check(
             }
             Ok(())
         }
-        Action::Callback { .. } | Action::Supervise { .. } => Ok(()),
+        Action::Callback {
+            service_rating,
+            unit_contacted,
+            ..
+        } => {
+            // Turpan art. 21: 话务服务 and 办理情况 are rated apart.
+            if policy.procedures.separate_service_rating && service_rating.is_none() {
+                return Err(missing(action, "service_rating"));
+            }
+            // Linshu: the callback asks whether the unit contacted the citizen.
+            if policy.procedures.callback_asks_unit_contact && unit_contacted.is_none() {
+                return Err(missing(action, "unit_contacted"));
+            }
+            Ok(())
+        }
+        Action::Supervise { .. } => Ok(()),
         Action::Reopen { reason } => require(action, "reason", reason),
         Action::DutyStatement { text, .. } => require(action, "text", text),
         Action::SiteSupervision(form) => {

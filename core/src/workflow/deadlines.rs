@@ -92,7 +92,11 @@ pub fn deadlines(
     } else {
         details.urgency
     };
-    let handling = policy.handling_limit(details.kind, urgency, state.leader_approval);
+    // Turpan art. 17: 法律法规对办理时限另有规定的，从其规定.
+    let handling = match &state.statutory_limit {
+        Some(l) => Some(Limit::WorkingDays(l.working_days)),
+        None => policy.handling_limit(details.kind, urgency, state.leader_approval),
+    };
 
     let redispatch_anchor = state.returned_at.or(state.registered_at);
     // The first response is due until it is recorded.

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::state::Status;
 use crate::error::{Coded, ErrorCode};
-use crate::model::{RequestKind, Role, Timestamp, UnitId};
+use crate::model::{PersonId, RequestKind, Role, Timestamp, UnitId};
 use crate::policy::{PolicyError, to_local};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -71,6 +71,41 @@ pub enum WorkflowError {
     ReasonNotInPolicy {
         reason: crate::model::NotAcceptedReason,
     },
+
+    #[error("unit {unit} is not a co-unit of this order and may not {action}")]
+    NotACoUnit { unit: UnitId, action: &'static str },
+
+    #[error("the unit's main leader must sign off the order before its staff {action}")]
+    SignOffFirst { action: &'static str },
+
+    #[error("the result must be approved by the unit's leader before the reply")]
+    ResultNotApproved,
+
+    #[error("the reply names {named} as responsible leader, but {approved_by} approved the result")]
+    ResponsibleLeaderMismatch {
+        named: PersonId,
+        approved_by: PersonId,
+    },
+
+    #[error("co-unit(s) {} have not reported their part yet", .units.iter().map(|u| u.0.as_str()).collect::<Vec<_>>().join(", "))]
+    CoUnitOpinionsMissing { units: Vec<UnitId> },
+
+    #[error("a non-compliant request may be applied for only after the order's first reopen")]
+    ClosureBeforeReopen,
+
+    #[error("a closure application is already waiting for the center's decision")]
+    ClosurePending,
+
+    #[error("there is nothing for {action} to decide")]
+    NothingToDecide { action: &'static str },
+
+    #[error("assisting units are added only when the return is denied")]
+    CoUnitsNeedDenial,
+
+    #[error(
+        "the unit fills the on-site supervision form only for its reopened, key or supervised orders"
+    )]
+    SiteFormNotDue,
 
     #[error("confidential callers are not called back")]
     ConfidentialNoCallback,
@@ -137,6 +172,16 @@ impl Coded for WorkflowError {
             WorkflowError::AlreadyRecorded { .. } => ErrorCode::AlreadyRecorded,
             WorkflowError::NotInPolicy { .. } => ErrorCode::NotInPolicy,
             WorkflowError::ReasonNotInPolicy { .. } => ErrorCode::ReasonNotInPolicy,
+            WorkflowError::NotACoUnit { .. } => ErrorCode::WrongUnit,
+            WorkflowError::SignOffFirst { .. } => ErrorCode::SignOffFirst,
+            WorkflowError::ResultNotApproved => ErrorCode::ResultNotApproved,
+            WorkflowError::ResponsibleLeaderMismatch { .. } => ErrorCode::ResponsibleLeaderMismatch,
+            WorkflowError::CoUnitOpinionsMissing { .. } => ErrorCode::CoUnitOpinionsMissing,
+            WorkflowError::ClosureBeforeReopen => ErrorCode::ClosureBeforeReopen,
+            WorkflowError::ClosurePending => ErrorCode::ClosurePending,
+            WorkflowError::NothingToDecide { .. } => ErrorCode::NothingToDecide,
+            WorkflowError::CoUnitsNeedDenial => ErrorCode::CoUnitsNeedDenial,
+            WorkflowError::SiteFormNotDue => ErrorCode::SiteFormNotDue,
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
             WorkflowError::UnknownOrder { .. } => ErrorCode::UnknownOrder,
@@ -207,6 +252,37 @@ impl Coded for WorkflowError {
             WorkflowError::ReasonNotInPolicy { reason } => {
                 format!("本地政策未规定“{}”这一不予受理情形", reason.zh())
             }
+            WorkflowError::NotACoUnit { unit, .. } => {
+                format!("单位 {unit} 不是本工单的会办单位")
+            }
+            WorkflowError::SignOffFirst { action } => {
+                format!("须经单位主要负责人签批后才能{}", action_zh(action))
+            }
+            WorkflowError::ResultNotApproved => {
+                "办理结果须经单位分管负责人审核把关后才能答复".to_string()
+            }
+            WorkflowError::ResponsibleLeaderMismatch { named, approved_by } => {
+                format!("答复注明的责任领导为 {named}，但审核把关的领导为 {approved_by}")
+            }
+            WorkflowError::CoUnitOpinionsMissing { units } => format!(
+                "会办单位 {} 尚未反馈会办意见",
+                units
+                    .iter()
+                    .map(|u| u.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            WorkflowError::ClosureBeforeReopen => {
+                "首次重办之后才能申请按不合规诉求办结".to_string()
+            }
+            WorkflowError::ClosurePending => "已有办结申请等待中心审核".to_string(),
+            WorkflowError::NothingToDecide { action } => {
+                format!("没有待{}的申请", action_zh(action))
+            }
+            WorkflowError::CoUnitsNeedDenial => "只有不同意退回时才能增加协办单位".to_string(),
+            WorkflowError::SiteFormNotDue => {
+                "承办单位只对本单位的重办件、重点件和督办件填写现场督办情况表".to_string()
+            }
             WorkflowError::ConfidentialNoCallback => "保密工单不进行回访".to_string(),
             WorkflowError::InstantAnswerKind { kind } => {
                 format!("只有咨询类诉求可以即时答复，本工单为{}", kind.zh())
@@ -273,6 +349,15 @@ pub fn action_zh(name: &str) -> &'static str {
         "first_response" => "首次处置突发事项",
         "force_majeure" => "认定不可抗力",
         "close_as_lawful" => "以答复合法合规办结",
+        "leader_sign_off" => "签批",
+        "approve_result" => "审核把关办理结果",
+        "co_unit_opinion" => "反馈会办意见",
+        "add_co_units" => "增加会办单位",
+        "interim_progress" => "反馈阶段性办理情况",
+        "delay_notice" => "告知诉求人延期原因",
+        "apply_closure" => "申请办结",
+        "decide_closure" => "审核办结申请",
+        "callback_unreached" => "记录回访未接通",
         _ => "该操作",
     }
 }
@@ -320,6 +405,14 @@ fn field_zh(field: &str) -> &'static str {
         "action_taken" => "处置措施",
         "people_present" => "在场人员",
         "after" => "前序记录",
+        "statutory_limit.working_days" => "法定办理时限",
+        "statutory_limit.basis" => "法定时限的依据",
+        "units" => "会办单位",
+        "statement" => "书面说明",
+        "evidence" => "证据材料",
+        "service_rating" => "话务服务满意度",
+        "unit_contacted" => "承办单位是否联系",
+        "responsible_leader" => "责任领导",
         "event_id" => "记录编号",
         _ => "必填项",
     }

@@ -4,6 +4,7 @@
 use super::errors::WorkflowError;
 use super::state::OrderState;
 use crate::model::{Action, Actor, Role};
+use crate::policy::Procedures;
 
 /// Which handling unit a unit role must belong to for an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,12 +15,19 @@ pub enum UnitBinding {
     Lead,
     /// Co-units (会办) share the legwork, so they may log it too.
     LeadOrCo,
+    /// Only a co-unit: what it reports to the lead unit.
+    Co,
 }
 
 const CENTER_INTAKE: &[Role] = &[Role::Intake, Role::Dispatcher];
 const DISPATCHER: &[Role] = &[Role::Dispatcher];
-const UNIT: &[Role] = &[Role::Staff, Role::UnitHead];
-const UNIT_OR_SUPERVISOR: &[Role] = &[Role::Staff, Role::UnitHead, Role::Supervisor];
+const UNIT: &[Role] = &[Role::Staff, Role::UnitHead, Role::DeputyHead];
+const UNIT_OR_SUPERVISOR: &[Role] = &[
+    Role::Staff,
+    Role::UnitHead,
+    Role::DeputyHead,
+    Role::Supervisor,
+];
 
 /// The roles that may ever take this action. The auditor is in none of them.
 pub fn allowed_roles(action: &Action) -> &'static [Role] {
@@ -34,18 +42,27 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         | Action::Review { .. }
         | Action::Reopen { .. }
         | Action::ForceMajeure { .. }
-        | Action::CloseAsLawful { .. } => DISPATCHER,
+        | Action::CloseAsLawful { .. }
+        | Action::AddCoUnits { .. }
+        | Action::DecideClosure { .. } => DISPATCHER,
+        // Linshu 二(二): 主要领导签批; 分管领导审核把关 (the main leader may do it too).
+        Action::LeaderSignOff { .. } => &[Role::UnitHead],
+        Action::ApproveResult { .. } => &[Role::DeputyHead, Role::UnitHead],
         Action::RequestReturn(_)
         | Action::SignFor { .. }
         | Action::RequestExtension(_)
         | Action::Reply(_)
         | Action::Contact { .. }
         | Action::FirstResponse { .. }
+        | Action::CoUnitOpinion { .. }
+        | Action::InterimProgress { .. }
+        | Action::DelayNotice { .. }
+        | Action::ApplyClosure(_)
         | Action::DutyStatement { .. } => UNIT,
-        Action::SiteEvidence(_) => UNIT_OR_SUPERVISOR,
-        Action::Callback { .. } => &[Role::Callback],
+        // Linshu 年终 4: the handling unit fills the form too, where its policy says so.
+        Action::SiteEvidence(_) | Action::SiteSupervision(_) => UNIT_OR_SUPERVISOR,
+        Action::Callback { .. } | Action::CallbackUnreached { .. } => &[Role::Callback],
         Action::Supervise { .. } => &[Role::Dispatcher, Role::Supervisor],
-        Action::SiteSupervision(_) => &[Role::Supervisor],
     }
 }
 
@@ -56,16 +73,35 @@ pub fn unit_binding(action: &Action) -> UnitBinding {
         | Action::SignFor { .. }
         | Action::RequestExtension(_)
         | Action::FirstResponse { .. }
+        | Action::LeaderSignOff { .. }
+        | Action::ApproveResult { .. }
+        | Action::InterimProgress { .. }
+        | Action::DelayNotice { .. }
+        | Action::ApplyClosure(_)
         | Action::Reply(_) => UnitBinding::Lead,
-        Action::Contact { .. } | Action::SiteEvidence(_) | Action::DutyStatement { .. } => {
-            UnitBinding::LeadOrCo
-        }
+        Action::Contact { .. }
+        | Action::SiteEvidence(_)
+        | Action::SiteSupervision(_)
+        | Action::DutyStatement { .. } => UnitBinding::LeadOrCo,
+        Action::CoUnitOpinion { .. } => UnitBinding::Co,
         _ => UnitBinding::None,
     }
 }
 
-pub(crate) fn check_role(actor: &Actor, action: &Action) -> Result<(), WorkflowError> {
-    if allowed_roles(action).contains(&actor.role) {
+pub(crate) fn check_role(
+    actor: &Actor,
+    action: &Action,
+    procedures: &Procedures,
+) -> Result<(), WorkflowError> {
+    let by_policy = match action {
+        // Turpan art. 23, 39: 履责意见 is the leaders' to make.
+        Action::DutyStatement { .. } if procedures.duty_statement_by_leaders => {
+            actor.role.is_unit_leader()
+        }
+        Action::SiteSupervision(_) if actor.role.is_unit_role() => procedures.unit_site_form,
+        _ => true,
+    };
+    if by_policy && allowed_roles(action).contains(&actor.role) {
         Ok(())
     } else {
         Err(WorkflowError::WrongRole {
@@ -88,6 +124,15 @@ pub(crate) fn check_unit(
         UnitBinding::None => true,
         UnitBinding::Lead => state.lead_unit.as_ref() == Some(&actor.unit),
         UnitBinding::LeadOrCo => state.is_handling_unit(&actor.unit),
+        UnitBinding::Co => {
+            if state.co_units.contains(&actor.unit) {
+                return Ok(());
+            }
+            return Err(WorkflowError::NotACoUnit {
+                unit: actor.unit.clone(),
+                action: action.name(),
+            });
+        }
     };
     if ok {
         Ok(())

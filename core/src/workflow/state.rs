@@ -6,9 +6,10 @@ use crate::error::ErrorCode;
 use std::fmt;
 
 use crate::model::{
-    Actor, ContactMethod, Event, EventId, ExtensionRequest, NotAcceptedReason, OrderDetails,
-    OrderId, ReplyContent, ReturnRequest, Satisfaction, SiteEvidence, SiteSupervisionForm,
-    SupervisionForm, SupervisionTrigger, Timestamp, UnitId,
+    Actor, ClosureApplication, ClosureGround, ContactMethod, Event, EventId, ExtensionRequest,
+    NotAcceptedReason, OrderDetails, OrderId, ReplyContent, ReturnRequest, Satisfaction,
+    SiteEvidence, SiteSupervisionForm, StatutoryLimit, SupervisionForm, SupervisionTrigger,
+    Timestamp, UnitId,
 };
 
 /// Where a work order stands in its life (DOMAIN.md, "Life of a work order").
@@ -170,7 +171,7 @@ pub struct HistoryEntry {
 }
 
 /// A record an actor added to the order, with who and when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Logged<T> {
     pub event: EventId,
     pub by: Actor,
@@ -227,6 +228,9 @@ pub struct ExtensionRecord {
     pub decision: ExtensionDecision,
     /// Which handling round (0 = first handling, n = after the n-th reopen) it belongs to.
     pub round: u32,
+    /// When the center decided it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<Timestamp>,
 }
 
 /// One callback rating.
@@ -237,6 +241,30 @@ pub struct RatingRecord {
     pub rating: Satisfaction,
     /// How many reopens preceded it (0 = first rating).
     pub round: u32,
+    /// Turpan art. 21: the rating of the call service, where rated apart from the handling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_rating: Option<Satisfaction>,
+    /// Whether the citizen said the unit contacted them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_contacted: Option<bool>,
+}
+
+/// What the center decided about a unit's closure application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureDecision {
+    Pending,
+    Approved,
+    Denied,
+}
+
+/// A unit's closure application and the center's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosureRecord {
+    pub application: Logged<ClosureApplication>,
+    pub decision: ClosureDecision,
+    /// The center's note with its decision.
+    pub note: String,
 }
 
 /// A supervision (督办) on the order, by a person or by the rules.
@@ -294,6 +322,30 @@ pub struct OrderState {
     /// Turpan art. 16: the current dispatch fixed the unit by the center's coordination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordination: Option<crate::model::Coordination>,
+    /// Turpan art. 17: the handling limit set by law, given with the current dispatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statutory_limit: Option<StatutoryLimit>,
+    /// Linshu 二(二): the main leader's sign-off (签批) of the current dispatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_off: Option<Logged<String>>,
+    /// Linshu 二(二): the leader's approval of the result, waiting for the reply it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_approval: Option<Logged<String>>,
+    /// 会办意见 of the co-units, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_unit_opinions: Vec<Logged<String>>,
+    /// The lead unit's interim progress reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interim_progress: Vec<Logged<String>>,
+    /// 延期告知: what the citizen was told about a delay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delay_notices: Vec<Logged<String>>,
+    /// The unit's closure applications and the center's decisions, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closure_applications: Vec<ClosureRecord>,
+    /// Callbacks that did not reach the citizen (retried).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreached_callbacks: Vec<Logged<String>>,
     pub signed_by: Option<Actor>,
     /// Lead units that had the order before an approved return, oldest first.
     pub returned_by: Vec<UnitId>,
@@ -368,6 +420,40 @@ impl OrderState {
             .iter()
             .find(|h| &h.event.id == id)
             .map(|h| &h.outcome)
+    }
+
+    /// The closure application waiting for the center's decision.
+    pub fn pending_closure(&self) -> Option<&ClosureRecord> {
+        self.closure_applications
+            .last()
+            .filter(|c| c.decision == ClosureDecision::Pending)
+    }
+
+    /// Whether the center accepted a written statement that the order cannot be solved for
+    /// objective reasons: it is then not counted in assessment (Puyang).
+    pub fn not_counted_in_assessment(&self) -> bool {
+        self.closure_applications.iter().any(|c| {
+            c.decision == ClosureDecision::Approved
+                && c.application.content.ground == ClosureGround::CannotBeSolved
+        })
+    }
+
+    /// Closed on the center's approval of a non-compliant request (Linshu).
+    pub fn closed_as_non_compliant(&self) -> bool {
+        self.status == Status::Closed
+            && self.closure_applications.iter().any(|c| {
+                c.decision == ClosureDecision::Approved
+                    && c.application.content.ground == ClosureGround::NonCompliant
+            })
+    }
+
+    /// The co-units that have not reported their part (会办意见) yet.
+    pub fn co_units_without_opinion(&self) -> Vec<UnitId> {
+        self.co_units
+            .iter()
+            .filter(|u| !self.co_unit_opinions.iter().any(|o| &o.by.unit == *u))
+            .cloned()
+            .collect()
     }
 
     /// Whether the unit is the lead or one of the co-units of the current dispatch.

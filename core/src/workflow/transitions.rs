@@ -6,10 +6,11 @@ use super::content;
 use super::errors::WorkflowError;
 use super::permissions::{check_role, check_unit};
 use super::state::{
-    ContactLog, DutyStatementRecord, ExtensionDecision, ExtensionRecord, InstantAnswerRecord,
-    Logged, NotAcceptedRecord, OrderState, RatingRecord, Status, SupervisionRecord,
+    ClosureDecision, ClosureRecord, ContactLog, DutyStatementRecord, ExtensionDecision,
+    ExtensionRecord, InstantAnswerRecord, Logged, NotAcceptedRecord, OrderState, RatingRecord,
+    Status, SupervisionRecord,
 };
-use crate::model::{Action, Actor, Event, Role, SupervisionTrigger, Timestamp};
+use crate::model::{Action, Actor, ClosureGround, Event, Role, SupervisionTrigger, Timestamp};
 use crate::policy::{HolidayCalendar, Policy, deadline_after};
 
 /// Whether `actor` may take `action` on the order in `state` at instant `at`.
@@ -24,7 +25,7 @@ pub fn decide(
     policy: &Policy,
     cal: &HolidayCalendar,
 ) -> Result<(), WorkflowError> {
-    check_role(actor, action)?;
+    check_role(actor, action, &policy.procedures)?;
 
     let details = match (action, &state.details) {
         (Action::Submit { .. }, Some(_)) => return Err(WorkflowError::DuplicateSubmit),
@@ -39,12 +40,17 @@ pub fn decide(
 
     // Confidential orders never reach the callback queue, so without this the person would
     // only learn "wrong state" and not the reason that will never change.
-    if matches!(action, Action::Callback { .. }) && details.confidential {
+    if matches!(
+        action,
+        Action::Callback { .. } | Action::CallbackUnreached { .. }
+    ) && details.confidential
+    {
         return Err(WorkflowError::ConfidentialNoCallback);
     }
 
     check_state(state, actor, action, policy)?;
     check_unit(state, actor, action)?;
+    check_sign_off(state, actor, action, policy)?;
     content::check(state, details, action, policy)?;
     check_time(state, action, at, policy, cal)
 }
@@ -117,6 +123,73 @@ fn check_state(
             }
             s == Dissatisfied
         }
+        Action::LeaderSignOff { .. } => {
+            procedure(policy.procedures.leader_sign_off, action)?;
+            if state.sign_off.is_some() {
+                return Err(WorkflowError::AlreadyRecorded {
+                    action: action.name(),
+                });
+            }
+            s.is_handling_clock_running()
+        }
+        Action::ApproveResult { .. } => {
+            procedure(policy.procedures.leader_sign_off, action)?;
+            if state.result_approval.is_some() {
+                return Err(WorkflowError::AlreadyRecorded {
+                    action: action.name(),
+                });
+            }
+            matches!(s, InHandling | ExtensionRequested)
+        }
+        Action::CoUnitOpinion { .. } | Action::AddCoUnits { .. } => open_after_dispatch,
+        Action::InterimProgress { .. } | Action::DelayNotice { .. } => {
+            s.is_handling_clock_running()
+        }
+        Action::ApplyClosure(app) => {
+            if state.pending_closure().is_some() {
+                return Err(WorkflowError::ClosurePending);
+            }
+            match app.ground {
+                ClosureGround::NonCompliant => {
+                    procedure(policy.procedures.non_compliant_closure, action)?;
+                    // Linshu: 首次省级、市级重办之后 — only once a reopen has happened.
+                    if s.is_after_dispatch() && !s.is_final() && state.reopen_count == 0 {
+                        return Err(WorkflowError::ClosureBeforeReopen);
+                    }
+                    matches!(s, InHandling | ExtensionRequested)
+                }
+                ClosureGround::CannotBeSolved => {
+                    procedure(policy.procedures.assessment_exclusion, action)?;
+                    if state.not_counted_in_assessment() {
+                        return Err(WorkflowError::AlreadyRecorded {
+                            action: action.name(),
+                        });
+                    }
+                    s.is_after_dispatch()
+                }
+            }
+        }
+        Action::DecideClosure { .. } => {
+            if state.pending_closure().is_none() {
+                return Err(WorkflowError::NothingToDecide {
+                    action: action.name(),
+                });
+            }
+            true
+        }
+        Action::CallbackUnreached { .. } => s == AwaitingCallback,
+        // Linshu 年终 4: the handling unit's own form is for its reopened, key (重点难点) and
+        // supervised orders; a field supervisor inspects any order.
+        Action::SiteSupervision(_) if actor.role.is_unit_role() => {
+            if s.is_after_dispatch()
+                && state.reopen_count == 0
+                && !state.leader_approval
+                && state.supervisions.is_empty()
+            {
+                return Err(WorkflowError::SiteFormNotDue);
+            }
+            s.is_after_dispatch()
+        }
         Action::DutyStatement { .. } | Action::SiteSupervision(_) => s.is_after_dispatch(),
         Action::Supervise { .. } => !s.is_final() || state.closed_dissatisfied,
     };
@@ -126,6 +199,50 @@ fn check_state(
         Err(WorkflowError::WrongState {
             action: action.name(),
             status: s,
+        })
+    }
+}
+
+/// Linshu 二(二): under leader sign-off, the lead unit's staff act on an order only once its
+/// main leader has signed it off. Receiving it (sign-for, a return request) and an emergency's
+/// first response do not wait: the first is how the leader gets it, the last cannot wait.
+fn check_sign_off(
+    state: &OrderState,
+    actor: &Actor,
+    action: &Action,
+    policy: &Policy,
+) -> Result<(), WorkflowError> {
+    let handling = matches!(
+        action,
+        Action::Contact { .. }
+            | Action::SiteEvidence(_)
+            | Action::RequestExtension(_)
+            | Action::Reply(_)
+            | Action::ApproveResult { .. }
+            | Action::InterimProgress { .. }
+            | Action::DelayNotice { .. }
+            | Action::ApplyClosure(_)
+    );
+    if policy.procedures.leader_sign_off
+        && handling
+        && actor.role.is_unit_role()
+        && state.lead_unit.as_ref() == Some(&actor.unit)
+        && state.sign_off.is_none()
+    {
+        return Err(WorkflowError::SignOffFirst {
+            action: action.name(),
+        });
+    }
+    Ok(())
+}
+
+/// An action that exists only where the policy has the procedure.
+fn procedure(on: bool, action: &Action) -> Result<(), WorkflowError> {
+    if on {
+        Ok(())
+    } else {
+        Err(WorkflowError::NotInPolicy {
+            action: action.name(),
         })
     }
 }
@@ -190,6 +307,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             co_units,
             leader_approval,
             coordination,
+            statutory_limit,
             ..
         } => {
             let mut units = Vec::with_capacity(co_units.len());
@@ -202,6 +320,9 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.co_units = units;
             state.leader_approval = *leader_approval;
             state.coordination = coordination.clone();
+            state.statutory_limit = statutory_limit.clone();
+            state.sign_off = None;
+            state.result_approval = None;
             state.dispatched_at = Some(at);
             state.signed_at = None;
             state.signed_by = None;
@@ -225,8 +346,13 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.closed_at = Some(at);
             state.status = Status::Closed;
         }
-        Action::DecideReturn { approve, .. } => {
+        Action::DecideReturn {
+            approve,
+            add_co_units,
+            ..
+        } => {
             state.pending_return = None;
+            add_units(state, add_co_units);
             if *approve {
                 if let Some(lead) = state.lead_unit.take() {
                     state.returned_by.push(lead);
@@ -271,11 +397,13 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
                 request: req.clone(),
                 decision: ExtensionDecision::Pending,
                 round: state.reopen_count,
+                decided_at: None,
             });
             state.status = Status::ExtensionRequested;
         }
         Action::DecideExtension { approve, .. } => {
             if let Some(ext) = state.extensions.last_mut() {
+                ext.decided_at = Some(at);
                 if *approve {
                     ext.decision = ExtensionDecision::Approved;
                     state.extension_days = state
@@ -293,9 +421,45 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             {
                 ext.decision = ExtensionDecision::Lapsed;
             }
+            // The approval covers this reply; the next round's result is approved anew.
+            state.result_approval = None;
             state.replies.push(logged(event, reply.clone()));
             state.replied_at = Some(at);
             state.status = Status::UnderReview;
+        }
+        Action::LeaderSignOff { note } => state.sign_off = Some(logged(event, note.clone())),
+        Action::ApproveResult { note } => state.result_approval = Some(logged(event, note.clone())),
+        Action::CoUnitOpinion { text } => state.co_unit_opinions.push(logged(event, text.clone())),
+        Action::AddCoUnits { units, .. } => add_units(state, units),
+        Action::InterimProgress { note } => {
+            state.interim_progress.push(logged(event, note.clone()))
+        }
+        Action::DelayNotice { reason } => state.delay_notices.push(logged(event, reason.clone())),
+        Action::ApplyClosure(app) => state.closure_applications.push(ClosureRecord {
+            application: logged(event, app.clone()),
+            decision: ClosureDecision::Pending,
+            note: String::new(),
+        }),
+        Action::DecideClosure { approve, note } => {
+            let mut closes = false;
+            if let Some(rec) = state.closure_applications.last_mut() {
+                rec.decision = if *approve {
+                    ClosureDecision::Approved
+                } else {
+                    ClosureDecision::Denied
+                };
+                rec.note = note.clone();
+                closes = *approve
+                    && rec.application.content.ground == ClosureGround::NonCompliant
+                    && !state.status.is_final();
+            }
+            if closes {
+                state.closed_at = Some(at);
+                state.status = Status::Closed;
+            }
+        }
+        Action::CallbackUnreached { note } => {
+            state.unreached_callbacks.push(logged(event, note.clone()))
         }
         Action::Review { approve, .. } => {
             if !*approve {
@@ -308,7 +472,18 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
                 state.status = Status::AwaitingCallback;
             }
         }
-        Action::Callback { rating, .. } => apply_rating(state, event, *rating, policy),
+        Action::Callback {
+            rating,
+            service_rating,
+            unit_contacted,
+            ..
+        } => {
+            apply_rating(state, event, *rating, policy);
+            if let Some(r) = state.ratings.last_mut() {
+                r.service_rating = *service_rating;
+                r.unit_contacted = *unit_contacted;
+            }
+        }
         Action::Reopen { .. } => {
             state.reopen_count = state.reopen_count.saturating_add(1);
             state.reopened_at = Some(at);
@@ -341,6 +516,16 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
     }
 }
 
+/// Adds co-units after dispatch, each once and never the lead unit (the content check refused
+/// those already).
+fn add_units(state: &mut OrderState, units: &[crate::model::UnitId]) {
+    for u in units {
+        if !state.co_units.contains(u) && state.lead_unit.as_ref() != Some(u) {
+            state.co_units.push(u.clone());
+        }
+    }
+}
+
 fn logged<T>(event: &Event, content: T) -> Logged<T> {
     Logged {
         event: event.id.clone(),
@@ -361,6 +546,8 @@ fn apply_rating(
         at: event.at,
         rating,
         round: state.reopen_count,
+        service_rating: None,
+        unit_contacted: None,
     });
     let may_reopen = policy
         .max_reopens

@@ -1048,7 +1048,7 @@ fn sees(p: &Person, s: &OrderState, talks_to_hub: bool) -> bool {
     }
     match p.role {
         Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor | Role::Supervisor => true,
-        Role::Staff | Role::UnitHead => s.is_handling_unit(&UnitId::new(p.unit)),
+        Role::Staff | Role::UnitHead | Role::DeputyHead => s.is_handling_unit(&UnitId::new(p.unit)),
         Role::Kiosk => false,
     }
 }
@@ -1195,6 +1195,7 @@ pub fn request(sel: usize) -> SubmitRequest {
 
 fn dispatch(lead: &str, co: Option<&str>) -> Action {
     Action::Dispatch {
+        statutory_limit: None,
         lead: UnitId::new(lead),
         co_units: co.into_iter().map(UnitId::new).collect(),
         leader_approval: false,
@@ -1206,6 +1207,7 @@ fn dispatch(lead: &str, co: Option<&str>) -> Action {
 
 fn reply(unit: &str, now: DateTime<Utc>) -> Action {
     Action::Reply(ReplyContent {
+        responsible_leader: None,
         handled_at: now,
         unit: UnitId::new(unit),
         handler: "李明".into(),
@@ -1258,12 +1260,26 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
             }
             ReturnRequested => v.extend([
                 Action::DecideReturn {
+                    add_co_units: Vec::new(),
                     approve: true,
                     note: String::new(),
                 },
                 Action::DecideReturn {
+                    add_co_units: Vec::new(),
                     approve: false,
                     note: note("属于你单位职责"),
+                },
+                // Linshu 二(三): partly justified — the unit keeps it, another unit assists.
+                Action::DecideReturn {
+                    add_co_units: vec![UnitId::new(
+                        if s.lead_unit.as_ref().is_some_and(|u| u.0 == UNIT_A) {
+                            UNIT_B
+                        } else {
+                            UNIT_A
+                        },
+                    )],
+                    approve: false,
+                    note: note("部分属于你单位职责"),
                 },
             ]),
             ExtensionRequested => v.extend([
@@ -1304,17 +1320,24 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
             if s.status == AwaitingCallback {
                 v.extend([
                     Action::Callback {
+                        service_rating: None,
+                        unit_contacted: None,
                         rating: Satisfaction::Satisfied,
                         note: note("满意"),
                     },
                     Action::Callback {
+                        service_rating: None,
+                        unit_contacted: None,
                         rating: Satisfaction::Dissatisfied,
                         note: note("路灯仍不亮"),
+                    },
+                    Action::CallbackUnreached {
+                        note: note("无人接听"),
                     },
                 ]);
             }
         }
-        Role::Staff | Role::UnitHead => {
+        Role::Staff | Role::UnitHead | Role::DeputyHead => {
             let unit = UnitId::new(who.unit);
             let lead = s.lead_unit.as_ref() == Some(&unit);
             let contact = Action::Contact {
@@ -1350,15 +1373,28 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
                     reply(who.unit, now),
                     reply(who.unit, now),
                     Action::RequestExtension(ExtensionRequest {
+                        legal_basis: None,
                         working_days: 5,
                         explanation: note("需协调多部门"),
                     }),
                     contact,
                     duty,
+                    Action::InterimProgress {
+                        note: note("已协调施工单位"),
+                    },
+                    Action::DelayNotice {
+                        reason: note("需等待配件"),
+                    },
                 ]),
                 ExtensionRequested if lead => v.extend([reply(who.unit, now), contact]),
                 _ if s.co_units.contains(&unit) && s.status.is_after_dispatch() => {
-                    v.extend([contact, duty]);
+                    v.extend([
+                        contact,
+                        duty,
+                        Action::CoUnitOpinion {
+                            text: note("本单位已配合排查"),
+                        },
+                    ]);
                 }
                 _ => {}
             }

@@ -19,7 +19,8 @@ fun Suite.actionTests() {
     test("every workflow action: answer, not accept, return, extension, reopen, duty statement") {
         City().use { city ->
             val kiosk = city.member("kiosk-1", Role.KIOSK, CENTER)
-            val staff = city.member("staff-a", Role.STAFF, UNIT_A)
+            // The unit's deputy leader handles it: the duty statement is a leader's (turpan-2021 附则).
+            val staff = city.member("deputy-a", Role.DEPUTY_HEAD, UNIT_A)
             val desk = city.centerDesk()
             city.introduce(kiosk, staff, desk)
             val t0 = at("2026-03-02T09:00:00+08:00")
@@ -53,7 +54,7 @@ fun Suite.actionTests() {
             staff.device.act(order, replyOf(UNIT_A), at("2026-03-04T10:00:00+08:00"))
             carry(staff, desk, order, at("2026-03-04T10:30:00+08:00"))
             desk.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-04T11:00:00+08:00"), me)
-            assertEquals(Status.DISSATISFIED, desk.device.act(order, WorkflowAction.Callback(Satisfaction.DISSATISFIED, "仍有噪音"), at("2026-03-05T10:00:00+08:00"), "callback-1").status)
+            assertEquals(Status.DISSATISFIED, desk.device.act(order, WorkflowAction.Callback(Satisfaction.DISSATISFIED, "仍有噪音", Satisfaction.SATISFIED), at("2026-03-05T10:00:00+08:00"), "callback-1").status)
             val reopened = desk.device.act(order, WorkflowAction.Reopen("诉求人不满意"), at("2026-03-05T11:00:00+08:00"), me)
             assertEquals(Status.IN_HANDLING, reopened.status)
             assertEquals(1u, reopened.reopenCount)

@@ -122,7 +122,7 @@ fun Suite.flowTests() {
             carry(staff, center, order, at("2026-03-04T10:30:00+08:00"))
             carry(supervisor, center, order, at("2026-03-04T10:30:00+08:00"))
             center.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
-            val closed = center.device.act(order, WorkflowAction.Callback(Satisfaction.SATISFIED, "回访满意"), at("2026-03-05T10:00:00+08:00"), "callback-1")
+            val closed = center.device.act(order, WorkflowAction.Callback(Satisfaction.SATISFIED, "回访满意", Satisfaction.VERY_SATISFIED), at("2026-03-05T10:00:00+08:00"), "callback-1")
             assertEquals(Status.CLOSED, closed.status)
             assertEquals(1, closed.supervisions.size)
             assertEquals(1, closed.siteSupervisions.size)

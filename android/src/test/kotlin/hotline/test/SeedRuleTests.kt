@@ -4,6 +4,10 @@
 // a unit fixed by coordination may not return the order (turpan-2021 art. 16).
 package hotline.test
 
+import hotline.ClosureApplication
+import hotline.ClosureDecision
+import hotline.ClosureGround
+import hotline.ContactMethod
 import hotline.Coordination
 import hotline.CoordinationMethod
 import hotline.DutyOfficeReport
@@ -132,6 +136,82 @@ fun Suite.seedRuleTests() {
                 staff.device.act(order, WorkflowAction.RequestReturn(request), at("2026-03-02T10:00:00+08:00"))
             }
             assertEquals("return_after_coordination", e.code)
+        }
+    }
+    test("a Linshu order is signed off, approved by the deputy, replied in the leader's name, and closed as non-compliant after a reopen") {
+        // linshu-2020 二(二): 主要负责人签批 → 分管负责人审核 → 回复注明牵头负责人; 考核 2(1), 6(2).
+        City("linshu").use { city ->
+            val (_, staff, desk, order) = city.atTheDesk(complaint())
+            val head = city.member("head-a", Role.UNIT_HEAD, UNIT_A)
+            val deputy = city.member("deputy-a", Role.DEPUTY_HEAD, UNIT_A)
+            city.introduce(head, deputy, staff, desk)
+            desk.device.act(order, dispatchTo(UNIT_A), T0, ME)
+            carry(desk, staff, order, T0)
+            staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T09:10:00+08:00"))
+            val call = WorkflowAction.Contact(ContactMethod.PHONE, true, "已联系")
+            val early = assertFailsWith<HotlineException.Refused> { staff.device.act(order, call, at("2026-03-02T09:20:00+08:00")) }
+            assertEquals("sign_off_first", early.code)
+
+            carry(staff, head, order, at("2026-03-02T09:30:00+08:00"))
+            val signed = head.device.act(order, WorkflowAction.LeaderSignOff("请城管科办理"), at("2026-03-02T09:40:00+08:00"))
+            assertEquals("head-a", signed.signOff?.by?.person)
+            carry(head, staff, order, at("2026-03-02T09:50:00+08:00"))
+            staff.device.act(order, call, at("2026-03-02T10:00:00+08:00"))
+
+            carry(staff, deputy, order, at("2026-03-03T09:00:00+08:00"))
+            assertEquals("deputy-a", deputy.device.act(order, WorkflowAction.ApproveResult("同意答复"), at("2026-03-03T09:10:00+08:00")).resultApproval?.by?.person)
+            carry(deputy, staff, order, at("2026-03-03T09:20:00+08:00"))
+            val unnamed = assertFailsWith<HotlineException.Refused> { staff.device.act(order, replyOf(UNIT_A), at("2026-03-03T10:00:00+08:00")) }
+            assertEquals("missing_field", unnamed.code)
+            val named = WorkflowAction.Reply(replyOf(UNIT_A).reply.copy(responsibleLeader = "deputy-a"))
+            val replied = staff.device.act(order, named, at("2026-03-03T10:00:00+08:00"))
+            assertEquals(Status.UNDER_REVIEW, replied.status)
+            assertEquals("deputy-a", replied.replies.single().reply.responsibleLeader)
+
+            carry(staff, desk, order, at("2026-03-03T11:00:00+08:00"))
+            desk.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-03T11:10:00+08:00"), ME)
+            val unreached = desk.device.act(order, WorkflowAction.CallbackUnreached("无人接听"), at("2026-03-04T09:00:00+08:00"), "callback-1")
+            assertEquals(Status.AWAITING_CALLBACK, unreached.status)
+            assertEquals(listOf("无人接听"), unreached.unreachedCallbacks.map { it.text })
+            val asked = assertFailsWith<HotlineException.Refused> {
+                desk.device.act(order, WorkflowAction.Callback(Satisfaction.DISSATISFIED, "未联系我"), at("2026-03-04T10:00:00+08:00"), "callback-1")
+            }
+            assertEquals("missing_field", asked.code)
+            val rated = desk.device.act(order, WorkflowAction.Callback(Satisfaction.DISSATISFIED, "未联系我", unitContacted = false), at("2026-03-04T10:00:00+08:00"), "callback-1")
+            assertEquals(false, rated.ratings.single().unitContacted)
+            desk.device.act(order, WorkflowAction.Reopen("诉求人不满意"), at("2026-03-04T11:00:00+08:00"), ME)
+
+            carry(desk, staff, order, at("2026-03-04T12:00:00+08:00"))
+            val application = ClosureApplication(ClosureGround.NON_COMPLIANT, "诉求超出政策规定，已多次解释", "走访记录、政策文件")
+            staff.device.act(order, WorkflowAction.ApplyClosure(application), at("2026-03-05T09:00:00+08:00"))
+            carry(staff, desk, order, at("2026-03-05T09:30:00+08:00"))
+            val closed = desk.device.act(order, WorkflowAction.DecideClosure(true, "同意按不合规诉求办结"), at("2026-03-05T10:00:00+08:00"), ME)
+            assertEquals(Status.CLOSED, closed.status)
+            assertEquals(ClosureDecision.APPROVED, closed.closureApplications.single().decision)
+        }
+    }
+    test("a Puyang delay notice and an approved extension reach the citizen's status") {
+        // puyang-2020 §(四): 确不能按时办结的 … 说明理由; 考核 1; turpan-2021 art. 18.
+        City("puyang").use { city ->
+            val (_, staff, desk, order) = city.atTheDesk(complaint())
+            desk.device.act(order, dispatchTo(UNIT_A), T0, ME)
+            carry(desk, staff, order, T0)
+            staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T09:10:00+08:00"))
+            staff.device.act(order, WorkflowAction.DelayNotice("需办理占道审批"), at("2026-03-03T09:00:00+08:00"))
+            val ask = ExtensionRequest(5u, "占道审批需十个工作日")
+            val noBasis = assertFailsWith<HotlineException.Refused> {
+                staff.device.act(order, WorkflowAction.RequestExtension(ask), at("2026-03-03T09:10:00+08:00"))
+            }
+            assertEquals("missing_field", noBasis.code)
+            staff.device.act(order, WorkflowAction.RequestExtension(ask.copy(legalBasis = "《城市道路管理条例》第三十条")), at("2026-03-03T09:10:00+08:00"))
+            carry(staff, desk, order, at("2026-03-03T09:30:00+08:00"))
+            desk.device.act(order, WorkflowAction.DecideExtension(true, ""), at("2026-03-03T10:00:00+08:00"), ME)
+            val receipt = desk.device.show(order).details!!.receipt
+            val status = desk.device.status(receipt)
+            assertEquals(5u, status.extension?.workingDays)
+            assertEquals(at("2026-03-03T10:00:00+08:00"), status.extension?.approvedAt)
+            assertEquals("需办理占道审批", status.delayNotice?.reason)
+            assertEquals(at("2026-03-16T23:59:59+08:00"), status.handlingDue)
         }
     }
 }

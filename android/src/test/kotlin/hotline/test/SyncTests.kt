@@ -102,7 +102,7 @@ fun Suite.syncTests() {
             staff.device.sync(hub.url())
             center.device.sync(hub.url(), "dispatcher-1")
             center.device.act(order, WorkflowAction.Review(true, ""), at("2026-03-04T11:00:00+08:00"), "dispatcher-1")
-            val closed = center.device.act(order, WorkflowAction.Callback(Satisfaction.SATISFIED, "回访满意"), at("2026-03-05T10:00:00+08:00"), "callback-1")
+            val closed = center.device.act(order, WorkflowAction.Callback(Satisfaction.SATISFIED, "回访满意", Satisfaction.VERY_SATISFIED), at("2026-03-05T10:00:00+08:00"), "callback-1")
             assertEquals(Status.CLOSED, closed.status)
 
             // Everyone syncs (twice: what one pushes, the others pull next time): all in step.
