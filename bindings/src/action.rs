@@ -75,6 +75,8 @@ pub enum WorkflowAction {
     DecideClosure { approve: bool, note: String },
     /// 回访未接通: the citizen was not reached; the callback is retried.
     CallbackUnreached { note: String },
+    /// Turpan: the lead unit passes the order on to its sub-unit (`unit/sub-unit`).
+    PassOn { sub_unit: UnitId, note: String },
     /// 签收 by the lead unit.
     SignFor { note: String },
     /// A call or visit to the citizen: one call-log entry (unit staff).
@@ -173,6 +175,7 @@ impl From<WorkflowAction> for Action {
                 Action::DecideClosure { approve, note }
             }
             WorkflowAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
+            WorkflowAction::PassOn { sub_unit, note } => Action::PassOn { sub_unit, note },
             WorkflowAction::SignFor { note } => Action::SignFor { note },
             WorkflowAction::Contact {
                 method,
@@ -330,6 +333,13 @@ mod tests {
             (
                 WorkflowAction::CallbackUnreached { note: "n".into() },
                 "callback_unreached",
+            ),
+            (
+                WorkflowAction::PassOn {
+                    sub_unit: UnitId::new("unit-a/village-1"),
+                    note: "n".into(),
+                },
+                "pass_on",
             ),
             (WorkflowAction::SignFor { note: "n".into() }, "sign_for"),
             (

@@ -121,6 +121,17 @@ impl CityAuthority {
         self.with(|a| a.issued().iter().map(to_json).collect())
     }
 
+    /// Registers a sub-unit (`unit/sub-unit`) with the center's approval (Turpan), so people
+    /// may be enrolled in it; returns the record (JSON).
+    pub fn register_sub_unit(
+        &self,
+        unit: UnitId,
+        approval: String,
+        now: Timestamp,
+    ) -> Result<String, HotlineError> {
+        self.with(|a| to_json(&a.register_sub_unit(&unit, &approval, now)?))
+    }
+
     /// The units' sealing keys (JSON), for `HotlineDevice.update_unit_directory`.
     pub fn unit_directory(&self) -> Result<String, HotlineError> {
         self.with(|a| to_json(&a.unit_directory()))

@@ -150,6 +150,8 @@ pub struct OrderView {
     pub status_zh: String,
     pub lead_unit: Option<UnitId>,
     pub co_units: Vec<UnitId>,
+    /// Sub-units the lead unit passed the order on to (Turpan).
+    pub sub_units: Vec<UnitId>,
     pub submitted_at: Option<Timestamp>,
     pub registered_at: Option<Timestamp>,
     pub dispatched_at: Option<Timestamp>,
@@ -251,6 +253,7 @@ impl From<CoreOrderView> for OrderView {
             status_zh: s.status.zh().to_string(),
             lead_unit: s.lead_unit,
             co_units: s.co_units,
+            sub_units: s.sub_units,
             submitted_at: s.submitted_at,
             registered_at: s.registered_at,
             dispatched_at: s.dispatched_at,

@@ -202,6 +202,15 @@ pub enum ActAction {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// 转交下设单位 — the lead unit passes the order on to one of its registered sub-units
+    /// (Turpan); it stays responsible and replies (staff, leaders).
+    PassOn {
+        /// The sub-unit: `unit/sub-unit`.
+        #[arg(long = "to", value_name = "SUB_UNIT")]
+        to: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
     /// 签收 — the lead unit signs for the order (staff, unit head).
     SignFor {
         #[arg(long, default_value = "")]
@@ -564,6 +573,10 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             note: decision.note,
         },
         ActAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
+        ActAction::PassOn { to, note } => Action::PassOn {
+            sub_unit: UnitId::new(to),
+            note,
+        },
         ActAction::SignFor { note } => Action::SignFor { note },
         ActAction::Contact {
             method,

@@ -79,6 +79,18 @@ pub enum HubCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Register a sub-unit with the center's approval (Turpan); its people may then be
+    /// enrolled, and its unit passes orders on to it. 经中心批准登记下设单位。
+    SubUnit {
+        #[arg(long)]
+        data: PathBuf,
+        /// The sub-unit, named under its unit: `town-a/village-1`.
+        #[arg(long)]
+        unit: String,
+        /// The center's approval (批复), e.g. its document number.
+        #[arg(long)]
+        approval: String,
+    },
     /// Revoke certificates; writes the new root-signed revocation list.
     /// 吊销证书，写出新的吊销清单。
     Revoke {
@@ -148,6 +160,24 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             enroll(ctx, &data, &req, device_key, &out)
         }
         HubCommand::Revoke { data, certs, out } => revoke(ctx, &data, &certs, &out),
+        HubCommand::SubUnit {
+            data,
+            unit,
+            approval,
+        } => {
+            let mut auth = Authority::open(&data)?;
+            let record = auth.register_sub_unit(&UnitId::new(unit), &approval, ctx.now)?;
+            if ctx.json {
+                return print_json(&record);
+            }
+            crate::outln!(
+                "已登记下设单位 / sub-unit registered: {}（隶属 under {}）批复 approval: {}",
+                record.unit,
+                record.parent,
+                record.approval
+            );
+            Ok(())
+        }
         HubCommand::Serve {
             data,
             listen,

@@ -230,6 +230,10 @@ fn print_view(view: &OrderView) {
             }
         );
     }
+    if !st.sub_units.is_empty() {
+        let s: Vec<&str> = st.sub_units.iter().map(|u| u.0.as_str()).collect();
+        crate::outln!("下设单位 / passed on to sub-units: {}", s.join(", "));
+    }
     if !st.returned_by.is_empty() {
         let r: Vec<&str> = st.returned_by.iter().map(|u| u.0.as_str()).collect();
         crate::outln!("曾退回单位 / returned by: {}", r.join(", "));
@@ -457,6 +461,7 @@ fn action_detail(a: &Action) -> String {
             format!(" + {}", u.join(", "))
         }
         Action::ApplyClosure(a) => format!(" — {}", a.ground.zh()),
+        Action::PassOn { sub_unit, .. } => format!(" → {sub_unit}"),
         Action::RequestExtension(r) => format!(" — {} 个工作日 WD", r.working_days),
         _ => String::new(),
     }

@@ -248,6 +248,7 @@ fn show(p: &Policy, json: bool) -> Result<(), CliError> {
             "承办单位填写现场督办情况表 unit on-site form",
             pr.unit_site_form,
         ),
+        ("转交下设单位办理 sub-units", pr.sub_units),
     ];
     for (label, on) in procedures {
         crate::outln!("  {label}: {on}");

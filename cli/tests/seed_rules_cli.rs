@@ -557,3 +557,76 @@ fn a_puyang_unit_tells_the_citizen_of_its_delay_and_the_extension_shows_in_statu
         "{shown}"
     );
 }
+
+#[test]
+fn a_turpan_unit_passes_an_order_on_to_its_registered_sub_unit() {
+    // DOMAIN.md corrections (Turpan): sub-units registered with the center's approval; the unit
+    // passes an order on and stays responsible.
+    let (city, order, _) = in_handling("turpan");
+    let o = order.as_str();
+    let sub = "unit-a/village-1";
+    let enrol_sub = [
+        "hub",
+        "enroll",
+        "--data",
+        "city",
+        "--role",
+        "staff",
+        "--unit",
+        sub,
+        "--person",
+        "staff-v1",
+        "--out",
+        "staff-v1.json",
+    ];
+    assert_eq!(city.fails(&enrol_sub), "sub_unit_not_registered");
+    let record = city.ok(&[
+        "hub",
+        "sub-unit",
+        "--data",
+        "city",
+        "--unit",
+        sub,
+        "--approval",
+        "市政务服务中心批复〔2026〕3号",
+    ]);
+    assert_eq!(record["parent"], "unit-a");
+    city.enrol("township", "staff", Some(sub), "staff-v1");
+    assert_eq!(
+        city.fails(&act(
+            o,
+            &["pass-on", "--to", "unit-b/village-1", "--as", "staff-a"]
+        )),
+        "not_a_sub_unit"
+    );
+    city.ok(&act(
+        o,
+        &[
+            "pass-on",
+            "--to",
+            sub,
+            "--note",
+            "请一村核实",
+            "--as",
+            "staff-a",
+        ],
+    ));
+    city.ok(&act(
+        o,
+        &[
+            "contact",
+            "--method",
+            "visit",
+            "--reached",
+            "--as",
+            "staff-v1",
+        ],
+    ));
+    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
+    for want in [
+        "下设单位 / passed on to sub-units: unit-a/village-1",
+        "转交下设单位办理 pass_on",
+    ] {
+        assert!(shown.contains(want), "show lacks {want}:\n{shown}");
+    }
+}

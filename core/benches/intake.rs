@@ -248,6 +248,7 @@ impl Parts {
                     bytes: bytes.to_vec(),
                 }],
                 index: IndexRow {
+                    sub_units: Vec::new(),
                     notices: None,
                     order,
                     receipt: h[44..54].to_uppercase(),

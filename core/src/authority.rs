@@ -46,6 +46,21 @@ struct Ledger {
     /// `authority.json` files written before it existed; the next enrolment writes it).
     #[serde(default)]
     public: Option<PublicKeys>,
+    /// Sub-units registered with the center's approval (Turpan), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sub_units: Vec<SubUnitRecord>,
+}
+
+/// Turpan: a sub-unit a unit registered with the center's approval. Its staff are enrolled in
+/// it like any unit's, and receive the orders their unit passes on to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubUnitRecord {
+    /// `unit/sub-unit`.
+    pub unit: UnitId,
+    pub parent: UnitId,
+    /// The center's approval (批复), as recorded.
+    pub approval: String,
+    pub approved_at: Timestamp,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -247,6 +262,47 @@ impl Authority {
             .collect()
     }
 
+    /// Registers a sub-unit with the center's approval (Turpan): it gets a sealing key like any
+    /// unit, and people may then be enrolled in it. Registering it again returns the record.
+    pub fn register_sub_unit(
+        &mut self,
+        unit: &UnitId,
+        approval: &str,
+        now: Timestamp,
+    ) -> Result<SubUnitRecord, DeviceError> {
+        if let Some(r) = self.ledger.sub_units.iter().find(|r| &r.unit == unit) {
+            return Ok(r.clone());
+        }
+        let parent = unit
+            .parent()
+            .filter(|p| self.units.contains_key(p))
+            .ok_or_else(|| DeviceError::UnknownParentUnit {
+                unit: unit.0.clone(),
+            })?;
+        if approval.trim().is_empty() {
+            return Err(DeviceError::BadInput {
+                field: "approval",
+                reason: "the center's approval is required / 须注明中心批复".into(),
+            });
+        }
+        let record = SubUnitRecord {
+            unit: unit.clone(),
+            parent,
+            approval: approval.to_string(),
+            approved_at: now,
+        };
+        self.units
+            .insert(unit.clone(), SealingKeypair::generate(&mut OsRng));
+        self.ledger.sub_units.push(record.clone());
+        self.save()?;
+        Ok(record)
+    }
+
+    /// The sub-units registered so far.
+    pub fn sub_units(&self) -> &[SubUnitRecord] {
+        &self.ledger.sub_units
+    }
+
     /// Issues a certificate for a new device key and packs everything the device needs.
     /// With `device_key` the device generated its key itself (Keystore, Keychain) and the
     /// credential carries no secret.
@@ -256,6 +312,12 @@ impl Authority {
         device_key: Option<crate::identity::PublicKeyBytes>,
         now: Timestamp,
     ) -> Result<Credential, DeviceError> {
+        if req.unit.parent().is_some() && !self.ledger.sub_units.iter().any(|r| r.unit == req.unit)
+        {
+            return Err(DeviceError::SubUnitNotRegistered {
+                unit: req.unit.0.clone(),
+            });
+        }
         let (public, secret) = match device_key {
             Some(k) => (k, None),
             None => {

@@ -187,6 +187,7 @@ error_codes! {
     NothingToDecide = "nothing_to_decide", 409, Refused;
     CoUnitsNeedDenial = "co_units_need_denial", 422, Refused;
     SiteFormNotDue = "site_form_not_due", 409, Refused;
+    NotASubUnit = "not_a_sub_unit", 422, Refused;
     ConfidentialNoCallback = "confidential_no_callback", 422, Refused;
     InstantAnswerKind = "instant_answer_kind", 422, Refused;
     UnknownOrder = "unknown_order", 404, NotFound;
@@ -224,6 +225,8 @@ error_codes! {
     UnknownReceipt = "unknown_receipt", 404, NotFound;
     BadInput = "bad_input", 400, InvalidInput;
     OutsideArea = "outside_area", 403, Refused;
+    SubUnitNotRegistered = "sub_unit_not_registered", 409, Refused;
+    UnknownParentUnit = "unknown_parent_unit", 404, NotFound;
     ContactNotVisible = "contact_not_visible", 403, Refused;
     // Sync, photo transfer, bundles.
     SyncMalformed = "sync_malformed", 400, Network;

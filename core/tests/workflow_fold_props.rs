@@ -160,6 +160,15 @@ fn pool() -> Vec<(Actor, Action)> {
         (dispatcher(), dispatch_statutory(UNIT_A, 20, "条例")),
         // Linshu 年终 4: the unit's on-site form.
         (staff(UNIT_A), site_supervision()),
+        // Turpan: passed on to a sub-unit, whose staff then log their legwork.
+        (
+            staff(UNIT_A),
+            Action::PassOn {
+                sub_unit: hotline_core::model::UnitId::new(format!("{UNIT_A}/village-1")),
+                note: "请一村核实".into(),
+            },
+        ),
+        (staff(&format!("{UNIT_A}/village-1")), contact()),
     ]
 }
 

@@ -766,3 +766,89 @@ fn linshu_the_handling_unit_fills_the_on_site_form_for_its_reopened_key_and_supe
     );
     turpan.expect_refused(staff(UNIT_A), site_supervision(), t, "wrong_role");
 }
+
+// ---- sub-units (Turpan, DOMAIN.md corrections) ----
+
+#[test]
+fn turpan_a_unit_passes_an_order_on_to_its_sub_unit_and_stays_responsible() {
+    let rule = "DOMAIN corrections (Turpan): a unit may, with the center's approval, register sub-units and pass an order on to them; it stays responsible";
+    let sub = format!("{UNIT_A}/village-1");
+    let pass_on = |to: &str| Action::PassOn {
+        sub_unit: hotline_core::model::UnitId::new(to),
+        note: "请一村核实".into(),
+    };
+    let mut early = scripted("turpan", RequestKind::Help, "dispatched");
+    early.expect_refused(
+        staff(UNIT_A),
+        pass_on(&sub),
+        monday() + hours(2),
+        "wrong_state",
+    );
+
+    let mut s = scripted("turpan", RequestKind::Help, "in_handling");
+    let t = monday() + hours(10);
+    refusals(
+        &mut s,
+        t,
+        vec![
+            (dispatcher(), pass_on(&sub), "wrong_role", rule),
+            (staff(UNIT_B), pass_on(&sub), "wrong_unit", rule),
+            (staff(UNIT_A), pass_on(UNIT_C), "not_a_sub_unit", rule),
+            (
+                staff(UNIT_A),
+                pass_on(&format!("{UNIT_B}/village-1")),
+                "not_a_sub_unit",
+                rule,
+            ),
+            (staff(UNIT_A), pass_on(" "), "missing_field", rule),
+            // The sub-unit has nothing to do with the order before it is passed on.
+            (staff(&sub), contact(), "wrong_unit", rule),
+        ],
+    );
+    s.ok(staff(UNIT_A), pass_on(&sub), t);
+    s.expect_refused(
+        staff(UNIT_A),
+        pass_on(&sub),
+        t + minutes(1),
+        "already_recorded",
+    );
+    // Its staff do the legwork; the unit, which stays responsible, replies.
+    s.ok(staff(&sub), contact(), t + minutes(2));
+    s.ok(staff(&sub), site_evidence(), t + minutes(3));
+    s.expect_refused(
+        staff(&sub),
+        reply(&sub, RequestKind::Help),
+        t + minutes(4),
+        "wrong_unit",
+    );
+    s.expect_refused(staff(&sub), pass_on(&sub), t + minutes(4), "wrong_unit");
+    s.ok(staff(UNIT_A), reply_naming(None), t + minutes(5));
+    assert!(
+        s.state()
+            .is_handling_unit(&hotline_core::model::UnitId::new(sub.as_str()))
+    );
+
+    // Linshu and Puyang have no sub-units.
+    for preset_name in ["linshu", "puyang"] {
+        let mut s = scripted(preset_name, RequestKind::Help, "in_handling");
+        s.expect_refused(staff(UNIT_A), pass_on(&sub), t, "not_in_policy");
+    }
+}
+
+#[test]
+fn a_sub_unit_is_named_under_its_unit() {
+    use hotline_core::model::UnitId;
+    // (id, parent)
+    let rows = [
+        ("town-a/village-1", Some("town-a")),
+        ("town-a/village-1/team-2", Some("town-a/village-1")),
+        ("town-a", None),
+        ("/village-1", None),
+        ("town-a/", None),
+    ];
+    for (id, parent) in rows {
+        assert_eq!(UnitId::new(id).parent(), parent.map(UnitId::new), "{id}");
+    }
+    assert!(UnitId::new("town-a/v").is_sub_unit_of(&UnitId::new("town-a")));
+    assert!(!UnitId::new("town-ab/v").is_sub_unit_of(&UnitId::new("town-a")));
+}

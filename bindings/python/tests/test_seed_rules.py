@@ -274,3 +274,34 @@ def test_a_puyang_delay_notice_and_extension_reach_the_citizens_status(puyang_ci
         assert status.handling_due == at("2026-03-16T23:59:59+08:00")
 
     run(main())
+
+
+def test_a_turpan_unit_passes_an_order_on_to_its_registered_sub_unit(city, run):
+    """DOMAIN.md corrections (Turpan): sub-units registered with the center's approval; the unit
+    passes an order on and stays responsible (it replies)."""
+    from test_flow import reply_of
+
+    async def main():
+        kiosk, staff, desk, order = await at_the_desk(city, complaint())
+        sub = f"{UNIT_A}/village-1"
+        with pytest.raises(hotline.HotlineError.Refused) as e:
+            await city.member("staff-v1", hotline.Role.STAFF, sub)
+        assert e.value.code == "sub_unit_not_registered"
+        assert UNIT_A in city.authority.register_sub_unit(sub, "市政务服务中心批复〔2026〕3号", T0)
+        village = await city.member("staff-v1", hotline.Role.STAFF, sub)
+        await city.introduce(village, staff, desk)
+        await desk.device.act(order, dispatch_to(UNIT_A), T0, ME)
+        await carry(desk, staff, order, T0)
+        await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T09:10:00+08:00"))
+        passed = await staff.device.act(order, A.PASS_ON(sub_unit=sub, note="请一村核实"), at("2026-03-02T09:20:00+08:00"))
+        assert passed.sub_units == [sub]
+        await carry(staff, village, order, at("2026-03-02T09:30:00+08:00"))
+        assert (await village.device.contact(order)).phone is not None
+        visit = A.CONTACT(method=hotline.ContactMethod.VISIT, reached=True, note="已上门")
+        await village.device.act(order, visit, at("2026-03-02T10:00:00+08:00"))
+        await carry(village, staff, order, at("2026-03-02T10:30:00+08:00"))
+        replied = await staff.device.act(order, reply_of(UNIT_A), at("2026-03-03T10:00:00+08:00"))
+        assert replied.status == hotline.Status.UNDER_REVIEW
+        assert [c.by.unit for c in replied.call_log] == [sub]
+
+    run(main())

@@ -41,6 +41,12 @@ pub enum DeviceError {
     OutsideArea { area: String, division: String },
     #[error("this person may not see the citizen's contact details on this order")]
     ContactNotVisible,
+    /// Turpan: nobody is enrolled in a sub-unit before the authority registers it.
+    #[error("sub-unit {unit} is not registered; register it with the center's approval first")]
+    SubUnitNotRegistered { unit: String },
+    /// A sub-unit names a unit the authority does not know.
+    #[error("{unit} is not a sub-unit of a known unit (sub-units are named unit/sub-unit)")]
+    UnknownParentUnit { unit: String },
     #[error("cannot read or write {0}")]
     Io(#[from] PathIoError),
     /// Stored data that should decode does not (a meta value, a stored certificate…).
@@ -114,6 +120,8 @@ impl Coded for DeviceError {
             DeviceError::UnknownReceipt(_) => ErrorCode::UnknownReceipt,
             DeviceError::BadInput { .. } => ErrorCode::BadInput,
             DeviceError::ContactNotVisible => ErrorCode::ContactNotVisible,
+            DeviceError::SubUnitNotRegistered { .. } => ErrorCode::SubUnitNotRegistered,
+            DeviceError::UnknownParentUnit { .. } => ErrorCode::UnknownParentUnit,
             DeviceError::OutsideArea { .. } => ErrorCode::OutsideArea,
             DeviceError::Io(_) => ErrorCode::DeviceIo,
             DeviceError::Corrupt(_) => ErrorCode::StoreCorrupt,
@@ -145,6 +153,12 @@ impl Coded for DeviceError {
             DeviceError::UnknownReceipt(r) => format!("查询码 {r} 没有对应的工单"),
             DeviceError::BadInput { field, reason } => format!("{field} 填写有误：{reason}"),
             DeviceError::ContactNotVisible => "该人员无权查看此工单诉求人的联系方式".into(),
+            DeviceError::SubUnitNotRegistered { unit } => {
+                format!("下设单位 {unit} 尚未登记，请先经中心批准登记")
+            }
+            DeviceError::UnknownParentUnit { unit } => {
+                format!("{unit} 不是已知单位的下设单位（下设单位命名为“单位/下设单位”）")
+            }
             DeviceError::OutsideArea { area, division } => {
                 format!("工单所在区划 {division} 不在该证书的辖区 {area} 内")
             }

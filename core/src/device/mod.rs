@@ -856,43 +856,52 @@ impl Device {
         })
     }
 
-    /// Copies of the citizen's contact sealed to the lead unit on dispatch, when this device
-    /// can open the platform copy and the order is not confidential.
+    /// Copies of the citizen's contact sealed on: to the lead unit on dispatch, when this
+    /// device can open the platform copy; to a sub-unit when the lead unit passes the order on
+    /// (Turpan), opened with the unit's key. Never for a confidential order.
     fn sealed_copies_for(
         &self,
         who: Option<&str>,
         order: &OrderId,
         action: &Action,
     ) -> Result<Vec<SealedCopy>, DeviceError> {
-        let Action::Dispatch { lead, .. } = action else {
-            return Ok(Vec::new());
-        };
         let identity = self.identity(who)?;
-        let (doc, state) = self.load(order)?;
-        let (Some(platform), Some(unit_key)) =
-            (&identity.platform_sealing, self.unit_directory.get(lead))
-        else {
+        let (to, opener, from) = match action {
+            Action::Dispatch { lead, .. } => (
+                lead,
+                identity.platform_sealing.as_ref(),
+                PLATFORM_RECIPIENT.to_string(),
+            ),
+            Action::PassOn { sub_unit, .. } => (
+                sub_unit,
+                identity.unit_sealing.as_ref(),
+                unit_recipient(&identity.certificate.body.unit),
+            ),
+            _ => return Ok(Vec::new()),
+        };
+        let (Some(opener), Some(to_key)) = (opener, self.unit_directory.get(to)) else {
             return Ok(Vec::new());
         };
+        let (doc, state) = self.load(order)?;
         if state.is_confidential() {
             return Ok(Vec::new());
         }
         let sealed = doc.sealed();
         // A unit's copy is written once: records are append-only, and a second dispatch to the
         // same unit would otherwise overwrite it (which every receiver refuses).
-        if sealed.iter().any(|(r, _)| *r == unit_recipient(lead)) {
+        if sealed.iter().any(|(r, _)| *r == unit_recipient(to)) {
             return Ok(Vec::new());
         }
-        let Some((_, bytes)) = sealed.iter().find(|(r, _)| r == PLATFORM_RECIPIENT) else {
+        let Some((_, bytes)) = sealed.iter().find(|(r, _)| *r == from) else {
             return Ok(Vec::new());
         };
         let copy = SealedContact::from_bytes(bytes.clone()).reseal_for_unit(
-            platform.as_ref(),
-            unit_key,
+            opener.as_ref(),
+            to_key,
             false,
             &mut OsRng,
         )?;
-        Ok(vec![(unit_recipient(lead), copy.into_bytes())])
+        Ok(vec![(unit_recipient(to), copy.into_bytes())])
     }
 
     /// Checks, signs and stores one action as one change, in one transaction.
@@ -1073,9 +1082,10 @@ impl Device {
             return Ok(SealedContact::from_bytes(bytes).open_with(platform.as_ref())?);
         }
         let unit = &identity.certificate.body.unit;
+        // The lead unit, or a sub-unit it passed the order on to (Turpan), opens its own copy.
         if let Some(key) = &identity.unit_sealing
             && !state.is_confidential()
-            && state.lead_unit.as_ref() == Some(unit)
+            && (state.lead_unit.as_ref() == Some(unit) || state.sub_units.contains(unit))
             && let Some(bytes) = find(&unit_recipient(unit))
         {
             return Ok(SealedContact::from_bytes(bytes).open_with(key.as_ref())?);

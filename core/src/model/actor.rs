@@ -15,6 +15,20 @@ impl UnitId {
     pub fn new(s: impl Into<String>) -> Self {
         Self(s.into())
     }
+
+    /// The unit a sub-unit belongs to (Turpan): sub-units are named under their unit,
+    /// `town-a/village-1` under `town-a`. The authority registers a sub-unit before it enrols
+    /// anyone in it, so the relation comes from root-signed names, never from what a peer says.
+    pub fn parent(&self) -> Option<UnitId> {
+        self.0
+            .rsplit_once('/')
+            .filter(|(parent, child)| !parent.is_empty() && !child.is_empty())
+            .map(|(parent, _)| UnitId::new(parent))
+    }
+
+    pub fn is_sub_unit_of(&self, unit: &UnitId) -> bool {
+        self.parent().as_ref() == Some(unit)
+    }
 }
 impl PersonId {
     pub fn new(s: impl Into<String>) -> Self {

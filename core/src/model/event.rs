@@ -145,6 +145,12 @@ pub enum Action {
     CallbackUnreached {
         note: String,
     },
+    /// Turpan: the lead unit passes the order on to one of its registered sub-units, whose
+    /// staff then handle it with the unit, which stays responsible (it replies).
+    PassOn {
+        sub_unit: UnitId,
+        note: String,
+    },
     /// 签收 by the lead unit.
     SignFor {
         note: String,
@@ -233,6 +239,7 @@ impl Action {
             Action::ApplyClosure(_) => "apply_closure",
             Action::DecideClosure { .. } => "decide_closure",
             Action::CallbackUnreached { .. } => "callback_unreached",
+            Action::PassOn { .. } => "pass_on",
             Action::DecideReturn { .. } => "decide_return",
             Action::SignFor { .. } => "sign_for",
             Action::Contact { .. } => "contact",

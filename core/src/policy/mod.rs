@@ -133,6 +133,9 @@ pub struct Procedures {
     /// Linshu 年终 4: the handling unit fills the on-site supervision form for its reopened,
     /// key and supervised orders.
     pub unit_site_form: bool,
+    /// Turpan: a unit passes an order on to its sub-units (registered with the center's
+    /// approval) and stays responsible for it.
+    pub sub_units: bool,
 }
 
 /// Serde's default for rules that policies stored before them followed.

@@ -129,6 +129,8 @@ fn turpan() -> Policy {
             duty_statement_by_leaders: true,
             // Art. 21: 话务服务 and 办理情况 rated separately.
             separate_service_rating: true,
+            // Sub-units registered with the center's approval handle orders passed on to them.
+            sub_units: true,
             ..Procedures::default()
         },
     }

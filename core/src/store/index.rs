@@ -23,6 +23,9 @@ pub struct IndexRow {
     pub lead_unit: Option<String>,
     /// Co-handling units, in the given order (a repeated unit is kept once).
     pub co_units: Vec<String>,
+    /// Sub-units the lead unit passed the order on to (Turpan); they receive it by sync.
+    #[serde(default)]
+    pub sub_units: Vec<String>,
     /// The handling deadline; what "overdue" is measured against.
     pub handling_due: Option<i64>,
     /// An emergency's first-response deadline while no response is recorded; overdue once
@@ -199,6 +202,7 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
         confidential: r.get(5)?,
         lead_unit: r.get(6)?,
         co_units: Vec::new(),
+        sub_units: Vec::new(),
         handling_due: r.get(7)?,
         next_due: r.get(8)?,
         next_due_kind: typed_opt(r, 9, DeadlineKind::parse)?,
@@ -317,6 +321,9 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
     for (i, unit) in (0i64..).zip(&row.co_units) {
         insert.execute(params![row.order.0, "co", unit, i])?;
     }
+    for (i, unit) in (0i64..).zip(&row.sub_units) {
+        insert.execute(params![row.order.0, "sub", unit, i])?;
+    }
     Ok(())
 }
 
@@ -353,11 +360,14 @@ impl Store {
     /// Inbox query on the index only. Sorted by next deadline ascending (orders without one
     /// last), then order id.
     pub fn inbox(&self, q: &InboxQuery) -> Result<Vec<IndexRow>, StoreError> {
-        // Co-units come in the same query (one row per order, unit ids joined with U+001F),
-        // not one extra query per row.
+        // Co- and sub-units come in the same query (one row per order, unit ids joined with
+        // U+001F), not one extra query per row.
         let mut sql = format!(
             "SELECT {ROW_COLUMNS}, (SELECT group_concat(unit, char(31)) FROM
                (SELECT unit FROM order_units WHERE order_id = o.order_id AND role = 'co'
+                ORDER BY position)),
+               (SELECT group_concat(unit, char(31)) FROM
+               (SELECT unit FROM order_units WHERE order_id = o.order_id AND role = 'sub'
                 ORDER BY position)) FROM orders o WHERE 1 = 1"
         );
         // With a unit filter the unit's own rows are the selective part: the unary `+` keeps
@@ -414,10 +424,14 @@ impl Store {
         let rows = stmt
             .query_map(params_from_iter(args), |r| {
                 let mut row = row_from_sql(r)?;
-                let co: Option<String> = r.get(ROW_COLUMN_COUNT)?;
-                row.co_units = co
-                    .map(|c| c.split('\u{1f}').map(str::to_string).collect())
-                    .unwrap_or_default();
+                let joined = |idx: usize| -> rusqlite::Result<Vec<String>> {
+                    let units: Option<String> = r.get(idx)?;
+                    Ok(units
+                        .map(|c| c.split('\u{1f}').map(str::to_string).collect())
+                        .unwrap_or_default())
+                };
+                row.co_units = joined(ROW_COLUMN_COUNT)?;
+                row.sub_units = joined(ROW_COLUMN_COUNT + 1)?;
                 Ok(row)
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -434,11 +448,21 @@ impl Store {
 
     fn with_co_units(&self, mut row: IndexRow) -> Result<IndexRow, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT unit FROM order_units WHERE order_id = ?1 AND role = 'co' ORDER BY position",
+            "SELECT role, unit FROM order_units WHERE order_id = ?1 AND role IN ('co', 'sub')
+             ORDER BY position",
         )?;
-        row.co_units = stmt
-            .query_map([&row.order.0], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
+        let units = stmt
+            .query_map([&row.order.0], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (role, unit) in units {
+            if role == "sub" {
+                row.sub_units.push(unit);
+            } else {
+                row.co_units.push(unit);
+            }
+        }
         Ok(row)
     }
 }

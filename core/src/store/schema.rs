@@ -241,6 +241,25 @@ ALTER TABLE orders ADD COLUMN notices TEXT;
 DELETE FROM meta WHERE key = 'index_v6' AND EXISTS (SELECT 1 FROM changes);
 "#,
     },
+    Migration {
+        version: 10,
+        sql: r#"
+-- Sub-units an order was passed on to (Turpan) are indexed with its lead and co-units, so the
+-- hub's visibility check and a sub-unit's inbox are one index lookup. SQLite cannot widen a
+-- CHECK in place: the table is rebuilt with its rows.
+CREATE TABLE order_units_v10 (
+    order_id TEXT NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+    role     TEXT NOT NULL CHECK (role IN ('lead', 'co', 'sub')),
+    unit     TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (order_id, role, unit)
+) WITHOUT ROWID;
+INSERT INTO order_units_v10 SELECT order_id, role, unit, position FROM order_units;
+DROP TABLE order_units;
+ALTER TABLE order_units_v10 RENAME TO order_units;
+CREATE INDEX order_units_by_unit ON order_units (unit, order_id);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

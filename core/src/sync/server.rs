@@ -33,7 +33,8 @@ pub struct Served {
 }
 
 /// Whether `cert`'s holder may receive `order`: the center sees everything; a supervisor the
-/// orders of their area; a unit the orders it leads or co-handles; anyone but a kiosk keeps
+/// orders of their area; a unit the orders it leads or co-handles, a sub-unit the orders passed
+/// on to it; anyone but a kiosk keeps
 /// receiving orders they have had (a unit what it once handled). A kiosk receives nothing: it
 /// is a public device and keeps no records but what it submitted.
 pub fn may_see(store: &Store, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
@@ -55,7 +56,10 @@ pub fn may_see(store: &Store, cert: &Certificate, order: &OrderId) -> Result<boo
             .as_deref()
             .is_none_or(|code| cert.covers_area(code)),
         _ if b.role.is_unit_role() => {
-            row.lead_unit.as_deref() == Some(b.unit.0.as_str()) || row.co_units.contains(&b.unit.0)
+            let unit = &b.unit.0;
+            row.lead_unit.as_deref() == Some(unit.as_str())
+                || row.co_units.contains(unit)
+                || row.sub_units.contains(unit)
         }
         _ => false,
     })

@@ -161,6 +161,10 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         | Action::FirstResponse { note: n } => note("note", n),
         Action::ForceMajeure { basis } | Action::CloseAsLawful { basis } => note("basis", basis),
         Action::DelayNotice { reason } => note("reason", reason),
+        Action::PassOn { sub_unit, note: n } => {
+            fits(action, "sub_unit", &sub_unit.0, MAX_ID_CHARS)?;
+            note("note", n)
+        }
         Action::CoUnitOpinion { text } => fits(action, "text", text, MAX_TEXT_CHARS),
         Action::AddCoUnits { units, note: n } => {
             unit_list(action, "units", units)?;
@@ -319,6 +323,25 @@ pub(crate) fn check(
             require(action, "note", n)
         }
         Action::DelayNotice { reason } => require(action, "reason", reason),
+        Action::PassOn { sub_unit, .. } => {
+            require(action, "sub_unit", &sub_unit.0)?;
+            // Only to the lead unit's own sub-units: anyone else would gain the order.
+            if !state
+                .lead_unit
+                .as_ref()
+                .is_some_and(|l| sub_unit.is_sub_unit_of(l))
+            {
+                return Err(WorkflowError::NotASubUnit {
+                    unit: sub_unit.clone(),
+                });
+            }
+            if state.sub_units.contains(sub_unit) {
+                return Err(WorkflowError::AlreadyRecorded {
+                    action: action.name(),
+                });
+            }
+            Ok(())
+        }
         Action::CoUnitOpinion { text } => require(action, "text", text),
         Action::AddCoUnits { units, note } => {
             if units.is_empty() {

@@ -107,6 +107,9 @@ pub enum WorkflowError {
     )]
     SiteFormNotDue,
 
+    #[error("{unit} is not a sub-unit of the order's lead unit")]
+    NotASubUnit { unit: UnitId },
+
     #[error("confidential callers are not called back")]
     ConfidentialNoCallback,
 
@@ -182,6 +185,7 @@ impl Coded for WorkflowError {
             WorkflowError::NothingToDecide { .. } => ErrorCode::NothingToDecide,
             WorkflowError::CoUnitsNeedDenial => ErrorCode::CoUnitsNeedDenial,
             WorkflowError::SiteFormNotDue => ErrorCode::SiteFormNotDue,
+            WorkflowError::NotASubUnit { .. } => ErrorCode::NotASubUnit,
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
             WorkflowError::UnknownOrder { .. } => ErrorCode::UnknownOrder,
@@ -283,6 +287,9 @@ impl Coded for WorkflowError {
             WorkflowError::SiteFormNotDue => {
                 "承办单位只对本单位的重办件、重点件和督办件填写现场督办情况表".to_string()
             }
+            WorkflowError::NotASubUnit { unit } => {
+                format!("{unit} 不是本工单主办单位的下设单位")
+            }
             WorkflowError::ConfidentialNoCallback => "保密工单不进行回访".to_string(),
             WorkflowError::InstantAnswerKind { kind } => {
                 format!("只有咨询类诉求可以即时答复，本工单为{}", kind.zh())
@@ -358,6 +365,7 @@ pub fn action_zh(name: &str) -> &'static str {
         "apply_closure" => "申请办结",
         "decide_closure" => "审核办结申请",
         "callback_unreached" => "记录回访未接通",
+        "pass_on" => "转交下设单位办理",
         _ => "该操作",
     }
 }
@@ -413,6 +421,7 @@ fn field_zh(field: &str) -> &'static str {
         "service_rating" => "话务服务满意度",
         "unit_contacted" => "承办单位是否联系",
         "responsible_leader" => "责任领导",
+        "sub_unit" => "下设单位",
         "event_id" => "记录编号",
         _ => "必填项",
     }

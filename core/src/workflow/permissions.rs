@@ -58,6 +58,7 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         | Action::InterimProgress { .. }
         | Action::DelayNotice { .. }
         | Action::ApplyClosure(_)
+        | Action::PassOn { .. }
         | Action::DutyStatement { .. } => UNIT,
         // Linshu 年终 4: the handling unit fills the form too, where its policy says so.
         Action::SiteEvidence(_) | Action::SiteSupervision(_) => UNIT_OR_SUPERVISOR,
@@ -78,6 +79,7 @@ pub fn unit_binding(action: &Action) -> UnitBinding {
         | Action::InterimProgress { .. }
         | Action::DelayNotice { .. }
         | Action::ApplyClosure(_)
+        | Action::PassOn { .. }
         | Action::Reply(_) => UnitBinding::Lead,
         Action::Contact { .. }
         | Action::SiteEvidence(_)

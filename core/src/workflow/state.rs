@@ -346,6 +346,9 @@ pub struct OrderState {
     /// Callbacks that did not reach the citizen (retried).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreached_callbacks: Vec<Logged<String>>,
+    /// Sub-units the lead unit passed the current dispatch on to (Turpan).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_units: Vec<UnitId>,
     pub signed_by: Option<Actor>,
     /// Lead units that had the order before an approved return, oldest first.
     pub returned_by: Vec<UnitId>,
@@ -456,8 +459,11 @@ impl OrderState {
             .collect()
     }
 
-    /// Whether the unit is the lead or one of the co-units of the current dispatch.
+    /// Whether the unit is the lead, one of the co-units, or a sub-unit the order was passed on
+    /// to, for the current dispatch.
     pub fn is_handling_unit(&self, unit: &UnitId) -> bool {
-        self.lead_unit.as_ref() == Some(unit) || self.co_units.contains(unit)
+        self.lead_unit.as_ref() == Some(unit)
+            || self.co_units.contains(unit)
+            || self.sub_units.contains(unit)
     }
 }

@@ -178,6 +178,11 @@ fn check_state(
             true
         }
         Action::CallbackUnreached { .. } => s == AwaitingCallback,
+        // Turpan: passed on once the unit has signed for it, while it handles it.
+        Action::PassOn { .. } => {
+            procedure(policy.procedures.sub_units, action)?;
+            matches!(s, InHandling | ExtensionRequested)
+        }
         // Linshu 年终 4: the handling unit's own form is for its reopened, key (重点难点) and
         // supervised orders; a field supervisor inspects any order.
         Action::SiteSupervision(_) if actor.role.is_unit_role() => {
@@ -321,6 +326,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.leader_approval = *leader_approval;
             state.coordination = coordination.clone();
             state.statutory_limit = statutory_limit.clone();
+            state.sub_units.clear();
             state.sign_off = None;
             state.result_approval = None;
             state.dispatched_at = Some(at);
@@ -358,6 +364,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
                     state.returned_by.push(lead);
                 }
                 state.co_units.clear();
+                state.sub_units.clear();
                 state.dispatched_at = None;
                 state.returned_at = Some(at);
                 state.status = Status::Registered;
@@ -461,6 +468,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
         Action::CallbackUnreached { note } => {
             state.unreached_callbacks.push(logged(event, note.clone()))
         }
+        Action::PassOn { sub_unit, .. } => state.sub_units.push(sub_unit.clone()),
         Action::Review { approve, .. } => {
             if !*approve {
                 state.replies_rejected = state.replies_rejected.saturating_add(1);

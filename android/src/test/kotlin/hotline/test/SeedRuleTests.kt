@@ -214,4 +214,28 @@ fun Suite.seedRuleTests() {
             assertEquals(at("2026-03-16T23:59:59+08:00"), status.handlingDue)
         }
     }
+    test("a Turpan unit passes an order on to its registered sub-unit, which calls the citizen; the unit replies") {
+        // DOMAIN.md corrections (Turpan): sub-units registered with the center's approval.
+        City().use { city ->
+            val (_, staff, desk, order) = city.atTheDesk(complaint())
+            val sub = "$UNIT_A/village-1"
+            val early = assertFailsWith<HotlineException.Refused> { city.member("staff-v1", Role.STAFF, sub) }
+            assertEquals("sub_unit_not_registered", early.code)
+            assertTrue(city.authority.registerSubUnit(sub, "市政务服务中心批复〔2026〕3号", T0).contains(UNIT_A))
+            val village = city.member("staff-v1", Role.STAFF, sub)
+            city.introduce(village, staff, desk)
+            desk.device.act(order, dispatchTo(UNIT_A), T0, ME)
+            carry(desk, staff, order, T0)
+            staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T09:10:00+08:00"))
+            val passed = staff.device.act(order, WorkflowAction.PassOn(sub, "请一村核实"), at("2026-03-02T09:20:00+08:00"))
+            assertEquals(listOf(sub), passed.subUnits)
+            carry(staff, village, order, at("2026-03-02T09:30:00+08:00"))
+            assertTrue(village.device.contact(order).phone != null)
+            village.device.act(order, WorkflowAction.Contact(ContactMethod.VISIT, true, "已上门"), at("2026-03-02T10:00:00+08:00"))
+            carry(village, staff, order, at("2026-03-02T10:30:00+08:00"))
+            val replied = staff.device.act(order, replyOf(UNIT_A), at("2026-03-03T10:00:00+08:00"))
+            assertEquals(Status.UNDER_REVIEW, replied.status)
+            assertEquals(listOf(sub), replied.callLog.map { it.by.unit })
+        }
+    }
 }
