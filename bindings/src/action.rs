@@ -39,6 +39,10 @@ pub enum WorkflowAction {
         /// policy's.
         #[uniffi(default = None)]
         statutory_limit: Option<StatutoryLimit>,
+        /// 分别转办 (Turpan art. 12): units handling their own part, each with its own sign-for
+        /// and reply.
+        #[uniffi(default = [])]
+        separate_units: Vec<UnitId>,
     },
     /// 退回 request by the lead unit.
     RequestReturn { request: ReturnRequest },
@@ -142,7 +146,9 @@ impl From<WorkflowAction> for Action {
                 duty_report,
                 coordination,
                 statutory_limit,
+                separate_units,
             } => Action::Dispatch {
+                separate_units,
                 lead,
                 co_units,
                 leader_approval,
@@ -262,6 +268,7 @@ mod tests {
                         working_days: 20,
                         basis: "b".into(),
                     }),
+                    separate_units: vec![UnitId::new("unit-c")],
                 },
                 "dispatch",
             ),

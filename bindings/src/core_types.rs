@@ -14,7 +14,9 @@ use hotline_core::model::{
     SiteSupervisionForm, StatutoryLimit, SupervisionForm, SupervisionTrigger, UnitId, Urgency,
 };
 use hotline_core::store::{DelayNoticeText, ExtensionNotice, NotAcceptedNotice};
-use hotline_core::workflow::{ClosureDecision, DeadlineKind, ExtensionDecision, Status};
+use hotline_core::workflow::{
+    ClosureDecision, DeadlineKind, ExtensionDecision, SeparateTrack, Status,
+};
 
 use crate::HotlineError;
 
@@ -330,6 +332,13 @@ pub struct ExtensionRequest {
     /// Puyang: the law that sets the longer handling time (required there).
     #[uniffi(default = None)]
     pub legal_basis: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct SeparateTrack {
+    pub unit: UnitId,
+    pub signed_at: Option<Timestamp>,
+    pub replied_at: Option<Timestamp>,
 }
 
 #[uniffi::remote(Record)]

@@ -152,6 +152,8 @@ pub struct OrderView {
     pub co_units: Vec<UnitId>,
     /// Sub-units the lead unit passed the order on to (Turpan).
     pub sub_units: Vec<UnitId>,
+    /// 分别转办: the units handling their own part, each signed for and replied or not yet.
+    pub separate: Vec<hotline_core::workflow::SeparateTrack>,
     pub submitted_at: Option<Timestamp>,
     pub registered_at: Option<Timestamp>,
     pub dispatched_at: Option<Timestamp>,
@@ -254,6 +256,7 @@ impl From<CoreOrderView> for OrderView {
             lead_unit: s.lead_unit,
             co_units: s.co_units,
             sub_units: s.sub_units,
+            separate: s.separate,
             submitted_at: s.submitted_at,
             registered_at: s.registered_at,
             dispatched_at: s.dispatched_at,

@@ -97,6 +97,10 @@ pub enum ActAction {
         /// The law and article that set it.
         #[arg(long, value_name = "TEXT", requires = "statutory_days")]
         statutory_basis: Option<String>,
+        /// 分别转办 (Turpan art. 12): a unit handling its own part, with its own sign-for and
+        /// reply (repeatable); the order goes to review when every unit replied.
+        #[arg(long = "separate", value_name = "UNIT")]
+        separate: Vec<String>,
     },
     /// 申请退回 — the lead unit says it is not its duty (staff, unit head).
     RequestReturn {
@@ -486,7 +490,9 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             coordination,
             statutory_days,
             statutory_basis,
+            separate,
         } => Action::Dispatch {
+            separate_units: separate.into_iter().map(UnitId::new).collect(),
             lead: UnitId::new(lead),
             co_units: co.into_iter().map(UnitId::new).collect(),
             leader_approval,

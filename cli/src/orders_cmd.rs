@@ -230,6 +230,15 @@ fn print_view(view: &OrderView) {
             }
         );
     }
+    for t in &st.separate {
+        let when = |t: Option<hotline_core::model::Timestamp>| t.map_or("—".to_string(), local);
+        crate::outln!(
+            "分别办理 / separately: {}（签收 signed for: {}；答复 replied: {}）",
+            t.unit,
+            when(t.signed_at),
+            when(t.replied_at)
+        );
+    }
     if !st.sub_units.is_empty() {
         let s: Vec<&str> = st.sub_units.iter().map(|u| u.0.as_str()).collect();
         crate::outln!("下设单位 / passed on to sub-units: {}", s.join(", "));

@@ -326,18 +326,23 @@ fn the_puyang_center_closes_a_dissatisfied_order_whose_reply_is_lawful() {
     assert_eq!(city.fails(&close), "not_in_policy");
 }
 
-/// A city under `preset` with one shared store: the desk, a callback agent, and unit A's main
-/// leader, deputy leader and staff member; a help request submitted, registered, dispatched to
-/// unit A and signed for. Returns the order id and its receipt.
-fn in_handling(preset: &str) -> (Terminal, String, String) {
+/// A city under `preset` with one shared store: the desk, a callback agent, intake, unit A's
+/// main leader, deputy leader and staff member, and unit B's staff member; a help request
+/// submitted and registered. Returns the order id and its receipt.
+fn registered(preset: &str) -> (Terminal, String, String) {
     let city = Terminal::new(env!("CARGO_BIN_EXE_hotline")).at(AT);
     city.ok(&["hub", "init", "--data", "city", "--preset", preset]);
-    city.enrol("township", "dispatcher", Some("center"), "desk");
-    city.enrol("township", "callback", Some("center"), "cb-01");
-    city.enrol("township", "intake", Some("center"), "intake-01");
-    city.enrol("township", "unit_head", Some("unit-a"), "head-a");
-    city.enrol("township", "deputy_head", Some("unit-a"), "deputy-a");
-    city.enrol("township", "staff", Some("unit-a"), "staff-a");
+    for (role, unit, person) in [
+        ("dispatcher", "center", "desk"),
+        ("callback", "center", "cb-01"),
+        ("intake", "center", "intake-01"),
+        ("unit_head", "unit-a", "head-a"),
+        ("deputy_head", "unit-a", "deputy-a"),
+        ("staff", "unit-a", "staff-a"),
+        ("staff", "unit-b", "staff-b"),
+    ] {
+        city.enrol("township", role, Some(unit), person);
+    }
     let sub = city.ok(&[
         "intake",
         "--store",
@@ -349,20 +354,22 @@ fn in_handling(preset: &str) -> (Terminal, String, String) {
         "--text",
         "小区门口路灯不亮",
         "--address",
-        "临沭县沭新东街",
+        "沭新东街",
     ]);
     let order = sub["order"].as_str().unwrap().to_string();
     let receipt = sub["receipt"].as_str().unwrap().to_string();
-    for args in [
-        vec!["register", "--as", "desk"],
-        vec!["dispatch", "--lead", "unit-a", "--as", "desk"],
-        vec!["sign-for", "--as", "staff-a"],
-    ] {
-        let mut a = vec!["act", order.as_str()];
-        a.extend(args);
-        a.extend(["--store", "township"]);
-        city.ok(&a);
-    }
+    city.ok(&act(&order, &["register", "--as", "desk"]));
+    (city, order, receipt)
+}
+
+/// [`registered`], dispatched to unit A and signed for.
+fn in_handling(preset: &str) -> (Terminal, String, String) {
+    let (city, order, receipt) = registered(preset);
+    city.ok(&act(
+        &order,
+        &["dispatch", "--lead", "unit-a", "--as", "desk"],
+    ));
+    city.ok(&act(&order, &["sign-for", "--as", "staff-a"]));
     (city, order, receipt)
 }
 
@@ -629,4 +636,61 @@ fn a_turpan_unit_passes_an_order_on_to_its_registered_sub_unit() {
     ] {
         assert!(shown.contains(want), "show lacks {want}:\n{shown}");
     }
+}
+
+#[test]
+fn a_turpan_order_dispatched_separately_waits_for_every_units_reply() {
+    // turpan-2021 art. 12: 按照职责规定分别转派至承办单位办理.
+    let (city, order, _) = registered("turpan");
+    let o = order.as_str();
+    assert_eq!(
+        city.fails(&act(
+            o,
+            &[
+                "dispatch",
+                "--lead",
+                "unit-a",
+                "--separate",
+                "unit-a",
+                "--as",
+                "desk"
+            ]
+        )),
+        "unit_listed_twice"
+    );
+    city.ok(&act(
+        o,
+        &[
+            "dispatch",
+            "--lead",
+            "unit-a",
+            "--separate",
+            "unit-b",
+            "--as",
+            "desk",
+        ],
+    ));
+    let reply = |who: &'static str| {
+        [
+            "reply",
+            "--handler",
+            "李四",
+            "--result",
+            "已处理",
+            "--legal-basis",
+            "条例",
+            "--informed-how",
+            "电话",
+            "--as",
+            who,
+        ]
+    };
+    city.ok(&act(o, &["sign-for", "--as", "staff-a"]));
+    city.ok(&act(o, &["sign-for", "--as", "staff-b"]));
+    let v = city.ok(&act(o, &reply("staff-a")));
+    assert_eq!(v["state"]["status"], "in_handling");
+    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
+    assert!(shown.contains("分别办理 / separately: unit-b"), "{shown}");
+    let v = city.ok(&act(o, &reply("staff-b")));
+    assert_eq!(v["state"]["status"], "under_review");
 }

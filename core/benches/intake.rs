@@ -248,6 +248,7 @@ impl Parts {
                     bytes: bytes.to_vec(),
                 }],
                 index: IndexRow {
+                    separate_units: Vec::new(),
                     sub_units: Vec::new(),
                     notices: None,
                     order,

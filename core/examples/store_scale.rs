@@ -164,6 +164,7 @@ fn fill(dir: &Path, n: usize) -> Vec<(String, String)> {
                 Some(DISPATCHER),
                 order,
                 Action::Dispatch {
+                    separate_units: Vec::new(),
                     statutory_limit: None,
                     lead: UnitId::new(o.lead_unit.as_str()),
                     co_units,

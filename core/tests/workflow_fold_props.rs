@@ -169,6 +169,16 @@ fn pool() -> Vec<(Actor, Action)> {
             },
         ),
         (staff(&format!("{UNIT_A}/village-1")), contact()),
+        // Turpan art. 12: dispatched separately to B beside A; B's own sign-for and reply.
+        (dispatcher(), {
+            let mut d = dispatch(UNIT_A, &[]);
+            if let Action::Dispatch { separate_units, .. } = &mut d {
+                separate_units.push(hotline_core::model::UnitId::new(UNIT_B));
+            }
+            d
+        }),
+        (head(UNIT_B), sign_for()),
+        (staff(UNIT_B), reply(UNIT_B, RequestKind::Complaint)),
     ]
 }
 

@@ -468,6 +468,7 @@ fn dispatch_lead_may_not_also_be_co_unit() {
     let e = s.refusal(
         &dispatcher(),
         &Action::Dispatch {
+            separate_units: Vec::new(),
             statutory_limit: None,
             lead: UnitId::new(UNIT_A),
             co_units: vec![UnitId::new("")],

@@ -852,3 +852,113 @@ fn a_sub_unit_is_named_under_its_unit() {
     assert!(UnitId::new("town-a/v").is_sub_unit_of(&UnitId::new("town-a")));
     assert!(!UnitId::new("town-ab/v").is_sub_unit_of(&UnitId::new("town-a")));
 }
+
+// ---- separate dispatch (Turpan art. 12: 分别转派至承办单位办理) ----
+
+fn dispatch_separately(lead: &str, separate: &[&str]) -> Action {
+    let mut d = dispatch(lead, &[]);
+    if let Action::Dispatch { separate_units, .. } = &mut d {
+        *separate_units = separate
+            .iter()
+            .map(|u| hotline_core::model::UnitId::new(*u))
+            .collect();
+    }
+    d
+}
+
+#[test]
+fn units_dispatched_separately_each_sign_for_and_reply_and_the_order_waits_for_all() {
+    let rule = "turpan-2021 art. 12: 按照职责规定分别转派至承办单位办理";
+    let mut s = scripted("turpan", RequestKind::Help, "registered");
+    let t = monday() + hours(1);
+    refusals(
+        &mut s,
+        t,
+        vec![
+            (
+                dispatcher(),
+                dispatch_separately(UNIT_A, &[UNIT_A]),
+                "unit_listed_twice",
+                rule,
+            ),
+            (
+                dispatcher(),
+                dispatch_separately(UNIT_A, &[UNIT_B, UNIT_B]),
+                "unit_listed_twice",
+                rule,
+            ),
+        ],
+    );
+    s.ok(dispatcher(), dispatch_separately(UNIT_A, &[UNIT_B]), t);
+    // B signs for its own track; the order still waits for the lead unit's sign-for.
+    s.expect_refused(
+        staff(UNIT_B),
+        reply_naming_unit(UNIT_B),
+        t + hours(1),
+        "wrong_state",
+    );
+    s.ok(staff(UNIT_B), sign_for(), t + hours(1));
+    assert_eq!(s.state().status, Status::Dispatched, "{rule}");
+    refusals(
+        &mut s,
+        t + hours(2),
+        vec![
+            (staff(UNIT_B), sign_for(), "already_recorded", rule),
+            (staff(UNIT_C), sign_for(), "wrong_unit", rule),
+            (staff(UNIT_B), request_return(true), "wrong_unit", rule),
+            // One unit may not reply in another's name.
+            (staff(UNIT_B), reply_naming(None), "wrong_unit", rule),
+        ],
+    );
+    s.ok(head(UNIT_A), sign_for(), t + hours(2));
+    assert_eq!(s.state().status, Status::InHandling);
+    // The lead unit replies first: the order waits for B, its handling clock still running.
+    s.ok(staff(UNIT_A), reply_naming(None), t + hours(3));
+    let st = s.state();
+    assert_eq!(st.status, Status::InHandling, "{rule}: B has not replied");
+    assert!(
+        deadlines(&st, &s.policy, &s.cal)
+            .unwrap()
+            .handling_due
+            .is_some()
+    );
+    s.expect_refused(
+        staff(UNIT_A),
+        reply_naming(None),
+        t + hours(4),
+        "already_recorded",
+    );
+    s.ok(staff(UNIT_B), contact(), t + hours(4));
+    s.ok(staff(UNIT_B), reply_naming_unit(UNIT_B), t + hours(5));
+    assert_eq!(s.state().status, Status::UnderReview, "{rule}: all replied");
+    // A rejected reply sends every unit back to reply again.
+    s.ok(dispatcher(), review(false), t + hours(6));
+    let st = s.state();
+    assert_eq!(st.status, Status::InHandling);
+    assert!(st.separate.iter().all(|tr| tr.replied_at.is_none()));
+    s.ok(staff(UNIT_B), reply_naming_unit(UNIT_B), t + hours(7));
+    assert_eq!(
+        s.state().status,
+        Status::InHandling,
+        "the lead unit still owes its reply"
+    );
+    s.ok(staff(UNIT_A), reply_naming(None), t + hours(8));
+    assert_eq!(s.state().status, Status::UnderReview);
+    s.ok(dispatcher(), review(true), t + hours(9));
+    s.ok(
+        callback_agent(),
+        callback(Satisfaction::Satisfied),
+        t + hours(10),
+    );
+    let st = s.state();
+    assert_eq!(
+        st.status,
+        Status::Closed,
+        "{rule}: closed when all are done"
+    );
+    assert_eq!(st.replies.len(), 4);
+}
+
+fn reply_naming_unit(unit: &str) -> Action {
+    Action::Reply(reply_content(unit, RequestKind::Help))
+}

@@ -117,6 +117,7 @@ fn build() -> City {
             duty_report: None,
             coordination: None,
             statutory_limit: None,
+            separate_units: vec![],
         },
         now,
     )

@@ -139,6 +139,7 @@ pub fn request(text: &str) -> SubmitRequest {
 
 pub fn dispatch(lead: &str) -> Action {
     Action::Dispatch {
+        separate_units: Vec::new(),
         statutory_limit: None,
         lead: UnitId::new(lead),
         co_units: vec![],

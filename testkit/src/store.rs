@@ -18,6 +18,7 @@ pub fn change(order: &str, hash: &str) -> StoredChange {
 
 pub fn row(order: &str) -> IndexRow {
     IndexRow {
+        separate_units: Vec::new(),
         sub_units: Vec::new(),
         notices: None,
         order: OrderId::new(order),

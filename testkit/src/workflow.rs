@@ -118,6 +118,7 @@ pub fn register() -> Action {
 }
 pub fn dispatch(lead: &str, co: &[&str]) -> Action {
     Action::Dispatch {
+        separate_units: Vec::new(),
         statutory_limit: None,
         lead: hotline_core::model::UnitId::new(lead),
         co_units: co
@@ -137,6 +138,7 @@ fn dispatch_with(
     coordination: Option<hotline_core::model::Coordination>,
 ) -> Action {
     Action::Dispatch {
+        separate_units: Vec::new(),
         statutory_limit: None,
         lead: hotline_core::model::UnitId::new(lead),
         co_units: Vec::new(),

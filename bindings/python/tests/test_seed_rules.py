@@ -305,3 +305,28 @@ def test_a_turpan_unit_passes_an_order_on_to_its_registered_sub_unit(city, run):
         assert [c.by.unit for c in replied.call_log] == [sub]
 
     run(main())
+
+
+def test_a_turpan_order_dispatched_separately_waits_for_every_units_reply(city, run):
+    """turpan-2021 art. 12: 按照职责规定分别转派至承办单位办理."""
+    from test_flow import reply_of
+
+    async def main():
+        kiosk, staff, desk, order = await at_the_desk(city, complaint())
+        other = await city.member("staff-b", hotline.Role.STAFF, "unit-shengli")
+        await city.introduce(other, staff, desk)
+        separately = A.DISPATCH(lead=UNIT_A, co_units=[], leader_approval=False, note="", separate_units=["unit-shengli"])
+        view = await desk.device.act(order, separately, T0, ME)
+        assert [t.unit for t in view.separate] == ["unit-shengli"]
+        await carry(desk, staff, order, T0)
+        await carry(desk, other, order, T0)
+        await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T09:10:00+08:00"))
+        await other.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T09:10:00+08:00"))
+        first = await staff.device.act(order, reply_of(UNIT_A), at("2026-03-03T10:00:00+08:00"))
+        assert first.status == hotline.Status.IN_HANDLING
+        await carry(staff, other, order, at("2026-03-03T10:30:00+08:00"))
+        theirs = reply_of("unit-shengli")
+        done = await other.device.act(order, theirs, at("2026-03-03T11:00:00+08:00"))
+        assert done.status == hotline.Status.UNDER_REVIEW
+
+    run(main())

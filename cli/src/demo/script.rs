@@ -211,6 +211,7 @@ impl Day<'_> {
             &mut self.cast.dispatcher,
             complaint,
             Action::Dispatch {
+                separate_units: Vec::new(),
                 statutory_limit: None,
                 lead: UnitId::new(UNIT_GUCHENG),
                 co_units: vec![],

@@ -35,6 +35,7 @@ pub(super) fn build(
         lead_unit: state.lead_unit.as_ref().map(|u| u.0.clone()),
         co_units: state.co_units.iter().map(|u| u.0.clone()).collect(),
         sub_units: state.sub_units.iter().map(|u| u.0.clone()).collect(),
+        separate_units: state.separate.iter().map(|t| t.unit.0.clone()).collect(),
         // Overdue is measured against the handling deadline only while the unit's clock runs:
         // an order answered on time and waiting for review is not overdue.
         handling_due: if state.status.is_handling_clock_running() {

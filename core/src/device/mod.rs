@@ -856,9 +856,9 @@ impl Device {
         })
     }
 
-    /// Copies of the citizen's contact sealed on: to the lead unit on dispatch, when this
-    /// device can open the platform copy; to a sub-unit when the lead unit passes the order on
-    /// (Turpan), opened with the unit's key. Never for a confidential order.
+    /// Copies of the citizen's contact sealed on: to the lead unit and any separate units on
+    /// dispatch, when this device can open the platform copy; to a sub-unit when the lead unit
+    /// passes the order on (Turpan), opened with the unit's key. Never for a confidential order.
     fn sealed_copies_for(
         &self,
         who: Option<&str>,
@@ -866,20 +866,24 @@ impl Device {
         action: &Action,
     ) -> Result<Vec<SealedCopy>, DeviceError> {
         let identity = self.identity(who)?;
-        let (to, opener, from) = match action {
-            Action::Dispatch { lead, .. } => (
+        let (targets, opener, from): (Vec<&UnitId>, _, _) = match action {
+            Action::Dispatch {
                 lead,
+                separate_units,
+                ..
+            } => (
+                std::iter::once(lead).chain(separate_units).collect(),
                 identity.platform_sealing.as_ref(),
                 PLATFORM_RECIPIENT.to_string(),
             ),
             Action::PassOn { sub_unit, .. } => (
-                sub_unit,
+                vec![sub_unit],
                 identity.unit_sealing.as_ref(),
                 unit_recipient(&identity.certificate.body.unit),
             ),
             _ => return Ok(Vec::new()),
         };
-        let (Some(opener), Some(to_key)) = (opener, self.unit_directory.get(to)) else {
+        let Some(opener) = opener else {
             return Ok(Vec::new());
         };
         let (doc, state) = self.load(order)?;
@@ -887,21 +891,29 @@ impl Device {
             return Ok(Vec::new());
         }
         let sealed = doc.sealed();
-        // A unit's copy is written once: records are append-only, and a second dispatch to the
-        // same unit would otherwise overwrite it (which every receiver refuses).
-        if sealed.iter().any(|(r, _)| *r == unit_recipient(to)) {
-            return Ok(Vec::new());
-        }
         let Some((_, bytes)) = sealed.iter().find(|(r, _)| *r == from) else {
             return Ok(Vec::new());
         };
-        let copy = SealedContact::from_bytes(bytes.clone()).reseal_for_unit(
-            opener.as_ref(),
-            to_key,
-            false,
-            &mut OsRng,
-        )?;
-        Ok(vec![(unit_recipient(to), copy.into_bytes())])
+        let mut copies = Vec::new();
+        for to in targets {
+            // A unit's copy is written once: records are append-only, and a second dispatch to
+            // the same unit would otherwise overwrite it (which every receiver refuses).
+            let recipient = unit_recipient(to);
+            let Some(to_key) = self.unit_directory.get(to) else {
+                continue;
+            };
+            if sealed.iter().any(|(r, _)| *r == recipient) {
+                continue;
+            }
+            let copy = SealedContact::from_bytes(bytes.clone()).reseal_for_unit(
+                opener.as_ref(),
+                to_key,
+                false,
+                &mut OsRng,
+            )?;
+            copies.push((recipient, copy.into_bytes()));
+        }
+        Ok(copies)
     }
 
     /// Checks, signs and stores one action as one change, in one transaction.
@@ -1085,7 +1097,9 @@ impl Device {
         // The lead unit, or a sub-unit it passed the order on to (Turpan), opens its own copy.
         if let Some(key) = &identity.unit_sealing
             && !state.is_confidential()
-            && (state.lead_unit.as_ref() == Some(unit) || state.sub_units.contains(unit))
+            && (state.lead_unit.as_ref() == Some(unit)
+                || state.sub_units.contains(unit)
+                || state.separate_track(unit).is_some())
             && let Some(bytes) = find(&unit_recipient(unit))
         {
             return Ok(SealedContact::from_bytes(bytes).open_with(key.as_ref())?);

@@ -79,6 +79,10 @@ pub enum Action {
         /// policy's limit for the kind.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         statutory_limit: Option<StatutoryLimit>,
+        /// 分别转办 (Turpan art. 12): units that each handle their own part beside the lead
+        /// unit, with their own sign-for and reply; the order goes to review when all replied.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        separate_units: Vec<UnitId>,
     },
     /// 退回: the lead unit says the order is not its duty.
     RequestReturn(ReturnRequest),

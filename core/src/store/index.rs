@@ -26,6 +26,9 @@ pub struct IndexRow {
     /// Sub-units the lead unit passed the order on to (Turpan); they receive it by sync.
     #[serde(default)]
     pub sub_units: Vec<String>,
+    /// Units the order was dispatched to separately (分别转办), each on its own track.
+    #[serde(default)]
+    pub separate_units: Vec<String>,
     /// The handling deadline; what "overdue" is measured against.
     pub handling_due: Option<i64>,
     /// An emergency's first-response deadline while no response is recorded; overdue once
@@ -203,6 +206,7 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
         lead_unit: r.get(6)?,
         co_units: Vec::new(),
         sub_units: Vec::new(),
+        separate_units: Vec::new(),
         handling_due: r.get(7)?,
         next_due: r.get(8)?,
         next_due_kind: typed_opt(r, 9, DeadlineKind::parse)?,
@@ -324,6 +328,9 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
     for (i, unit) in (0i64..).zip(&row.sub_units) {
         insert.execute(params![row.order.0, "sub", unit, i])?;
     }
+    for (i, unit) in (0i64..).zip(&row.separate_units) {
+        insert.execute(params![row.order.0, "separate", unit, i])?;
+    }
     Ok(())
 }
 
@@ -368,6 +375,9 @@ impl Store {
                 ORDER BY position)),
                (SELECT group_concat(unit, char(31)) FROM
                (SELECT unit FROM order_units WHERE order_id = o.order_id AND role = 'sub'
+                ORDER BY position)),
+               (SELECT group_concat(unit, char(31)) FROM
+               (SELECT unit FROM order_units WHERE order_id = o.order_id AND role = 'separate'
                 ORDER BY position)) FROM orders o WHERE 1 = 1"
         );
         // With a unit filter the unit's own rows are the selective part: the unary `+` keeps
@@ -432,6 +442,7 @@ impl Store {
                 };
                 row.co_units = joined(ROW_COLUMN_COUNT)?;
                 row.sub_units = joined(ROW_COLUMN_COUNT + 1)?;
+                row.separate_units = joined(ROW_COLUMN_COUNT + 2)?;
                 Ok(row)
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -448,8 +459,8 @@ impl Store {
 
     fn with_co_units(&self, mut row: IndexRow) -> Result<IndexRow, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT role, unit FROM order_units WHERE order_id = ?1 AND role IN ('co', 'sub')
-             ORDER BY position",
+            "SELECT role, unit FROM order_units
+             WHERE order_id = ?1 AND role IN ('co', 'sub', 'separate') ORDER BY position",
         )?;
         let units = stmt
             .query_map([&row.order.0], |r| {
@@ -457,10 +468,10 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         for (role, unit) in units {
-            if role == "sub" {
-                row.sub_units.push(unit);
-            } else {
-                row.co_units.push(unit);
+            match role.as_str() {
+                "sub" => row.sub_units.push(unit),
+                "separate" => row.separate_units.push(unit),
+                _ => row.co_units.push(unit),
             }
         }
         Ok(row)

@@ -260,6 +260,24 @@ ALTER TABLE order_units_v10 RENAME TO order_units;
 CREATE INDEX order_units_by_unit ON order_units (unit, order_id);
 "#,
     },
+    Migration {
+        version: 11,
+        sql: r#"
+-- Units an order was dispatched to separately (分别转办, Turpan art. 12) are indexed too: they
+-- receive the order by sync like its lead unit. The table is rebuilt once more to widen its CHECK.
+CREATE TABLE order_units_v11 (
+    order_id TEXT NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+    role     TEXT NOT NULL CHECK (role IN ('lead', 'co', 'sub', 'separate')),
+    unit     TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (order_id, role, unit)
+) WITHOUT ROWID;
+INSERT INTO order_units_v11 SELECT order_id, role, unit, position FROM order_units;
+DROP TABLE order_units;
+ALTER TABLE order_units_v11 RENAME TO order_units;
+CREATE INDEX order_units_by_unit ON order_units (unit, order_id);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

@@ -60,6 +60,7 @@ pub fn may_see(store: &Store, cert: &Certificate, order: &OrderId) -> Result<boo
             row.lead_unit.as_deref() == Some(unit.as_str())
                 || row.co_units.contains(unit)
                 || row.sub_units.contains(unit)
+                || row.separate_units.contains(unit)
         }
         _ => false,
     })

@@ -200,10 +200,12 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             duty_report,
             coordination,
             statutory_limit,
+            separate_units,
             ..
         } => {
             fits(action, "lead", &lead.0, MAX_ID_CHARS)?;
             unit_list(action, "co_units", co_units)?;
+            unit_list(action, "separate_units", separate_units)?;
             if let Some(l) = statutory_limit {
                 note("statutory_limit.basis", &l.basis)?;
             }
@@ -399,9 +401,19 @@ pub(crate) fn check(
             duty_report,
             coordination,
             statutory_limit,
+            separate_units,
             ..
         } => {
             require(action, "lead", &lead.0)?;
+            if separate_units.iter().any(|u| blank(&u.0)) {
+                return Err(missing(action, "separate_units"));
+            }
+            // 分别转办: each unit has one place in the dispatch.
+            for (i, u) in separate_units.iter().enumerate() {
+                if u == lead || co_units.contains(u) || separate_units[..i].contains(u) {
+                    return Err(WorkflowError::UnitListedTwice { unit: u.clone() });
+                }
+            }
             if let Some(l) = statutory_limit {
                 if l.working_days == 0 {
                     return Err(missing(action, "statutory_limit.working_days"));
@@ -510,9 +522,10 @@ pub(crate) fn check(
             Ok(())
         }
         Action::Reply(reply) => {
-            // The reply speaks for the lead unit; a reply signed in another unit's name would
-            // let the wrong unit be credited or blamed at assessment.
-            if state.lead_unit.as_ref() != Some(&reply.unit) {
+            // The reply speaks for the lead unit or a separate unit (分别转办); a reply in any
+            // other unit's name would let the wrong unit be credited or blamed at assessment.
+            let is_lead = state.lead_unit.as_ref() == Some(&reply.unit);
+            if !is_lead && state.separate_track(&reply.unit).is_none() {
                 return Err(WorkflowError::WrongUnit {
                     unit: reply.unit.clone(),
                     action: action.name(),
@@ -524,7 +537,7 @@ pub(crate) fn check(
             require(action, "legal_basis", &reply.legal_basis)?;
             require(action, "citizen_informed_how", &reply.citizen_informed_how)?;
             // Linshu 二(二): the result approved by a leader, and the reply names that leader.
-            if policy.procedures.leader_sign_off {
+            if policy.procedures.leader_sign_off && is_lead {
                 let approval = state
                     .result_approval
                     .as_ref()
@@ -541,7 +554,7 @@ pub(crate) fn check(
                 }
             }
             // Lishui: the co-units report their part to the lead unit before it replies.
-            if policy.procedures.co_unit_opinions_required {
+            if policy.procedures.co_unit_opinions_required && is_lead {
                 let units = state.co_units_without_opinion();
                 if !units.is_empty() {
                     return Err(WorkflowError::CoUnitOpinionsMissing { units });

@@ -110,6 +110,9 @@ pub enum WorkflowError {
     #[error("{unit} is not a sub-unit of the order's lead unit")]
     NotASubUnit { unit: UnitId },
 
+    #[error("unit {unit} is named twice in the dispatch")]
+    UnitListedTwice { unit: UnitId },
+
     #[error("confidential callers are not called back")]
     ConfidentialNoCallback,
 
@@ -186,6 +189,7 @@ impl Coded for WorkflowError {
             WorkflowError::CoUnitsNeedDenial => ErrorCode::CoUnitsNeedDenial,
             WorkflowError::SiteFormNotDue => ErrorCode::SiteFormNotDue,
             WorkflowError::NotASubUnit { .. } => ErrorCode::NotASubUnit,
+            WorkflowError::UnitListedTwice { .. } => ErrorCode::UnitListedTwice,
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
             WorkflowError::UnknownOrder { .. } => ErrorCode::UnknownOrder,
@@ -286,6 +290,9 @@ impl Coded for WorkflowError {
             WorkflowError::CoUnitsNeedDenial => "只有不同意退回时才能增加协办单位".to_string(),
             WorkflowError::SiteFormNotDue => {
                 "承办单位只对本单位的重办件、重点件和督办件填写现场督办情况表".to_string()
+            }
+            WorkflowError::UnitListedTwice { unit } => {
+                format!("单位 {unit} 在转办中被重复指定")
             }
             WorkflowError::NotASubUnit { unit } => {
                 format!("{unit} 不是本工单主办单位的下设单位")
@@ -422,6 +429,7 @@ fn field_zh(field: &str) -> &'static str {
         "unit_contacted" => "承办单位是否联系",
         "responsible_leader" => "责任领导",
         "sub_unit" => "下设单位",
+        "separate_units" => "分别承办单位",
         "event_id" => "记录编号",
         _ => "必填项",
     }

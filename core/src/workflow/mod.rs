@@ -47,7 +47,7 @@ pub use permissions::{UnitBinding, allowed_roles, unit_binding};
 pub use state::{
     ClosureDecision, ClosureRecord, ContactLog, DutyStatementRecord, ExtensionDecision,
     ExtensionRecord, HistoryEntry, InstantAnswerRecord, Logged, NotAcceptedRecord, OrderState,
-    Outcome, RatingRecord, Status, SupervisionRecord,
+    Outcome, RatingRecord, SeparateTrack, Status, SupervisionRecord,
 };
 pub use supervision::automatic_triggers;
 pub use transitions::decide;

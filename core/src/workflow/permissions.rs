@@ -17,6 +17,9 @@ pub enum UnitBinding {
     LeadOrCo,
     /// Only a co-unit: what it reports to the lead unit.
     Co,
+    /// The lead unit, or a unit the order was dispatched to separately (分别转办), each for its
+    /// own track.
+    LeadOrSeparate,
 }
 
 const CENTER_INTAKE: &[Role] = &[Role::Intake, Role::Dispatcher];
@@ -70,8 +73,8 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
 /// The unit a handling-unit role must belong to for this action.
 pub fn unit_binding(action: &Action) -> UnitBinding {
     match action {
+        Action::SignFor { .. } | Action::Reply(_) => UnitBinding::LeadOrSeparate,
         Action::RequestReturn(_)
-        | Action::SignFor { .. }
         | Action::RequestExtension(_)
         | Action::FirstResponse { .. }
         | Action::LeaderSignOff { .. }
@@ -79,8 +82,7 @@ pub fn unit_binding(action: &Action) -> UnitBinding {
         | Action::InterimProgress { .. }
         | Action::DelayNotice { .. }
         | Action::ApplyClosure(_)
-        | Action::PassOn { .. }
-        | Action::Reply(_) => UnitBinding::Lead,
+        | Action::PassOn { .. } => UnitBinding::Lead,
         Action::Contact { .. }
         | Action::SiteEvidence(_)
         | Action::SiteSupervision(_)
@@ -122,10 +124,24 @@ pub(crate) fn check_unit(
     if !actor.role.is_unit_role() {
         return Ok(());
     }
+    // A reply speaks for the unit that writes it: one unit may not reply in another's name.
+    if let Action::Reply(r) = action
+        && r.unit != actor.unit
+    {
+        return Err(WorkflowError::WrongUnit {
+            unit: r.unit.clone(),
+            action: action.name(),
+            lead_only: true,
+        });
+    }
     let ok = match unit_binding(action) {
         UnitBinding::None => true,
         UnitBinding::Lead => state.lead_unit.as_ref() == Some(&actor.unit),
         UnitBinding::LeadOrCo => state.is_handling_unit(&actor.unit),
+        UnitBinding::LeadOrSeparate => {
+            state.lead_unit.as_ref() == Some(&actor.unit)
+                || state.separate_track(&actor.unit).is_some()
+        }
         UnitBinding::Co => {
             if state.co_units.contains(&actor.unit) {
                 return Ok(());
@@ -142,7 +158,10 @@ pub(crate) fn check_unit(
         Err(WorkflowError::WrongUnit {
             unit: actor.unit.clone(),
             action: action.name(),
-            lead_only: unit_binding(action) == UnitBinding::Lead,
+            lead_only: matches!(
+                unit_binding(action),
+                UnitBinding::Lead | UnitBinding::LeadOrSeparate
+            ),
         })
     }
 }

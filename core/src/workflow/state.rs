@@ -249,6 +249,16 @@ pub struct RatingRecord {
     pub unit_contacted: Option<bool>,
 }
 
+/// 分别转办: one unit's own track beside the lead unit's, with its sign-for and its reply in
+/// the current handling round. Its deadline is the order's handling deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeparateTrack {
+    pub unit: UnitId,
+    pub signed_at: Option<Timestamp>,
+    /// When it replied in the current round (cleared when a reply is rejected or reopened).
+    pub replied_at: Option<Timestamp>,
+}
+
 /// What the center decided about a unit's closure application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -349,6 +359,12 @@ pub struct OrderState {
     /// Sub-units the lead unit passed the current dispatch on to (Turpan).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sub_units: Vec<UnitId>,
+    /// 分别转办: the units handling their own part beside the lead unit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub separate: Vec<SeparateTrack>,
+    /// The lead unit replied in the current round while separate units still work on theirs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lead_replied: bool,
     pub signed_by: Option<Actor>,
     /// Lead units that had the order before an approved return, oldest first.
     pub returned_by: Vec<UnitId>,
@@ -459,11 +475,17 @@ impl OrderState {
             .collect()
     }
 
-    /// Whether the unit is the lead, one of the co-units, or a sub-unit the order was passed on
-    /// to, for the current dispatch.
+    /// Whether the unit is the lead, one of the co-units, a separate unit, or a sub-unit the
+    /// order was passed on to, for the current dispatch.
     pub fn is_handling_unit(&self, unit: &UnitId) -> bool {
         self.lead_unit.as_ref() == Some(unit)
             || self.co_units.contains(unit)
             || self.sub_units.contains(unit)
+            || self.separate_track(unit).is_some()
+    }
+
+    /// The unit's own track, where the order was dispatched to it separately (分别转办).
+    pub fn separate_track(&self, unit: &UnitId) -> Option<&SeparateTrack> {
+        self.separate.iter().find(|t| &t.unit == unit)
     }
 }

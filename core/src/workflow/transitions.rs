@@ -72,6 +72,23 @@ fn check_state(
         }
         Action::Dispatch { .. } => s == Registered,
         // Once signed for, the unit has accepted the duty (Turpan art. 14).
+        // 分别转办: a separate unit signs for and replies on its own track, once a round.
+        Action::SignFor { .. } | Action::Reply(_)
+            if state.separate_track(&actor.unit).is_some() =>
+        {
+            let track = state.separate_track(&actor.unit);
+            let done = match action {
+                Action::SignFor { .. } => track.is_some_and(|t| t.signed_at.is_some()),
+                _ => track.is_some_and(|t| t.replied_at.is_some()),
+            };
+            if done {
+                return Err(WorkflowError::AlreadyRecorded {
+                    action: action.name(),
+                });
+            }
+            let signed = track.is_some_and(|t| t.signed_at.is_some());
+            s.is_handling_clock_running() && (signed || matches!(action, Action::SignFor { .. }))
+        }
         Action::RequestReturn(_) | Action::SignFor { .. } => s == Dispatched,
         Action::DecideReturn { .. } => s == ReturnRequested,
         Action::Contact { .. } => open_after_dispatch,
@@ -101,7 +118,15 @@ fn check_state(
         Action::DecideExtension { .. } => s == ExtensionRequested,
         // An offline unit that asked for more time may finish before the center answers; the
         // request then lapses instead of blocking the reply.
-        Action::Reply(_) => matches!(s, InHandling | ExtensionRequested),
+        Action::Reply(_) => {
+            // The lead unit has replied for this round and waits for the separate units.
+            if state.lead_replied {
+                return Err(WorkflowError::AlreadyRecorded {
+                    action: action.name(),
+                });
+            }
+            matches!(s, InHandling | ExtensionRequested)
+        }
         Action::Review { .. } => s == UnderReview,
         Action::Callback { .. } => s == AwaitingCallback,
         // Puyang §(六): the center's closure of a lawful reply comes after a dissatisfied rating.
@@ -313,8 +338,18 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             leader_approval,
             coordination,
             statutory_limit,
+            separate_units,
             ..
         } => {
+            state.separate = separate_units
+                .iter()
+                .map(|u| super::state::SeparateTrack {
+                    unit: u.clone(),
+                    signed_at: None,
+                    replied_at: None,
+                })
+                .collect();
+            state.lead_replied = false;
             let mut units = Vec::with_capacity(co_units.len());
             for u in co_units {
                 if !units.contains(u) {
@@ -365,12 +400,18 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
                 }
                 state.co_units.clear();
                 state.sub_units.clear();
+                state.separate.clear();
                 state.dispatched_at = None;
                 state.returned_at = Some(at);
                 state.status = Status::Registered;
             } else {
                 state.returns_denied = state.returns_denied.saturating_add(1);
                 state.status = Status::Dispatched;
+            }
+        }
+        Action::SignFor { .. } if track_of(state, &event.actor.unit).is_some() => {
+            if let Some(t) = track_of(state, &event.actor.unit) {
+                t.signed_at = Some(at);
             }
         }
         Action::SignFor { .. } => {
@@ -422,17 +463,25 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             }
             state.status = Status::InHandling;
         }
+        Action::Reply(reply) if track_of(state, &reply.unit).is_some() => {
+            if let Some(t) = track_of(state, &reply.unit) {
+                t.replied_at = Some(at);
+            }
+            state.replies.push(logged(event, reply.clone()));
+            to_review_when_all_replied(state, at);
+        }
         Action::Reply(reply) => {
             if let Some(ext) = state.extensions.last_mut()
                 && ext.decision == ExtensionDecision::Pending
             {
                 ext.decision = ExtensionDecision::Lapsed;
+                state.status = Status::InHandling;
             }
             // The approval covers this reply; the next round's result is approved anew.
             state.result_approval = None;
             state.replies.push(logged(event, reply.clone()));
-            state.replied_at = Some(at);
-            state.status = Status::UnderReview;
+            state.lead_replied = true;
+            to_review_when_all_replied(state, at);
         }
         Action::LeaderSignOff { note } => state.sign_off = Some(logged(event, note.clone())),
         Action::ApproveResult { note } => state.result_approval = Some(logged(event, note.clone())),
@@ -472,6 +521,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
         Action::Review { approve, .. } => {
             if !*approve {
                 state.replies_rejected = state.replies_rejected.saturating_add(1);
+                new_round(state);
                 state.status = Status::InHandling;
             } else if state.is_confidential() {
                 state.closed_at = Some(at);
@@ -493,6 +543,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             }
         }
         Action::Reopen { .. } => {
+            new_round(state);
             state.reopen_count = state.reopen_count.saturating_add(1);
             state.reopened_at = Some(at);
             state.extension_days = 0;
@@ -521,6 +572,30 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             by: Some(event.actor.clone()),
         }),
         Action::SiteSupervision(form) => state.site_supervisions.push(logged(event, form.clone())),
+    }
+}
+
+fn track_of<'a>(
+    state: &'a mut OrderState,
+    unit: &crate::model::UnitId,
+) -> Option<&'a mut super::state::SeparateTrack> {
+    state.separate.iter_mut().find(|t| &t.unit == unit)
+}
+
+/// 分别转办: the order goes to review once the lead unit and every separate unit replied.
+fn to_review_when_all_replied(state: &mut OrderState, at: Timestamp) {
+    if state.lead_replied && state.separate.iter().all(|t| t.replied_at.is_some()) {
+        state.lead_replied = false;
+        state.replied_at = Some(at);
+        state.status = Status::UnderReview;
+    }
+}
+
+/// A rejected reply or a reopen: every unit replies again.
+fn new_round(state: &mut OrderState) {
+    state.lead_replied = false;
+    for t in &mut state.separate {
+        t.replied_at = None;
     }
 }
 

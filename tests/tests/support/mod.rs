@@ -1195,6 +1195,7 @@ pub fn request(sel: usize) -> SubmitRequest {
 
 fn dispatch(lead: &str, co: Option<&str>) -> Action {
     Action::Dispatch {
+        separate_units: Vec::new(),
         statutory_limit: None,
         lead: UnitId::new(lead),
         co_units: co.into_iter().map(UnitId::new).collect(),

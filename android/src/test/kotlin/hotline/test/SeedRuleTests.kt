@@ -238,4 +238,22 @@ fun Suite.seedRuleTests() {
             assertEquals(listOf(sub), replied.callLog.map { it.by.unit })
         }
     }
+    test("a Turpan order dispatched separately waits for every unit's reply") {
+        // turpan-2021 art. 12: 按照职责规定分别转派至承办单位办理.
+        City().use { city ->
+            val (_, staff, desk, order) = city.atTheDesk(complaint())
+            val other = city.member("staff-b", Role.STAFF, "unit-shengli")
+            city.introduce(other, staff, desk)
+            val separately = WorkflowAction.Dispatch(UNIT_A, emptyList(), false, "", separateUnits = listOf("unit-shengli"))
+            assertEquals(listOf("unit-shengli"), desk.device.act(order, separately, T0, ME).separate.map { it.unit })
+            carry(desk, staff, order, T0)
+            carry(desk, other, order, T0)
+            staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T09:10:00+08:00"))
+            other.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T09:10:00+08:00"))
+            assertEquals(Status.IN_HANDLING, staff.device.act(order, replyOf(UNIT_A), at("2026-03-03T10:00:00+08:00")).status)
+            carry(staff, other, order, at("2026-03-03T10:30:00+08:00"))
+            val all = other.device.act(order, WorkflowAction.Reply(replyOf(UNIT_A).reply.copy(unit = "unit-shengli")), at("2026-03-03T11:00:00+08:00"))
+            assertEquals(Status.UNDER_REVIEW, all.status)
+        }
+    }
 }

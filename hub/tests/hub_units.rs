@@ -1,6 +1,7 @@
-//! Turpan's sub-units at the hub: registered with the center's approval before anyone is
-//! enrolled in them, they receive by sync only the orders their unit passes on to them, open the
-//! citizen's contact re-sealed for them, and nobody else gains anything.
+//! Units beside the lead unit, at the hub (Turpan). Sub-units: registered with the center's
+//! approval before anyone is enrolled in them, they receive by sync only the orders their unit
+//! passes on to them, open the citizen's contact re-sealed for them, and nobody else gains
+//! anything. Separate dispatch: each unit receives the order and answers for itself only.
 
 use hotline_core::Coded;
 use hotline_core::authority::EnrolRequest;
@@ -119,4 +120,79 @@ async fn a_sub_unit_receives_only_what_its_unit_passes_on() {
     );
     sync(&s.hub, &mut other_staff).await;
     assert!(other_staff.show(&s.order).is_err());
+}
+
+#[tokio::test]
+async fn a_unit_dispatched_separately_receives_the_order_and_answers_only_for_itself() {
+    // turpan-2021 art. 12: 按照职责规定分别转派至承办单位办理.
+    let mut city = City::turpan();
+    let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let mut staff_b = city.device("staff-b", Role::Staff, UNIT_B);
+    let hub = city.hub().await;
+    let order = kiosk
+        .submit(None, request("路口积水且井盖缺失"), t(MORNING))
+        .unwrap()
+        .order;
+    sync(&hub, &mut kiosk).await;
+    sync(&hub, &mut desk).await;
+    desk.act(
+        None,
+        &order,
+        Action::Register {
+            note: String::new(),
+        },
+        t(MORNING),
+    )
+    .unwrap();
+    let mut separately = dispatch(UNIT_A);
+    if let Action::Dispatch { separate_units, .. } = &mut separately {
+        separate_units.push(UnitId::new(UNIT_B));
+    }
+    desk.act(None, &order, separately, t(MORNING)).unwrap();
+    sync(&hub, &mut desk).await;
+
+    // B receives it by sync, opens the contact re-sealed for it, and signs for its track.
+    sync(&hub, &mut staff_b).await;
+    assert!(staff_b.contact(None, &order).unwrap().phone.is_some());
+    staff_b.act(None, &order, sign_for(), t(LATER)).unwrap();
+    sync(&hub, &mut staff_b).await;
+    // A modified app on B's phone replying in A's name is refused at the hub.
+    let mut in_a_name = reply_in(UNIT_A);
+    if let Action::Reply(r) = &mut in_a_name {
+        r.unit = UnitId::new(UNIT_A);
+    }
+    let forged = forged_change(
+        &city,
+        &staff_b,
+        &order,
+        "staff-b",
+        "staff-b",
+        t(LATER),
+        in_a_name,
+    );
+    assert_eq!(refusal_of(&hub, &staff_b, &forged).await, "wrong_unit");
+    let view = staff_b
+        .act(None, &order, reply_in(UNIT_B), t(LATER))
+        .unwrap();
+    assert_eq!(view.state.separate[0].replied_at, Some(t(LATER)));
+    assert_eq!(
+        view.state.status,
+        hotline_core::workflow::Status::Dispatched
+    );
+}
+
+fn reply_in(unit: &str) -> Action {
+    Action::Reply(hotline_core::model::ReplyContent {
+        handled_at: t(LATER),
+        unit: UnitId::new(unit),
+        handler: "李四".into(),
+        result: "已清理积水、补装井盖".into(),
+        legal_basis: "《城市道路管理条例》".into(),
+        citizen_informed_how: "电话".into(),
+        case: Some(hotline_core::model::CaseInfo::NotFiled {
+            reason: "不涉及违法行为".into(),
+        }),
+        responsible_leader: None,
+    })
 }
