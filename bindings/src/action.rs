@@ -362,7 +362,10 @@ mod tests {
                     request: ExtensionRequest {
                         working_days: 3,
                         explanation: "e".into(),
-                        legal_basis: Some("l".into()),
+                        statutory_limit: Some(StatutoryLimit {
+                            working_days: 20,
+                            basis: "l".into(),
+                        }),
                     },
                 },
                 "request_extension",

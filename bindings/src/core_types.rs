@@ -329,9 +329,10 @@ pub struct DutyOfficeReport {
 pub struct ExtensionRequest {
     pub working_days: u32,
     pub explanation: String,
-    /// Puyang: the law that sets the longer handling time (required there).
+    /// The handling time a law sets for the matter, and the law: it caps the extension (Turpan
+    /// art. 17) and is the only ground for one in Puyang.
     #[uniffi(default = None)]
-    pub legal_basis: Option<String>,
+    pub statutory_limit: Option<StatutoryLimit>,
 }
 
 #[uniffi::remote(Record)]

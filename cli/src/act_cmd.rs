@@ -248,9 +248,13 @@ pub enum ActAction {
         /// 书面说明 (required by Puyang).
         #[arg(long, default_value = "")]
         explanation: String,
-        /// The law that sets the matter a longer handling time (required by Puyang).
-        #[arg(long, value_name = "TEXT")]
-        legal_basis: Option<String>,
+        /// 法定办理时限: the working days a law sets for the matter; caps the extension
+        /// (Turpan art. 17) and is required by Puyang, where it must exceed the ordinary limit.
+        #[arg(long, value_name = "WD", requires = "statutory_basis")]
+        statutory_days: Option<u32>,
+        /// The law and article that set it.
+        #[arg(long, value_name = "TEXT", requires = "statutory_days")]
+        statutory_basis: Option<String>,
     },
     /// 审核延期 — approve or deny an extension (dispatcher).
     DecideExtension {
@@ -443,6 +447,17 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
     print_new_status(&view, ctx)
 }
 
+/// A statutory limit from its two flags (clap makes each require the other).
+fn statutory(days: Option<u32>, basis: Option<String>) -> Option<StatutoryLimit> {
+    match (days, basis) {
+        (Some(working_days), Some(basis)) => Some(StatutoryLimit {
+            working_days,
+            basis,
+        }),
+        _ => None,
+    }
+}
+
 /// A 5-level rating by its machine or Chinese name.
 fn parse_rating(rating: &str) -> Result<Satisfaction, CliError> {
     Satisfaction::parse(rating).ok_or_else(|| {
@@ -523,13 +538,7 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
                 }),
                 _ => None,
             },
-            statutory_limit: match (statutory_days, statutory_basis) {
-                (Some(working_days), Some(basis)) => Some(StatutoryLimit {
-                    working_days,
-                    basis,
-                }),
-                _ => None,
-            },
+            statutory_limit: statutory(statutory_days, statutory_basis),
         },
         ActAction::RequestReturn {
             reason,
@@ -610,11 +619,12 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
         ActAction::RequestExtension {
             days,
             explanation,
-            legal_basis,
+            statutory_days,
+            statutory_basis,
         } => Action::RequestExtension(ExtensionRequest {
             working_days: days,
             explanation,
-            legal_basis,
+            statutory_limit: statutory(statutory_days, statutory_basis),
         }),
         ActAction::DecideExtension { decision } => Action::DecideExtension {
             approve: decision.approve,

@@ -512,7 +512,12 @@ fn a_puyang_unit_tells_the_citizen_of_its_delay_and_the_extension_shows_in_statu
     ];
     assert_eq!(city.fails(&act(o, &ask)), "missing_field");
     let mut with_basis = ask.to_vec();
-    with_basis.extend(["--legal-basis", "《城市道路管理条例》第三十条"]);
+    with_basis.extend([
+        "--statutory-days",
+        "20",
+        "--statutory-basis",
+        "《城市道路管理条例》第三十条",
+    ]);
     city.ok(&act(o, &with_basis));
     city.ok(&act(o, &["decide-extension", "--approve", "--as", "desk"]));
     let status = city.text(&["status", &receipt, "--store", "township"]);

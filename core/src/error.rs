@@ -189,6 +189,7 @@ error_codes! {
     SiteFormNotDue = "site_form_not_due", 409, Refused;
     NotASubUnit = "not_a_sub_unit", 422, Refused;
     UnitListedTwice = "unit_listed_twice", 422, Refused;
+    StatutoryNotLonger = "statutory_not_longer", 422, Refused;
     ConfidentialNoCallback = "confidential_no_callback", 422, Refused;
     InstantAnswerKind = "instant_answer_kind", 422, Refused;
     UnknownOrder = "unknown_order", 404, NotFound;

@@ -213,7 +213,7 @@ fn the_citizen_sees_an_approved_extension_and_a_delay_notice_with_the_new_deadli
             Action::RequestExtension(ExtensionRequest {
                 working_days: 5,
                 explanation: "配件需外地调运".into(),
-                legal_basis: None,
+                statutory_limit: None,
             }),
             t("2026-03-03T09:05:00+08:00"),
         )

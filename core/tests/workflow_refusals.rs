@@ -562,11 +562,15 @@ fn turpan_extension_beyond_the_maximum() {
 fn puyang_extension_needs_a_written_explanation() {
     let s = scripted("puyang", RequestKind::Help, "in_handling");
     let t = monday() + hours(10);
-    let e = s.refusal(&staff(UNIT_A), &request_extension(3, "  "), t);
+    let e = s.refusal(&staff(UNIT_A), &request_extension_by_law(3, "  ", 20), t);
     assert_eq!(missing_field(e), "explanation");
-    // Puyang sets no cap.
-    s.decide(&staff(UNIT_A), &request_extension(60, "需要协调多部门"), t)
-        .unwrap();
+    // Puyang sets no cap but the law's.
+    s.decide(
+        &staff(UNIT_A),
+        &request_extension_by_law(60, "需要协调多部门", 90),
+        t,
+    )
+    .unwrap();
 }
 
 #[test]

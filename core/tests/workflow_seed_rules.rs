@@ -90,7 +90,7 @@ fn an_emergency_is_extended_only_where_the_policy_allows_it() {
     for (preset_name, urgency, refused, rule) in rows {
         let mut s = in_handling(preset_name, urgency);
         let at = monday() + hours(2);
-        let ask = request_extension(5, "法定办理时限为 15 个工作日，需现场测量");
+        let ask = request_extension_by_law(5, "法定办理时限为 15 个工作日，需现场测量", 15);
         match refused {
             Some(code) => s.expect_refused(staff(UNIT_A), ask, at, code),
             None => {

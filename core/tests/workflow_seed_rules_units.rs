@@ -416,45 +416,84 @@ fn a_statutory_limit_given_at_dispatch_prevails_over_the_preset() {
 }
 
 #[test]
-fn puyang_extends_only_on_the_legal_basis_of_a_longer_statutory_limit() {
-    let rule = "puyang-2020 考核 1: 承办单位因法律、法规、规章对办理时限规定超过五个工作日的，向市热线平台书面说明，可以延期办理";
-    let without = |explanation: &str| {
-        let mut a = request_extension(10, explanation);
-        if let Action::RequestExtension(r) = &mut a {
-            r.legal_basis = None;
-        }
-        a
-    };
-    // (preset, request, refused field or None, rule)
-    let rows: [(&str, Action, Option<&str>, &str); 4] = [
-        ("puyang", without("需现场测量"), Some("legal_basis"), rule),
+fn an_extension_rests_on_the_statutory_limit_where_one_is_given_or_required() {
+    let puyang = "puyang-2020 考核 1: 承办单位因法律、法规、规章对办理时限规定超过五个工作日的，向市热线平台书面说明，可以延期办理";
+    let turpan = "turpan-2021 art. 17: 延长时限不得超过法定时限，无相关法定时限的，延长期限不得超过30个工作日";
+    // (preset, request, refusal code or None, rule)
+    let rows: [(&str, Action, Option<&str>, &str); 8] = [
         (
             "puyang",
-            request_extension(10, " "),
-            Some("explanation"),
+            request_extension(10, "需现场测量"),
+            Some("missing_field"),
+            puyang,
+        ),
+        (
+            "puyang",
+            request_extension_by_law(10, " ", 20),
+            Some("missing_field"),
             "puyang-2020 考核 1: … 书面说明",
         ),
-        ("puyang", request_extension(10, "需现场测量"), None, rule),
+        (
+            "puyang",
+            request_extension_by_law(3, "需现场测量", 5),
+            Some("statutory_not_longer"),
+            puyang,
+        ),
+        (
+            "puyang",
+            request_extension_by_law(15, "需现场测量", 20),
+            None,
+            puyang,
+        ),
+        ("turpan", request_extension(30, "需鉴定"), None, turpan),
         (
             "turpan",
-            without("需现场测量"),
+            request_extension(31, "需鉴定"),
+            Some("extension_too_long"),
+            turpan,
+        ),
+        (
+            "turpan",
+            request_extension_by_law(12, "需鉴定", 10),
+            Some("extension_too_long"),
+            turpan,
+        ),
+        (
+            "turpan",
+            request_extension_by_law(40, "需鉴定", 60),
             None,
-            "turpan-2021 art. 17: no legal basis asked for",
+            turpan,
         ),
     ];
     for (preset_name, ask, refused, rule) in rows {
         let mut s = scripted(preset_name, RequestKind::Help, "in_handling");
         let t = monday() + hours(10);
         match refused {
-            Some(field) => match s.refusal(&staff(UNIT_A), &ask, t) {
-                WorkflowError::MissingField { field: f, .. } => assert_eq!(f, field, "{rule}"),
-                other => panic!("{rule}: {other}"),
-            },
+            Some(code) => {
+                assert_eq!(s.refusal_code(&staff(UNIT_A), &ask, t), code, "{rule}");
+                s.expect_refused(staff(UNIT_A), ask, t, code);
+            }
             None => {
                 s.ok(staff(UNIT_A), ask, t);
             }
         }
     }
+    let s = scripted("puyang", RequestKind::Help, "in_handling");
+    let e = s.refusal(
+        &staff(UNIT_A),
+        &request_extension(10, "需现场测量"),
+        monday() + hours(10),
+    );
+    assert!(
+        matches!(
+            e,
+            WorkflowError::MissingField {
+                field: "statutory_limit",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -478,7 +517,7 @@ fn a_late_unit_tells_the_citizen_why_and_the_center_approves_more_time() {
     s.ok(staff(UNIT_A), delay_notice(), t);
     s.ok(
         staff(UNIT_A),
-        request_extension(5, "需现场测量"),
+        request_extension_by_law(5, "需现场测量", 20),
         t + hours(1),
     );
     s.ok(dispatcher(), decide_extension(true), t + hours(2));
@@ -961,4 +1000,62 @@ fn units_dispatched_separately_each_sign_for_and_reply_and_the_order_waits_for_a
 
 fn reply_naming_unit(unit: &str) -> Action {
     Action::Reply(reply_content(unit, RequestKind::Help))
+}
+
+#[test]
+fn each_new_action_is_refused_where_it_has_no_place() {
+    // (stage the order is brought to, actor, action, rule)
+    type Row = (&'static str, Actor, Action, &'static str);
+    let rows: [Row; 6] = [
+        (
+            "registered",
+            head(UNIT_A),
+            leader_sign_off(),
+            "linshu-2020 二(二): 签批 is of an order the unit received",
+        ),
+        (
+            "dispatched",
+            deputy(UNIT_A),
+            approve_result(),
+            "linshu-2020 二(二): a result is approved while the order is handled",
+        ),
+        (
+            "registered",
+            staff(UNIT_B),
+            co_unit_opinion(),
+            "lishui-2021: a co-unit reports on an order dispatched to it",
+        ),
+        (
+            "registered",
+            staff(UNIT_A),
+            apply_closure(ClosureGround::CannotBeSolved),
+            "puyang-2020 考核 1: a statement about an order the unit was given",
+        ),
+        (
+            "registered",
+            dispatcher(),
+            add_co_units(&[UNIT_C]),
+            "linshu-2020 二(三): units are added to a dispatched order",
+        ),
+        (
+            "under_review",
+            callback_agent(),
+            callback_unreached(),
+            "turpan-2021 art. 21: callbacks follow the review",
+        ),
+    ];
+    for (stage, actor, action, rule) in rows {
+        let preset_name = match action {
+            Action::LeaderSignOff { .. } | Action::ApproveResult { .. } => "linshu",
+            Action::ApplyClosure(_) => "puyang",
+            _ => "turpan",
+        };
+        let mut s = scripted(preset_name, RequestKind::Help, stage);
+        if stage == "dispatched" && preset_name == "linshu" {
+            s.ok(head(UNIT_A), leader_sign_off(), monday() + hours(2));
+        }
+        let at = monday() + hours(60);
+        assert_eq!(s.refusal_code(&actor, &action, at), "wrong_state", "{rule}");
+        s.expect_refused(actor, action, at, "wrong_state");
+    }
 }

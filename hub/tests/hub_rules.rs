@@ -98,7 +98,7 @@ async fn the_hub_refuses_an_extension_of_a_turpan_emergency() {
     } = emergency().await;
 
     let ask = Action::RequestExtension(ExtensionRequest {
-        legal_basis: None,
+        statutory_limit: None,
         working_days: 5,
         explanation: "抢修需要更换管道".into(),
     });

@@ -217,8 +217,23 @@ pub fn site_evidence() -> Action {
 }
 pub fn request_extension(working_days: u32, explanation: &str) -> Action {
     Action::RequestExtension(ExtensionRequest {
-        // Puyang asks for the law that sets the longer time; the others ignore it.
-        legal_basis: Some("《城市道路管理条例》第三十五条".into()),
+        statutory_limit: None,
+        working_days,
+        explanation: explanation.into(),
+    })
+}
+/// An extension on the ground of a handling time of `statutory_days` set by law (what Puyang
+/// requires; a cap instead of the policy's in Turpan).
+pub fn request_extension_by_law(
+    working_days: u32,
+    explanation: &str,
+    statutory_days: u32,
+) -> Action {
+    Action::RequestExtension(ExtensionRequest {
+        statutory_limit: Some(hotline_core::model::StatutoryLimit {
+            working_days: statutory_days,
+            basis: "《城市道路管理条例》第三十五条".into(),
+        }),
         working_days,
         explanation: explanation.into(),
     })

@@ -262,7 +262,7 @@ def test_a_puyang_delay_notice_and_extension_reach_the_citizens_status(puyang_ci
         with pytest.raises(hotline.HotlineError.Refused) as e:
             await staff.device.act(order, A.REQUEST_EXTENSION(request=ask), at("2026-03-03T09:10:00+08:00"))
         assert e.value.code == "missing_field"
-        ask.legal_basis = "《城市道路管理条例》第三十条"
+        ask.statutory_limit = hotline.StatutoryLimit(working_days=20, basis="《城市道路管理条例》第三十条")
         await staff.device.act(order, A.REQUEST_EXTENSION(request=ask), at("2026-03-03T09:10:00+08:00"))
         await carry(staff, desk, order, at("2026-03-03T09:30:00+08:00"))
         await desk.device.act(order, A.DECIDE_EXTENSION(approve=True, note=""), at("2026-03-03T10:00:00+08:00"), me)

@@ -431,10 +431,11 @@ pub struct ExtensionRequest {
     pub working_days: u32,
     /// 书面说明.
     pub explanation: String,
-    /// Puyang: the law, regulation or rule that sets the matter a handling time over the
-    /// ordinary limit — the only ground for an extension there.
+    /// The handling time a law sets for the matter, and the law (Turpan art. 17: the extension
+    /// may not exceed it, instead of the 30 WD cap; Puyang: an extension only where it exceeds
+    /// the ordinary 5 WD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_basis: Option<String>,
+    pub statutory_limit: Option<StatutoryLimit>,
 }
 
 /// Turpan art. 17: 法律法规对办理时限有规定的，从其规定 — a handling limit set by law.

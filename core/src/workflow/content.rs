@@ -237,8 +237,8 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             note("note", n)
         }
         Action::RequestExtension(r) => {
-            if let Some(b) = &r.legal_basis {
-                note("legal_basis", b)?;
+            if let Some(l) = &r.statutory_limit {
+                note("statutory_limit.basis", &l.basis)?;
             }
             fits(action, "explanation", &r.explanation, MAX_TEXT_CHARS)
         }
@@ -499,17 +499,46 @@ pub(crate) fn check(
             if policy.extension_requires_explanation {
                 require(action, "explanation", &req.explanation)?;
             }
-            // Puyang §(五): only where a law, regulation or rule sets a longer handling time.
-            if policy.procedures.extension_needs_legal_basis {
-                require(
-                    action,
-                    "legal_basis",
-                    req.legal_basis.as_deref().unwrap_or(""),
-                )?;
+            if let Some(l) = &req.statutory_limit {
+                if l.working_days == 0 {
+                    return Err(missing(action, "statutory_limit.working_days"));
+                }
+                require(action, "statutory_limit.basis", &l.basis)?;
             }
+            // Puyang 考核 1: 因法律、法规、规章对办理时限规定超过五个工作日的 — only on a law
+            // that sets more time than the ordinary limit.
+            if policy.procedures.extension_needs_legal_basis {
+                let Some(l) = &req.statutory_limit else {
+                    return Err(missing(action, "statutory_limit"));
+                };
+                let ordinary = state
+                    .statutory_limit
+                    .as_ref()
+                    .map(|s| Limit::WorkingDays(s.working_days))
+                    .or(policy.handling_limit(
+                        details.kind,
+                        details.urgency,
+                        state.leader_approval,
+                    ));
+                if let Some(Limit::WorkingDays(ordinary)) = ordinary
+                    && l.working_days <= ordinary
+                {
+                    return Err(WorkflowError::StatutoryNotLonger {
+                        statutory: l.working_days,
+                        ordinary,
+                    });
+                }
+            }
+            // Turpan art. 17: 延长时限不得超过法定时限，无相关法定时限的，延长期限不得超过30个
+            // 工作日 — a statutory limit given with the request caps it instead of the policy.
             // The cap is on the whole handling round: two requests of 20 WD must not slip
             // under a 30 WD maximum that one request of 40 WD could not.
-            if let Some(Limit::WorkingDays(max)) = policy.limits.extension_max {
+            let cap = match (&req.statutory_limit, policy.limits.extension_max) {
+                (Some(l), _) => Some(l.working_days),
+                (None, Some(Limit::WorkingDays(max))) => Some(max),
+                _ => None,
+            };
+            if let Some(max) = cap {
                 let already = state.extension_days;
                 if already.saturating_add(req.working_days) > max {
                     return Err(WorkflowError::ExtensionTooLong {

@@ -113,6 +113,11 @@ pub enum WorkflowError {
     #[error("unit {unit} is named twice in the dispatch")]
     UnitListedTwice { unit: UnitId },
 
+    #[error(
+        "a statutory limit of {statutory} working day(s) is not longer than the ordinary {ordinary}, so it grounds no extension"
+    )]
+    StatutoryNotLonger { statutory: u32, ordinary: u32 },
+
     #[error("confidential callers are not called back")]
     ConfidentialNoCallback,
 
@@ -190,6 +195,7 @@ impl Coded for WorkflowError {
             WorkflowError::SiteFormNotDue => ErrorCode::SiteFormNotDue,
             WorkflowError::NotASubUnit { .. } => ErrorCode::NotASubUnit,
             WorkflowError::UnitListedTwice { .. } => ErrorCode::UnitListedTwice,
+            WorkflowError::StatutoryNotLonger { .. } => ErrorCode::StatutoryNotLonger,
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
             WorkflowError::UnknownOrder { .. } => ErrorCode::UnknownOrder,
@@ -291,6 +297,12 @@ impl Coded for WorkflowError {
             WorkflowError::SiteFormNotDue => {
                 "承办单位只对本单位的重办件、重点件和督办件填写现场督办情况表".to_string()
             }
+            WorkflowError::StatutoryNotLonger {
+                statutory,
+                ordinary,
+            } => format!(
+                "法定办理时限 {statutory} 个工作日不超过常规时限 {ordinary} 个工作日，不能据此延期"
+            ),
             WorkflowError::UnitListedTwice { unit } => {
                 format!("单位 {unit} 在转办中被重复指定")
             }
@@ -430,6 +442,7 @@ fn field_zh(field: &str) -> &'static str {
         "responsible_leader" => "责任领导",
         "sub_unit" => "下设单位",
         "separate_units" => "分别承办单位",
+        "statutory_limit" => "法定办理时限及依据",
         "event_id" => "记录编号",
         _ => "必填项",
     }

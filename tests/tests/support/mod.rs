@@ -1374,7 +1374,7 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
                     reply(who.unit, now),
                     reply(who.unit, now),
                     Action::RequestExtension(ExtensionRequest {
-                        legal_basis: None,
+                        statutory_limit: None,
                         working_days: 5,
                         explanation: note("需协调多部门"),
                     }),

@@ -22,6 +22,7 @@ import hotline.RequestKind
 import hotline.ReturnRequest
 import hotline.Role
 import hotline.Satisfaction
+import hotline.StatutoryLimit
 import hotline.Status
 import hotline.SubmitRequest
 import hotline.WorkflowAction
@@ -203,7 +204,7 @@ fun Suite.seedRuleTests() {
                 staff.device.act(order, WorkflowAction.RequestExtension(ask), at("2026-03-03T09:10:00+08:00"))
             }
             assertEquals("missing_field", noBasis.code)
-            staff.device.act(order, WorkflowAction.RequestExtension(ask.copy(legalBasis = "《城市道路管理条例》第三十条")), at("2026-03-03T09:10:00+08:00"))
+            staff.device.act(order, WorkflowAction.RequestExtension(ask.copy(statutoryLimit = StatutoryLimit(20u, "《城市道路管理条例》第三十条"))), at("2026-03-03T09:10:00+08:00"))
             carry(staff, desk, order, at("2026-03-03T09:30:00+08:00"))
             desk.device.act(order, WorkflowAction.DecideExtension(true, ""), at("2026-03-03T10:00:00+08:00"), ME)
             val receipt = desk.device.show(order).details!!.receipt
