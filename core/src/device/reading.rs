@@ -1,0 +1,108 @@
+//! Reading: an order folded from its verified changes, the inbox and receipt lookups from the index, the citizen's contact for whom may open it, and the whole-store verification.
+
+use super::*;
+
+impl Device {
+    /// The order's document rebuilt from its stored changes, each checked against its hash and
+    /// its signer's key first.
+    pub(super) fn load(&self, order: &OrderId) -> Result<(OrderDoc, OrderState), DeviceError> {
+        let count = self.store.change_count_for(order)?;
+        if count == 0 {
+            return Err(DeviceError::UnknownOrder(order.0.clone()));
+        }
+        let cached = self.cache.borrow_mut().get(order, count);
+        if let Some(doc) = cached {
+            let state = fold(&doc.events()?, &self.policy, &self.calendar);
+            return Ok((doc, state));
+        }
+        let stored = self.store.changes_for(order)?;
+        let mut changes = Vec::with_capacity(stored.len());
+        for s in &stored {
+            changes.push(self.check_stored(s)?);
+        }
+        let actor = match self.identities.first() {
+            Some(i) => doc::actor_for_device(&i.certificate.body.device_key.0),
+            None => doc::actor_for_device(b"read-only"),
+        };
+        let doc = OrderDoc::from_changes(order, actor, changes)?;
+        self.cache
+            .borrow_mut()
+            .put(doc.clone(), stored.len() as u64);
+        let state = fold(&doc.events()?, &self.policy, &self.calendar);
+        Ok((doc, state))
+    }
+
+    /// Hash and signature of a stored change; revocation is not re-applied here, since the
+    /// change was accepted before any later revocation (`hotline verify` reports those).
+    pub(crate) fn check_stored(&self, s: &StoredChange) -> Result<automerge::Change, DeviceError> {
+        let change = doc::decode_change(&s.bytes, Some(&s.hash))?;
+        let id = CertificateId::new(s.cert_id.clone());
+        let cert = self
+            .trust
+            .certificate(&id)
+            .ok_or_else(|| crate::identity::IdentityError::UnknownCertificate { id: id.clone() })?;
+        let key = cert.body.device_key.to_verifying_key()?;
+        let sig = ed25519_dalek::Signature::from_slice(&s.signature)
+            .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id.clone() })?;
+        key.verify(&crate::identity::change_message(&id, &s.bytes), &sig)
+            .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id })?;
+        Ok(change)
+    }
+
+    /// The order with its current deadlines.
+    pub fn show(&self, order: &OrderId) -> Result<OrderView, DeviceError> {
+        let (_, state) = self.load(order)?;
+        Ok(self.view(state))
+    }
+
+    /// Inbox, overdue and due-soon lists from the index (documents are not loaded).
+    pub fn inbox(&self, q: &InboxQuery) -> Result<Vec<IndexRow>, DeviceError> {
+        Ok(self.store.inbox(q)?)
+    }
+
+    /// What a citizen sees for a receipt code: status and next deadline, nothing personal.
+    pub fn status(&self, receipt: &str) -> Result<ReceiptStatus, DeviceError> {
+        receipt_status(&self.store, receipt)
+    }
+
+    /// The citizen's contact details, for someone entitled to them on this order: the center
+    /// (platform key) always, the lead unit when the order is not confidential.
+    pub fn contact(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
+    ) -> Result<ContactDetails, DeviceError> {
+        let identity = self.identity(who)?;
+        let (doc, state) = self.load(order)?;
+        let sealed = doc.sealed();
+        let find = |r: &str| sealed.iter().find(|(k, _)| k == r).map(|(_, b)| b.clone());
+        if let Some(platform) = &identity.platform_sealing
+            && let Some(bytes) = find(PLATFORM_RECIPIENT)
+        {
+            return Ok(SealedContact::from_bytes(bytes).open_with(platform.as_ref())?);
+        }
+        let unit = &identity.certificate.body.unit;
+        // The lead unit, or a sub-unit it passed the order on to (Turpan), opens its own copy.
+        if let Some(key) = &identity.unit_sealing
+            && !state.is_confidential()
+            && (state.lead_unit.as_ref() == Some(unit)
+                || state.sub_units.contains(unit)
+                || state.separate_track(unit).is_some())
+            && let Some(bytes) = find(&unit_recipient(unit))
+        {
+            return Ok(SealedContact::from_bytes(bytes).open_with(key.as_ref())?);
+        }
+        Err(DeviceError::ContactNotVisible)
+    }
+
+    /// Every signed change of an order, as stored: what another device or the hub needs.
+    pub fn export_changes(&self, order: &OrderId) -> Result<Vec<StoredChange>, DeviceError> {
+        Ok(self.store.changes_for(order)?)
+    }
+
+    /// Re-checks every stored change (hash, signature, certificate, signer = actor) and every
+    /// blob (content still matches its hash). Reports every problem; changes nothing.
+    pub fn verify(&self) -> Result<VerifyReport, DeviceError> {
+        verify::run(self)
+    }
+}
