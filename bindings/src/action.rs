@@ -81,6 +81,8 @@ pub enum WorkflowAction {
     CallbackUnreached { note: String },
     /// Turpan: the lead unit passes the order on to its sub-unit (`unit/sub-unit`).
     PassOn { sub_unit: UnitId, note: String },
+    /// The center releases a co-unit or a separately dispatched unit, with the reason.
+    ReleaseUnit { unit: UnitId, reason: String },
     /// 签收 by the lead unit.
     SignFor { note: String },
     /// A call or visit to the citizen: one call-log entry (unit staff).
@@ -182,6 +184,7 @@ impl From<WorkflowAction> for Action {
             }
             WorkflowAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
             WorkflowAction::PassOn { sub_unit, note } => Action::PassOn { sub_unit, note },
+            WorkflowAction::ReleaseUnit { unit, reason } => Action::ReleaseUnit { unit, reason },
             WorkflowAction::SignFor { note } => Action::SignFor { note },
             WorkflowAction::Contact {
                 method,
@@ -347,6 +350,13 @@ mod tests {
                     note: "n".into(),
                 },
                 "pass_on",
+            ),
+            (
+                WorkflowAction::ReleaseUnit {
+                    unit: UnitId::new("unit-c"),
+                    reason: "r".into(),
+                },
+                "release_unit",
             ),
             (WorkflowAction::SignFor { note: "n".into() }, "sign_for"),
             (

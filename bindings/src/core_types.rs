@@ -125,6 +125,7 @@ pub enum ClosureDecision {
     Pending,
     Approved,
     Denied,
+    Lapsed,
 }
 
 #[uniffi::remote(Enum)]

@@ -206,6 +206,14 @@ pub enum ActAction {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// 撤回承办单位 — the center releases a co-unit or a separately dispatched unit, with the
+    /// reason; the order no longer waits for it (dispatcher).
+    ReleaseUnit {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// 转交下设单位 — the lead unit passes the order on to one of its registered sub-units
     /// (Turpan); it stays responsible and replies (staff, leaders).
     PassOn {
@@ -588,6 +596,10 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             note: decision.note,
         },
         ActAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
+        ActAction::ReleaseUnit { unit, reason } => Action::ReleaseUnit {
+            unit: UnitId::new(unit),
+            reason,
+        },
         ActAction::PassOn { to, note } => Action::PassOn {
             sub_unit: UnitId::new(to),
             note,

@@ -432,6 +432,7 @@ fn print_unit_records(st: &hotline_core::workflow::OrderState) {
                 hotline_core::workflow::ClosureDecision::Pending => "待审核 pending",
                 hotline_core::workflow::ClosureDecision::Approved => "同意 approved",
                 hotline_core::workflow::ClosureDecision::Denied => "不同意 denied",
+                hotline_core::workflow::ClosureDecision::Lapsed => "已失效 lapsed (re-dispatched)",
             },
             if c.note.is_empty() {
                 String::new()
@@ -471,6 +472,7 @@ fn action_detail(a: &Action) -> String {
         }
         Action::ApplyClosure(a) => format!(" — {}", a.ground.zh()),
         Action::PassOn { sub_unit, .. } => format!(" → {sub_unit}"),
+        Action::ReleaseUnit { unit, reason } => format!(" − {unit}（{reason}）"),
         Action::RequestExtension(r) => format!(" — {} 个工作日 WD", r.working_days),
         _ => String::new(),
     }

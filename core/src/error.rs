@@ -228,6 +228,7 @@ error_codes! {
     BadInput = "bad_input", 400, InvalidInput;
     OutsideArea = "outside_area", 403, Refused;
     SubUnitNotRegistered = "sub_unit_not_registered", 409, Refused;
+    SealedCopyNotAllowed = "sealed_copy_not_allowed", 422, Refused;
     UnknownParentUnit = "unknown_parent_unit", 404, NotFound;
     ContactNotVisible = "contact_not_visible", 403, Refused;
     // Sync, photo transfer, bundles.

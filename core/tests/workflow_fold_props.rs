@@ -179,6 +179,14 @@ fn pool() -> Vec<(Actor, Action)> {
         }),
         (head(UNIT_B), sign_for()),
         (staff(UNIT_B), reply(UNIT_B, RequestKind::Complaint)),
+        // The center releases a unit the order would wait for.
+        (
+            dispatcher(),
+            Action::ReleaseUnit {
+                unit: hotline_core::model::UnitId::new(UNIT_B),
+                reason: "不属该单位职责".into(),
+            },
+        ),
     ]
 }
 

@@ -1059,3 +1059,98 @@ fn each_new_action_is_refused_where_it_has_no_place() {
         s.expect_refused(actor, action, at, "wrong_state");
     }
 }
+
+// ---- the center releases a unit the order would otherwise wait for ----
+
+fn release(unit: &str) -> Action {
+    Action::ReleaseUnit {
+        unit: hotline_core::model::UnitId::new(unit),
+        reason: "经核实不属该单位职责".into(),
+    }
+}
+
+#[test]
+fn the_center_releases_a_unit_so_an_order_never_waits_for_it_forever() {
+    let rule = "turpan-2021 art. 12, lishui-2021 首接负责制: the order waits for every unit — the center may release one that is not concerned";
+    // A separate unit that never replies.
+    let mut s = scripted("turpan", RequestKind::Help, "registered");
+    let t = monday() + hours(1);
+    s.ok(dispatcher(), dispatch_separately(UNIT_A, &[UNIT_B]), t);
+    s.ok(head(UNIT_A), sign_for(), t + hours(1));
+    s.ok(staff(UNIT_A), reply_naming(None), t + hours(2));
+    assert_eq!(s.state().status, Status::InHandling);
+    // While it waits, the lead unit has replied: no extension, no second approval.
+    s.expect_refused(
+        staff(UNIT_A),
+        request_extension(3, "等待协办"),
+        t + hours(3),
+        "wrong_state",
+    );
+    let mut blank = release(UNIT_B);
+    if let Action::ReleaseUnit { reason, .. } = &mut blank {
+        reason.clear();
+    }
+    refusals(
+        &mut s,
+        t + hours(3),
+        vec![
+            (staff(UNIT_A), release(UNIT_B), "wrong_role", rule),
+            (dispatcher(), release(UNIT_C), "wrong_unit", rule),
+            (dispatcher(), blank, "missing_field", rule),
+        ],
+    );
+    s.ok(dispatcher(), release(UNIT_B), t + hours(3));
+    let st = s.state();
+    assert_eq!(st.status, Status::UnderReview, "{rule}");
+    assert!(st.separate.is_empty());
+    s.expect_refused(dispatcher(), release(UNIT_B), t + hours(4), "wrong_unit");
+    // After the reply there is nothing left to wait for.
+    let mut reviewed = scripted("turpan", RequestKind::Help, "under_review");
+    reviewed.expect_refused(dispatcher(), release(UNIT_B), t + hours(60), "wrong_state");
+
+    // A co-unit that never reports its part, where the policy waits for it.
+    let mut s = scripted("turpan", RequestKind::Help, "in_handling");
+    s.policy.procedures.co_unit_opinions_required = true;
+    let t = monday() + hours(10);
+    s.expect_refused(
+        staff(UNIT_A),
+        reply_naming(None),
+        t,
+        "co_unit_opinions_missing",
+    );
+    s.ok(dispatcher(), release(UNIT_B), t);
+    s.ok(staff(UNIT_A), reply_naming(None), t + minutes(1));
+}
+
+#[test]
+fn a_closure_application_does_not_outlive_the_dispatch_it_was_made_under() {
+    // puyang-2020 考核 1: the statement is the handling unit's; a unit that returned the order
+    // does not keep another unit's order out of assessment.
+    let mut s = scripted("puyang", RequestKind::Help, "dispatched");
+    let t = monday() + hours(2);
+    s.ok(
+        staff(UNIT_A),
+        apply_closure(ClosureGround::CannotBeSolved),
+        t,
+    );
+    s.ok(staff(UNIT_A), request_return(false), t + minutes(5));
+    s.ok(dispatcher(), decide_return(true), t + hours(1));
+    assert_eq!(
+        s.state().closure_applications[0].decision,
+        ClosureDecision::Lapsed
+    );
+    s.expect_refused(
+        dispatcher(),
+        decide_closure(true),
+        t + hours(2),
+        "nothing_to_decide",
+    );
+    s.ok(dispatcher(), dispatch(UNIT_C, &[]), t + hours(2));
+    s.ok(head(UNIT_C), sign_for(), t + hours(3));
+    s.ok(
+        staff(UNIT_C),
+        apply_closure(ClosureGround::CannotBeSolved),
+        t + hours(4),
+    );
+    assert!(!s.state().not_counted_in_assessment());
+}

@@ -196,3 +196,28 @@ fn reply_in(unit: &str) -> Action {
         responsible_leader: None,
     })
 }
+
+#[tokio::test]
+async fn a_change_may_not_plant_a_sealed_contact_for_someone_it_does_not_concern() {
+    // A modified app on unit B's phone logs a call and attaches a "contact" sealed for unit A's
+    // sub-unit, so that the sub-unit would open a number of B's choosing.
+    let s = scene().await;
+    let planted = forged_change_sealed(
+        &s.city,
+        &s.staff_a,
+        &s.order,
+        "staff-a",
+        "staff-a",
+        t(LATER),
+        Action::Contact {
+            method: ContactMethod::Phone,
+            reached: true,
+            note: "已联系".into(),
+        },
+        &[(format!("unit:{UNIT_A}/village-1"), vec![7u8; 80])],
+    );
+    assert_eq!(
+        refusal_of(&s.hub, &s.staff_a, &planted).await,
+        "sealed_copy_not_allowed"
+    );
+}

@@ -80,6 +80,21 @@ pub fn forged_change(
     at: DateTime<Utc>,
     action: Action,
 ) -> WireChange {
+    forged_change_sealed(city, source, order, signer, actor_of, at, action, &[])
+}
+
+/// [`forged_change`] carrying sealed contact copies of the forger's choosing.
+#[allow(clippy::too_many_arguments)]
+pub fn forged_change_sealed(
+    city: &City,
+    source: &Device,
+    order: &OrderId,
+    signer: &str,
+    actor_of: &str,
+    at: DateTime<Utc>,
+    action: Action,
+    sealed: &[(String, Vec<u8>)],
+) -> WireChange {
     let signer_dev = Device::open(&city.dir(signer)).unwrap();
     let identity = signer_dev.identity(None).unwrap();
     let claimed = Device::open(&city.dir(actor_of)).unwrap();
@@ -99,7 +114,7 @@ pub fn forged_change(
         after: doc.event_heads().unwrap(),
         action,
     };
-    let change = doc.append(&event, &[]).unwrap();
+    let change = doc.append(&event, sealed).unwrap();
     let custody = FileKeyCustody::open(
         &city
             .dir(signer)

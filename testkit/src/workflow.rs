@@ -445,6 +445,10 @@ pub fn every_action() -> Vec<Action> {
         apply_closure(hotline_core::model::ClosureGround::NonCompliant),
         decide_closure(true),
         callback_unreached(),
+        Action::ReleaseUnit {
+            unit: hotline_core::model::UnitId::new(UNIT_B),
+            reason: "不属该单位职责".into(),
+        },
     ]
 }
 

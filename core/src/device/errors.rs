@@ -41,6 +41,12 @@ pub enum DeviceError {
     OutsideArea { area: String, division: String },
     #[error("this person may not see the citizen's contact details on this order")]
     ContactNotVisible,
+    /// A change carries a sealed contact for someone its action does not concern.
+    #[error("a {action} may not carry a sealed contact for `{recipient}`")]
+    SealedCopyNotAllowed {
+        recipient: String,
+        action: &'static str,
+    },
     /// Turpan: nobody is enrolled in a sub-unit before the authority registers it.
     #[error("sub-unit {unit} is not registered; register it with the center's approval first")]
     SubUnitNotRegistered { unit: String },
@@ -121,6 +127,7 @@ impl Coded for DeviceError {
             DeviceError::BadInput { .. } => ErrorCode::BadInput,
             DeviceError::ContactNotVisible => ErrorCode::ContactNotVisible,
             DeviceError::SubUnitNotRegistered { .. } => ErrorCode::SubUnitNotRegistered,
+            DeviceError::SealedCopyNotAllowed { .. } => ErrorCode::SealedCopyNotAllowed,
             DeviceError::UnknownParentUnit { .. } => ErrorCode::UnknownParentUnit,
             DeviceError::OutsideArea { .. } => ErrorCode::OutsideArea,
             DeviceError::Io(_) => ErrorCode::DeviceIo,
@@ -153,6 +160,10 @@ impl Coded for DeviceError {
             DeviceError::UnknownReceipt(r) => format!("查询码 {r} 没有对应的工单"),
             DeviceError::BadInput { field, reason } => format!("{field} 填写有误：{reason}"),
             DeviceError::ContactNotVisible => "该人员无权查看此工单诉求人的联系方式".into(),
+            DeviceError::SealedCopyNotAllowed { recipient, action } => format!(
+                "“{}”记录不得附带给 {recipient} 的加密联系方式",
+                crate::workflow::action_zh(action)
+            ),
             DeviceError::SubUnitNotRegistered { unit } => {
                 format!("下设单位 {unit} 尚未登记，请先经中心批准登记")
             }

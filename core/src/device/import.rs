@@ -24,7 +24,7 @@ use crate::identity::{
     BatchItem, CertificateId, IdentityError, PublicKeyBytes, SignatureBytes, TrustStore,
     change_message, verify_batch,
 };
-use crate::model::{AttachmentRef, Event, EventId, OrderId, Role, Timestamp};
+use crate::model::{Action, AttachmentRef, Event, EventId, OrderId, Role, Timestamp};
 use crate::store::{ActionRecord, StoredChange};
 use crate::workflow::{check_sizes, decide, fold};
 
@@ -369,7 +369,37 @@ impl Device {
             &self.policy,
             &self.calendar,
         )?;
+        sealed_copies_fit(&event.action, &effect.sealed)?;
         Ok((event.clone(), effect.sealed, after))
+    }
+}
+
+/// A change may carry sealed copies of the citizen's contact only for whom its action concerns:
+/// the platform's copy with the submission, the units' copies with the dispatch that names
+/// them, a sub-unit's with the pass-on to it. Anything else — a co-unit planting a copy for
+/// another unit, say — is refused, so nobody opens a contact someone else chose for them.
+fn sealed_copies_fit(action: &Action, sealed: &[SealedCopy]) -> Result<(), DeviceError> {
+    let allowed = |recipient: &str| match action {
+        Action::Submit { .. } => recipient == super::PLATFORM_RECIPIENT,
+        Action::Dispatch {
+            lead,
+            separate_units,
+            ..
+        } => {
+            recipient == super::unit_recipient(lead)
+                || separate_units
+                    .iter()
+                    .any(|u| recipient == super::unit_recipient(u))
+        }
+        Action::PassOn { sub_unit, .. } => recipient == super::unit_recipient(sub_unit),
+        _ => false,
+    };
+    match sealed.iter().find(|(r, _)| !allowed(r)) {
+        Some((r, _)) => Err(DeviceError::SealedCopyNotAllowed {
+            recipient: r.chars().take(64).collect(),
+            action: action.name(),
+        }),
+        None => Ok(()),
     }
 }
 

@@ -149,6 +149,12 @@ pub enum Action {
     CallbackUnreached {
         note: String,
     },
+    /// The center releases a co-unit or a unit it dispatched to separately, with the reason
+    /// (it was not that unit's matter after all): the order no longer waits for it.
+    ReleaseUnit {
+        unit: UnitId,
+        reason: String,
+    },
     /// Turpan: the lead unit passes the order on to one of its registered sub-units, whose
     /// staff then handle it with the unit, which stays responsible (it replies).
     PassOn {
@@ -244,6 +250,7 @@ impl Action {
             Action::DecideClosure { .. } => "decide_closure",
             Action::CallbackUnreached { .. } => "callback_unreached",
             Action::PassOn { .. } => "pass_on",
+            Action::ReleaseUnit { .. } => "release_unit",
             Action::DecideReturn { .. } => "decide_return",
             Action::SignFor { .. } => "sign_for",
             Action::Contact { .. } => "contact",

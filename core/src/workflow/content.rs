@@ -161,6 +161,10 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         | Action::FirstResponse { note: n } => note("note", n),
         Action::ForceMajeure { basis } | Action::CloseAsLawful { basis } => note("basis", basis),
         Action::DelayNotice { reason } => note("reason", reason),
+        Action::ReleaseUnit { unit, reason } => {
+            fits(action, "unit", &unit.0, MAX_ID_CHARS)?;
+            note("reason", reason)
+        }
         Action::PassOn { sub_unit, note: n } => {
             fits(action, "sub_unit", &sub_unit.0, MAX_ID_CHARS)?;
             note("note", n)
@@ -288,8 +292,11 @@ fn new_co_units(
     if units.iter().any(|u| blank(&u.0)) {
         return Err(missing(action, "units"));
     }
-    match units.iter().find(|u| state.lead_unit.as_ref() == Some(*u)) {
-        Some(lead) => Err(WorkflowError::LeadAlsoCoUnit { unit: lead.clone() }),
+    if let Some(lead) = units.iter().find(|u| state.lead_unit.as_ref() == Some(*u)) {
+        return Err(WorkflowError::LeadAlsoCoUnit { unit: lead.clone() });
+    }
+    match units.iter().find(|u| state.separate_track(u).is_some()) {
+        Some(u) => Err(WorkflowError::UnitListedTwice { unit: u.clone() }),
         None => Ok(()),
     }
 }
@@ -324,7 +331,9 @@ pub(crate) fn check(
         Action::FirstResponse { note: n } | Action::InterimProgress { note: n } => {
             require(action, "note", n)
         }
-        Action::DelayNotice { reason } => require(action, "reason", reason),
+        Action::DelayNotice { reason } | Action::ReleaseUnit { reason, .. } => {
+            require(action, "reason", reason)
+        }
         Action::PassOn { sub_unit, .. } => {
             require(action, "sub_unit", &sub_unit.0)?;
             // Only to the lead unit's own sub-units: anyone else would gain the order.

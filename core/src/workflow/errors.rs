@@ -385,6 +385,7 @@ pub fn action_zh(name: &str) -> &'static str {
         "decide_closure" => "审核办结申请",
         "callback_unreached" => "记录回访未接通",
         "pass_on" => "转交下设单位办理",
+        "release_unit" => "撤回承办单位",
         _ => "该操作",
     }
 }

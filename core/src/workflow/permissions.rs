@@ -47,6 +47,7 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         | Action::ForceMajeure { .. }
         | Action::CloseAsLawful { .. }
         | Action::AddCoUnits { .. }
+        | Action::ReleaseUnit { .. }
         | Action::DecideClosure { .. } => DISPATCHER,
         // Linshu 二(二): 主要领导签批; 分管领导审核把关 (the main leader may do it too).
         Action::LeaderSignOff { .. } => &[Role::UnitHead],

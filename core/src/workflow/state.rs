@@ -266,6 +266,9 @@ pub enum ClosureDecision {
     Pending,
     Approved,
     Denied,
+    /// The order was dispatched again (or returned) before the center decided: the
+    /// application was the previous unit's and no longer stands.
+    Lapsed,
 }
 
 /// A unit's closure application and the center's decision.
@@ -466,11 +469,16 @@ impl OrderState {
             })
     }
 
-    /// The co-units that have not reported their part (会办意见) yet.
+    /// The co-units that have not reported their part (会办意见) on the current dispatch yet.
     pub fn co_units_without_opinion(&self) -> Vec<UnitId> {
         self.co_units
             .iter()
-            .filter(|u| !self.co_unit_opinions.iter().any(|o| &o.by.unit == *u))
+            .filter(|u| {
+                !self
+                    .co_unit_opinions
+                    .iter()
+                    .any(|o| &o.by.unit == *u && self.dispatched_at.is_none_or(|d| o.at >= d))
+            })
             .cloned()
             .collect()
     }

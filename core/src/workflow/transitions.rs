@@ -114,7 +114,8 @@ fn check_state(
         // A supervisor may verify a closed order too: that is how falsified closures are found.
         Action::SiteEvidence(_) if actor.role == Role::Supervisor => s.is_after_dispatch(),
         Action::SiteEvidence(_) => open_after_dispatch,
-        Action::RequestExtension(_) => s == InHandling,
+        // Not once the lead unit has replied and waits for the separate units.
+        Action::RequestExtension(_) => s == InHandling && !state.lead_replied,
         Action::DecideExtension { .. } => s == ExtensionRequested,
         // An offline unit that asked for more time may finish before the center answers; the
         // request then lapses instead of blocking the reply.
@@ -164,7 +165,7 @@ fn check_state(
                     action: action.name(),
                 });
             }
-            matches!(s, InHandling | ExtensionRequested)
+            matches!(s, InHandling | ExtensionRequested) && !state.lead_replied
         }
         Action::CoUnitOpinion { .. } | Action::AddCoUnits { .. } => open_after_dispatch,
         Action::InterimProgress { .. } | Action::DelayNotice { .. } => {
@@ -190,7 +191,8 @@ fn check_state(
                             action: action.name(),
                         });
                     }
-                    s.is_after_dispatch()
+                    // Stated while the unit cannot solve it, not after a closure's rating.
+                    open_after_dispatch
                 }
             }
         }
@@ -203,6 +205,16 @@ fn check_state(
             true
         }
         Action::CallbackUnreached { .. } => s == AwaitingCallback,
+        // Only while the order is handled: afterwards there is nothing to wait for.
+        Action::ReleaseUnit { unit, .. } => {
+            if !state.co_units.contains(unit) && state.separate_track(unit).is_none() {
+                return Err(WorkflowError::NotACoUnit {
+                    unit: unit.clone(),
+                    action: action.name(),
+                });
+            }
+            s.is_handling_clock_running()
+        }
         // Turpan: passed on once the unit has signed for it, while it handles it.
         Action::PassOn { .. } => {
             procedure(policy.procedures.sub_units, action)?;
@@ -252,6 +264,7 @@ fn check_sign_off(
             | Action::InterimProgress { .. }
             | Action::DelayNotice { .. }
             | Action::ApplyClosure(_)
+            | Action::PassOn { .. }
     );
     if policy.procedures.leader_sign_off
         && handling
@@ -362,6 +375,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.coordination = coordination.clone();
             state.statutory_limit = statutory_limit.clone();
             state.sub_units.clear();
+            lapse_pending_closure(state);
             state.sign_off = None;
             state.result_approval = None;
             state.dispatched_at = Some(at);
@@ -401,6 +415,7 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
                 state.co_units.clear();
                 state.sub_units.clear();
                 state.separate.clear();
+                lapse_pending_closure(state);
                 state.dispatched_at = None;
                 state.returned_at = Some(at);
                 state.status = Status::Registered;
@@ -518,6 +533,13 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.unreached_callbacks.push(logged(event, note.clone()))
         }
         Action::PassOn { sub_unit, .. } => state.sub_units.push(sub_unit.clone()),
+        Action::ReleaseUnit { unit, .. } => {
+            state.co_units.retain(|u| u != unit);
+            state.separate.retain(|t| &t.unit != unit);
+            if state.lead_replied {
+                to_review_when_all_replied(state, at);
+            }
+        }
         Action::Review { approve, .. } => {
             if !*approve {
                 state.replies_rejected = state.replies_rejected.saturating_add(1);
@@ -585,9 +607,24 @@ fn track_of<'a>(
 /// 分别转办: the order goes to review once the lead unit and every separate unit replied.
 fn to_review_when_all_replied(state: &mut OrderState, at: Timestamp) {
     if state.lead_replied && state.separate.iter().all(|t| t.replied_at.is_some()) {
+        // An extension the lead unit asked for meanwhile is no longer needed.
+        if let Some(ext) = state.extensions.last_mut()
+            && ext.decision == ExtensionDecision::Pending
+        {
+            ext.decision = ExtensionDecision::Lapsed;
+        }
         state.lead_replied = false;
         state.replied_at = Some(at);
         state.status = Status::UnderReview;
+    }
+}
+
+/// A closure application was the unit's that had the order; it does not carry over.
+fn lapse_pending_closure(state: &mut OrderState) {
+    if let Some(rec) = state.closure_applications.last_mut()
+        && rec.decision == ClosureDecision::Pending
+    {
+        rec.decision = ClosureDecision::Lapsed;
     }
 }
 
