@@ -9,6 +9,8 @@
 //! * [`cli`]: the `hotline` binary in a folder of its own.
 //! * [`link`]: a hub in memory and a whole sync over it, bytes on the wire.
 //! * [`hub`] (feature `hub`): a hub in-process, raw signed requests, forged changes, a scene.
+//! * [`postgres`]: a throwaway PostgreSQL cluster (Debian's binaries, a Unix socket in a
+//!   temporary folder) for the hub's storage tests.
 //!
 //! Test support fails loudly: a set-up that does not work is a broken test, so this crate
 //! unwraps and panics where library code never may.
@@ -18,6 +20,7 @@ pub mod cli;
 #[cfg(feature = "hub")]
 pub mod hub;
 pub mod link;
+pub mod postgres;
 pub mod store;
 pub mod workflow;
 
