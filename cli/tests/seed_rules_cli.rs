@@ -373,6 +373,14 @@ fn in_handling(preset: &str) -> (Terminal, String, String) {
     (city, order, receipt)
 }
 
+/// `hotline show` of the order, as the desk sees it, holds every line in `wants`.
+fn assert_shows(city: &Terminal, order: &str, wants: &[&str]) {
+    let shown = city.text(&["show", order, "--store", "township", "--as", "desk"]);
+    for want in wants {
+        assert!(shown.contains(want), "show lacks {want}:\n{shown}");
+    }
+}
+
 fn act<'a>(order: &'a str, args: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec!["act", order];
     a.extend_from_slice(args);
@@ -473,16 +481,17 @@ fn a_linshu_order_is_signed_off_approved_and_replied_in_the_leaders_name() {
         ],
     ));
     assert_eq!(v["state"]["status"], "closed");
-    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
-    for want in [
-        "签批 / sign-off",
-        "审核把关办理结果 approve_result",
-        "责任领导 responsible leader: deputy-a",
-        "回访未接通 / callback unreached",
-        "单位已联系 unit contacted",
-    ] {
-        assert!(shown.contains(want), "show lacks {want}:\n{shown}");
-    }
+    assert_shows(
+        &city,
+        o,
+        &[
+            "签批 / sign-off",
+            "审核把关办理结果 approve_result",
+            "责任领导 responsible leader: deputy-a",
+            "回访未接通 / callback unreached",
+            "单位已联系 unit contacted",
+        ],
+    );
 }
 
 #[test]
@@ -563,11 +572,7 @@ fn a_puyang_unit_tells_the_citizen_of_its_delay_and_the_extension_shows_in_statu
         "unknown_ground"
     );
     city.ok(&act(o, &["decide-closure", "--approve", "--as", "desk"]));
-    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
-    assert!(
-        shown.contains("不纳入考核 / not counted in assessment"),
-        "{shown}"
-    );
+    assert_shows(&city, o, &["不纳入考核 / not counted in assessment"]);
 }
 
 #[test]
@@ -634,13 +639,14 @@ fn a_turpan_unit_passes_an_order_on_to_its_registered_sub_unit() {
             "staff-v1",
         ],
     ));
-    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
-    for want in [
-        "下设单位 / passed on to sub-units: unit-a/village-1",
-        "转交下设单位办理 pass_on",
-    ] {
-        assert!(shown.contains(want), "show lacks {want}:\n{shown}");
-    }
+    assert_shows(
+        &city,
+        o,
+        &[
+            "下设单位 / passed on to sub-units: unit-a/village-1",
+            "转交下设单位办理 pass_on",
+        ],
+    );
 }
 
 #[test]
@@ -694,8 +700,7 @@ fn a_turpan_order_dispatched_separately_waits_for_every_units_reply() {
     city.ok(&act(o, &["sign-for", "--as", "staff-b"]));
     let v = city.ok(&act(o, &reply("staff-a")));
     assert_eq!(v["state"]["status"], "in_handling");
-    let shown = city.text(&["show", o, "--store", "township", "--as", "desk"]);
-    assert!(shown.contains("分别办理 / separately: unit-b"), "{shown}");
+    assert_shows(&city, o, &["分别办理 / separately: unit-b"]);
     let v = city.ok(&act(o, &reply("staff-b")));
     assert_eq!(v["state"]["status"], "under_review");
 }
