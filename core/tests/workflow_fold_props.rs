@@ -170,13 +170,7 @@ fn pool() -> Vec<(Actor, Action)> {
         ),
         (staff(&format!("{UNIT_A}/village-1")), contact()),
         // Turpan art. 12: dispatched separately to B beside A; B's own sign-for and reply.
-        (dispatcher(), {
-            let mut d = dispatch(UNIT_A, &[]);
-            if let Action::Dispatch { separate_units, .. } = &mut d {
-                separate_units.push(hotline_core::model::UnitId::new(UNIT_B));
-            }
-            d
-        }),
+        (dispatcher(), dispatch_separately(UNIT_A, &[UNIT_B])),
         (head(UNIT_B), sign_for()),
         (staff(UNIT_B), reply(UNIT_B, RequestKind::Complaint)),
         // The center releases a unit the order would wait for.

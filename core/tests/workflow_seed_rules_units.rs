@@ -894,17 +894,6 @@ fn a_sub_unit_is_named_under_its_unit() {
 
 // ---- separate dispatch (Turpan art. 12: 分别转派至承办单位办理) ----
 
-fn dispatch_separately(lead: &str, separate: &[&str]) -> Action {
-    let mut d = dispatch(lead, &[]);
-    if let Action::Dispatch { separate_units, .. } = &mut d {
-        *separate_units = separate
-            .iter()
-            .map(|u| hotline_core::model::UnitId::new(*u))
-            .collect();
-    }
-    d
-}
-
 #[test]
 fn units_dispatched_separately_each_sign_for_and_reply_and_the_order_waits_for_all() {
     let rule = "turpan-2021 art. 12: 按照职责规定分别转派至承办单位办理";

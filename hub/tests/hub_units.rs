@@ -199,8 +199,8 @@ fn reply_in(unit: &str) -> Action {
 
 #[tokio::test]
 async fn a_change_may_not_plant_a_sealed_contact_for_someone_it_does_not_concern() {
-    // A modified app on unit B's phone logs a call and attaches a "contact" sealed for unit A's
-    // sub-unit, so that the sub-unit would open a number of B's choosing.
+    // A modified app on unit A's phone logs a call and attaches a "contact" sealed for a
+    // sub-unit the order was never passed on to, which would open a number of its choosing.
     let s = scene().await;
     let planted = forged_change_sealed(
         &s.city,

@@ -296,6 +296,18 @@ pub fn dispatch_statutory(lead: &str, working_days: u32, basis: &str) -> Action 
     }
     d
 }
+/// 分别转办 (Turpan art. 12): dispatched to `lead` and, each on its own track, to `separate`.
+pub fn dispatch_separately(lead: &str, separate: &[&str]) -> Action {
+    let mut d = dispatch(lead, &[]);
+    if let Action::Dispatch { separate_units, .. } = &mut d {
+        *separate_units = separate
+            .iter()
+            .map(|u| hotline_core::model::UnitId::new(*u))
+            .collect();
+    }
+    d
+}
+
 /// Linshu 二(三): the return is denied and `co` assists.
 pub fn partly_justified(co: &[&str]) -> Action {
     Action::DecideReturn {

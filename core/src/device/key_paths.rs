@@ -12,7 +12,7 @@ pub(super) fn key_path(dir: &Path, cert: &CertificateId) -> PathBuf {
 }
 
 /// Where a person's sealing key is kept: `KIND` is `unit` or `platform`.
-pub(super) fn sealing_key_path(dir: &Path, cert: &CertificateId, kind: &str) -> PathBuf {
+fn sealing_key_path(dir: &Path, cert: &CertificateId, kind: &str) -> PathBuf {
     keys_dir(dir).join(format!("{}.{kind}-sealing.key", cert.0))
 }
 

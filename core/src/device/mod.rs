@@ -29,7 +29,10 @@ pub use import::{
     Arrival, CLOCK_SKEW, Checked, OFFLINE_GRACE, Verified, WireChange, verify_incoming,
 };
 pub use inputs::{PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
-use key_paths::*;
+use key_paths::{
+    import_sealing_secrets, key_path, keys_dir, legacy_sealing_path, read_private_json,
+    sealing_custody, sealing_keypair,
+};
 pub use verify::{Problem, VerifyReport};
 pub use views::{ImportOutcome, OrderView, ReceiptStatus, Submitted, receipt_status};
 
