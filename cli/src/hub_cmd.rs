@@ -71,6 +71,23 @@ pub enum HubCommand {
         /// No line per request on stderr.
         #[arg(long)]
         quiet: bool,
+        /// Keep the hub's data in PostgreSQL (`postgres://user@host/db` or libpq `key=value`)
+        /// instead of DIR/store; several hub processes may serve one database. Also read from
+        /// HOTLINE_DATABASE_URL, so the password stays out of the process list.
+        /// 使用 PostgreSQL 保存平台数据。
+        #[arg(long, env = "HOTLINE_DATABASE_URL")]
+        database: Option<String>,
+    },
+    /// Copy an SQLite hub (DIR/store) into PostgreSQL, verifying every change; run again to
+    /// resume after an interruption. Stop the hub first. 将平台数据迁移到 PostgreSQL。
+    Migrate {
+        /// The hub's data folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database (`postgres://…` or libpq `key=value`); also read from
+        /// HOTLINE_DATABASE_URL.
+        #[arg(long, env = "HOTLINE_DATABASE_URL")]
+        to: String,
     },
     /// The hub's log of refused changes, newest first. 平台拒收记录。
     Refusals {
@@ -182,7 +199,9 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             data,
             listen,
             quiet,
-        } => crate::hub_serve::serve(ctx, &data, &listen, quiet),
+            database,
+        } => crate::hub_serve::serve(ctx, &data, &listen, quiet, database),
+        HubCommand::Migrate { from, to } => crate::hub_migrate::migrate(ctx, &from, &to),
         HubCommand::Refusals { data, limit } => crate::hub_serve::refusals(ctx, &data, limit),
     }
 }

@@ -21,7 +21,13 @@ fn runtime_error(e: std::io::Error) -> CliError {
     )
 }
 
-pub fn serve(ctx: &Ctx, data: &Path, listen: &str, quiet: bool) -> Result<(), CliError> {
+pub fn serve(
+    ctx: &Ctx,
+    data: &Path,
+    listen: &str,
+    quiet: bool,
+    database: Option<String>,
+) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -30,6 +36,7 @@ pub fn serve(ctx: &Ctx, data: &Path, listen: &str, quiet: bool) -> Result<(), Cl
         // `--now` sets the hub's day (demos); it then runs in real time.
         clock: Clock::starting_at(ctx.now),
         log: !quiet,
+        database,
         ..HubOptions::default()
     };
     runtime.block_on(async {

@@ -11,6 +11,7 @@ mod ctx;
 mod demo;
 mod device_cmd;
 mod hub_cmd;
+mod hub_migrate;
 mod hub_serve;
 mod orders_cmd;
 mod output;

@@ -28,11 +28,62 @@ fn request(text: &str) -> SubmitRequest {
     }
 }
 
-/// `hotline hub serve` on the city's hub folder.
-fn serve(data: &Path) -> HubProcess {
+/// `hotline hub serve` on the city's hub folder, its data there or in PostgreSQL.
+fn serve(data: &Path, database: Option<&str>) -> HubProcess {
     Terminal::new(env!("CARGO_BIN_EXE_hotline"))
         .at("2026-03-02T12:00:00+08:00")
-        .serve_hub(data)
+        .serve_hub_on(data, database)
+}
+
+/// What the hub stored, read behind its back: its SQLite store or its database.
+enum Stored {
+    Sqlite(Box<Device>),
+    Postgres(Box<postgres::Client>),
+}
+
+impl Stored {
+    fn open(data: &Path, database: Option<&str>) -> Stored {
+        match database {
+            None => Stored::Sqlite(Box::new(Device::open(&data.join("store")).unwrap())),
+            Some(url) => Stored::Postgres(Box::new(
+                postgres::Client::connect(url, postgres::NoTls).unwrap(),
+            )),
+        }
+    }
+
+    fn has_change(&mut self, hash: &str) -> bool {
+        match self {
+            Stored::Sqlite(d) => d.store().has_change(hash).unwrap(),
+            Stored::Postgres(c) => c
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM changes WHERE hash = $1)",
+                    &[&hash],
+                )
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    fn change_count(&mut self) -> u64 {
+        match self {
+            Stored::Sqlite(d) => d.store().change_count().unwrap(),
+            Stored::Postgres(c) => {
+                let n: i64 = c
+                    .query_one("SELECT count(*) FROM changes", &[])
+                    .unwrap()
+                    .get(0);
+                u64::try_from(n).unwrap()
+            }
+        }
+    }
+
+    /// The SQLite store verifies whole; PostgreSQL keeps its own pages.
+    fn intact(&self) -> bool {
+        match self {
+            Stored::Sqlite(d) => d.verify().unwrap().ok(),
+            Stored::Postgres(_) => true,
+        }
+    }
 }
 
 /// Hashes of this kiosk's changes the hub has acknowledged: the client moves its cursor only
@@ -115,6 +166,16 @@ fn city() -> (City, PathBuf, Vec<Device>) {
 
 #[test]
 fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
+    killed_during_ingest(None);
+}
+
+#[test]
+fn a_postgres_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
+    let cluster = hotline_testkit::postgres::PgCluster::start();
+    killed_during_ingest(Some(&cluster.conn_str("postgres")));
+}
+
+fn killed_during_ingest(database: Option<&str>) {
     let (_city, data, kiosks) = city();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -122,7 +183,7 @@ fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
         .build()
         .unwrap();
 
-    let mut hub = serve(&data);
+    let mut hub = serve(&data, database);
     let node = hub.node_id.clone();
     let acked_syncs = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -154,16 +215,13 @@ fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
     );
 
     // Restarted on the same folder: every acknowledged change is there.
-    let hub = serve(&data);
+    let hub = serve(&data, database);
     assert_eq!(hub.node_id, node, "the hub keeps its name across a crash");
-    let store = Device::open(&data.join("store")).unwrap();
+    let mut store = Stored::open(&data, database);
     let mut acked: u64 = 0;
     for kiosk in &kiosks {
         for hash in acknowledged(kiosk, &node) {
-            assert!(
-                store.store().has_change(&hash).unwrap(),
-                "acknowledged change {hash} lost"
-            );
+            assert!(store.has_change(&hash), "acknowledged change {hash} lost");
             acked += 1;
         }
     }
@@ -174,7 +232,7 @@ fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
         .map(|k| k.store().change_count().unwrap())
         .sum();
     assert!(made_before > acked, "no push was in flight at the kill");
-    assert!(store.verify().unwrap().ok(), "the hub's store is damaged");
+    assert!(store.intact(), "the hub's store is damaged");
     drop(store);
 
     // The kiosks finish their sync; the hub ends up with every record made.
@@ -191,6 +249,5 @@ fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
         assert_eq!(r.progress.refused_by_hub, 0);
         made += kiosk.store().change_count().unwrap();
     }
-    let store = Device::open(&data.join("store")).unwrap();
-    assert_eq!(store.store().change_count().unwrap(), made);
+    assert_eq!(Stored::open(&data, database).change_count(), made);
 }

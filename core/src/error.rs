@@ -120,6 +120,8 @@ error_codes! {
     BlobMediaType = "blob_media_type", 415, InvalidInput;
     BlobNotReferenced = "blob_not_referenced", 409, Refused;
     BlobMismatch = "blob_mismatch", 422, Refused;
+    StoreUnavailable = "store_unavailable", 503, Busy;
+    StoreDatabase = "store_database", 500, Internal;
     // Certificates, signatures, keys, sealed contact details.
     CertificateBadSignature = "certificate_bad_signature", 401, Refused;
     CertificateExpired = "certificate_expired", 403, Refused;

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use hotline_core::authority::PublicAuthority;
 use hotline_core::device::Device;
+use hotline_core::identity::TrustStore;
 use hotline_core::sync::Directory;
 
 use crate::errors::HubError;
@@ -48,9 +49,28 @@ pub fn apply(device: &mut Device, authority: &PublicAuthority) -> Result<Directo
     if let Some(list) = &authority.revocations {
         device.accept_revocations(list.clone())?;
     }
-    Ok(Directory {
+    Ok(directory_of(authority))
+}
+
+/// The directory the hub hands out: every certificate in issue order, the newest revocation
+/// list, the units' sealing keys.
+pub fn directory_of(authority: &PublicAuthority) -> Directory {
+    Directory {
         certificates: authority.issued.clone(),
         revocations: authority.revocations.clone(),
         units: authority.units.clone(),
-    })
+    }
+}
+
+/// Whom the city trusts, from the authority's public material alone (the PostgreSQL hub keeps
+/// no trust store of its own: every process reads the same `authority.json`).
+pub fn trust_of(authority: &PublicAuthority) -> Result<TrustStore, HubError> {
+    let mut trust = TrustStore::new(authority.root)?;
+    for cert in &authority.issued {
+        trust.add_certificate(cert.clone())?;
+    }
+    if let Some(list) = &authority.revocations {
+        trust.set_revocations(list.clone())?;
+    }
+    Ok(trust)
 }

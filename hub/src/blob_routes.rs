@@ -17,11 +17,11 @@ use axum::extract::State;
 use axum::response::Response;
 use hotline_core::model::OrderId;
 use hotline_core::store::check_blob_hash;
-use hotline_core::sync::blobs::{self, BlobHeld};
+use hotline_core::sync::blobs::BlobHeld;
 use hotline_core::sync::http::messages::{
     BLOBS_GET_PATH, BLOBS_HELD_PATH, BLOBS_PUT_PATH, GetChunk, HeldQuery, PutChunk,
 };
-use hotline_core::sync::{SyncError, may_see, wire};
+use hotline_core::sync::{may_see, wire};
 
 use crate::errors::HubError;
 use crate::routes::{Weight, signed};
@@ -31,14 +31,12 @@ pub async fn held(State(hub): State<Arc<Hub>>, body: Body) -> Response {
     signed(hub, BLOBS_HELD_PATH, Weight::Light, body, |hub, a| {
         let q: HeldQuery = wire::decode(&a.body)?;
         q.check()?;
-        hub.readers.with(|store| {
-            let held = q
-                .sha256
-                .iter()
-                .map(|sha| blobs::held(store, sha))
-                .collect::<Result<Vec<BlobHeld>, SyncError>>()?;
-            Ok(wire::encode(&held)?)
-        })
+        let held = q
+            .sha256
+            .iter()
+            .map(|sha| hub.blob_held(&a.view, sha))
+            .collect::<Result<Vec<BlobHeld>, HubError>>()?;
+        Ok(wire::encode(&held)?)
     })
     .await
 }
@@ -46,9 +44,7 @@ pub async fn held(State(hub): State<Arc<Hub>>, body: Body) -> Response {
 pub async fn put(State(hub): State<Arc<Hub>>, body: Body) -> Response {
     signed(hub, BLOBS_PUT_PATH, Weight::Heavy, body, |hub, a| {
         let p: PutChunk = wire::decode(&a.body)?;
-        let writer = hub.writer();
-        let held = blobs::receive(writer.device.store(), &p.chunk)?;
-        drop(writer);
+        let held = hub.blob_receive(&a.view, &p.chunk, a.now.timestamp_millis())?;
         Ok(wire::encode(&held)?)
     })
     .await
@@ -59,17 +55,18 @@ pub async fn get(State(hub): State<Arc<Hub>>, body: Body) -> Response {
         let g: GetChunk = wire::decode(&a.body)?;
         check_blob_hash(&g.sha256)?;
         let order = OrderId::new(g.order.clone());
-        hub.readers.with(|store| {
+        let visible = hub.with_reads(&a.view, |store| {
             // The same rule that decides what a sync sends this person; and the same answer
             // whether the order is unknown or does not reference the photo, so a refusal does
             // not tell which orders exist.
             let referenced = store.blob_refs(&g.sha256)?.iter().any(|r| r.order == order);
-            if !referenced || !may_see(store, &a.cert, &order)? {
-                return Err(HubError::BlobNotVisible);
-            }
-            let chunk = blobs::read_chunk(store, &g.sha256, g.offset)?;
-            Ok(wire::encode(&chunk)?)
-        })
+            Ok(referenced && may_see(store, &a.cert, &order)?)
+        })?;
+        if !visible {
+            return Err(HubError::BlobNotVisible);
+        }
+        let chunk = hub.blob_chunk(&a.view, &g.sha256, g.offset)?;
+        Ok(wire::encode(&chunk)?)
     })
     .await
 }

@@ -107,6 +107,12 @@ impl HubError {
     }
 }
 
+impl From<hotline_core::identity::IdentityError> for HubError {
+    fn from(e: hotline_core::identity::IdentityError) -> Self {
+        HubError::Device(DeviceError::from(e))
+    }
+}
+
 impl From<hotline_core::store::StoreError> for HubError {
     fn from(e: hotline_core::store::StoreError) -> Self {
         HubError::Device(e.into())

@@ -27,6 +27,7 @@ mod clock;
 mod errors;
 mod log;
 mod options;
+pub mod postgres;
 mod rate;
 mod readers;
 mod routes;

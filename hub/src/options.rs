@@ -30,6 +30,11 @@ pub struct HubOptions {
     pub request_burst: u32,
     /// How often orphaned photos, unfinished uploads and old rate-limit state are collected.
     pub collect_every: Duration,
+    /// A PostgreSQL connection string (`postgres://…` or libpq `key=value`) to keep the hub's
+    /// data in instead of `DIR/store`; the data folder still holds the authority's public part.
+    pub database: Option<String>,
+    /// Most PostgreSQL connections this process opens.
+    pub database_connections: u32,
 }
 
 impl Default for HubOptions {
@@ -46,6 +51,8 @@ impl Default for HubOptions {
             requests_per_second: 20,
             request_burst: 200,
             collect_every: Duration::from_secs(3_600),
+            database: None,
+            database_connections: crate::postgres::DEFAULT_POOL_SIZE,
         }
     }
 }

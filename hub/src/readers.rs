@@ -28,18 +28,18 @@ impl Readers {
     /// Runs `f` on a read-only connection. Blocking: call it from the blocking pool.
     pub(crate) fn with<R>(
         &self,
-        f: impl FnOnce(&Store) -> Result<R, HubError>,
+        f: impl FnOnce(&mut Store) -> Result<R, HubError>,
     ) -> Result<R, HubError> {
         let taken = self
             .idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop();
-        let store = match taken {
+        let mut store = match taken {
             Some(s) => s,
             None => Store::open_read_only(&self.dir)?,
         };
-        let out = f(&store);
+        let out = f(&mut store);
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < KEEP_IDLE {
             idle.push(store);

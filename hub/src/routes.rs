@@ -83,6 +83,14 @@ fn json<T: serde::Serialize>(value: &T) -> Response {
 }
 
 async fn health(State(hub): State<Arc<Hub>>) -> Response {
+    // A hub whose database is away says so here, before a device spends a round on it.
+    let worker = Arc::clone(&hub);
+    let ready = tokio::task::spawn_blocking(move || worker.storage_ready())
+        .await
+        .unwrap_or_else(|e| Err(HubError::Internal(format!("worker failed: {e}"))));
+    if let Err(e) = ready {
+        return e.response(None);
+    }
     json(&Health {
         status: "ok".into(),
         node_id: hub.node_id.clone(),
@@ -170,12 +178,12 @@ where
         let now = worker.options.clock.now();
         let view = worker.view();
         let checked = authenticate(&view.trust, endpoint, &req, now)
+            .map_err(HubError::from)
             .and_then(|cert| {
-                worker.freshness.redeem(&req.challenge, now)?;
+                worker.redeem(&req.challenge, now)?;
                 worker.rate.check(&cert.body.id.0)?;
                 Ok(cert)
-            })
-            .map_err(HubError::from);
+            });
         let cert = match checked {
             Ok(c) => c,
             Err(e) => {
@@ -237,15 +245,14 @@ async fn sync(State(hub): State<Arc<Hub>>, body: Body) -> Response {
                     message_zh: e.message_zh(),
                     message_en: e.message_en(),
                 };
-                hub.writer().device.store().log_refusal(&row)?;
+                hub.with_storage(&a.view, |s| Ok(s.log_refusals(std::slice::from_ref(&row))?))?;
                 return Err(e.into());
             }
             Err(e) => return Err(e.into()),
         };
-        let mut writer = hub.writer();
-        let (resp, served) =
-            serve_prepared(&mut writer.device, &a.view.directory, prepared, a.now)?;
-        drop(writer);
+        let (resp, served) = hub.with_storage(&a.view, |s| {
+            Ok(serve_prepared(s, &a.view.directory, prepared, a.now)?)
+        })?;
         log_served(hub, &served);
         Ok(wire::encode(&resp)?)
     })
@@ -258,8 +265,9 @@ async fn sync(State(hub): State<Arc<Hub>>, body: Body) -> Response {
 async fn status(State(hub): State<Arc<Hub>>, body: Body) -> Response {
     signed(hub, STATUS_PATH, Weight::Light, body, |hub, a| {
         let q: StatusQuery = wire::decode(&a.body)?;
-        hub.readers
-            .with(|store| Ok(wire::encode(&receipt_status(store, &q.receipt)?)?))
+        hub.with_reads(&a.view, |reads| {
+            Ok(wire::encode(&receipt_status(reads, &q.receipt)?)?)
+        })
     })
     .await
 }

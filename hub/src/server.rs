@@ -14,6 +14,7 @@ use std::time::SystemTime;
 
 use hotline_core::device::Device;
 use hotline_core::store::GARBAGE_GRACE;
+use hotline_core::sync::HubReads;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -147,11 +148,7 @@ async fn collect_garbage(hub: Arc<Hub>, mut stop: watch::Receiver<bool>) {
         let worker = Arc::clone(&hub);
         let collected = tokio::task::spawn_blocking(move || {
             worker.rate.forget_quiet();
-            let writer = worker.writer();
-            writer
-                .device
-                .store()
-                .collect_garbage(SystemTime::now(), GARBAGE_GRACE)
+            worker.collect_garbage(SystemTime::now(), GARBAGE_GRACE)
         })
         .await;
         match collected {
@@ -186,11 +183,28 @@ impl RunningHub {
         &self.hub.node_id
     }
 
-    /// Looks at the hub's store (change counts, refusal log) between requests. Blocks while a
-    /// request holds the store; from async code, call it inside `spawn_blocking`.
-    pub fn inspect<R>(&self, f: impl FnOnce(&Device) -> R) -> R {
-        let writer = self.hub.writer();
-        f(&writer.device)
+    /// Looks at the SQLite hub's store (change counts, refusal log) between requests; `None`
+    /// for a PostgreSQL hub (see [`RunningHub::inspect_reads`]). Blocks while a request holds
+    /// the store; from async code, call it inside `spawn_blocking`.
+    pub fn inspect<R>(&self, f: impl FnOnce(&Device) -> R) -> Option<R> {
+        self.hub.sqlite_writer().map(|w| f(&w.device))
+    }
+
+    /// Reads the hub's storage, whichever backend holds it, on a read connection. Runs on a
+    /// thread of its own, so async code (a test) may call it directly.
+    pub fn inspect_reads<R: Send>(
+        &self,
+        f: impl FnOnce(&mut dyn HubReads) -> Result<R, HubError> + Send,
+    ) -> Result<R, HubError> {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let view = self.hub.view();
+                    self.hub.with_reads(&view, f)
+                })
+                .join()
+                .unwrap_or_else(|_| Err(HubError::Internal("the reading thread failed".into())))
+        })
     }
 
     /// Stops accepting connections, lets the requests in flight finish, and returns.

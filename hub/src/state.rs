@@ -1,7 +1,8 @@
-//! The hub's state: one writer (a [`Device`] set up with `init_hub`, holding no person of its
-//! own) behind a lock, read-only connections for lookups that must never wait for it, and a
-//! snapshot of whom the city trusts, which every request is authenticated against before it
-//! comes near the writer.
+//! The hub's state: its storage — the embedded SQLite store (one writer, a [`Device`] set up
+//! with `init_hub` and holding no person of its own, behind a lock, with read-only connections
+//! for lookups that must never wait for it) or PostgreSQL (a pool; several hub processes may
+//! share the database) — and a snapshot of whom the city trusts, which every request is
+//! authenticated against before it comes near the storage.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
@@ -9,13 +10,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use hotline_core::authority::PublicAuthority;
 use hotline_core::device::Device;
 use hotline_core::identity::TrustStore;
-use hotline_core::store::DB_FILE;
-use hotline_core::sync::{Directory, Freshness};
+use hotline_core::model::Timestamp;
+use hotline_core::store::{DB_FILE, GarbageReport};
+use hotline_core::sync::blobs::{BlobChunk, BlobHeld};
+use hotline_core::sync::{Directory, Freshness, HubReads, HubStorage, SyncError};
 
 use crate::authority_watch::{self, Stamp};
 use crate::errors::HubError;
 use crate::log::Log;
 use crate::options::HubOptions;
+use crate::postgres::PgStore;
 use crate::rate::RateLimits;
 use crate::readers::Readers;
 
@@ -26,10 +30,9 @@ pub struct Hub {
     pub(crate) data_dir: PathBuf,
     pub(crate) node_id: String,
     pub(crate) options: HubOptions,
-    writer: Mutex<Writer>,
+    storage: Storage,
     view: RwLock<Arc<View>>,
     stamp: Mutex<Option<Stamp>>,
-    pub(crate) readers: Readers,
     pub(crate) freshness: Freshness,
     pub(crate) rate: RateLimits,
     /// Permits for requests that carry changes or photo chunks (see [`HubOptions`]).
@@ -49,6 +52,17 @@ impl std::fmt::Debug for Hub {
 /// What writes: the hub's store.
 pub(crate) struct Writer {
     pub(crate) device: Device,
+}
+
+/// Where the hub keeps what it serves. (Both boxed: a device and a policy are large.)
+pub(crate) enum Storage {
+    /// `DIR/store`: one writer behind a lock; readers on their own connections (WAL).
+    Sqlite {
+        writer: Box<Mutex<Writer>>,
+        readers: Readers,
+    },
+    /// A PostgreSQL database, shared by every hub process of the city.
+    Postgres(Box<PgStore>),
 }
 
 /// Whom the city trusts and what the hub hands out, as of the last authority reload: read by
@@ -71,6 +85,43 @@ impl Hub {
         let stamp = authority_watch::stamp(data_dir);
         let authority = PublicAuthority::open(data_dir)
             .map_err(|e| not_a_hub(data_dir, hotline_core::Coded::message_en(&e)))?;
+        let mut freshness = Freshness::new();
+        let (storage, node_id, view) = match &options.database {
+            None => Self::open_sqlite(data_dir, &authority)?,
+            Some(url) => {
+                let store = PgStore::open(
+                    url,
+                    &hex::encode(authority.root.0),
+                    authority.policy.clone(),
+                    options.database_connections,
+                )?;
+                let node_id = store.node_id()?;
+                freshness = Freshness::with_key(store.challenge_key()?);
+                let view = View {
+                    trust: authority_watch::trust_of(&authority)?,
+                    directory: authority_watch::directory_of(&authority),
+                };
+                (Storage::Postgres(Box::new(store)), node_id, view)
+            }
+        };
+        Ok(Hub {
+            data_dir: data_dir.to_path_buf(),
+            node_id,
+            freshness,
+            rate: RateLimits::new(options.requests_per_second, options.request_burst),
+            heavy: tokio::sync::Semaphore::new(options.heavy_requests.max(1)),
+            log: Log::new(options.log),
+            options,
+            storage,
+            view: RwLock::new(Arc::new(view)),
+            stamp: Mutex::new(stamp),
+        })
+    }
+
+    fn open_sqlite(
+        data_dir: &Path,
+        authority: &PublicAuthority,
+    ) -> Result<(Storage, String, View), HubError> {
         let store_dir = data_dir.join(STORE_DIR);
         let mut device = if store_dir.join(DB_FILE).exists() {
             Device::open(&store_dir)?
@@ -88,32 +139,135 @@ impl Hub {
                 "its store belongs to another city (root keys differ)",
             ));
         }
-        let directory = authority_watch::apply(&mut device, &authority)?;
+        let directory = authority_watch::apply(&mut device, authority)?;
         let node_id = device.node_id()?;
         let view = View {
             trust: device.trust().clone(),
             directory,
         };
-        Ok(Hub {
-            data_dir: data_dir.to_path_buf(),
-            node_id,
+        let storage = Storage::Sqlite {
+            writer: Box::new(Mutex::new(Writer { device })),
             readers: Readers::new(&store_dir),
-            freshness: Freshness::new(),
-            rate: RateLimits::new(options.requests_per_second, options.request_burst),
-            heavy: tokio::sync::Semaphore::new(options.heavy_requests.max(1)),
-            log: Log::new(options.log),
-            options,
-            writer: Mutex::new(Writer { device }),
-            view: RwLock::new(Arc::new(view)),
-            stamp: Mutex::new(stamp),
-        })
+        };
+        Ok((storage, node_id, view))
     }
 
-    /// The store, to write. Blocking: call it from the blocking pool.
-    pub(crate) fn writer(&self) -> MutexGuard<'_, Writer> {
-        // Poisoned only if a request panicked mid-way. The store is transactional and the
-        // document cache checks itself against it, so the hub may go on.
-        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `f` on the storage's write side (a sync round). Blocking: call it from the
+    /// blocking pool.
+    pub(crate) fn with_storage<R>(
+        &self,
+        view: &View,
+        f: impl FnOnce(&mut dyn HubStorage) -> Result<R, HubError>,
+    ) -> Result<R, HubError> {
+        match &self.storage {
+            Storage::Sqlite { writer, .. } => {
+                let mut w = lock(writer);
+                f(&mut w.device)
+            }
+            Storage::Postgres(pg) => f(&mut pg.session(&view.trust)?),
+        }
+    }
+
+    /// Runs `f` on a read connection that never waits for a writer. Blocking.
+    pub(crate) fn with_reads<R>(
+        &self,
+        view: &View,
+        f: impl FnOnce(&mut dyn HubReads) -> Result<R, HubError>,
+    ) -> Result<R, HubError> {
+        match &self.storage {
+            Storage::Sqlite { readers, .. } => readers.with(|store| f(store)),
+            Storage::Postgres(pg) => f(&mut pg.session(&view.trust)?),
+        }
+    }
+
+    /// How much of a photo the hub holds. Blocking.
+    pub(crate) fn blob_held(&self, view: &View, sha256: &str) -> Result<BlobHeld, HubError> {
+        match &self.storage {
+            Storage::Sqlite { readers, .. } => {
+                readers.with(|store| Ok(hotline_core::sync::blobs::held(store, sha256)?))
+            }
+            Storage::Postgres(pg) => Ok(pg.session(&view.trust)?.blob_held(sha256)?),
+        }
+    }
+
+    /// Takes one chunk of a photo upload. Blocking.
+    pub(crate) fn blob_receive(
+        &self,
+        view: &View,
+        chunk: &BlobChunk,
+        now_ms: i64,
+    ) -> Result<BlobHeld, HubError> {
+        match &self.storage {
+            Storage::Sqlite { writer, .. } => {
+                let w = lock(writer);
+                Ok(hotline_core::sync::blobs::receive(w.device.store(), chunk)?)
+            }
+            Storage::Postgres(pg) => Ok(pg.session(&view.trust)?.blob_receive(chunk, now_ms)?),
+        }
+    }
+
+    /// One chunk of a stored photo (visibility is the caller's). Blocking.
+    pub(crate) fn blob_chunk(
+        &self,
+        view: &View,
+        sha256: &str,
+        offset: u64,
+    ) -> Result<BlobChunk, HubError> {
+        match &self.storage {
+            Storage::Sqlite { readers, .. } => readers.with(|store| {
+                Ok(hotline_core::sync::blobs::read_chunk(
+                    store, sha256, offset,
+                )?)
+            }),
+            Storage::Postgres(pg) => Ok(pg.session(&view.trust)?.blob_chunk(sha256, offset)?),
+        }
+    }
+
+    /// Accepts a request's challenge once, city-wide: in this process's memory on SQLite, in
+    /// the database every process shares on PostgreSQL. Blocking.
+    pub(crate) fn redeem(&self, challenge: &[u8], now: Timestamp) -> Result<(), HubError> {
+        match &self.storage {
+            Storage::Sqlite { .. } => Ok(self.freshness.redeem(challenge, now)?),
+            Storage::Postgres(pg) => {
+                let (id, forget_at) = self.freshness.verify(challenge, now)?;
+                if pg.redeem_challenge(&id, forget_at)? {
+                    Ok(())
+                } else {
+                    Err(SyncError::StaleChallenge.into())
+                }
+            }
+        }
+    }
+
+    /// Whether the storage answers: the embedded store always does; PostgreSQL is asked.
+    /// Blocking.
+    pub(crate) fn storage_ready(&self) -> Result<(), HubError> {
+        match &self.storage {
+            Storage::Sqlite { .. } => Ok(()),
+            Storage::Postgres(pg) => Ok(pg.ping()?),
+        }
+    }
+
+    /// Photos no record references and unfinished uploads older than `grace`. Blocking.
+    pub(crate) fn collect_garbage(
+        &self,
+        now: std::time::SystemTime,
+        grace: std::time::Duration,
+    ) -> Result<GarbageReport, HubError> {
+        match &self.storage {
+            Storage::Sqlite { writer, .. } => {
+                Ok(lock(writer).device.store().collect_garbage(now, grace)?)
+            }
+            Storage::Postgres(pg) => Ok(pg.collect_garbage(now, grace)?),
+        }
+    }
+
+    /// The SQLite hub's device (tests); `None` on PostgreSQL.
+    pub(crate) fn sqlite_writer(&self) -> Option<MutexGuard<'_, Writer>> {
+        match &self.storage {
+            Storage::Sqlite { writer, .. } => Some(lock(writer)),
+            Storage::Postgres(_) => None,
+        }
     }
 
     /// The trust and directory snapshot, current with the authority folder.
@@ -131,21 +285,32 @@ impl Hub {
             return;
         }
         // Stamped before reading: a write landing meanwhile is picked up by the next request.
-        let mut writer = self.writer();
-        match PublicAuthority::open(&self.data_dir)
+        let reloaded = PublicAuthority::open(&self.data_dir)
             .map_err(HubError::from)
-            .and_then(|a| authority_watch::apply(&mut writer.device, &a))
-        {
-            Ok(directory) => {
+            .and_then(|a| match &self.storage {
+                Storage::Sqlite { writer, .. } => {
+                    let mut w = lock(writer);
+                    let directory = authority_watch::apply(&mut w.device, &a)?;
+                    Ok(View {
+                        trust: w.device.trust().clone(),
+                        directory,
+                    })
+                }
+                Storage::Postgres(_) => Ok(View {
+                    trust: authority_watch::trust_of(&a)?,
+                    directory: authority_watch::directory_of(&a),
+                }),
+            });
+        match reloaded {
+            Ok(view) => {
                 self.log.always(format_args!(
                     "authority reloaded: {} certificate(s), revocation list #{}",
-                    directory.certificates.len(),
-                    directory.revocations.as_ref().map_or(0, |r| r.sequence)
+                    view.directory.certificates.len(),
+                    view.directory
+                        .revocations
+                        .as_ref()
+                        .map_or(0, |r| r.sequence)
                 ));
-                let view = View {
-                    trust: writer.device.trust().clone(),
-                    directory,
-                };
                 *self.view.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(view);
                 *stamp = now;
             }
@@ -157,4 +322,10 @@ impl Hub {
             ),
         }
     }
+}
+
+/// Poisoned only if a request panicked mid-way. The store is transactional and the document
+/// cache checks itself against it, so the hub may go on.
+fn lock(writer: &Mutex<Writer>) -> MutexGuard<'_, Writer> {
+    writer.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -122,7 +122,8 @@ async fn thousands_of_garbage_changes_are_refused_whole_and_logged_once() {
     let s = scene().await;
     let before = s
         .hub
-        .inspect(|d| d.store().refusals(100_000).unwrap().len());
+        .inspect(|d| d.store().refusals(100_000).unwrap().len())
+        .unwrap();
     let garbage: Vec<Packed> = (0..5_000u32)
         .map(|i| Packed {
             order: format!("wo-{i}"),
@@ -141,7 +142,8 @@ async fn thousands_of_garbage_changes_are_refused_whole_and_logged_once() {
     );
     let after = s
         .hub
-        .inspect(|d| d.store().refusals(100_000).unwrap().len());
+        .inspect(|d| d.store().refusals(100_000).unwrap().len())
+        .unwrap();
     assert_eq!(
         after,
         before + 1,
@@ -518,7 +520,11 @@ async fn nobody_can_park_files_the_city_never_asked_for() {
         (status, err.error.code.as_str()),
         (409, "blob_not_referenced")
     );
-    assert!(s.hub.inspect(|d| !d.store().has_blob(&sha).unwrap()));
+    assert!(
+        s.hub
+            .inspect(|d| !d.store().has_blob(&sha).unwrap())
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -588,7 +594,7 @@ async fn a_photo_is_taken_only_as_its_record_describes_it() {
     })
     .await
     .unwrap();
-    assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()));
+    assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()).unwrap());
 }
 
 // 9 ---------------------------------------------------------------------------------------------

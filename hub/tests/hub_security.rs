@@ -102,7 +102,10 @@ async fn a_replayed_change_or_request_is_stored_once() {
         resp.refused
     );
     assert_eq!(hub_change_count(&s.hub), before + 1);
-    let history = s.hub.inspect(|d| d.show(&s.order).unwrap().state.history);
+    let history = s
+        .hub
+        .inspect(|d| d.show(&s.order).unwrap().state.history)
+        .unwrap();
     let forged_events = history
         .iter()
         .filter(|h| h.event.id.0.starts_with("ev-forged"))

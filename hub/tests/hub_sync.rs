@@ -44,7 +44,7 @@ async fn records_and_photos_reach_who_may_see_them() {
     let r = sync(&hub, &mut kiosk).await;
     assert_eq!((r.progress.pushed, r.blobs_pushed), (1, 1));
     assert_eq!(r.hub, hub.node_id());
-    assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()));
+    assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()).unwrap());
 
     // The center's desk is a device like any other.
     let r = sync(&hub, &mut desk).await;
@@ -84,11 +84,13 @@ async fn records_and_photos_reach_who_may_see_them() {
     assert!(desk.store().has_blob(&evidence).unwrap());
     assert_eq!(
         desk.show(&order).unwrap().state,
-        hub.inspect(|d| d.show(&order).unwrap().state)
+        hub.inspect(|d| d.show(&order).unwrap().state).unwrap()
     );
     // The hub stamped when it received each change with its own clock.
     let last = desk.export_changes(&order).unwrap().pop().unwrap();
-    let received = hub.inspect(|d| d.store().received_at(&last.hash).unwrap());
+    let received = hub
+        .inspect(|d| d.store().received_at(&last.hash).unwrap())
+        .unwrap();
     assert_eq!(received, Some(t(HUB_NOW).timestamp_millis()));
 
     // An idle sync costs a few hundred bytes, health check included.
@@ -189,8 +191,9 @@ async fn an_interrupted_upload_resumes_where_it_stopped() {
         "sent {sent} bytes for the last half of a {} byte photo",
         big.len()
     );
-    assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()));
-    hub.inspect(|d| d.store().verify_blob(&sha).unwrap());
+    assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()).unwrap());
+    hub.inspect(|d| d.store().verify_blob(&sha).unwrap())
+        .unwrap();
 }
 
 #[tokio::test]

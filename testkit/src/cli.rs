@@ -141,18 +141,28 @@ impl Terminal {
     /// `hotline hub serve --data DATA` on a free loopback port, in the background; the address
     /// comes from its first line. Stopped (SIGKILL) when dropped.
     pub fn serve_hub(&self, data: &Path) -> HubProcess {
+        self.serve_hub_on(data, None)
+    }
+
+    /// [`Terminal::serve_hub`] with its data in PostgreSQL at `database` (passed as
+    /// `HOTLINE_DATABASE_URL`, as an operator would).
+    pub fn serve_hub_on(&self, data: &Path, database: Option<&str>) -> HubProcess {
         let data = data.to_string_lossy();
-        let mut child = self
-            .command(&[
-                "hub",
-                "serve",
-                "--data",
-                &data,
-                "--listen",
-                "127.0.0.1:0",
-                "--quiet",
-                "--json",
-            ])
+        let mut command = self.command(&[
+            "hub",
+            "serve",
+            "--data",
+            &data,
+            "--listen",
+            "127.0.0.1:0",
+            "--quiet",
+            "--json",
+        ]);
+        command.env_remove("HOTLINE_DATABASE_URL");
+        if let Some(url) = database {
+            command.env("HOTLINE_DATABASE_URL", url);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

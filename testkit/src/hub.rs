@@ -32,8 +32,15 @@ impl City {
 
     /// Starts the hub on a free loopback port, its clock fixed at [`HUB_NOW`].
     pub async fn hub(&self) -> RunningHub {
+        self.hub_on(None).await
+    }
+
+    /// [`City::hub`] keeping its data in PostgreSQL at `database` (`None`: its SQLite store).
+    pub async fn hub_on(&self, database: Option<String>) -> RunningHub {
         let options = HubOptions {
             clock: Clock::fixed(t(HUB_NOW)),
+            log: std::env::var_os("HOTLINE_TEST_HUB_LOG").is_some(),
+            database,
             ..HubOptions::default()
         };
         start_with(&self.data(), "127.0.0.1:0", options)
@@ -310,23 +317,20 @@ pub async fn refusal_of(hub: &RunningHub, relay: &Device, change: &WireChange) -
 
 /// Whether the hub stored a change with this hash.
 pub fn hub_has(hub: &RunningHub, hash: &str) -> bool {
-    hub.inspect(|d| d.store().has_change(hash).unwrap())
+    hub.inspect_reads(|r| Ok(r.change_owner(hash)?.is_some()))
+        .unwrap()
 }
 
+/// How many changes the hub's log holds.
 pub fn hub_change_count(hub: &RunningHub) -> u64 {
-    hub.inspect(|d| d.store().change_count().unwrap())
+    hub.inspect_reads(|r| Ok(r.changes_after(0, u32::MAX)?.len() as u64))
+        .unwrap()
 }
 
 /// The codes in the hub's refusal log, newest first.
 pub fn hub_refusal_codes(hub: &RunningHub) -> Vec<String> {
-    hub.inspect(|d| {
-        d.store()
-            .refusals(100)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.code)
-            .collect()
-    })
+    hub.inspect_reads(|r| Ok(r.refusals(100)?.into_iter().map(|r| r.code).collect()))
+        .unwrap()
 }
 
 /// A kiosk's complaint, registered and dispatched to unit A by the center's desk — all through

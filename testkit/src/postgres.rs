@@ -94,15 +94,7 @@ impl PgCluster {
                 "--no-sync",
             ],
         );
-        let options = format!(
-            "-k {} -c listen_addresses= -c fsync=off -c full_page_writes=off",
-            cluster.socket.display()
-        );
-        let log = cluster.data.join("server.log").display().to_string();
-        cluster.run(
-            "pg_ctl",
-            &["-D", &data, "-l", &log, "-o", &options, "-w", "start"],
-        );
+        cluster.restart();
         cluster
     }
 
@@ -112,6 +104,33 @@ impl PgCluster {
             "host={} user={PG_USER} dbname={dbname}",
             self.socket.display()
         )
+    }
+
+    /// Creates an empty database `name` and returns its connection string.
+    pub fn create_database(&self, name: &str) -> String {
+        let socket = self.socket.display().to_string();
+        self.run("createdb", &["-h", &socket, "-U", PG_USER, name]);
+        self.conn_str(name)
+    }
+
+    /// Stops the server (fast: connections are cut, as when a database host goes away).
+    pub fn stop(&self) {
+        let data = self.data.display().to_string();
+        self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]);
+    }
+
+    /// Starts the stopped server again on the same socket.
+    pub fn restart(&self) {
+        let data = self.data.display().to_string();
+        let options = format!(
+            "-k {} -c listen_addresses= -c fsync=off -c full_page_writes=off",
+            self.socket.display()
+        );
+        let log = self.data.join("server.log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &["-D", &data, "-l", &log, "-o", &options, "-w", "start"],
+        );
     }
 
     /// The folder of the server's socket.

@@ -8,6 +8,7 @@
 //! validity at the time it claims, the actor it claims, and the actor's permission in the state
 //! the actor had seen (its causal past) — concurrent conflicts are then the fold's business.
 
+mod admission;
 mod cache;
 mod credential;
 mod errors;
@@ -23,6 +24,7 @@ mod verify;
 mod views;
 mod writing;
 
+pub use admission::{ImportPlan, Outcome, Rules, StoredOrders, plan_import};
 pub use credential::Credential;
 pub use errors::DeviceError;
 pub use import::{
@@ -33,6 +35,7 @@ use key_paths::{
     import_sealing_secrets, key_path, keys_dir, legacy_sealing_path, read_private_json,
     sealing_custody, sealing_keypair,
 };
+pub use reading::check_stored_change;
 pub use verify::{Problem, VerifyReport};
 pub use views::{ImportOutcome, OrderView, ReceiptStatus, Submitted, receipt_status};
 

@@ -32,21 +32,9 @@ impl Device {
         Ok((doc, state))
     }
 
-    /// Hash and signature of a stored change; revocation is not re-applied here, since the
-    /// change was accepted before any later revocation (`hotline verify` reports those).
+    /// See [`check_stored_change`].
     pub(crate) fn check_stored(&self, s: &StoredChange) -> Result<automerge::Change, DeviceError> {
-        let change = doc::decode_change(&s.bytes, Some(&s.hash))?;
-        let id = CertificateId::new(s.cert_id.clone());
-        let cert = self
-            .trust
-            .certificate(&id)
-            .ok_or_else(|| crate::identity::IdentityError::UnknownCertificate { id: id.clone() })?;
-        let key = cert.body.device_key.to_verifying_key()?;
-        let sig = ed25519_dalek::Signature::from_slice(&s.signature)
-            .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id.clone() })?;
-        key.verify(&crate::identity::change_message(&id, &s.bytes), &sig)
-            .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id })?;
-        Ok(change)
+        check_stored_change(&self.trust, s)
     }
 
     /// The order with its current deadlines.
@@ -62,7 +50,8 @@ impl Device {
 
     /// What a citizen sees for a receipt code: status and next deadline, nothing personal.
     pub fn status(&self, receipt: &str) -> Result<ReceiptStatus, DeviceError> {
-        receipt_status(&self.store, receipt)
+        let code = crate::receipt::parse(receipt)?;
+        views::status_of(self.store.order_by_receipt(&code.0)?, code.0)
     }
 
     /// The citizen's contact details, for someone entitled to them on this order: the center
@@ -105,4 +94,24 @@ impl Device {
     pub fn verify(&self) -> Result<VerifyReport, DeviceError> {
         verify::run(self)
     }
+}
+
+/// Hash and signature of a stored change, checked again as it is read back; revocation is not
+/// re-applied here, since the change was accepted before any later revocation (`hotline verify`
+/// reports those).
+pub fn check_stored_change(
+    trust: &TrustStore,
+    s: &StoredChange,
+) -> Result<automerge::Change, DeviceError> {
+    let change = doc::decode_change(&s.bytes, Some(&s.hash))?;
+    let id = CertificateId::new(s.cert_id.clone());
+    let cert = trust
+        .certificate(&id)
+        .ok_or_else(|| crate::identity::IdentityError::UnknownCertificate { id: id.clone() })?;
+    let key = cert.body.device_key.to_verifying_key()?;
+    let sig = ed25519_dalek::Signature::from_slice(&s.signature)
+        .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id.clone() })?;
+    key.verify(&crate::identity::change_message(&id, &s.bytes), &sig)
+        .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id })?;
+    Ok(change)
 }

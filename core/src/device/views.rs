@@ -54,12 +54,22 @@ pub enum ImportOutcome {
 }
 
 /// What a citizen sees for a receipt code, read from a store's index alone (the hub answers it
-/// from a read-only connection).
-pub fn receipt_status(store: &Store, receipt: &str) -> Result<ReceiptStatus, DeviceError> {
+/// from a read connection).
+pub fn receipt_status(
+    store: &mut dyn crate::sync::HubReads,
+    receipt: &str,
+) -> Result<ReceiptStatus, DeviceError> {
     let code = crate::receipt::parse(receipt)?;
-    let row = store
-        .order_by_receipt(&code.0)?
-        .ok_or_else(|| DeviceError::UnknownReceipt(code.0.clone()))?;
+    let row = store.order_by_receipt(&code.0)?;
+    status_of(row, code.0)
+}
+
+/// The citizen's view of the index row found for `receipt`.
+pub(super) fn status_of(
+    row: Option<IndexRow>,
+    receipt: String,
+) -> Result<ReceiptStatus, DeviceError> {
+    let row = row.ok_or(DeviceError::UnknownReceipt(receipt))?;
     Ok(ReceiptStatus {
         receipt: row.receipt,
         kind: row.kind,

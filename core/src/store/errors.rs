@@ -57,6 +57,13 @@ pub enum StoreError {
     BadBlobHash { value: String },
     #[error("the store is read-only here ({detail}); it can be read but not changed")]
     ReadOnly { detail: String },
+    /// The hub's database server cannot be reached, or the connection was lost mid-way:
+    /// nothing of the call was committed, and the same call may be retried.
+    #[error("the database is unavailable ({detail}); nothing was written, try again later")]
+    Unavailable { detail: String },
+    /// Any other failure reported by the hub's database server.
+    #[error("database server error: {message}")]
+    Database { message: String },
 }
 
 impl Coded for StoreError {
@@ -76,6 +83,8 @@ impl Coded for StoreError {
             StoreError::BlobHashMismatch { .. } => ErrorCode::BlobHashMismatch,
             StoreError::BadBlobHash { .. } => ErrorCode::BadBlobHash,
             StoreError::ReadOnly { .. } => ErrorCode::StoreReadOnly,
+            StoreError::Unavailable { .. } => ErrorCode::StoreUnavailable,
+            StoreError::Database { .. } => ErrorCode::StoreDatabase,
         }
     }
 
@@ -110,6 +119,10 @@ impl Coded for StoreError {
             StoreError::ReadOnly { detail } => {
                 format!("存储在此处为只读（{detail}），只能查看，不能修改")
             }
+            StoreError::Unavailable { detail } => {
+                format!("数据库暂时无法连接（{detail}），未写入任何内容，请稍后重试")
+            }
+            StoreError::Database { message } => format!("数据库服务器错误：{message}"),
         }
     }
 

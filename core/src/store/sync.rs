@@ -52,25 +52,11 @@ impl Store {
 
     /// Changes after `seq`, oldest first, at most `limit` of them.
     pub fn changes_after(&self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, source, order_id, hash, event_id, cert_id, signature, bytes
-             FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![seq, limit], |r| {
-            Ok(LoggedChange {
-                seq: r.get(0)?,
-                source: r.get(1)?,
-                change: StoredChange {
-                    order: OrderId(r.get(2)?),
-                    hash: r.get(3)?,
-                    event_id: r.get(4)?,
-                    cert_id: r.get(5)?,
-                    signature: r.get(6)?,
-                    bytes: r.get(7)?,
-                },
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self
+            .changes_received_after(seq, limit)?
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect())
     }
 
     /// How many changes of `order` are stored (cheap staleness check for cached documents).
@@ -258,6 +244,46 @@ impl Store {
             params![peer, sha256],
         )?;
         Ok(())
+    }
+
+    /// Every (peer, order, sent cursor) of what peers hold, for copying a hub elsewhere.
+    pub fn peer_orders_all(&self) -> Result<Vec<(String, OrderId, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT peer, order_id, sent_cursor FROM peer_orders ORDER BY peer, order_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, OrderId(r.get(1)?), r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Changes after `seq` with when this node received each (Unix ms), oldest first, at most
+    /// `limit`: the log as a copy of the hub needs it.
+    pub fn changes_received_after(
+        &self,
+        seq: i64,
+        limit: u32,
+    ) -> Result<Vec<(LoggedChange, Option<i64>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, source, order_id, hash, event_id, cert_id, signature, bytes, received_at
+             FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![seq, limit], |r| {
+            Ok((
+                LoggedChange {
+                    seq: r.get(0)?,
+                    source: r.get(1)?,
+                    change: StoredChange {
+                        order: OrderId(r.get(2)?),
+                        hash: r.get(3)?,
+                        event_id: r.get(4)?,
+                        cert_id: r.get(5)?,
+                        signature: r.get(6)?,
+                        bytes: r.get(7)?,
+                    },
+                },
+                r.get(8)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every order that has changes, in id order.

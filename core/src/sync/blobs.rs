@@ -41,6 +41,12 @@ fn partial_path(store: &Store, sha: &str) -> PathBuf {
 /// change, of the size and media type the signed record gives, and (from its first bytes) of
 /// that type. So nobody can park files the city never asked for, nor swap a photo's kind.
 fn check_against_records(store: &Store, chunk: &BlobChunk) -> Result<(), SyncError> {
+    check_chunk(&store.blob_refs(&chunk.sha256)?, chunk)
+}
+
+/// [`receive`]'s check of a chunk against the records that reference its photo (`refs`), for
+/// any store that keeps them.
+pub fn check_chunk(refs: &[crate::store::BlobRef], chunk: &BlobChunk) -> Result<(), SyncError> {
     let sha256 = chunk.sha256.clone();
     if chunk.total > MAX_BLOB_BYTES {
         return Err(SyncError::BlobTooLarge {
@@ -48,7 +54,6 @@ fn check_against_records(store: &Store, chunk: &BlobChunk) -> Result<(), SyncErr
             max: MAX_BLOB_BYTES,
         });
     }
-    let refs = store.blob_refs(&chunk.sha256)?;
     if refs.is_empty() {
         return Err(SyncError::BlobNotReferenced { sha256 });
     }

@@ -57,6 +57,12 @@ impl Freshness {
     pub fn new() -> Self {
         let mut key = [0u8; 32];
         OsRng.fill_bytes(&mut key);
+        Self::with_key(key)
+    }
+
+    /// An issuer with a given key: hub processes that share one database share the key, so a
+    /// challenge one of them issued is good at any of them.
+    pub fn with_key(key: [u8; 32]) -> Self {
         Freshness {
             key,
             redeemed: Mutex::new(HashMap::new()),
@@ -84,10 +90,10 @@ impl Freshness {
         out
     }
 
-    /// Accepts `challenge` once: it must be one of ours, not older than the lifetime (nor from
-    /// the future), and not redeemed before. Call it after the request's signature verified, so
-    /// nobody but the signer can use up a challenge.
-    pub fn redeem(&self, challenge: &[u8], now: Timestamp) -> Result<(), SyncError> {
+    /// The checks of [`Freshness::redeem`] but the "only once": issued by this key, within its
+    /// lifetime. Returns the challenge's id and when it may be forgotten (Unix ms), for a hub
+    /// that remembers redemptions in its database.
+    pub fn verify(&self, challenge: &[u8], now: Timestamp) -> Result<([u8; 16], i64), SyncError> {
         let stale = || SyncError::StaleChallenge;
         let (Ok(head), Ok(mac)) = (
             <[u8; 16]>::try_from(challenge.get(..16).ok_or_else(stale)?),
@@ -113,6 +119,16 @@ impl Freshness {
         if issued_ms > now_ms + 1_000 || now_ms - issued_ms > lifetime_ms {
             return Err(stale());
         }
+        Ok((head, issued_ms + lifetime_ms))
+    }
+
+    /// Accepts `challenge` once: it must be one of ours, not older than the lifetime (nor from
+    /// the future), and not redeemed before. Call it after the request's signature verified, so
+    /// nobody but the signer can use up a challenge.
+    pub fn redeem(&self, challenge: &[u8], now: Timestamp) -> Result<(), SyncError> {
+        let stale = || SyncError::StaleChallenge;
+        let (head, forget_at) = self.verify(challenge, now)?;
+        let now_ms = now.timestamp_millis();
         let mut redeemed = self.redeemed.lock().unwrap_or_else(PoisonError::into_inner);
         if redeemed.len() >= MAX_REMEMBERED / 2 {
             redeemed.retain(|_, forget_at| *forget_at > now_ms);
@@ -120,7 +136,7 @@ impl Freshness {
         if redeemed.len() >= MAX_REMEMBERED || redeemed.contains_key(&head) {
             return Err(stale());
         }
-        redeemed.insert(head, issued_ms + lifetime_ms);
+        redeemed.insert(head, forget_at);
         Ok(())
     }
 

@@ -15,6 +15,7 @@ mod errors;
 mod freshness;
 pub mod http;
 mod server;
+mod storage;
 pub mod wire;
 
 pub use auth::{authenticate, sign_request};
@@ -25,4 +26,5 @@ pub use server::{
     Directory, MAX_LEADING_REFUSALS, PreparedSync, Served, may_see, prepare, prepare_body, serve,
     serve_prepared,
 };
+pub use storage::{HubReads, HubStorage};
 pub use wire::{MAX_PUSH_CHANGES, MAX_RESEND};

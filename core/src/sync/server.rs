@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::http::messages::SYNC_PATH;
+use super::storage::{HubReads, HubStorage};
 use super::wire::{self, PROTOCOL, Refusal, SignedRequest, SyncRequest, SyncResponse};
 use super::{MAX_PULL_BYTES, SyncError, auth};
 use crate::Coded;
-use crate::device::{Arrival, Checked, Device, ImportOutcome, WireChange, verify_incoming};
+use crate::device::{Checked, Device, ImportOutcome, WireChange, verify_incoming};
 use crate::identity::{Certificate, RevocationList, SealingPublicKey, TrustStore};
 use crate::model::{OrderId, Role, Timestamp, UnitId};
-use crate::store::{RefusalRecord, Store};
+use crate::store::RefusalRecord;
 
 /// What the hub hands out besides changes: every certificate in issue order, the newest
 /// revocation list, the units' sealing keys.
@@ -37,7 +38,11 @@ pub struct Served {
 /// on to it; anyone but a kiosk keeps
 /// receiving orders they have had (a unit what it once handled). A kiosk receives nothing: it
 /// is a public device and keeps no records but what it submitted.
-pub fn may_see(store: &Store, cert: &Certificate, order: &OrderId) -> Result<bool, SyncError> {
+pub fn may_see(
+    store: &mut dyn HubReads,
+    cert: &Certificate,
+    order: &OrderId,
+) -> Result<bool, SyncError> {
     let b = &cert.body;
     match b.role {
         Role::Kiosk => return Ok(false),
@@ -151,7 +156,7 @@ pub fn serve(
 /// with what this person may see and does not have yet. Errors here refuse the whole request;
 /// refusals of single changes travel in the response.
 pub fn serve_prepared(
-    hub: &mut Device,
+    hub: &mut dyn HubStorage,
     dir: &Directory,
     p: PreparedSync,
     now: Timestamp,
@@ -173,7 +178,7 @@ pub fn serve_prepared(
         .iter()
         .map(|c| c.as_ref().ok().map(|v| v.hash().to_string()))
         .collect();
-    let outcomes = hub.import_verified(&pushed, checked, Some(&peer), Arrival::AtHub, now)?;
+    let outcomes = hub.ingest(&pushed, checked, &peer, now)?;
     let mut refused = Vec::new();
     let mut refusal_log = Vec::new();
     let mut held: Vec<OrderId> = Vec::new();
@@ -188,7 +193,7 @@ pub fn serve_prepared(
                 // What a peer holds is derived from what the hub stored, never from the label
                 // it sent: a change it signed itself proves it had that order.
                 if let Some(h) = hash
-                    && let Some((order, signer)) = hub.store().change_owner(h)?
+                    && let Some((order, signer)) = hub.reads().change_owner(h)?
                     && signer == peer
                 {
                     held.push(order);
@@ -214,13 +219,13 @@ pub fn serve_prepared(
             }
         }
     }
-    hub.store().log_refusals(&refusal_log)?;
+    hub.log_refusals(&refusal_log)?;
 
     // The peer has these orders, so it may follow them — but perhaps not their whole history
     // (it may have been handed one change): `i64::MAX` marks "known, not yet sent whole".
     held.sort();
     held.dedup();
-    hub.store_mut().mark_peer_orders(&peer, &held, i64::MAX)?;
+    hub.mark_peer_orders(&peer, &held, i64::MAX)?;
 
     // Pull: the hub's log after the device's cursor, filtered to what this person may see, up to
     // the hub's own limit whatever the device asked for.
@@ -243,7 +248,7 @@ pub fn serve_prepared(
         .iter()
         .map(|o| (OrderId::new(o.clone()), true))
         .chain(
-            hub.store()
+            hub.reads()
                 .peer_orders_not_whole(&peer, body.received_upto, MAX_WHOLE_PER_ROUND)?
                 .into_iter()
                 .map(|o| (o, false)),
@@ -253,7 +258,7 @@ pub fn serve_prepared(
         if whole_sent.contains(&order) {
             continue;
         }
-        if !may_see(hub.store(), &cert, &order)? {
+        if !may_see(hub.reads(), &cert, &order)? {
             if by_device {
                 served.denied_resends += 1;
             }
@@ -263,7 +268,7 @@ pub fn serve_prepared(
             more = true;
             break;
         }
-        for c in hub.store().changes_for(&order)? {
+        for c in hub.reads().changes_for(&order)? {
             bytes += c.bytes.len() + 64;
             out.push(WireChange::from(&c));
         }
@@ -274,7 +279,7 @@ pub fn serve_prepared(
         if more {
             break;
         }
-        let batch = hub.store().changes_after(cursor, 256)?;
+        let batch = hub.reads().changes_after(cursor, 256)?;
         if batch.is_empty() {
             break;
         }
@@ -288,18 +293,18 @@ pub fn serve_prepared(
             if lc.source.as_deref() == Some(peer.as_str()) || whole_sent.contains(&order) {
                 continue;
             }
-            if !may_see(hub.store(), &cert, &order)? {
+            if !may_see(hub.reads(), &cert, &order)? {
                 continue;
             }
             if hub
-                .store()
+                .reads()
                 .peer_has_order(&peer, &order, body.received_upto)?
             {
                 bytes += lc.change.bytes.len() + 64;
                 out.push(WireChange::from(&lc.change));
             } else {
                 // Newly visible (say, just dispatched to this unit): its whole history, once.
-                for c in hub.store().changes_for(&order)? {
+                for c in hub.reads().changes_for(&order)? {
                     bytes += c.bytes.len() + 64;
                     out.push(WireChange::from(&c));
                 }
@@ -311,8 +316,7 @@ pub fn serve_prepared(
     // Held whole once the device's cursor passes this answer. An answer that does not move the
     // cursor cannot be told apart from a lost one: its orders stay pending and go again.
     if cursor > body.received_upto {
-        hub.store_mut()
-            .mark_peer_orders(&peer, &newly_whole, cursor)?;
+        hub.mark_peer_orders(&peer, &newly_whole, cursor)?;
     }
     served.pulled = out.len() as u64;
     let (certs, pull) = wire::pack(&out);

@@ -1,0 +1,140 @@
+//! What the hub needs from its storage, whatever holds it: the embedded SQLite store (a
+//! [`Device`] set up as a hub, the default) or PostgreSQL (the hub crate's `postgres` backend).
+//! [`serve_prepared`](super::serve_prepared), the receipt lookup and the photo routes are
+//! written against these traits only, and one conformance suite runs against both backends.
+//!
+//! [`HubReads`] is the read side — answered from a read connection that never waits for a
+//! writer. [`HubStorage`] adds what a sync round writes: the ingest (step 2 of an import, in
+//! one transaction), which orders a peer holds, and the refusal log.
+
+use crate::device::{Arrival, Checked, Device, DeviceError, Outcome, WireChange};
+use crate::model::{OrderId, Timestamp};
+use crate::store::{
+    BlobRef, IndexRow, LoggedChange, RefusalRecord, Store, StoreError, StoredChange,
+};
+
+/// The hub's read side.
+pub trait HubReads {
+    /// The order's index row.
+    fn order_row(&mut self, order: &OrderId) -> Result<Option<IndexRow>, StoreError>;
+    /// The index row of the order with this receipt code (already parsed and normalised).
+    fn order_by_receipt(&mut self, receipt: &str) -> Result<Option<IndexRow>, StoreError>;
+    /// Every stored change of `order`, oldest first.
+    fn changes_for(&mut self, order: &OrderId) -> Result<Vec<StoredChange>, StoreError>;
+    /// The pull log: changes after `seq`, in log order, at most `limit`. A change never
+    /// appears below a position already returned (see ARCHITECTURE.md, "The pull log").
+    fn changes_after(&mut self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError>;
+    /// The order a stored change belongs to and the certificate that signed it.
+    fn change_owner(&mut self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError>;
+    /// Whether `peer` holds `order` whole, given how far it has read the log (`cursor`).
+    fn peer_has_order(
+        &mut self,
+        peer: &str,
+        order: &OrderId,
+        cursor: i64,
+    ) -> Result<bool, StoreError>;
+    /// Orders `peer` holds but has not confirmed whole (see [`Store::peer_orders_not_whole`]).
+    fn peer_orders_not_whole(
+        &mut self,
+        peer: &str,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<Vec<OrderId>, StoreError>;
+    /// The orders that reference a photo, with its recorded size and type.
+    fn blob_refs(&mut self, sha256: &str) -> Result<Vec<BlobRef>, StoreError>;
+    /// The refusal log, newest first.
+    fn refusals(&mut self, limit: u32) -> Result<Vec<RefusalRecord>, StoreError>;
+}
+
+/// The hub's write side, with its reads in the same session.
+pub trait HubStorage {
+    /// The read side of this session (the writer's own connection: it sees what it wrote).
+    fn reads(&mut self) -> &mut dyn HubReads;
+    /// Step 2 of importing `incoming` from `peer` at the hub's clock `now`: authorised against
+    /// the orders as stored and written in one transaction, per order in arrival order. The
+    /// outer error means nothing was stored.
+    fn ingest(
+        &mut self,
+        incoming: &[WireChange],
+        checked: Vec<Checked>,
+        peer: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, DeviceError>;
+    /// Records that `orders` went to `peer` whole in an answer that moved its cursor to
+    /// `sent_cursor`; `i64::MAX` records only that the peer has them in some part.
+    fn mark_peer_orders(
+        &mut self,
+        peer: &str,
+        orders: &[OrderId],
+        sent_cursor: i64,
+    ) -> Result<(), StoreError>;
+    /// Appends to the refusal log (kept to its newest rows).
+    fn log_refusals(&mut self, rows: &[RefusalRecord]) -> Result<(), StoreError>;
+}
+
+impl HubReads for Store {
+    fn order_row(&mut self, order: &OrderId) -> Result<Option<IndexRow>, StoreError> {
+        Store::order_row(self, order)
+    }
+    fn order_by_receipt(&mut self, receipt: &str) -> Result<Option<IndexRow>, StoreError> {
+        Store::order_by_receipt(self, receipt)
+    }
+    fn changes_for(&mut self, order: &OrderId) -> Result<Vec<StoredChange>, StoreError> {
+        Store::changes_for(self, order)
+    }
+    fn changes_after(&mut self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError> {
+        Store::changes_after(self, seq, limit)
+    }
+    fn change_owner(&mut self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError> {
+        Store::change_owner(self, hash)
+    }
+    fn peer_has_order(
+        &mut self,
+        peer: &str,
+        order: &OrderId,
+        cursor: i64,
+    ) -> Result<bool, StoreError> {
+        Store::peer_has_order(self, peer, order, cursor)
+    }
+    fn peer_orders_not_whole(
+        &mut self,
+        peer: &str,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<Vec<OrderId>, StoreError> {
+        Store::peer_orders_not_whole(self, peer, cursor, limit)
+    }
+    fn blob_refs(&mut self, sha256: &str) -> Result<Vec<BlobRef>, StoreError> {
+        Store::blob_refs(self, sha256)
+    }
+    fn refusals(&mut self, limit: u32) -> Result<Vec<RefusalRecord>, StoreError> {
+        Store::refusals(self, limit)
+    }
+}
+
+/// The SQLite hub: a [`Device`] set up with `init_hub`; its reads are its store's.
+impl HubStorage for Device {
+    fn reads(&mut self) -> &mut dyn HubReads {
+        self.store_mut()
+    }
+    fn ingest(
+        &mut self,
+        incoming: &[WireChange],
+        checked: Vec<Checked>,
+        peer: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, DeviceError> {
+        self.import_verified(incoming, checked, Some(peer), Arrival::AtHub, now)
+    }
+    fn mark_peer_orders(
+        &mut self,
+        peer: &str,
+        orders: &[OrderId],
+        sent_cursor: i64,
+    ) -> Result<(), StoreError> {
+        self.store_mut().mark_peer_orders(peer, orders, sent_cursor)
+    }
+    fn log_refusals(&mut self, rows: &[RefusalRecord]) -> Result<(), StoreError> {
+        self.store().log_refusals(rows)
+    }
+}

@@ -1,0 +1,226 @@
+//! `hotline hub migrate --from DIR --to postgres://…`: an SQLite hub copied into PostgreSQL so
+//! that the copy answers every device as the original did — the same log positions (devices'
+//! cursors stay valid), the same node id, the same index, peers' holdings, sealed copies, photo
+//! references and photos, and the refusal log.
+//!
+//! Every change is checked again on the way (its hash against its bytes, its signature against
+//! the city's certificates); one that fails stops the copy with its typed error. The copy goes
+//! in batches, each one transaction, so an interruption leaves a consistent prefix and running
+//! the command again resumes after the last position copied. The tail (holdings, refusals) is
+//! copied once the log is complete, in one transaction with the mark that the copy finished.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use super::{PgStore, db, rows};
+use crate::errors::HubError;
+use hotline_core::authority::PublicAuthority;
+use hotline_core::device::{Device, check_stored_change};
+use hotline_core::model::OrderId;
+use hotline_core::store::{Store, StoreError};
+use hotline_core::sync::SyncError;
+
+/// Changes per transaction.
+const BATCH: u32 = 500;
+
+/// How far a copy has got, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub changes_copied: u64,
+    pub changes_total: u64,
+}
+
+/// What a finished copy holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrated {
+    pub changes: u64,
+    pub orders: u64,
+    /// Photos held whole.
+    pub photos: u64,
+    /// Changes already in the database when this run started (a resumed copy).
+    pub resumed_after: u64,
+}
+
+fn invalid(reason: impl Into<String>) -> HubError {
+    HubError::from(StoreError::InvalidInput {
+        reason: reason.into(),
+    })
+}
+
+/// Copies the SQLite hub of the authority folder `data_dir` (its `store/`) into the database at
+/// `url`, calling `progress` after each batch; `ControlFlow::Break` stops the copy there
+/// (`sync_cancelled`), to be resumed by the next run.
+pub fn from_sqlite(
+    data_dir: &Path,
+    url: &str,
+    progress: &mut dyn FnMut(Progress) -> ControlFlow<()>,
+) -> Result<Migrated, HubError> {
+    from_sqlite_in_batches(data_dir, url, BATCH, progress)
+}
+
+/// [`from_sqlite`] with `batch` changes per transaction.
+pub fn from_sqlite_in_batches(
+    data_dir: &Path,
+    url: &str,
+    batch: u32,
+    progress: &mut dyn FnMut(Progress) -> ControlFlow<()>,
+) -> Result<Migrated, HubError> {
+    let authority = PublicAuthority::open(data_dir)?;
+    let trust = crate::authority_watch::trust_of(&authority)?;
+    let store_dir = data_dir.join(crate::STORE_DIR);
+    let node_id = Device::open_read_only(&store_dir)?.node_id()?;
+    let source = Store::open_read_only(&store_dir)?;
+    let target = PgStore::open(
+        url,
+        &hex::encode(authority.root.0),
+        authority.policy.clone(),
+        2,
+    )?;
+    let mut conn = target.connection()?;
+
+    // The target is empty, or a copy of this very hub under way.
+    let held: Option<String> = conn
+        .query_opt("SELECT value FROM hub_meta WHERE key = 'node_id'", &[])
+        .map_err(db)?
+        .map(|r| r.get(0));
+    let copied: i64 = conn
+        .query_one("SELECT coalesce(max(seq), 0) FROM changes", &[])
+        .map_err(db)?
+        .get(0);
+    match held {
+        Some(id) if id != node_id && copied > 0 => {
+            return Err(invalid(format!(
+                "{} already holds the log of hub {id}, not of {node_id}",
+                target.place()
+            )));
+        }
+        _ => target.set_node_id(&node_id)?,
+    }
+    let total = source.change_count()?;
+    let resumed_after = u64::try_from(copied).unwrap_or(0);
+    let mut cursor = copied;
+    let mut done = resumed_after;
+    let mut report = |done: u64| -> Result<(), HubError> {
+        match progress(Progress {
+            changes_copied: done,
+            changes_total: total,
+        }) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => Err(SyncError::Cancelled.into()),
+        }
+    };
+    report(done)?;
+    loop {
+        let batch = source.changes_received_after(cursor, batch.max(1))?;
+        let Some((last, _)) = batch.last() else {
+            break;
+        };
+        let last_seq = last.seq;
+        let mut tx = conn.transaction().map_err(db)?;
+        let mut orders = BTreeSet::new();
+        for (logged, received_at) in &batch {
+            check_stored_change(&trust, &logged.change)?;
+            let c = &logged.change;
+            rows::insert_change(
+                &mut tx,
+                Some(logged.seq),
+                c,
+                logged.source.as_deref(),
+                *received_at,
+            )?;
+            orders.insert(c.order.clone());
+        }
+        for order in &orders {
+            copy_order(&source, &mut tx, order)?;
+        }
+        tx.execute("SELECT setval('change_seq', $1)", &[&last_seq])
+            .map_err(db)?;
+        tx.commit().map_err(db)?;
+        cursor = last_seq;
+        done += batch.len() as u64;
+        report(done)?;
+    }
+    copy_tail(&source, &mut conn)?;
+    let held = conn
+        .query_one(
+            "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM blobs)",
+            &[],
+        )
+        .map_err(db)?;
+    let count = |i: usize| u64::try_from(held.get::<_, i64>(i)).unwrap_or(0);
+    Ok(Migrated {
+        changes: done,
+        orders: count(0),
+        photos: count(1),
+        resumed_after,
+    })
+}
+
+/// One order's index row, sealed copies, photo references and photos, as the source holds
+/// them now (a later batch touching the order writes them again, newer).
+fn copy_order(
+    source: &Store,
+    tx: &mut postgres::Transaction<'_>,
+    order: &OrderId,
+) -> Result<(), HubError> {
+    if let Some(row) = source.order_row(order)? {
+        rows::upsert_index_row(tx, &row)?;
+    }
+    for (recipient, sealed) in source.sealed_contacts(order)? {
+        rows::insert_sealed_copy(tx, order, &recipient, &sealed)?;
+    }
+    for sha in source.blobs_of_order(order)? {
+        for r in source.blob_refs(&sha)?.iter().filter(|r| r.order == *order) {
+            rows::insert_blob_ref(tx, &sha, order, r.size, &r.media_type)?;
+        }
+        let Some(info) = source.blob_info(&sha)? else {
+            continue; // referenced, never uploaded: a device may still send it
+        };
+        source.verify_blob(&sha)?;
+        let mut bytes = Vec::new();
+        let path = std::path::PathBuf::from(&sha);
+        source
+            .open_blob(&sha)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| StoreError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        let size = i64::try_from(info.size).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO blobs (sha256, media_type, size, bytes) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (sha256) DO NOTHING",
+            &[&sha, &info.media_type, &size, &bytes],
+        )
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// What peers hold and the refusal log, once the log is complete (again on a rerun: holdings
+/// are merged as the hub merges them, refusals are copied only once).
+fn copy_tail(source: &Store, conn: &mut postgres::Client) -> Result<(), HubError> {
+    let mut tx = conn.transaction().map_err(db)?;
+    for (peer, order, cursor) in source.peer_orders_all()? {
+        rows::mark_peer_orders(&mut tx, &peer, &[order.0.as_str()], cursor)?;
+    }
+    let first_time = tx
+        .execute(
+            "INSERT INTO hub_meta (key, value) VALUES ('migrated_refusals', 'yes')
+             ON CONFLICT (key) DO NOTHING",
+            &[],
+        )
+        .map_err(db)?
+        == 1;
+    if first_time {
+        let mut refusals = source.refusals(u32::MAX)?;
+        refusals.reverse(); // oldest first, so the copy keeps their order
+        for r in &refusals {
+            rows::insert_refusal(&mut tx, r)?;
+        }
+    }
+    tx.commit().map_err(db)?;
+    Ok(())
+}
