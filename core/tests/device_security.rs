@@ -3,7 +3,9 @@
 //! stored is found by `verify`.
 
 use hotline_core::Coded;
-use hotline_core::device::{Device, ImportOutcome, PhotoInput, PhotoSource};
+use hotline_core::device::{
+    Device, ImportOutcome, PhotoInput, PhotoSource, WireChange, verify_incoming,
+};
 use hotline_core::doc::{OrderDoc, actor_for_device, decode_change};
 use hotline_core::identity::SignedEnvelope;
 use hotline_core::key_files::FileKeyCustody;
@@ -439,4 +441,50 @@ fn bad_input_gets_a_typed_error_and_writes_nothing() {
         "unknown_order"
     );
     assert_eq!(s.kiosk.store().change_count().unwrap(), before);
+}
+
+/// A long push is verified on several cores: each change still gets its own verdict, in its
+/// place — a bad signature or altered bytes anywhere in it refuse exactly that change.
+#[test]
+fn a_long_push_is_judged_change_by_change_whatever_the_cores() {
+    let mut city = City::turpan();
+    let mut kiosk = city.device("kiosk-9", Role::Kiosk, "center");
+    let mut wires: Vec<WireChange> = (0..150)
+        .map(|i| {
+            let order = kiosk
+                .submit(
+                    None,
+                    request(&format!("第{i}号路灯不亮")),
+                    t("2026-03-02T09:00:00+08:00"),
+                )
+                .unwrap()
+                .order;
+            WireChange::from(&kiosk.export_changes(&order).unwrap()[0])
+        })
+        .collect();
+    wires[5].bytes[20] ^= 0x01;
+    wires[120].signature[3] ^= 0x01;
+    let hub = city.hub_device(&city.dir("hub-verify"));
+    let verdicts = verify_incoming(hub.trust(), &wires);
+    assert_eq!(verdicts.len(), wires.len());
+    for (i, v) in verdicts.iter().enumerate() {
+        match i {
+            5 | 120 => assert!(v.is_err(), "change {i} was accepted"),
+            _ => {
+                let expected = decode_change(&wires[i].bytes, None)
+                    .unwrap()
+                    .hash()
+                    .to_string();
+                assert_eq!(
+                    v.as_ref().unwrap().hash(),
+                    expected,
+                    "verdict {i} out of place"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        verdicts[120].as_ref().unwrap_err().code().as_str(),
+        "bad_signature"
+    );
 }

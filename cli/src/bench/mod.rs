@@ -4,6 +4,7 @@
 //! bytes at 10,000 orders, and the hub's memory after 100,000 orders.
 
 mod attack;
+mod ingest;
 mod limit;
 mod proxy;
 mod workload;
@@ -31,6 +32,8 @@ pub enum BenchCommand {
     /// A citizen's status lookups while the hub is attacked, and its memory under the memory
     /// attacks (issue 8).
     Attack(AttackArgs),
+    /// Hub ingest per second on SQLite, PostgreSQL with one hub process and with two.
+    Ingest(ingest::IngestArgs),
 }
 
 #[derive(Args, Debug)]
@@ -84,10 +87,28 @@ impl Drop for HubProcess {
 }
 
 fn spawn_hub(data: &Path) -> Result<HubProcess, CliError> {
+    spawn_hub_on(data, None)
+}
+
+/// [`spawn_hub`] with its data in PostgreSQL at `database`.
+fn spawn_hub_on(data: &Path, database: Option<&str>) -> Result<HubProcess, CliError> {
     let exe = std::env::current_exe().map_err(|e| fail(ErrorCode::BenchHub, e))?;
-    let mut child = Command::new(exe)
-        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--data"])
+    let mut command = Command::new(exe);
+    command
+        .args([
+            "hub",
+            "serve",
+            "--quiet",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
         .arg(data)
+        .env_remove("HOTLINE_DATABASE_URL");
+    if let Some(url) = database {
+        command.env("HOTLINE_DATABASE_URL", url);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -175,6 +196,19 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     match cmd {
         BenchCommand::Sync(args) => run_sync(args, json),
         BenchCommand::Attack(args) => run_attack(args, json),
+        BenchCommand::Ingest(args) => {
+            let mut out = Map::new();
+            ingest::run(args, &mut |k, v| {
+                if !json {
+                    crate::outln!("{k}={v}");
+                }
+                out.insert(k.to_string(), v);
+            })?;
+            if json {
+                print_json(&Value::Object(out))?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -232,24 +266,18 @@ fn run_attack(args: AttackArgs, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn run_sync(args: SyncArgs, json: bool) -> Result<(), CliError> {
-    let tmp = tempfile_dir(args.dir.as_deref())?;
-    let dir = tmp.path.clone();
-    let orders = workload::load(
-        &args
-            .orders_file
-            .clone()
-            .unwrap_or_else(workload::default_path),
-    )?;
-    let base = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00")
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| fail(ErrorCode::Bench, e))?;
-    let mut authority = Authority::create(&dir.join("hub"), preset("turpan")?)?;
+/// An intake desk of the center enrolled by `authority`, its store in `dir`.
+fn intake_desk(
+    authority: &mut Authority,
+    person: &str,
+    dir: &Path,
+    base: DateTime<Utc>,
+) -> Result<Device, CliError> {
     let cred = authority.enrol(
         &EnrolRequest {
             role: Role::Intake,
             unit: UnitId::new("center"),
-            person: PersonId::new("bench-intake"),
+            person: PersonId::new(person),
             display_name: "基准测试受理员".into(),
             area: "4109".into(),
             not_before: base - Duration::days(30),
@@ -258,8 +286,27 @@ fn run_sync(args: SyncArgs, json: bool) -> Result<(), CliError> {
         None,
         base,
     )?;
+    Ok(Device::init(dir, &cred, base)?)
+}
+
+/// The shared workload (or `file`) and the instant the benchmark's devices start from.
+fn workload_at_base(
+    file: Option<&Path>,
+) -> Result<(Vec<workload::BenchOrder>, DateTime<Utc>), CliError> {
+    let orders = workload::load(&file.map_or_else(workload::default_path, Path::to_path_buf))?;
+    let base = DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00")
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| fail(ErrorCode::Bench, e))?;
+    Ok((orders, base))
+}
+
+fn run_sync(args: SyncArgs, json: bool) -> Result<(), CliError> {
+    let tmp = tempfile_dir(args.dir.as_deref())?;
+    let dir = tmp.path.clone();
+    let (orders, base) = workload_at_base(args.orders_file.as_deref())?;
+    let mut authority = Authority::create(&dir.join("hub"), preset("turpan")?)?;
+    let device = intake_desk(&mut authority, "bench-intake", &dir.join("device"), base)?;
     drop(authority);
-    let device = Device::init(&dir.join("device"), &cred, base)?;
     let hub = spawn_hub(&dir.join("hub"))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -87,9 +87,38 @@ pub enum Arrival {
     OnDevice,
 }
 
+/// Pushes shorter than this are verified on the calling thread: a thread costs more than a few
+/// dozen signatures.
+const PARALLEL_FROM: usize = 64;
+
 /// Step 1: sizes, decoding and signatures, with nothing but the trust store. One verdict per
-/// change, in order.
+/// change, in order. A long push is split over the machine's cores, each part verified as a
+/// batch by the same rule (`verify_strict` for any change the batch does not clear).
 pub fn verify_incoming(trust: &TrustStore, incoming: &[WireChange]) -> Vec<Checked> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if cores < 2 || incoming.len() < PARALLEL_FROM {
+        return verify_part(trust, incoming);
+    }
+    let part = incoming.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = incoming
+            .chunks(part)
+            .map(|c| (c.len(), scope.spawn(move || verify_part(trust, c))))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|(len, handle)| {
+                // A part whose thread failed is unprocessed, never accepted.
+                handle
+                    .join()
+                    .unwrap_or_else(|_| (0..len).map(|_| Err(DeviceError::Unprocessed)).collect())
+            })
+            .collect()
+    })
+}
+
+/// [`verify_incoming`] on one thread.
+fn verify_part(trust: &TrustStore, incoming: &[WireChange]) -> Vec<Checked> {
     let mut out: Vec<Option<Checked>> = (0..incoming.len()).map(|_| None).collect();
     let mut ready: Vec<(usize, Verified, Vec<u8>, SignatureBytes, PublicKeyBytes)> = Vec::new();
     for (i, w) in incoming.iter().enumerate() {
