@@ -1,12 +1,15 @@
 //! A hub killed with SIGKILL in the middle of ingest loses nothing it acknowledged: kiosks push
 //! continuously to `hotline hub serve`, the process is killed, restarted on the same folder, and
 //! every change any kiosk had been told was stored is there; the kiosks then finish their sync
-//! and the hub ends up with every record.
+//! and the hub ends up with every record. The same on PostgreSQL, and with the database server
+//! stopped under a running hub instead: the kiosks get refusals they retry later, and once the
+//! server is back the same hub process takes every record, nothing lost or doubled.
 
 use hotline_core::device::{Device, SubmitRequest};
 use hotline_core::model::Role;
 use hotline_core::sync::http::{CancelToken, HttpOptions, HubClient};
 use hotline_testkit::cli::{HubProcess, Terminal};
+use hotline_testkit::postgres::PgCluster;
 use hotline_testkit::{City, t};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -164,18 +167,36 @@ fn city() -> (City, PathBuf, Vec<Device>) {
     (city, data, kiosks)
 }
 
+/// What goes away while the kiosks push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// The hub process, by SIGKILL; it is started again on the same data.
+    KillHub,
+    /// The PostgreSQL server under a running hub, which is not restarted: it must carry on by
+    /// itself once the server is back.
+    StopDatabase,
+}
+
 #[test]
 fn a_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
-    killed_during_ingest(None);
+    interrupted_during_ingest(None, Cut::KillHub);
 }
 
 #[test]
 fn a_postgres_hub_killed_during_ingest_loses_nothing_it_acknowledged() {
-    let cluster = hotline_testkit::postgres::PgCluster::start();
-    killed_during_ingest(Some(&cluster.conn_str("postgres")));
+    let cluster = PgCluster::start();
+    interrupted_during_ingest(Some(&cluster), Cut::KillHub);
 }
 
-fn killed_during_ingest(database: Option<&str>) {
+#[test]
+fn a_database_stopped_during_ingest_loses_nothing_and_the_hub_carries_on() {
+    let cluster = PgCluster::start();
+    interrupted_during_ingest(Some(&cluster), Cut::StopDatabase);
+}
+
+fn interrupted_during_ingest(cluster: Option<&PgCluster>, cut: Cut) {
+    let url = cluster.map(|c| c.conn_str("postgres"));
+    let database = url.as_deref();
     let (_city, data, kiosks) = city();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -202,8 +223,11 @@ fn killed_during_ingest(database: Option<&str>) {
     while acked_syncs.load(Ordering::SeqCst) < SYNCS_BEFORE_KILL && started.elapsed() < TIME_LIMIT {
         std::thread::sleep(Duration::from_millis(5));
     }
-    // Kiosks are pushing right now: kill the hub under them.
-    hub.kill();
+    // Kiosks are pushing right now: cut the hub or its database from under them.
+    match (cut, cluster) {
+        (Cut::StopDatabase, Some(c)) => c.stop(),
+        _ => hub.kill(),
+    }
     let kiosks: Vec<Device> = tasks
         .into_iter()
         .map(|task| runtime.block_on(task).unwrap())
@@ -214,8 +238,15 @@ fn killed_during_ingest(database: Option<&str>) {
         "the kiosks did not get going in time"
     );
 
-    // Restarted on the same folder: every acknowledged change is there.
-    let hub = serve(&data, database);
+    // Restarted (the hub, or the database under the same hub): every acknowledged change is
+    // there.
+    let hub = match (cut, cluster) {
+        (Cut::StopDatabase, Some(c)) => {
+            c.restart();
+            hub
+        }
+        _ => serve(&data, database),
+    };
     assert_eq!(hub.node_id, node, "the hub keeps its name across a crash");
     let mut store = Stored::open(&data, database);
     let mut acked: u64 = 0;
@@ -231,7 +262,7 @@ fn killed_during_ingest(database: Option<&str>) {
         .iter()
         .map(|k| k.store().change_count().unwrap())
         .sum();
-    assert!(made_before > acked, "no push was in flight at the kill");
+    assert!(made_before > acked, "no push was in flight at the cut");
     assert!(store.intact(), "the hub's store is damaged");
     drop(store);
 
