@@ -88,10 +88,16 @@ impl PgSession<'_> {
         for p in &parts {
             bytes.extend_from_slice(p.get::<_, &[u8]>(0));
         }
+        if bytes.len() as u64 != chunk.total {
+            // Another process finished this photo while we waited for the parts' locks (they
+            // are gone), or the parts are not all in yet: say what is held now.
+            tx.commit().map_err(db)?;
+            return self.blob_held(&chunk.sha256);
+        }
         let actual = hex::encode(Sha256::digest(&bytes));
         tx.execute("DELETE FROM blob_parts WHERE sha256 = $1", &[&chunk.sha256])
             .map_err(db)?;
-        if actual != chunk.sha256 || bytes.len() as u64 != chunk.total {
+        if actual != chunk.sha256 {
             tx.commit().map_err(db)?;
             return Err(SyncError::from(StoreError::BlobHashMismatch {
                 expected: chunk.sha256.clone(),

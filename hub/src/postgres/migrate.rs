@@ -175,8 +175,17 @@ fn copy_order(
         for r in source.blob_refs(&sha)?.iter().filter(|r| r.order == *order) {
             rows::insert_blob_ref(tx, &sha, order, r.size, &r.media_type)?;
         }
-        let Some(info) = source.blob_info(&sha)? else {
-            continue; // referenced, never uploaded: a device may still send it
+        let copied: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $1)",
+                &[&sha],
+            )
+            .map_err(db)?
+            .get(0);
+        // Copied with an earlier batch of the order; or referenced, never uploaded (a device
+        // may still send it).
+        let Some(info) = source.blob_info(&sha)?.filter(|_| !copied) else {
+            continue;
         };
         source.verify_blob(&sha)?;
         let mut bytes = Vec::new();
