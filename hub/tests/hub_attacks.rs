@@ -529,9 +529,21 @@ async fn nobody_can_park_files_the_city_never_asked_for() {
 
 #[tokio::test]
 async fn a_photo_is_taken_only_as_its_record_describes_it() {
+    photo_taken_only_as_described(None).await;
+}
+
+#[tokio::test]
+async fn a_postgres_hub_takes_a_photo_only_as_its_record_describes_it() {
+    let cluster = hotline_testkit::postgres::PgCluster::start();
+    photo_taken_only_as_described(Some(cluster.conn_str("postgres"))).await;
+}
+
+async fn photo_taken_only_as_described(database: Option<String>) {
+    let on_postgres = database.is_some();
     let mut city = City::turpan();
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
-    let hub = city.hub().await;
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let hub = city.hub_on(database).await;
     let mut req = request("路面塌陷");
     req.photos = vec![photo(b"the real photo")];
     let order = kiosk.submit(None, req, t(MORNING)).unwrap().order;
@@ -584,6 +596,22 @@ async fn a_photo_is_taken_only_as_its_record_describes_it() {
     .await
     .unwrap_err();
     assert_eq!((status, err.error.code.as_str()), (422, "blob_mismatch"));
+    // Of the size and type it says, but other bytes: refused whole, the upload starts over.
+    let fake = jpeg(b"the fake photo");
+    assert_eq!(fake.len(), real.len());
+    let (status, err) = put(BlobChunk {
+        sha256: sha.clone(),
+        media_type: "image/jpeg".into(),
+        offset: 0,
+        total: fake.len() as u64,
+        data: fake,
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (status, err.error.code.as_str()),
+        (400, "blob_hash_mismatch")
+    );
     // As described: taken.
     put(BlobChunk {
         sha256: sha.clone(),
@@ -594,7 +622,13 @@ async fn a_photo_is_taken_only_as_its_record_describes_it() {
     })
     .await
     .unwrap();
-    assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()).unwrap());
+    if !on_postgres {
+        assert!(hub.inspect(|d| d.store().has_blob(&sha).unwrap()).unwrap());
+    }
+    // Whoever may see the order gets the photo, whole.
+    let r = sync(&hub, &mut desk).await;
+    assert_eq!(r.blobs_pulled, 1);
+    desk.store().verify_blob(&sha).unwrap();
 }
 
 // 9 ---------------------------------------------------------------------------------------------
