@@ -239,6 +239,11 @@ impl Hub {
         }
     }
 
+    /// Whether the storage is a server that may go away (PostgreSQL), not the embedded store.
+    pub(crate) fn storage_is_remote(&self) -> bool {
+        matches!(self.storage, Storage::Postgres(_))
+    }
+
     /// Whether the storage answers: the embedded store always does; PostgreSQL is asked.
     /// Blocking.
     pub(crate) fn storage_ready(&self) -> Result<(), HubError> {

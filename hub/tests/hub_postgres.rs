@@ -125,7 +125,10 @@ async fn two_hubs_on_one_database_serve_one_city() {
     };
     assert_eq!(post(&two).await.unwrap().status(), reqwest::StatusCode::OK);
     let replay = post(&one).await.unwrap();
-    let refused: ErrorBody = replay.json().await.unwrap();
+    let status = replay.status();
+    let bytes = replay.bytes().await.unwrap();
+    let refused: ErrorBody = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("HTTP {status}: {e}: {}", String::from_utf8_lossy(&bytes)));
     assert_eq!(refused.error.code, "sync_stale_challenge");
 
     // Requests arrive through either hub; each device alternates between them.

@@ -70,8 +70,9 @@ pub fn from_sqlite_in_batches(
     let authority = PublicAuthority::open(data_dir)?;
     let trust = crate::authority_watch::trust_of(&authority)?;
     let store_dir = data_dir.join(crate::STORE_DIR);
-    let node_id = Device::open_read_only(&store_dir)?.node_id()?;
-    let source = Store::open_read_only(&store_dir)?;
+    let hub = Device::open_read_only(&store_dir)?;
+    let node_id = hub.node_id()?;
+    let source = hub.store();
     let target = PgStore::open(
         url,
         &hex::encode(authority.root.0),
@@ -133,7 +134,7 @@ pub fn from_sqlite_in_batches(
             orders.insert(c.order.clone());
         }
         for order in &orders {
-            copy_order(&source, &mut tx, order)?;
+            copy_order(source, &mut tx, order)?;
         }
         tx.execute("SELECT setval('change_seq', $1)", &[&last_seq])
             .map_err(db)?;
@@ -142,7 +143,7 @@ pub fn from_sqlite_in_batches(
         done += batch.len() as u64;
         report(done)?;
     }
-    copy_tail(&source, &mut conn)?;
+    copy_tail(source, &mut conn)?;
     let held = conn
         .query_one(
             "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM blobs)",
