@@ -124,7 +124,7 @@ impl Hub {
     ) -> Result<(Storage, String, View), HubError> {
         let store_dir = data_dir.join(STORE_DIR);
         let mut device = if store_dir.join(DB_FILE).exists() {
-            Device::open(&store_dir)?
+            Device::open_hub(&store_dir)?
         } else {
             Device::init_hub(
                 &store_dir,

@@ -3,16 +3,23 @@
 //! `HubStorage` / `HubReads` traits; `conformance!` instantiates every case per backend, so a
 //! backend that answers differently from the other fails by name.
 
+use hotline_core::device::{Checked, DeviceError, Outcome};
 use hotline_core::device::{Device, ImportOutcome, WireChange, verify_incoming};
 use hotline_core::identity::TrustStore;
+use hotline_core::model::Timestamp;
 use hotline_core::model::{OrderId, Role};
-use hotline_core::store::RefusalRecord;
-use hotline_core::sync::{HubStorage, may_see};
+use hotline_core::store::{
+    BlobRef, IndexRow, LoggedChange, RefusalRecord, StoreError, StoredChange, area_scope,
+    peer_scope, unit_scope,
+};
+use hotline_core::sync::{HubReads, HubStorage, may_see, prepare_body, serve_prepared};
 use hotline_core::workflow::Status;
 use hotline_hub::postgres::PgStore;
-use hotline_testkit::hub::{MORNING, forged_change};
+use hotline_testkit::hub::{MORNING, forged_change, sync_body};
 use hotline_testkit::postgres::PgCluster;
-use hotline_testkit::{City, UNIT_A, UNIT_B, register_and_dispatch, request, sign_for, t};
+use hotline_testkit::{
+    City, UNIT_A, UNIT_B, cert_id, copy_order, register_and_dispatch, request, sign_for, t,
+};
 
 /// A fresh, empty hub storage for one city.
 trait Backend {
@@ -311,6 +318,208 @@ fn visibility_follows_the_index<B: Backend>(b: &mut B, m: &Made) {
     });
 }
 
+/// The pull partitions: a change is listed under the scopes its order is in once it is
+/// written (its units, its area at every level, peers following it), read back by position
+/// within bounds; scopes only grow.
+fn changes_are_listed_under_their_orders_scopes<B: Backend>(b: &mut B, m: &Made) {
+    let trust = trust_of(&m.city);
+    let relay = peer_scope("township-phone");
+    b.with(|s| {
+        ingest(s, &trust, "kiosk-1", &m.kiosk);
+        s.follow_orders(&relay, std::slice::from_ref(&m.order))
+            .unwrap();
+        ingest(s, &trust, "desk", &m.desk);
+        let log = s.reads().changes_after(0, 1_000).unwrap();
+        let seqs: Vec<i64> = log.iter().map(|l| l.seq).collect();
+        let head = s.reads().log_head().unwrap();
+        assert_eq!(Some(&head), seqs.last());
+        let desk_seqs = seqs[m.kiosk.len()..].to_vec();
+        let at = |s: &mut dyn HubStorage, scope: &str, after: i64, upto: i64, limit: u32| {
+            s.reads()
+                .scope_positions(scope, after, upto, limit)
+                .unwrap()
+        };
+        // Dispatched to unit A by the desk's changes: those are unit A's, the kiosk's are not.
+        assert_eq!(at(s, &unit_scope(UNIT_A), 0, head, 100), desk_seqs);
+        assert_eq!(at(s, &relay, 0, head, 100), desk_seqs);
+        assert!(at(s, &unit_scope(UNIT_B), 0, head, 100).is_empty());
+        // The order's area from its first change, at every level.
+        for prefix in ["41", "4109", "410902", "410902001"] {
+            assert_eq!(at(s, &area_scope(prefix), 0, head, 100), seqs, "{prefix}");
+        }
+        assert!(at(s, &area_scope(""), 0, head, 100).is_empty());
+        assert_eq!(at(s, &area_scope("4109"), 0, head, 2), seqs[..2]);
+        assert_eq!(at(s, &area_scope("4109"), seqs[0], seqs[1], 100), [seqs[1]]);
+        assert!(
+            s.reads()
+                .order_in_scopes(&m.order, &[unit_scope(UNIT_B), unit_scope(UNIT_A)])
+                .unwrap()
+        );
+        assert!(
+            !s.reads()
+                .order_in_scopes(&m.order, &[unit_scope(UNIT_B)])
+                .unwrap()
+        );
+        let picked = s.reads().changes_at(&[seqs[2], seqs[0]]).unwrap();
+        assert_eq!(
+            picked.iter().map(|l| l.seq).collect::<Vec<_>>(),
+            [seqs[2], seqs[0]]
+        );
+        assert_eq!(picked[1].change.hash, log[0].change.hash);
+    });
+}
+
+/// Counts the log entries a sync round reads (by position or by partition).
+struct Counting<'a> {
+    inner: &'a mut dyn HubStorage,
+    scanned: usize,
+}
+
+impl HubReads for Counting<'_> {
+    fn order_row(&mut self, order: &OrderId) -> Result<Option<IndexRow>, StoreError> {
+        self.inner.reads().order_row(order)
+    }
+    fn order_by_receipt(&mut self, receipt: &str) -> Result<Option<IndexRow>, StoreError> {
+        self.inner.reads().order_by_receipt(receipt)
+    }
+    fn changes_for(&mut self, order: &OrderId) -> Result<Vec<StoredChange>, StoreError> {
+        self.inner.reads().changes_for(order)
+    }
+    fn changes_after(&mut self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError> {
+        let out = self.inner.reads().changes_after(seq, limit)?;
+        self.scanned += out.len();
+        Ok(out)
+    }
+    fn change_owner(&mut self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError> {
+        self.inner.reads().change_owner(hash)
+    }
+    fn peer_has_order(&mut self, p: &str, o: &OrderId, c: i64) -> Result<bool, StoreError> {
+        self.inner.reads().peer_has_order(p, o, c)
+    }
+    fn peer_orders_not_whole(
+        &mut self,
+        p: &str,
+        c: i64,
+        l: u32,
+    ) -> Result<Vec<OrderId>, StoreError> {
+        self.inner.reads().peer_orders_not_whole(p, c, l)
+    }
+    fn blob_refs(&mut self, sha256: &str) -> Result<Vec<BlobRef>, StoreError> {
+        self.inner.reads().blob_refs(sha256)
+    }
+    fn refusals(&mut self, limit: u32) -> Result<Vec<RefusalRecord>, StoreError> {
+        self.inner.reads().refusals(limit)
+    }
+    fn log_head(&mut self) -> Result<i64, StoreError> {
+        self.inner.reads().log_head()
+    }
+    fn scope_positions(&mut self, s: &str, a: i64, u: i64, l: u32) -> Result<Vec<i64>, StoreError> {
+        self.inner.reads().scope_positions(s, a, u, l)
+    }
+    fn changes_at(&mut self, seqs: &[i64]) -> Result<Vec<LoggedChange>, StoreError> {
+        let out = self.inner.reads().changes_at(seqs)?;
+        self.scanned += out.len();
+        Ok(out)
+    }
+    fn order_in_scopes(&mut self, o: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
+        self.inner.reads().order_in_scopes(o, scopes)
+    }
+}
+
+impl HubStorage for Counting<'_> {
+    fn reads(&mut self) -> &mut dyn HubReads {
+        self
+    }
+    fn ingest(
+        &mut self,
+        incoming: &[WireChange],
+        checked: Vec<Checked>,
+        peer: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, DeviceError> {
+        self.inner.ingest(incoming, checked, peer, now)
+    }
+    fn mark_peer_orders(&mut self, p: &str, o: &[OrderId], c: i64) -> Result<(), StoreError> {
+        self.inner.mark_peer_orders(p, o, c)
+    }
+    fn log_refusals(&mut self, rows: &[RefusalRecord]) -> Result<(), StoreError> {
+        self.inner.log_refusals(rows)
+    }
+    fn follow_orders(&mut self, scope: &str, orders: &[OrderId]) -> Result<(), StoreError> {
+        self.inner.follow_orders(scope, orders)
+    }
+}
+
+/// One first sync of `name` (cursor 0, pushing nothing): the changes it pulled and the log
+/// entries the hub read to find them.
+fn first_pull(s: &mut dyn HubStorage, m: &Made, name: &str) -> (usize, usize, bool) {
+    let trust = trust_of(&m.city);
+    let body = sync_body(0, Vec::new(), Vec::new(), Vec::new(), u32::MAX);
+    let prepared = prepare_body(&trust, cert(&m.city, name), &body).unwrap();
+    let mut counting = Counting {
+        inner: s,
+        scanned: 0,
+    };
+    let (resp, served) = serve_prepared(
+        &mut counting,
+        &m.city.directory(),
+        prepared,
+        t("2026-03-02T12:00:00+08:00"),
+    )
+    .unwrap();
+    (served.pulled as usize, counting.scanned, resp.more)
+}
+
+/// A unit's first sync costs its own orders, not the city's: unit B's staff, with one order of
+/// their own among many of unit A's, reads that order's changes and nothing else of the log;
+/// the center reads the whole log; a kiosk reads nothing.
+fn a_units_first_sync_reads_its_own_partition<B: Backend>(b: &mut B, m: &Made) {
+    let trust = trust_of(&m.city);
+    let mut kiosk = Device::open(&m.city.dir("kiosk-1")).unwrap();
+    let mut desk = Device::open(&m.city.dir("desk")).unwrap();
+    let mut all = Vec::new();
+    let mut unit_b_changes = 0;
+    for i in 0..12 {
+        let unit = if i == 7 { UNIT_B } else { UNIT_A };
+        let order = kiosk
+            .submit(None, request(&format!("第{i}件：路灯不亮")), t(MORNING))
+            .unwrap()
+            .order;
+        copy_order(&kiosk, &mut desk, &order, t(MORNING));
+        register_and_dispatch(&mut desk, &order, unit, t(MORNING));
+        let changes: Vec<WireChange> = desk
+            .export_changes(&order)
+            .unwrap()
+            .iter()
+            .map(WireChange::from)
+            .collect();
+        if unit == UNIT_B {
+            unit_b_changes = changes.len();
+        }
+        all.extend(changes);
+    }
+    let desk_id = cert_id(&desk);
+    b.with(|s| {
+        let out = ingest(s, &trust, &desk_id, &all);
+        assert!(out.iter().all(|o| *o == Ok(ImportOutcome::Applied)));
+        let (pulled, scanned, more) = first_pull(s, m, "staff-b");
+        assert!(!more);
+        assert_eq!(
+            pulled, unit_b_changes,
+            "unit B receives its one order whole"
+        );
+        assert!(
+            scanned <= unit_b_changes,
+            "unit B's pull read {scanned} log entries for its {unit_b_changes} changes"
+        );
+        let (pulled, scanned, _) = first_pull(s, m, "desk");
+        assert_eq!((pulled, scanned), (0, all.len()), "the desk's own changes");
+        let (pulled, _, _) = first_pull(s, m, "staff-a");
+        assert_eq!(pulled, all.len() - unit_b_changes);
+        assert_eq!(first_pull(s, m, "kiosk-1"), (0, 0, false));
+    });
+}
+
 macro_rules! conformance {
     ($backend:ident: $($case:ident),* $(,)?) => {
         mod $backend {
@@ -328,6 +537,8 @@ macro_rules! conformance {
 
 conformance!(sqlite:
     accepted_changes_are_logged_in_order_and_indexed,
+    changes_are_listed_under_their_orders_scopes,
+    a_units_first_sync_reads_its_own_partition,
     a_change_held_is_not_stored_twice,
     refused_changes_store_nothing_and_are_logged,
     what_a_peer_holds,
@@ -335,6 +546,8 @@ conformance!(sqlite:
 );
 conformance!(postgres:
     accepted_changes_are_logged_in_order_and_indexed,
+    changes_are_listed_under_their_orders_scopes,
+    a_units_first_sync_reads_its_own_partition,
     a_change_held_is_not_stored_twice,
     refused_changes_store_nothing_and_are_logged,
     what_a_peer_holds,

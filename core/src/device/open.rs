@@ -75,7 +75,15 @@ impl Device {
         set_json_meta(&store, META_PLATFORM, &platform_sealing)?;
         set_json_meta(&store, META_POLICY, policy)?;
         drop(store);
-        Device::open(dir)
+        Device::open_hub(dir)
+    }
+
+    /// Opens a hub's store: keeps its pull partitions (building them once for a store from
+    /// before they existed).
+    pub fn open_hub(dir: &Path) -> Result<Device, DeviceError> {
+        let mut hub = Device::open(dir)?;
+        hub.store.enable_pull_partitions()?;
+        Ok(hub)
     }
 
     /// Opens a set-up store; identities whose key sits in a key file of the store sign with it.

@@ -73,7 +73,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for rec in recs {
-            write_record(&tx, rec, source, received_at)?;
+            write_record(&tx, rec, source, received_at, self.partitions)?;
         }
         tx.commit()?;
         Ok(())
@@ -184,14 +184,16 @@ fn write_record(
     rec: &ActionRecord,
     source: Option<&str>,
     received_at: Option<i64>,
+    partitions: bool,
 ) -> Result<(), StoreError> {
+    let mut written = Vec::new();
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO changes (order_id, hash, event_id, cert_id, signature, bytes, source, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (hash) DO NOTHING",
         )?;
         for c in &rec.changes {
-            insert.execute(params![
+            let inserted = insert.execute(params![
                 c.order.0,
                 c.hash,
                 c.event_id,
@@ -201,9 +203,15 @@ fn write_record(
                 source,
                 received_at
             ])?;
+            if inserted == 1 {
+                written.push(tx.last_insert_rowid());
+            }
         }
     }
     write_index_row(tx, &rec.index)?;
+    if partitions {
+        super::partitions::record_scopes(tx, &rec.index, &written)?;
+    }
     if !rec.attachments.is_empty() {
         let mut insert = tx.prepare_cached(
             "INSERT INTO blob_refs (sha256, order_id, size, media_type) VALUES (?1, ?2, ?3, ?4)

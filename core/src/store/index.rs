@@ -261,11 +261,7 @@ impl Store {
         for row in rows {
             write_index_row(&tx, row)?;
         }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, x'01')
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [META_INDEX_V6],
-        )?;
+        super::set_flag(&tx, META_INDEX_V6)?;
         tx.commit()?;
         Ok(())
     }
@@ -337,14 +333,7 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
 impl Store {
     /// The index row of an order.
     pub fn order_row(&self, order: &OrderId) -> Result<Option<IndexRow>, StoreError> {
-        let row = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {ROW_COLUMNS} FROM orders o WHERE o.order_id = ?1"
-            ))?
-            .query_row([&order.0], row_from_sql)
-            .optional()?;
-        row.map(|r| self.with_co_units(r)).transpose()
+        read_index_row(&self.conn, order)
     }
 
     /// The order with this receipt code. Receipts are meant to be unique; should two orders ever
@@ -361,7 +350,7 @@ impl Store {
                 row_from_sql,
             )
             .optional()?;
-        row.map(|r| self.with_co_units(r)).transpose()
+        row.map(|r| with_co_units(&self.conn, r)).transpose()
     }
 
     /// Inbox query on the index only. Sorted by next deadline ascending (orders without one
@@ -456,24 +445,38 @@ impl Store {
             .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
 
-    fn with_co_units(&self, mut row: IndexRow) -> Result<IndexRow, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT role, unit FROM order_units
-             WHERE order_id = ?1 AND role IN ('co', 'sub', 'separate') ORDER BY position",
-        )?;
-        let units = stmt
-            .query_map([&row.order.0], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        for (role, unit) in units {
-            match role.as_str() {
-                "sub" => row.sub_units.push(unit),
-                "separate" => row.separate_units.push(unit),
-                _ => row.co_units.push(unit),
-            }
+/// The index row of an order, read on `conn` (a transaction too).
+pub(super) fn read_index_row(
+    conn: &Connection,
+    order: &OrderId,
+) -> Result<Option<IndexRow>, StoreError> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM orders o WHERE o.order_id = ?1"
+        ))?
+        .query_row([&order.0], row_from_sql)
+        .optional()?;
+    row.map(|r| with_co_units(conn, r)).transpose()
+}
+
+fn with_co_units(conn: &Connection, mut row: IndexRow) -> Result<IndexRow, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT role, unit FROM order_units
+         WHERE order_id = ?1 AND role IN ('co', 'sub', 'separate') ORDER BY position",
+    )?;
+    let units = stmt
+        .query_map([&row.order.0], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (role, unit) in units {
+        match role.as_str() {
+            "sub" => row.sub_units.push(unit),
+            "separate" => row.separate_units.push(unit),
+            _ => row.co_units.push(unit),
         }
-        Ok(row)
     }
+    Ok(row)
 }

@@ -19,6 +19,7 @@ mod blobs;
 mod changes;
 mod errors;
 mod index;
+mod partitions;
 mod retention;
 mod schema;
 mod sync;
@@ -37,11 +38,25 @@ pub use index::{
     DelayNoticeText, ExtensionNotice, HandlingNotices, InboxQuery, IndexRow, META_INDEX_V6,
     NotAcceptedNotice,
 };
+pub use partitions::{
+    AREA_LEVELS, AREA_SCOPE, META_PULL_PARTITIONS, PEER_SCOPE, UNIT_SCOPE, area_scope,
+    leading_chars, order_scopes, peer_scope, unit_scope,
+};
 pub use retention::{
     BlobRef, GARBAGE_GRACE, GarbageReport, MAX_REFUSAL_ROWS, META_BLOB_REFS_COMPLETE, PARTIAL_DIR,
 };
 pub use schema::APPLICATION_ID;
 pub use sync::{LoggedChange, PeerState, RefusalRecord};
+
+/// Sets a once-only flag in `meta` (a rebuild done), inside the caller's transaction.
+fn set_flag(conn: &Connection, key: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, x'01')
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key],
+    )?;
+    Ok(())
+}
 
 /// File name of the database inside the store directory.
 pub const DB_FILE: &str = "hotline.db";
@@ -57,6 +72,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
+    /// Whether writes keep the hub's pull partitions (see [`Store::enable_pull_partitions`]).
+    partitions: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -94,10 +111,13 @@ impl Store {
         schema::migrate(&mut conn, &db, version)?;
 
         blobs::sweep_stale_temp_files(&blob_dir);
-        Ok(Store {
+        let mut store = Store {
             conn,
             dir: dir.to_path_buf(),
-        })
+            partitions: false,
+        };
+        store.partitions = store.meta_get(partitions::META_PULL_PARTITIONS)?.is_some();
+        Ok(store)
     }
 
     /// Opens an existing store for reading only: nothing is created, migrated or written, so a
@@ -135,6 +155,8 @@ impl Store {
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
+            // Reads only: nothing is written, so nothing is kept.
+            partitions: false,
         })
     }
 

@@ -278,6 +278,23 @@ ALTER TABLE order_units_v11 RENAME TO order_units;
 CREATE INDEX order_units_by_unit ON order_units (unit, order_id);
 "#,
     },
+    Migration {
+        version: 12,
+        sql: r#"
+-- The hub's pull partitions (see partitions.rs): the scopes each order has been in, and each
+-- change listed under its order's scopes by log position. Filled on hub stores only.
+CREATE TABLE order_scopes (
+    order_id TEXT NOT NULL,
+    scope    TEXT NOT NULL,
+    PRIMARY KEY (order_id, scope)
+) WITHOUT ROWID;
+CREATE TABLE scope_log (
+    scope TEXT NOT NULL,
+    seq   INTEGER NOT NULL,
+    PRIMARY KEY (scope, seq)
+) WITHOUT ROWID;
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

@@ -1,7 +1,7 @@
 //! What sync needs from the store: the change log by position, per-peer cursors, which orders a
 //! peer already has whole, and the log of refused changes.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::changes::StoredChange;
@@ -38,6 +38,25 @@ pub struct LoggedChange {
     pub seq: i64,
     pub source: Option<String>,
     pub change: StoredChange,
+}
+
+/// The columns [`logged_from_row`] reads, in its order.
+pub(super) const LOGGED_COLUMNS: &str =
+    "seq, source, order_id, hash, event_id, cert_id, signature, bytes";
+
+pub(super) fn logged_from_row(r: &Row<'_>) -> rusqlite::Result<LoggedChange> {
+    Ok(LoggedChange {
+        seq: r.get(0)?,
+        source: r.get(1)?,
+        change: StoredChange {
+            order: OrderId(r.get(2)?),
+            hash: r.get(3)?,
+            event_id: r.get(4)?,
+            cert_id: r.get(5)?,
+            signature: r.get(6)?,
+            bytes: r.get(7)?,
+        },
+    })
 }
 
 impl Store {
@@ -262,26 +281,12 @@ impl Store {
         seq: i64,
         limit: u32,
     ) -> Result<Vec<(LoggedChange, Option<i64>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, source, order_id, hash, event_id, cert_id, signature, bytes, received_at
-             FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LOGGED_COLUMNS}, received_at FROM changes WHERE seq > ?1
+             ORDER BY seq LIMIT ?2"
+        ))?;
         let rows = stmt.query_map(params![seq, limit], |r| {
-            Ok((
-                LoggedChange {
-                    seq: r.get(0)?,
-                    source: r.get(1)?,
-                    change: StoredChange {
-                        order: OrderId(r.get(2)?),
-                        hash: r.get(3)?,
-                        event_id: r.get(4)?,
-                        cert_id: r.get(5)?,
-                        signature: r.get(6)?,
-                        bytes: r.get(7)?,
-                    },
-                },
-                r.get(8)?,
-            ))
+            Ok((logged_from_row(r)?, r.get(8)?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -14,6 +14,7 @@ mod client;
 mod errors;
 mod freshness;
 pub mod http;
+mod partitions;
 mod server;
 mod storage;
 pub mod wire;
@@ -22,6 +23,7 @@ pub use auth::{authenticate, sign_request};
 pub use client::{MAX_PULL_BYTES, MAX_PUSH_BYTES, Progress, SyncClient};
 pub use errors::SyncError;
 pub use freshness::{CHALLENGE_BYTES, CHALLENGE_LIFETIME, Freshness};
+pub use partitions::{PullScope, merge_positions};
 pub use server::{
     Directory, MAX_LEADING_REFUSALS, PreparedSync, Served, may_see, prepare, prepare_body, serve,
     serve_prepared,

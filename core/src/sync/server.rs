@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::http::messages::SYNC_PATH;
+use super::partitions::{PullScope, merge_positions};
 use super::storage::{HubReads, HubStorage};
 use super::wire::{self, PROTOCOL, Refusal, SignedRequest, SyncRequest, SyncResponse};
 use super::{MAX_PULL_BYTES, SyncError, auth};
@@ -11,7 +12,7 @@ use crate::Coded;
 use crate::device::{Checked, Device, ImportOutcome, WireChange, verify_incoming};
 use crate::identity::{Certificate, RevocationList, SealingPublicKey, TrustStore};
 use crate::model::{OrderId, Role, Timestamp, UnitId};
-use crate::store::RefusalRecord;
+use crate::store::{LoggedChange, RefusalRecord, peer_scope};
 
 /// What the hub hands out besides changes: every certificate in issue order, the newest
 /// revocation list, the units' sealing keys.
@@ -34,41 +35,78 @@ pub struct Served {
 }
 
 /// Whether `cert`'s holder may receive `order`: the center sees everything; a supervisor the
-/// orders of their area; a unit the orders it leads or co-handles, a sub-unit the orders passed
-/// on to it; anyone but a kiosk keeps
-/// receiving orders they have had (a unit what it once handled). A kiosk receives nothing: it
-/// is a public device and keeps no records but what it submitted.
+/// orders of their area; a unit the orders it leads, co-handles, was passed or separately
+/// dispatched — now or once (a unit keeps what it once handled: the scopes of the pull
+/// partitions only grow); anyone but a kiosk keeps receiving orders they have had. A kiosk
+/// receives nothing: it is a public device and keeps no records but what it submitted.
 pub fn may_see(
     store: &mut dyn HubReads,
     cert: &Certificate,
     order: &OrderId,
 ) -> Result<bool, SyncError> {
-    let b = &cert.body;
-    match b.role {
-        Role::Kiosk => return Ok(false),
-        Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor => return Ok(true),
-        _ => {}
-    }
-    if store.peer_has_order(&b.id.0, order, i64::MAX)? {
+    let (scopes, within) = match PullScope::of(cert) {
+        PullScope::Nothing => return Ok(false),
+        PullScope::Everything { within: None } => return Ok(true),
+        PullScope::Everything { within } => (Vec::new(), within),
+        PullScope::Scopes { scopes, within } => (scopes, within),
+    };
+    if store.peer_has_order(&cert.body.id.0, order, i64::MAX)? {
         return Ok(true);
     }
-    let Some(row) = store.order_row(order)? else {
-        return Ok(false);
-    };
-    Ok(match b.role {
-        Role::Supervisor => row
-            .division_code
-            .as_deref()
-            .is_none_or(|code| cert.covers_area(code)),
-        _ if b.role.is_unit_role() => {
-            let unit = &b.unit.0;
-            row.lead_unit.as_deref() == Some(unit.as_str())
-                || row.co_units.contains(unit)
-                || row.sub_units.contains(unit)
-                || row.separate_units.contains(unit)
+    match within {
+        // The scopes are exact: membership is visibility.
+        None => Ok(store.order_in_scopes(order, &scopes)?),
+        // An area finer than the scopes read: the order's own division code decides.
+        Some(area) => Ok(store
+            .order_row(order)?
+            .is_some_and(|row| row.division_code.is_none_or(|code| code.starts_with(&area)))),
+    }
+}
+
+/// Log entries read per batch of a pull.
+const PULL_BATCH: u32 = 256;
+
+/// The next batch of a pull after `cursor`: the whole log for the center, the person's
+/// partitions merged by position (up to `head`) for everyone else.
+fn next_batch(
+    reads: &mut dyn HubReads,
+    scope: &PullScope,
+    cursor: i64,
+    head: i64,
+) -> Result<Vec<LoggedChange>, SyncError> {
+    match scope {
+        PullScope::Nothing => Ok(Vec::new()),
+        PullScope::Everything { .. } => Ok(reads.changes_after(cursor, PULL_BATCH)?),
+        PullScope::Scopes { scopes, .. } => {
+            let mut per_scope = Vec::with_capacity(scopes.len());
+            for s in scopes {
+                per_scope.push(reads.scope_positions(s, cursor, head, PULL_BATCH)?);
+            }
+            let seqs = merge_positions(per_scope, PULL_BATCH as usize);
+            Ok(reads.changes_at(&seqs)?)
         }
-        _ => false,
-    })
+    }
+}
+
+/// Orders a peer holds outside its role's scopes (a township phone relaying a village's
+/// request) join its own scope, so it keeps following them.
+fn follow_held_outside(
+    hub: &mut dyn HubStorage,
+    scope: &PullScope,
+    peer: &str,
+    held: &[OrderId],
+) -> Result<(), SyncError> {
+    let PullScope::Scopes { scopes, .. } = scope else {
+        return Ok(());
+    };
+    let mut outside = Vec::new();
+    for order in held {
+        if !hub.reads().order_in_scopes(order, scopes)? {
+            outside.push(order.clone());
+        }
+    }
+    hub.follow_orders(&peer_scope(peer), &outside)?;
+    Ok(())
 }
 
 /// Orders held but not yet confirmed whole that one answer sends whole at most (more follow in
@@ -226,9 +264,13 @@ pub fn serve_prepared(
     held.sort();
     held.dedup();
     hub.mark_peer_orders(&peer, &held, i64::MAX)?;
+    let scope = PullScope::of(&cert);
+    follow_held_outside(hub, &scope, &peer, &held)?;
 
-    // Pull: the hub's log after the device's cursor, filtered to what this person may see, up to
-    // the hub's own limit whatever the device asked for.
+    // Pull: what this person may see after the device's cursor — their partitions of the log
+    // (the whole log for the center) — up to the hub's own limit whatever the device asked for.
+    // Partitions are read up to the head as it is now, so the cursor may move to it.
+    let head = hub.reads().log_head()?;
     let budget = usize::try_from(body.max_pull)
         .unwrap_or(usize::MAX)
         .min(MAX_PULL_BYTES as usize);
@@ -275,12 +317,17 @@ pub fn serve_prepared(
         whole_sent.insert(order.clone());
         newly_whole.push(order);
     }
+    let check = scope.needs_check();
     'scan: loop {
         if more {
             break;
         }
-        let batch = hub.reads().changes_after(cursor, 256)?;
+        let batch = next_batch(hub.reads(), &scope, cursor, head)?;
         if batch.is_empty() {
+            // Nothing more of theirs up to the head: the device may skip the rest.
+            if !matches!(scope, PullScope::Everything { within: None }) {
+                cursor = cursor.max(head);
+            }
             break;
         }
         for lc in batch {
@@ -293,7 +340,7 @@ pub fn serve_prepared(
             if lc.source.as_deref() == Some(peer.as_str()) || whole_sent.contains(&order) {
                 continue;
             }
-            if !may_see(hub.reads(), &cert, &order)? {
+            if check && !may_see(hub.reads(), &cert, &order)? {
                 continue;
             }
             if hub

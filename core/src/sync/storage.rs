@@ -44,6 +44,22 @@ pub trait HubReads {
     fn blob_refs(&mut self, sha256: &str) -> Result<Vec<BlobRef>, StoreError>;
     /// The refusal log, newest first.
     fn refusals(&mut self, limit: u32) -> Result<Vec<RefusalRecord>, StoreError>;
+    /// The newest log position (0 when empty). Every position at or below it is committed, so
+    /// a pull that reads up to it and no further never skips a change committed late.
+    fn log_head(&mut self) -> Result<i64, StoreError>;
+    /// The pull partitions: positions listed under `scope` in (`after`, `upto`], oldest first,
+    /// at most `limit`.
+    fn scope_positions(
+        &mut self,
+        scope: &str,
+        after: i64,
+        upto: i64,
+        limit: u32,
+    ) -> Result<Vec<i64>, StoreError>;
+    /// The changes at these positions, in the order given.
+    fn changes_at(&mut self, seqs: &[i64]) -> Result<Vec<LoggedChange>, StoreError>;
+    /// Whether `order` is, or has been, in any of `scopes`.
+    fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError>;
 }
 
 /// The hub's write side, with its reads in the same session.
@@ -70,6 +86,8 @@ pub trait HubStorage {
     ) -> Result<(), StoreError>;
     /// Appends to the refusal log (kept to its newest rows).
     fn log_refusals(&mut self, rows: &[RefusalRecord]) -> Result<(), StoreError>;
+    /// Puts `orders` in `scope` from now on: their later changes are listed under it.
+    fn follow_orders(&mut self, scope: &str, orders: &[OrderId]) -> Result<(), StoreError>;
 }
 
 impl HubReads for Store {
@@ -110,6 +128,24 @@ impl HubReads for Store {
     fn refusals(&mut self, limit: u32) -> Result<Vec<RefusalRecord>, StoreError> {
         Store::refusals(self, limit)
     }
+    fn log_head(&mut self) -> Result<i64, StoreError> {
+        Store::last_change_seq(self)
+    }
+    fn scope_positions(
+        &mut self,
+        scope: &str,
+        after: i64,
+        upto: i64,
+        limit: u32,
+    ) -> Result<Vec<i64>, StoreError> {
+        Store::scope_positions(self, scope, after, upto, limit)
+    }
+    fn changes_at(&mut self, seqs: &[i64]) -> Result<Vec<LoggedChange>, StoreError> {
+        Store::changes_at(self, seqs)
+    }
+    fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
+        Store::order_in_scopes(self, order, scopes)
+    }
 }
 
 /// The SQLite hub: a [`Device`] set up with `init_hub`; its reads are its store's.
@@ -136,5 +172,8 @@ impl HubStorage for Device {
     }
     fn log_refusals(&mut self, rows: &[RefusalRecord]) -> Result<(), StoreError> {
         self.store().log_refusals(rows)
+    }
+    fn follow_orders(&mut self, scope: &str, orders: &[OrderId]) -> Result<(), StoreError> {
+        self.store_mut().follow_orders(scope, orders)
     }
 }

@@ -14,7 +14,7 @@
 //! visible before it releases its locks, so the next writer's positions are drawn only once the
 //! previous ones can be read. See ARCHITECTURE.md, "The pull log".
 
-use super::{PgSession, db, rows};
+use super::{PgSession, db, partitions, rows};
 use hotline_core::device::{
     Arrival, Checked, DeviceError, Outcome, Rules, StoredOrders, WireChange, check_stored_change,
     plan_import,
@@ -76,16 +76,43 @@ impl StoredOrders for TxOrders<'_, '_> {
     }
 }
 
+/// Takes the per-order locks, in one fixed order so two transactions never wait on each other
+/// in a cycle.
+fn lock_orders<'o>(
+    tx: &mut postgres::Transaction<'_>,
+    orders: impl Iterator<Item = &'o OrderId>,
+) -> Result<(), StoreError> {
+    let mut ids: Vec<&str> = orders.map(|o| o.0.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for order in ids {
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            &[&ORDER_LOCK, &order],
+        )
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
 fn write(
     tx: &mut postgres::Transaction<'_>,
     rec: &ActionRecord,
     source: &str,
     received_at: i64,
 ) -> Result<(), StoreError> {
+    let mut written = Vec::with_capacity(rec.changes.len());
     for c in &rec.changes {
-        rows::insert_change(tx, None, c, Some(source), Some(received_at))?;
+        written.extend(rows::insert_change(
+            tx,
+            None,
+            c,
+            Some(source),
+            Some(received_at),
+        )?);
     }
     rows::upsert_index_row(tx, &rec.index)?;
+    partitions::record(tx, &rec.index, &written)?;
     for a in &rec.attachments {
         rows::insert_blob_ref(tx, &a.sha256, &rec.order, a.size, &a.media_type)?;
     }
@@ -112,17 +139,8 @@ impl HubStorage for PgSession<'_> {
             policy: self.policy,
             calendar: self.calendar,
         };
-        let mut orders: Vec<&str> = incoming.iter().map(|w| w.order.0.as_str()).collect();
-        orders.sort_unstable();
-        orders.dedup();
         let mut tx = self.conn.transaction().map_err(db)?;
-        for order in orders {
-            tx.execute(
-                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-                &[&ORDER_LOCK, &order],
-            )
-            .map_err(db)?;
-        }
+        lock_orders(&mut tx, incoming.iter().map(|w| &w.order))?;
         let plan = plan_import(
             rules,
             &mut TxOrders {
@@ -163,5 +181,21 @@ impl HubStorage for PgSession<'_> {
         rows: &[hotline_core::store::RefusalRecord],
     ) -> Result<(), StoreError> {
         self.log_refusals_pg(rows)
+    }
+
+    /// Under the orders' locks: an ingest of the same order on another hub process either
+    /// committed before (its changes reach the peer whole this round) or lists its changes
+    /// under the new scope.
+    fn follow_orders(&mut self, scope: &str, orders: &[OrderId]) -> Result<(), StoreError> {
+        if orders.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.conn.transaction().map_err(db)?;
+        lock_orders(&mut tx, orders.iter())?;
+        for order in orders {
+            partitions::add_scopes(&mut tx, order, &[scope.to_string()])?;
+        }
+        tx.commit().map_err(db)?;
+        Ok(())
     }
 }

@@ -14,7 +14,7 @@ use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use super::{PgStore, db, rows};
+use super::{PgStore, db, partitions, rows};
 use crate::errors::HubError;
 use hotline_core::authority::PublicAuthority;
 use hotline_core::device::{Device, check_stored_change};
@@ -209,13 +209,19 @@ fn copy_order(
     Ok(())
 }
 
-/// What peers hold and the refusal log, once the log is complete (again on a rerun: holdings
+/// What peers hold, the pull partitions and the refusal log, once the log is complete (again on a rerun: holdings
 /// are merged as the hub merges them, refusals are copied only once).
 fn copy_tail(source: &Store, conn: &mut postgres::Client) -> Result<(), HubError> {
     let mut tx = conn.transaction().map_err(db)?;
     for (peer, order, cursor) in source.peer_orders_all()? {
         rows::mark_peer_orders(&mut tx, &peer, &[order.0.as_str()], cursor)?;
     }
+    // The scopes orders have been in carry over (a unit keeps what it once handled); what the
+    // source did not keep is built from the copied index and holdings.
+    for (order, scope) in source.all_order_scopes()? {
+        partitions::add_scopes(&mut tx, &order, &[scope])?;
+    }
+    partitions::build(&mut tx)?;
     let first_time = tx
         .execute(
             "INSERT INTO hub_meta (key, value) VALUES ('migrated_refusals', 'yes')

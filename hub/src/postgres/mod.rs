@@ -11,6 +11,7 @@ mod blobs;
 mod errors;
 mod ingest;
 pub mod migrate;
+mod partitions;
 mod reads;
 mod rows;
 pub mod schema;

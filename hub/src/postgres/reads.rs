@@ -175,6 +175,59 @@ impl HubReads for PgSession<'_> {
             })
             .collect())
     }
+
+    fn log_head(&mut self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_one("SELECT coalesce(max(seq), 0) FROM changes", &[])
+            .map_err(db)?
+            .get(0))
+    }
+
+    fn scope_positions(
+        &mut self,
+        scope: &str,
+        after: i64,
+        upto: i64,
+        limit: u32,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows = self
+            .conn
+            .query(
+                "SELECT seq FROM scope_log WHERE scope = $1 AND seq > $2 AND seq <= $3
+                 ORDER BY seq LIMIT $4",
+                &[&scope, &after, &upto, &limit_of(limit)],
+            )
+            .map_err(db)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn changes_at(&mut self, seqs: &[i64]) -> Result<Vec<LoggedChange>, StoreError> {
+        let rows = self
+            .conn
+            .query(
+                &format!(
+                    "SELECT {CHANGE_COLUMNS} FROM changes c
+                     JOIN unnest($1::bigint[]) WITH ORDINALITY AS q(seq, at) USING (seq)
+                     ORDER BY q.at"
+                ),
+                &[&seqs],
+            )
+            .map_err(db)?;
+        Ok(rows.iter().map(logged).collect())
+    }
+
+    fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM order_scopes
+                                WHERE order_id = $1 AND scope = ANY($2))",
+                &[&order.0, &scopes],
+            )
+            .map_err(db)?
+            .get(0))
+    }
 }
 
 impl PgSession<'_> {

@@ -9,33 +9,35 @@ use postgres::types::Json;
 use super::db;
 
 /// One change into the log, at position `seq` — or, with `None`, at the next position of
-/// `change_seq` (the caller holds the log lock; see ingest.rs). A hash already stored is kept.
+/// `change_seq` (the caller holds the log lock; see ingest.rs). A hash already stored is kept:
+/// the position is returned only for a change written now.
 pub fn insert_change(
     c: &mut impl GenericClient,
     seq: Option<i64>,
     change: &StoredChange,
     source: Option<&str>,
     received_at: Option<i64>,
-) -> Result<(), StoreError> {
-    c.execute(
-        "INSERT INTO changes (seq, order_id, hash, event_id, cert_id, signature, bytes,
-                              source, received_at)
-         VALUES (coalesce($1, nextval('change_seq')), $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (hash) DO NOTHING",
-        &[
-            &seq,
-            &change.order.0,
-            &change.hash,
-            &change.event_id,
-            &change.cert_id,
-            &change.signature,
-            &change.bytes,
-            &source,
-            &received_at,
-        ],
-    )
-    .map_err(db)?;
-    Ok(())
+) -> Result<Option<i64>, StoreError> {
+    let written = c
+        .query(
+            "INSERT INTO changes (seq, order_id, hash, event_id, cert_id, signature, bytes,
+                                  source, received_at)
+             VALUES (coalesce($1, nextval('change_seq')), $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (hash) DO NOTHING RETURNING seq",
+            &[
+                &seq,
+                &change.order.0,
+                &change.hash,
+                &change.event_id,
+                &change.cert_id,
+                &change.signature,
+                &change.bytes,
+                &source,
+                &received_at,
+            ],
+        )
+        .map_err(db)?;
+    Ok(written.first().map(|r| r.get(0)))
 }
 
 pub fn upsert_index_row(c: &mut impl GenericClient, row: &IndexRow) -> Result<(), StoreError> {

@@ -84,7 +84,20 @@ const MIGRATIONS: &[&str] = &[
         id BYTEA PRIMARY KEY,
         forget_at BIGINT NOT NULL);
      CREATE INDEX redeemed_challenges_by_age ON redeemed_challenges (forget_at);",
+    // 3: the pull partitions (see partitions.rs), built for what is stored by `AFTER`.
+    "CREATE TABLE order_scopes (
+        order_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        PRIMARY KEY (order_id, scope));
+     CREATE TABLE scope_log (
+        scope TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (scope, seq));",
 ];
+
+/// What a migration does after its SQL, in the same transaction: `(version, step)`.
+type After = fn(&mut postgres::Transaction<'_>) -> Result<(), StoreError>;
+const AFTER: &[(usize, After)] = &[(3, |tx| super::partitions::build(tx))];
 
 /// The newest schema version this software knows.
 pub fn latest() -> u32 {
@@ -130,6 +143,9 @@ pub fn migrate(client: &mut postgres::Client, place: &str) -> Result<u32, StoreE
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tx.batch_execute(sql).map_err(db)?;
+        for (_, step) in AFTER.iter().filter(|(v, _)| *v == i + 1) {
+            step(&mut tx)?;
+        }
         let v = i32::try_from(i + 1).unwrap_or(i32::MAX);
         tx.execute("INSERT INTO hotline_schema (version) VALUES ($1)", &[&v])
             .map_err(db)?;

@@ -7,6 +7,9 @@
 //! other end decodes them (a truncated message fails to decode and counts as lost).
 #![allow(dead_code)]
 
+mod hub_store;
+pub use hub_store::HubStore;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -23,7 +26,7 @@ use hotline_core::model::{
 use hotline_core::store::{PeerState, StoredChange};
 use hotline_core::sync::bundle::{self, BundleReport};
 use hotline_core::sync::wire::{self, SignedRequest, SyncResponse};
-use hotline_core::sync::{Directory, SyncClient, serve};
+use hotline_core::sync::{Directory, SyncClient};
 use hotline_core::workflow::{OrderState, Status};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -114,7 +117,7 @@ impl City {
 // The hub.
 
 pub struct Hub {
-    pub device: Device,
+    pub store: HubStore,
     pub dir: Directory,
 }
 
@@ -122,7 +125,7 @@ impl Hub {
     pub fn new(city: &mut City) -> Hub {
         let path = city.fresh_dir("hub");
         Hub {
-            device: city.kit.hub_device(&path),
+            store: HubStore::new(&city.kit, path),
             dir: city.kit.directory(),
         }
     }
@@ -141,8 +144,8 @@ impl Hub {
         // order the real world cannot produce). The hub's clock runs ahead of the steps so it
         // never sees a record from its own future; its clock decides nothing else here.
         let now = now + Duration::hours(2);
-        match serve(&mut self.device, &self.dir, &req, now) {
-            Ok((resp, _)) => Some(wire::encode(&resp).unwrap()),
+        match self.store.serve(&self.dir, &req, now) {
+            Ok(resp) => Some(wire::encode(&resp).unwrap()),
             Err(e) => {
                 assert!(!intact, "the hub refused an intact request: {e}");
                 None
@@ -791,10 +794,8 @@ impl World {
     pub fn fail(&self, msg: &str) -> ! {
         let refusals: Vec<String> = self
             .hub
-            .device
-            .store()
+            .store
             .refusals(20)
-            .unwrap()
             .into_iter()
             .map(|r| {
                 format!(
@@ -845,9 +846,12 @@ impl World {
 
     /// How much every node holds: unchanged over a whole pass means quiescent.
     pub fn fingerprint(&self) -> Vec<u64> {
-        std::iter::once(&self.hub.device)
-            .chain(self.peers.iter().map(|p| &p.device))
-            .map(|d| d.store().change_count().unwrap())
+        std::iter::once(self.hub.store.changes().len() as u64)
+            .chain(
+                self.peers
+                    .iter()
+                    .map(|p| p.device.store().change_count().unwrap()),
+            )
             .collect()
     }
 
@@ -886,7 +890,7 @@ impl World {
     /// (b) and (c) at the hub: every change written anywhere is there exactly once, and every
     /// order's history holds each of its events once. Returns the hub's states.
     pub fn check_hub(&self) -> BTreeMap<OrderId, OrderState> {
-        let hub = &self.hub.device;
+        let hub = &self.hub.store;
 
         // (b) nothing lost, nothing doubled at the hub.
         let created: BTreeSet<&str> = self
@@ -898,12 +902,9 @@ impl World {
             self.fail("a change was written twice");
         }
         let mut at_hub: BTreeMap<String, usize> = BTreeMap::new();
-        hub.store()
-            .for_each_change(|c| {
-                *at_hub.entry(c.hash).or_default() += 1;
-                Ok(())
-            })
-            .unwrap();
+        for c in hub.changes() {
+            *at_hub.entry(c.hash).or_default() += 1;
+        }
         if let Some((h, n)) = at_hub.iter().find(|(_, n)| **n != 1) {
             self.fail(&format!("change {h} is at the hub {n} times"));
         }
@@ -935,11 +936,12 @@ impl World {
             ));
         }
 
-        let hub_orders = hub.store().change_orders().unwrap();
+        let hub_orders = hub.orders();
         let mut hub_states: BTreeMap<OrderId, OrderState> = BTreeMap::new();
         for o in &hub_orders {
-            let state = hub.show(o).unwrap().state;
-            check_history(hub, "hub", o, &state).unwrap_or_else(|e| self.fail(&e));
+            let state = hub.state(o);
+            check_history("hub", o, &state, hub.export(o), hub.index_row(o))
+                .unwrap_or_else(|e| self.fail(&e));
             hub_states.insert(o.clone(), state);
         }
         hub_states
@@ -948,7 +950,7 @@ impl World {
     /// (a), (b) and (c) on the devices: each holds what it may see, and every order it holds
     /// it holds whole, folding it as the hub does.
     pub fn check_devices(&self, hub_states: &BTreeMap<OrderId, OrderState>) {
-        let hub = &self.hub.device;
+        let hub = &self.hub.store;
         for p in &self.peers {
             let dev = &p.device;
             let name = p.spec.name;
@@ -966,19 +968,21 @@ impl World {
                     continue;
                 }
                 let state = dev.show(o).unwrap().state;
-                check_history(dev, name, o, &state).unwrap_or_else(|e| self.fail(&e));
+                check_history(
+                    name,
+                    o,
+                    &state,
+                    dev.export_changes(o).unwrap(),
+                    dev.store().order_row(o).unwrap(),
+                )
+                .unwrap_or_else(|e| self.fail(&e));
                 let mine: BTreeSet<String> = dev
                     .export_changes(o)
                     .unwrap()
                     .into_iter()
                     .map(|c| c.hash)
                     .collect();
-                let theirs: BTreeSet<String> = hub
-                    .export_changes(o)
-                    .unwrap()
-                    .into_iter()
-                    .map(|c| c.hash)
-                    .collect();
+                let theirs: BTreeSet<String> = hub.export(o).into_iter().map(|c| c.hash).collect();
                 if mine != theirs {
                     let lacks: Vec<String> = theirs.difference(&mine).map(|h| short(h)).collect();
                     let extra: Vec<String> = mine.difference(&theirs).map(|h| short(h)).collect();
@@ -995,7 +999,7 @@ impl World {
                         .iter()
                         .map(|i| {
                             let cert = i.certificate.body.id.0.clone();
-                            let has = hub.store().peer_has_order(&cert, o, i64::MAX).unwrap();
+                            let has = hub.peer_has_order(&cert, o);
                             (cert, has)
                         })
                         .collect();
@@ -1055,7 +1059,13 @@ fn sees(p: &Person, s: &OrderState, talks_to_hub: bool) -> bool {
 
 /// (c) and the history half of (b): each stored change is one distinct event of the history,
 /// none waits for a missing predecessor, and the order's index row says what the fold says.
-fn check_history(dev: &Device, name: &str, o: &OrderId, state: &OrderState) -> Result<(), String> {
+fn check_history(
+    name: &str,
+    o: &OrderId,
+    state: &OrderState,
+    changes: Vec<StoredChange>,
+    row: Option<hotline_core::store::IndexRow>,
+) -> Result<(), String> {
     let mut ids = BTreeSet::new();
     for h in &state.history {
         if !ids.insert(h.event.id.0.clone()) {
@@ -1071,7 +1081,6 @@ fn check_history(dev: &Device, name: &str, o: &OrderId, state: &OrderState) -> R
             ));
         }
     }
-    let changes = dev.export_changes(o).map_err(|e| e.to_string())?;
     let events: BTreeSet<String> = changes.iter().map(|c| c.event_id.clone()).collect();
     if events.len() != changes.len() {
         return Err(format!(
@@ -1085,11 +1094,7 @@ fn check_history(dev: &Device, name: &str, o: &OrderId, state: &OrderState) -> R
             changes.len()
         ));
     }
-    let row = dev
-        .store()
-        .order_row(o)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("{name}: no index row for {o}"))?;
+    let row = row.ok_or_else(|| format!("{name}: no index row for {o}"))?;
     let lead = state.lead_unit.as_ref().map(|u| u.0.clone());
     let co: Vec<String> = state.co_units.iter().map(|u| u.0.clone()).collect();
     if row.status != state.status || row.lead_unit != lead || row.co_units != co {
@@ -1137,13 +1142,11 @@ pub fn snapshot(dev: &Device, peers: &[String]) -> Snapshot {
 
 /// The hub's every order and its state, to compare two runs.
 pub fn hub_states(w: &World) -> BTreeMap<OrderId, OrderState> {
-    let hub = &w.hub.device;
-    hub.store()
-        .change_orders()
-        .unwrap()
+    let hub = &w.hub.store;
+    hub.orders()
         .into_iter()
         .map(|o| {
-            let s = hub.show(&o).unwrap().state;
+            let s = hub.state(&o);
             (o, s)
         })
         .collect()
