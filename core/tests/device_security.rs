@@ -464,8 +464,8 @@ fn a_long_push_is_judged_change_by_change_whatever_the_cores() {
         .collect();
     wires[5].bytes[20] ^= 0x01;
     wires[120].signature[3] ^= 0x01;
-    let hub = city.hub_device(&city.dir("hub-verify"));
-    let verdicts = verify_incoming(hub.trust(), &wires);
+    let hub = city.hub_store(&city.dir("hub-verify"));
+    let verdicts = verify_incoming(hub.device().trust(), &wires);
     assert_eq!(verdicts.len(), wires.len());
     for (i, v) in verdicts.iter().enumerate() {
         match i {

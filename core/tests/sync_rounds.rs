@@ -17,7 +17,7 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
 
     let sub = kiosk.submit(None, request("路灯不亮"), now).unwrap();
     hub.sync(&mut kiosk, now);
-    assert!(hub.device.show(&sub.order).is_ok());
+    assert!(hub.hub.device().show(&sub.order).is_ok());
 
     hub.sync(&mut desk, now);
     register_and_dispatch(&mut desk, &sub.order, UNIT_A, now);
@@ -41,7 +41,7 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
     hub.sync(&mut phone_a, later);
     hub.sync(&mut desk, later);
     hub.sync(&mut kiosk, later);
-    let state = hub.device.show(&sub.order).unwrap().state;
+    let state = hub.hub.device().show(&sub.order).unwrap().state;
     assert_eq!(state.status.as_str(), "in_handling");
     assert_eq!(desk.show(&sub.order).unwrap().state, state);
     // A kiosk is a public device: it receives nothing back, not even its own orders' progress.

@@ -13,11 +13,11 @@ use hotline_core::model::{
     Action, Channel, Location, OrderId, PersonId, RequestKind, Role, UnitId, Urgency,
 };
 use hotline_core::policy::preset;
-use hotline_core::sync::Directory;
+use hotline_core::sync::{Directory, SqliteHub};
 
 pub struct City {
     pub tmp: tempfile::TempDir,
-    pub hub: Device,
+    pub hub: SqliteHub,
     pub desk: Device,
     pub staff: Device,
     pub dir: Directory,
@@ -124,7 +124,7 @@ fn build() -> City {
     .unwrap();
     carry(&desk, &mut staff);
     let authority = Authority::open(&tmp.path().join("city")).unwrap();
-    let mut hub = Device::init_hub(
+    let mut hub = SqliteHub::init(
         &tmp.path().join("hub"),
         authority.root_public(),
         authority.platform_public(),
@@ -132,9 +132,9 @@ fn build() -> City {
     )
     .unwrap();
     for c in authority.issued() {
-        hub.add_certificate(c.clone()).unwrap();
+        hub.device_mut().add_certificate(c.clone()).unwrap();
     }
-    carry(&desk, &mut hub);
+    carry(&desk, hub.device_mut());
     let changes = desk
         .export_changes(&order)
         .unwrap()

@@ -187,7 +187,7 @@ impl RunningHub {
     /// for a PostgreSQL hub (see [`RunningHub::inspect_reads`]). Blocks while a request holds
     /// the store; from async code, call it inside `spawn_blocking`.
     pub fn inspect<R>(&self, f: impl FnOnce(&Device) -> R) -> Option<R> {
-        self.hub.sqlite_writer().map(|w| f(&w.device))
+        self.hub.sqlite_writer().map(|w| f(w.hub.device()))
     }
 
     /// Reads the hub's storage, whichever backend holds it, on a read connection. Runs on a

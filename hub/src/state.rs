@@ -1,5 +1,5 @@
-//! The hub's state: its storage — the embedded SQLite store (one writer, a [`Device`] set up
-//! with `init_hub` and holding no person of its own, behind a lock, with read-only connections
+//! The hub's state: its storage — the embedded SQLite store (one writer, a [`SqliteHub`]
+//! holding no person of its own, behind a lock, with read-only connections
 //! for lookups that must never wait for it) or PostgreSQL (a pool; several hub processes may
 //! share the database) — and a snapshot of whom the city trusts, which every request is
 //! authenticated against before it comes near the storage.
@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use hotline_core::authority::PublicAuthority;
-use hotline_core::device::Device;
 use hotline_core::identity::TrustStore;
 use hotline_core::model::Timestamp;
 use hotline_core::store::{DB_FILE, GarbageReport};
 use hotline_core::sync::blobs::{BlobChunk, BlobHeld};
-use hotline_core::sync::{Directory, Freshness, HubReads, HubStorage, SyncError};
+use hotline_core::sync::{Directory, Freshness, HubReads, HubStorage, SqliteHub, SyncError};
 
 use crate::authority_watch::{self, Stamp};
 use crate::errors::HubError;
@@ -51,7 +50,7 @@ impl std::fmt::Debug for Hub {
 
 /// What writes: the hub's store.
 pub(crate) struct Writer {
-    pub(crate) device: Device,
+    pub(crate) hub: SqliteHub,
 }
 
 /// Where the hub keeps what it serves. (Both boxed: a device and a policy are large.)
@@ -123,30 +122,30 @@ impl Hub {
         authority: &PublicAuthority,
     ) -> Result<(Storage, String, View), HubError> {
         let store_dir = data_dir.join(STORE_DIR);
-        let mut device = if store_dir.join(DB_FILE).exists() {
-            Device::open_hub(&store_dir)?
+        let mut hub = if store_dir.join(DB_FILE).exists() {
+            SqliteHub::open(&store_dir)?
         } else {
-            Device::init_hub(
+            SqliteHub::init(
                 &store_dir,
                 authority.root,
                 authority.platform,
                 &authority.policy,
             )?
         };
-        if *device.trust().root() != authority.root {
+        if *hub.device().trust().root() != authority.root {
             return Err(not_a_hub(
                 data_dir,
                 "its store belongs to another city (root keys differ)",
             ));
         }
-        let directory = authority_watch::apply(&mut device, authority)?;
-        let node_id = device.node_id()?;
+        let directory = authority_watch::apply(hub.device_mut(), authority)?;
+        let node_id = hub.device().node_id()?;
         let view = View {
-            trust: device.trust().clone(),
+            trust: hub.device().trust().clone(),
             directory,
         };
         let storage = Storage::Sqlite {
-            writer: Box::new(Mutex::new(Writer { device })),
+            writer: Box::new(Mutex::new(Writer { hub })),
             readers: Readers::new(&store_dir),
         };
         Ok((storage, node_id, view))
@@ -162,7 +161,7 @@ impl Hub {
         match &self.storage {
             Storage::Sqlite { writer, .. } => {
                 let mut w = lock(writer);
-                f(&mut w.device)
+                f(&mut w.hub)
             }
             Storage::Postgres(pg) => f(&mut pg.session(&view.trust)?),
         }
@@ -200,7 +199,10 @@ impl Hub {
         match &self.storage {
             Storage::Sqlite { writer, .. } => {
                 let w = lock(writer);
-                Ok(hotline_core::sync::blobs::receive(w.device.store(), chunk)?)
+                Ok(hotline_core::sync::blobs::receive(
+                    w.hub.device().store(),
+                    chunk,
+                )?)
             }
             Storage::Postgres(pg) => Ok(pg.session(&view.trust)?.blob_receive(chunk, now_ms)?),
         }
@@ -260,9 +262,11 @@ impl Hub {
         grace: std::time::Duration,
     ) -> Result<GarbageReport, HubError> {
         match &self.storage {
-            Storage::Sqlite { writer, .. } => {
-                Ok(lock(writer).device.store().collect_garbage(now, grace)?)
-            }
+            Storage::Sqlite { writer, .. } => Ok(lock(writer)
+                .hub
+                .device()
+                .store()
+                .collect_garbage(now, grace)?),
             Storage::Postgres(pg) => Ok(pg.collect_garbage(now, grace)?),
         }
     }
@@ -295,9 +299,9 @@ impl Hub {
             .and_then(|a| match &self.storage {
                 Storage::Sqlite { writer, .. } => {
                     let mut w = lock(writer);
-                    let directory = authority_watch::apply(&mut w.device, &a)?;
+                    let directory = authority_watch::apply(w.hub.device_mut(), &a)?;
                     Ok(View {
-                        trust: w.device.trust().clone(),
+                        trust: w.hub.device().trust().clone(),
                         directory,
                     })
                 }

@@ -12,7 +12,7 @@ use hotline_core::store::{
     BlobRef, IndexRow, LoggedChange, RefusalRecord, StoreError, StoredChange, area_scope,
     peer_scope, unit_scope,
 };
-use hotline_core::sync::{HubReads, HubStorage, may_see, prepare_body, serve_prepared};
+use hotline_core::sync::{HubReads, HubStorage, SqliteHub, may_see, prepare_body, serve_prepared};
 use hotline_core::workflow::Status;
 use hotline_hub::postgres::PgStore;
 use hotline_testkit::hub::{MORNING, forged_change, sync_body};
@@ -26,7 +26,7 @@ trait Backend {
     fn with<R>(&mut self, f: impl FnOnce(&mut dyn HubStorage) -> R) -> R;
 }
 
-struct Sqlite(Device);
+struct Sqlite(SqliteHub);
 
 impl Backend for Sqlite {
     fn with<R>(&mut self, f: impl FnOnce(&mut dyn HubStorage) -> R) -> R {
@@ -57,7 +57,7 @@ fn trust_of(city: &City) -> TrustStore {
 
 fn sqlite(city: &mut City) -> Sqlite {
     let dir = city.dir("hub-store");
-    Sqlite(city.hub_device(&dir))
+    Sqlite(city.hub_store(&dir))
 }
 
 fn postgres(city: &mut City) -> Postgres {

@@ -9,7 +9,7 @@ use hotline_core::model::{
     Action, Channel, GpsFix, Location, OrderId, PersonId, RequestKind, Role, UnitId, Urgency,
 };
 use hotline_core::policy::preset;
-use hotline_core::sync::Directory;
+use hotline_core::sync::{Directory, SqliteHub};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -81,10 +81,10 @@ impl City {
         }
     }
 
-    /// A hub's store in `dir` (set up with `init_hub`), trusting every certificate issued.
-    pub fn hub_device(&self, dir: &Path) -> Device {
+    /// A hub's store in `dir`, trusting every certificate issued.
+    pub fn hub_store(&self, dir: &Path) -> SqliteHub {
         let a = &self.authority;
-        let mut device = Device::init_hub(
+        let mut hub = SqliteHub::init(
             dir,
             a.root_public(),
             a.platform_public(),
@@ -92,9 +92,9 @@ impl City {
         )
         .unwrap();
         for c in a.issued() {
-            device.add_certificate(c.clone()).unwrap();
+            hub.device_mut().add_certificate(c.clone()).unwrap();
         }
-        device
+        hub
     }
 
     /// A device with one enrolled person.

@@ -4,14 +4,14 @@
 use chrono::{DateTime, Utc};
 use hotline_core::device::Device;
 use hotline_core::sync::wire::{self, SignedRequest};
-use hotline_core::sync::{Directory, SyncClient, serve};
+use hotline_core::sync::{Directory, SqliteHub, SyncClient, serve};
 
 use crate::City;
 
 /// A hub's store and the directory it hands out.
 #[derive(Debug)]
 pub struct MemoryHub {
-    pub device: Device,
+    pub hub: SqliteHub,
     pub dir: Directory,
 }
 
@@ -19,7 +19,7 @@ impl MemoryHub {
     /// The city's hub in `city.dir(name)`, trusting every certificate issued so far.
     pub fn new(city: &City, name: &str) -> MemoryHub {
         MemoryHub {
-            device: city.hub_device(&city.dir(name)),
+            hub: city.hub_store(&city.dir(name)),
             dir: city.directory(),
         }
     }
@@ -33,7 +33,7 @@ impl MemoryHub {
             let bytes = wire::encode(&req).unwrap();
             up += bytes.len();
             let req: SignedRequest = wire::decode(&bytes).unwrap();
-            let (resp, _) = serve(&mut self.device, &self.dir, &req, now).unwrap();
+            let (resp, _) = serve(&mut self.hub, &self.dir, &req, now).unwrap();
             let bytes = wire::encode(&resp).unwrap();
             down += bytes.len();
             if client

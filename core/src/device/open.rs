@@ -59,14 +59,15 @@ impl Device {
         Device::open(dir)
     }
 
-    /// Sets up a node that holds no person of its own — the city hub: it verifies and stores
-    /// what devices send, and signs nothing.
-    pub fn init_hub(
+    /// Sets up a store that holds no person of its own (the city hub's, see
+    /// [`SqliteHub`](crate::sync::SqliteHub)): it verifies and stores what devices send, and
+    /// signs nothing.
+    pub(crate) fn init_node(
         dir: &Path,
         root_public: PublicKeyBytes,
         platform_sealing: SealingPublicKey,
         policy: &Policy,
-    ) -> Result<Device, DeviceError> {
+    ) -> Result<(), DeviceError> {
         let store = Store::open(dir)?;
         match json_meta::<PublicKeyBytes>(&store, META_ROOT)? {
             Some(root) if root != root_public => return Err(DeviceError::OtherCity),
@@ -75,15 +76,7 @@ impl Device {
         set_json_meta(&store, META_PLATFORM, &platform_sealing)?;
         set_json_meta(&store, META_POLICY, policy)?;
         drop(store);
-        Device::open_hub(dir)
-    }
-
-    /// Opens a hub's store: keeps its pull partitions (building them once for a store from
-    /// before they existed).
-    pub fn open_hub(dir: &Path) -> Result<Device, DeviceError> {
-        let mut hub = Device::open(dir)?;
-        hub.store.enable_pull_partitions()?;
-        Ok(hub)
+        Ok(())
     }
 
     /// Opens a set-up store; identities whose key sits in a key file of the store sign with it.

@@ -16,6 +16,7 @@ mod freshness;
 pub mod http;
 mod partitions;
 mod server;
+mod sqlite_hub;
 mod storage;
 pub mod wire;
 
@@ -28,5 +29,6 @@ pub use server::{
     Directory, MAX_LEADING_REFUSALS, PreparedSync, Served, may_see, prepare, prepare_body, serve,
     serve_prepared,
 };
+pub use sqlite_hub::SqliteHub;
 pub use storage::{HubReads, HubStorage};
 pub use wire::{MAX_PUSH_CHANGES, MAX_RESEND};

@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::http::messages::SYNC_PATH;
 use super::partitions::{PullScope, merge_positions};
+use super::sqlite_hub::SqliteHub;
 use super::storage::{HubReads, HubStorage};
 use super::wire::{self, PROTOCOL, Refusal, SignedRequest, SyncRequest, SyncResponse};
 use super::{MAX_PULL_BYTES, SyncError, auth};
 use crate::Coded;
-use crate::device::{Checked, Device, ImportOutcome, WireChange, verify_incoming};
+use crate::device::{Checked, ImportOutcome, WireChange, verify_incoming};
 use crate::identity::{Certificate, RevocationList, SealingPublicKey, TrustStore};
 use crate::model::{OrderId, Role, Timestamp, UnitId};
 use crate::store::{LoggedChange, RefusalRecord, peer_scope};
@@ -181,12 +182,12 @@ pub fn prepare_body(
 /// Handles one request in full (tests, in-process links): [`prepare`] with the hub's own trust
 /// store, then [`serve_prepared`].
 pub fn serve(
-    hub: &mut Device,
+    hub: &mut SqliteHub,
     dir: &Directory,
     req: &SignedRequest,
     now: Timestamp,
 ) -> Result<(SyncResponse, Served), SyncError> {
-    let prepared = prepare(hub.trust(), req, now)?;
+    let prepared = prepare(hub.device().trust(), req, now)?;
     serve_prepared(hub, dir, prepared, now)
 }
 

@@ -1,5 +1,5 @@
-//! What the hub needs from its storage, whatever holds it: the embedded SQLite store (a
-//! [`Device`] set up as a hub, the default) or PostgreSQL (the hub crate's `postgres` backend).
+//! What the hub needs from its storage, whatever holds it: the embedded SQLite store
+//! ([`SqliteHub`](super::SqliteHub), the default) or PostgreSQL (the hub crate's `postgres` backend).
 //! [`serve_prepared`](super::serve_prepared), the receipt lookup and the photo routes are
 //! written against these traits only, and one conformance suite runs against both backends.
 //!
@@ -7,7 +7,7 @@
 //! writer. [`HubStorage`] adds what a sync round writes: the ingest (step 2 of an import, in
 //! one transaction), which orders a peer holds, and the refusal log.
 
-use crate::device::{Arrival, Checked, Device, DeviceError, Outcome, WireChange};
+use crate::device::{Checked, DeviceError, Outcome, WireChange};
 use crate::model::{OrderId, Timestamp};
 use crate::store::{
     BlobRef, IndexRow, LoggedChange, RefusalRecord, Store, StoreError, StoredChange,
@@ -145,35 +145,5 @@ impl HubReads for Store {
     }
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         Store::order_in_scopes(self, order, scopes)
-    }
-}
-
-/// The SQLite hub: a [`Device`] set up with `init_hub`; its reads are its store's.
-impl HubStorage for Device {
-    fn reads(&mut self) -> &mut dyn HubReads {
-        self.store_mut()
-    }
-    fn ingest(
-        &mut self,
-        incoming: &[WireChange],
-        checked: Vec<Checked>,
-        peer: &str,
-        now: Timestamp,
-    ) -> Result<Vec<Outcome>, DeviceError> {
-        self.import_verified(incoming, checked, Some(peer), Arrival::AtHub, now)
-    }
-    fn mark_peer_orders(
-        &mut self,
-        peer: &str,
-        orders: &[OrderId],
-        sent_cursor: i64,
-    ) -> Result<(), StoreError> {
-        self.store_mut().mark_peer_orders(peer, orders, sent_cursor)
-    }
-    fn log_refusals(&mut self, rows: &[RefusalRecord]) -> Result<(), StoreError> {
-        self.store().log_refusals(rows)
-    }
-    fn follow_orders(&mut self, scope: &str, orders: &[OrderId]) -> Result<(), StoreError> {
-        self.store_mut().follow_orders(scope, orders)
     }
 }

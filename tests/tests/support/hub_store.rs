@@ -5,7 +5,6 @@
 //! storage's read side, the same on both.
 
 use chrono::{DateTime, Utc};
-use hotline_core::device::Device;
 use hotline_core::device::check_stored_change;
 use hotline_core::doc::{self, OrderDoc};
 use hotline_core::identity::TrustStore;
@@ -13,7 +12,9 @@ use hotline_core::model::OrderId;
 use hotline_core::policy::{HolidayCalendar, Policy};
 use hotline_core::store::{IndexRow, RefusalRecord, Store, StoredChange};
 use hotline_core::sync::wire::{SignedRequest, SyncResponse};
-use hotline_core::sync::{Directory, HubReads, SyncError, prepare, serve, serve_prepared};
+use hotline_core::sync::{
+    Directory, HubReads, SqliteHub, SyncError, prepare, serve, serve_prepared,
+};
 use hotline_core::workflow::{OrderState, fold};
 use hotline_hub::postgres::PgStore;
 use hotline_testkit::postgres::PgCluster;
@@ -34,7 +35,7 @@ pub struct PgHubs {
 
 pub enum Storage {
     Sqlite {
-        device: Box<Device>,
+        hub: Box<SqliteHub>,
         path: std::path::PathBuf,
     },
     Postgres(Box<PgHubs>),
@@ -66,7 +67,7 @@ impl HubStore {
             }))
         } else {
             Storage::Sqlite {
-                device: Box::new(kit.hub_device(&path)),
+                hub: Box::new(kit.hub_store(&path)),
                 path,
             }
         };
@@ -86,7 +87,7 @@ impl HubStore {
         now: DateTime<Utc>,
     ) -> Result<SyncResponse, SyncError> {
         match &mut self.storage {
-            Storage::Sqlite { device, .. } => Ok(serve(device, dir, req, now)?.0),
+            Storage::Sqlite { hub, .. } => Ok(serve(hub, dir, req, now)?.0),
             Storage::Postgres(pg) => {
                 let prepared = prepare(&self.trust, req, now)?;
                 let hub = &pg.hubs[pg.turn % pg.hubs.len()];
