@@ -24,7 +24,7 @@ use hotline_core::sync::http::messages::{
 };
 use hotline_core::sync::wire::{self, PROTOCOL, SignedRequest};
 use hotline_core::sync::{
-    CHALLENGE_LIFETIME, Served, SyncError, authenticate, prepare_body, serve_prepared,
+    CHALLENGE_LIFETIME, Round, Served, SyncError, authenticate, prepare_body, pull, take_push,
 };
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
@@ -253,9 +253,17 @@ async fn sync(State(hub): State<Arc<Hub>>, body: Body) -> Response {
             }
             Err(e) => return Err(e.into()),
         };
-        let (resp, served) = hub.with_storage(&a.view, |s| {
-            Ok(serve_prepared(s, &a.view.directory, prepared, a.now)?)
-        })?;
+        // The push under the writer; the pull on a read connection (on SQLite it never waits
+        // for another round's ingest); what it sent whole recorded under the writer again.
+        let pushed = match prepared.round() {
+            Round::PullOnly(pushed) => pushed,
+            Round::Push(p) => hub.with_storage(&a.view, |s| Ok(take_push(s, p, a.now)?))?,
+        };
+        let pulled = hub.with_reads(&a.view, |r| Ok(pull(r, &a.view.directory, pushed)?))?;
+        if pulled.needs_recording() {
+            hub.with_storage(&a.view, |s| Ok(pulled.record(s)?))?;
+        }
+        let (resp, served) = pulled.into_parts();
         log_served(hub, &served);
         Ok(wire::encode(&resp)?)
     })

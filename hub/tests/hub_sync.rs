@@ -389,3 +389,44 @@ async fn a_photo_not_at_the_hub_yet_is_fetched_at_a_later_sync() {
     let r = sync(&hub, &mut desk).await;
     assert_eq!((r.blobs_pushed, r.blobs_pulled), (0, 0));
 }
+
+/// A pull reads on a connection of its own: while the store's writer is held (another round's
+/// long ingest), a device that pushes nothing still gets what is new for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_does_not_wait_for_the_stores_writer() {
+    let Scene {
+        hub,
+        mut desk,
+        mut staff_a,
+        order,
+        ..
+    } = scene().await;
+    staff_a.act(None, &order, sign_for(), t(LATER)).unwrap();
+    sync(&hub, &mut staff_a).await;
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let hub = &hub;
+    let pulled = tokio::task::block_in_place(|| {
+        std::thread::scope(|sc| {
+            sc.spawn(move || {
+                hub.inspect(|_| {
+                    locked_tx.send(()).unwrap();
+                    release_rx.recv().ok();
+                })
+            });
+            locked_rx.recv().unwrap();
+            let pulled = tokio::runtime::Handle::current().block_on(tokio::time::timeout(
+                Duration::from_secs(10),
+                sync(hub, &mut desk),
+            ));
+            release_tx.send(()).unwrap();
+            pulled
+        })
+    });
+    assert!(pulled.is_ok(), "the desk's pull waited for the writer");
+    assert_eq!(
+        desk.show(&order).unwrap().state.status.as_str(),
+        "in_handling",
+        "the desk has unit A's sign-for"
+    );
+}

@@ -15,6 +15,7 @@ mod errors;
 mod freshness;
 pub mod http;
 mod partitions;
+mod pull;
 mod server;
 mod sqlite_hub;
 mod storage;
@@ -25,9 +26,10 @@ pub use client::{MAX_PULL_BYTES, MAX_PUSH_BYTES, Progress, SyncClient};
 pub use errors::SyncError;
 pub use freshness::{CHALLENGE_BYTES, CHALLENGE_LIFETIME, Freshness};
 pub use partitions::{PullScope, merge_positions};
+pub use pull::{Pulled, pull};
 pub use server::{
-    Directory, MAX_LEADING_REFUSALS, PreparedSync, Served, may_see, prepare, prepare_body, serve,
-    serve_prepared,
+    Directory, MAX_LEADING_REFUSALS, PreparedSync, Pushed, Round, Served, may_see, prepare,
+    prepare_body, serve, serve_prepared, take_push,
 };
 pub use sqlite_hub::SqliteHub;
 pub use storage::{HubReads, HubStorage};

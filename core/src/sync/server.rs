@@ -1,19 +1,20 @@
 //! The hub side of a sync round: authenticate, ingest what the device pushed, answer with what
 //! that person may see and does not have yet.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::http::messages::SYNC_PATH;
-use super::partitions::{PullScope, merge_positions};
+use super::partitions::PullScope;
+use super::pull::pull;
 use super::sqlite_hub::SqliteHub;
 use super::storage::{HubReads, HubStorage};
 use super::wire::{self, PROTOCOL, Refusal, SignedRequest, SyncRequest, SyncResponse};
-use super::{MAX_PULL_BYTES, SyncError, auth};
+use super::{SyncError, auth};
 use crate::Coded;
 use crate::device::{Checked, ImportOutcome, WireChange, verify_incoming};
 use crate::identity::{Certificate, RevocationList, SealingPublicKey, TrustStore};
-use crate::model::{OrderId, Role, Timestamp, UnitId};
-use crate::store::{LoggedChange, RefusalRecord, peer_scope};
+use crate::model::{OrderId, Timestamp, UnitId};
+use crate::store::{RefusalRecord, peer_scope};
 
 /// What the hub hands out besides changes: every certificate in issue order, the newest
 /// revocation list, the units' sealing keys.
@@ -64,31 +65,6 @@ pub fn may_see(
     }
 }
 
-/// Log entries read per batch of a pull.
-const PULL_BATCH: u32 = 256;
-
-/// The next batch of a pull after `cursor`: the whole log for the center, the person's
-/// partitions merged by position (up to `head`) for everyone else.
-fn next_batch(
-    reads: &mut dyn HubReads,
-    scope: &PullScope,
-    cursor: i64,
-    head: i64,
-) -> Result<Vec<LoggedChange>, SyncError> {
-    match scope {
-        PullScope::Nothing => Ok(Vec::new()),
-        PullScope::Everything { .. } => Ok(reads.changes_after(cursor, PULL_BATCH)?),
-        PullScope::Scopes { scopes, .. } => {
-            let mut per_scope = Vec::with_capacity(scopes.len());
-            for s in scopes {
-                per_scope.push(reads.scope_positions(s, cursor, head, PULL_BATCH)?);
-            }
-            let seqs = merge_positions(per_scope, PULL_BATCH as usize);
-            Ok(reads.changes_at(&seqs)?)
-        }
-    }
-}
-
 /// Orders a peer holds outside its role's scopes (a township phone relaying a village's
 /// request) join its own scope, so it keeps following them.
 fn follow_held_outside(
@@ -110,10 +86,6 @@ fn follow_held_outside(
     Ok(())
 }
 
-/// Orders held but not yet confirmed whole that one answer sends whole at most (more follow in
-/// the next round; the byte budget usually stops first).
-const MAX_WHOLE_PER_ROUND: u32 = 256;
-
 /// A request whose first this-many changes all fail to decode or verify is refused whole,
 /// before the store is touched: a device that means well never sends that.
 pub const MAX_LEADING_REFUSALS: usize = 64;
@@ -133,6 +105,29 @@ impl PreparedSync {
     pub fn certificate(&self) -> &Certificate {
         &self.cert
     }
+
+    /// A round that pushes nothing has nothing to write before its pull.
+    pub fn round(self) -> Round {
+        if !self.pushed.is_empty() {
+            return Round::Push(self);
+        }
+        Round::PullOnly(Pushed {
+            served: Served {
+                peer: self.cert.body.id.0.clone(),
+                ..Served::default()
+            },
+            cert: self.cert,
+            body: self.body,
+            refused: Vec::new(),
+        })
+    }
+}
+
+/// What a round needs before its pull: nothing, or [`take_push`] on the hub's write side.
+#[derive(Debug)]
+pub enum Round {
+    PullOnly(Pushed),
+    Push(PreparedSync),
 }
 
 /// The first half of [`serve`]: see [`PreparedSync`]. Errors refuse the whole request.
@@ -191,15 +186,37 @@ pub fn serve(
     serve_prepared(hub, dir, prepared, now)
 }
 
-/// The second half of [`serve`], under the hub's store lock: ingest what was pushed, answer
-/// with what this person may see and does not have yet. Errors here refuse the whole request;
-/// refusals of single changes travel in the response.
+/// The second half of [`serve`] on one storage session: [`take_push`], [`pull`], then
+/// [`Pulled::record`]. Errors here refuse the whole request; refusals of single changes travel
+/// in the response.
 pub fn serve_prepared(
     hub: &mut dyn HubStorage,
     dir: &Directory,
     p: PreparedSync,
     now: Timestamp,
 ) -> Result<(SyncResponse, Served), SyncError> {
+    let pushed = take_push(hub, p, now)?;
+    let pulled = pull(hub.reads(), dir, pushed)?;
+    pulled.record(hub)?;
+    Ok(pulled.into_parts())
+}
+
+/// A round's push, taken: who asks and what, and what was refused — what its pull needs.
+#[derive(Debug)]
+pub struct Pushed {
+    pub(super) cert: Certificate,
+    pub(super) body: SyncRequest,
+    pub(super) refused: Vec<Refusal>,
+    pub(super) served: Served,
+}
+
+/// The write half of a round, on the hub's write side: ingest what was pushed, log what was
+/// refused, and record which orders the peer holds (and follows, outside its scopes).
+pub fn take_push(
+    hub: &mut dyn HubStorage,
+    p: PreparedSync,
+    now: Timestamp,
+) -> Result<Pushed, SyncError> {
     let PreparedSync {
         cert,
         body,
@@ -268,139 +285,10 @@ pub fn serve_prepared(
     let scope = PullScope::of(&cert);
     follow_held_outside(hub, &scope, &peer, &held)?;
 
-    // Pull: what this person may see after the device's cursor — their partitions of the log
-    // (the whole log for the center) — up to the hub's own limit whatever the device asked for.
-    // Partitions are read up to the head as it is now, so the cursor may move to it.
-    let head = hub.reads().log_head()?;
-    let budget = usize::try_from(body.max_pull)
-        .unwrap_or(usize::MAX)
-        .min(MAX_PULL_BYTES as usize);
-    let mut out: Vec<WireChange> = Vec::new();
-    let mut bytes = 0usize;
-    let mut cursor = body.received_upto;
-    let mut more = false;
-    let mut whole_sent: HashSet<OrderId> = HashSet::new();
-    let mut newly_whole: Vec<OrderId> = Vec::new();
-    // Orders the device holds only in part go first, whole: those it says it lacks pieces of,
-    // and those the hub knows it holds but has not seen it confirm whole — held since what it
-    // just pushed, or sent whole in an answer that never arrived. The log scan below cannot be
-    // relied on for them: it starts at the device's cursor, which may already be past every
-    // change of such an order (a push in a later round of the same sync).
-    let asked: Vec<(OrderId, bool)> = body
-        .resend
-        .iter()
-        .map(|o| (OrderId::new(o.clone()), true))
-        .chain(
-            hub.reads()
-                .peer_orders_not_whole(&peer, body.received_upto, MAX_WHOLE_PER_ROUND)?
-                .into_iter()
-                .map(|o| (o, false)),
-        )
-        .collect();
-    for (order, by_device) in asked {
-        if whole_sent.contains(&order) {
-            continue;
-        }
-        if !may_see(hub.reads(), &cert, &order)? {
-            if by_device {
-                served.denied_resends += 1;
-            }
-            continue;
-        }
-        if bytes >= budget {
-            more = true;
-            break;
-        }
-        for c in hub.reads().changes_for(&order)? {
-            bytes += c.bytes.len() + 64;
-            out.push(WireChange::from(&c));
-        }
-        whole_sent.insert(order.clone());
-        newly_whole.push(order);
-    }
-    let check = scope.needs_check();
-    'scan: loop {
-        if more {
-            break;
-        }
-        let batch = next_batch(hub.reads(), &scope, cursor, head)?;
-        if batch.is_empty() {
-            // Nothing more of theirs up to the head: the device may skip the rest.
-            if !matches!(scope, PullScope::Everything { within: None }) {
-                cursor = cursor.max(head);
-            }
-            break;
-        }
-        for lc in batch {
-            if bytes >= budget {
-                more = true;
-                break 'scan;
-            }
-            cursor = lc.seq;
-            let order = lc.change.order.clone();
-            if lc.source.as_deref() == Some(peer.as_str()) || whole_sent.contains(&order) {
-                continue;
-            }
-            if check && !may_see(hub.reads(), &cert, &order)? {
-                continue;
-            }
-            if hub
-                .reads()
-                .peer_has_order(&peer, &order, body.received_upto)?
-            {
-                bytes += lc.change.bytes.len() + 64;
-                out.push(WireChange::from(&lc.change));
-            } else {
-                // Newly visible (say, just dispatched to this unit): its whole history, once.
-                for c in hub.reads().changes_for(&order)? {
-                    bytes += c.bytes.len() + 64;
-                    out.push(WireChange::from(&c));
-                }
-                whole_sent.insert(order.clone());
-                newly_whole.push(order);
-            }
-        }
-    }
-    // Held whole once the device's cursor passes this answer. An answer that does not move the
-    // cursor cannot be told apart from a lost one: its orders stay pending and go again.
-    if cursor > body.received_upto {
-        hub.mark_peer_orders(&peer, &newly_whole, cursor)?;
-    }
-    served.pulled = out.len() as u64;
-    let (certs, pull) = wire::pack(&out);
-
-    // A kiosk is a public device: it gets the revocation list (so it knows when it is cut off)
-    // and nothing about the people of the city.
-    let kiosk = cert.body.role == Role::Kiosk;
-    let known = usize::try_from(body.certs_known.max(0)).unwrap_or(usize::MAX);
-    let certificates: Vec<Certificate> = if kiosk {
-        Vec::new()
-    } else {
-        dir.certificates.iter().skip(known).cloned().collect()
-    };
-    let units = if certificates.is_empty() {
-        Vec::new()
-    } else {
-        dir.units.iter().map(|(u, k)| (u.clone(), *k)).collect()
-    };
-    let revocations = dir
-        .revocations
-        .as_ref()
-        .filter(|r| r.sequence > body.revocation_seq)
-        .cloned();
-    Ok((
-        SyncResponse {
-            acked_upto: body.push_upto,
-            refused,
-            certs,
-            pull,
-            cursor,
-            more,
-            certificates,
-            certs_total: i64::try_from(dir.certificates.len()).unwrap_or(i64::MAX),
-            revocations,
-            units,
-        },
+    Ok(Pushed {
+        cert,
+        body,
+        refused,
         served,
-    ))
+    })
 }
