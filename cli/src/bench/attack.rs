@@ -23,7 +23,10 @@ use hotline_core::sync::sign_request;
 use hotline_core::sync::wire::{self, PROTOCOL, Packed, SyncRequest};
 use serde_json::{Value, json};
 
-use super::{HubProcess, fail, proc_status_kb};
+use super::lookup::timed_lookups;
+use super::procstat::status_kb as proc_status_kb;
+use super::stats::percentile;
+use super::{HubProcess, fail};
 use crate::output::CliError;
 
 /// The citizen's kiosk, and the attacker's enrolled device (any enrolled device will do).
@@ -34,9 +37,6 @@ pub(super) struct Attack<'a> {
     pub lookups: usize,
     pub idle: usize,
 }
-
-/// Lookups come at a kiosk's pace, well under the hub's rate per certificate.
-const LOOKUP_EVERY: Duration = Duration::from_millis(60);
 
 fn url(hub: SocketAddr, path: &str) -> String {
     format!("http://{hub}{path}")
@@ -97,34 +97,14 @@ fn tiny_strings_body() -> Vec<u8> {
     .unwrap_or_default()
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
 impl Attack<'_> {
-    /// Lookups of one receipt, each timed from asking for a challenge to the answer.
+    /// The kiosk's lookups of one receipt, sorted.
     async fn lookups(&self, receipt: &str) -> Result<Vec<f64>, CliError> {
-        let client = HubClient::new(
-            &format!("http://{}", self.hub.addr),
-            HttpOptions {
-                max_attempts: 1,
-                ..HttpOptions::default()
-            },
-        )?;
-        let mut ms = Vec::with_capacity(self.lookups);
-        for _ in 0..self.lookups {
-            let t = Instant::now();
-            client
-                .receipt_status(&self.kiosk, None, receipt, &CancelToken::new())
-                .await?;
-            let took = t.elapsed();
-            ms.push(took.as_secs_f64() * 1000.0);
-            tokio::time::sleep(LOOKUP_EVERY.saturating_sub(took)).await;
-        }
+        let n = self.lookups;
+        let mut ms = timed_lookups(self.hub.addr, &self.kiosk, &[receipt.to_string()], |i| {
+            i < n
+        })
+        .await?;
         ms.sort_by(f64::total_cmp);
         Ok(ms)
     }

@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{
-    HubProcess, fail, intake_desk, spawn_hub_on, tempfile_dir, workload, workload_at_base,
+    HubProcess, Workplace, fail, intake_desk, runtime, spawn_hub_on, stats, tempfile_dir, workload,
+    workload_at_base,
 };
 use crate::output::CliError;
 
@@ -39,23 +40,19 @@ pub struct IngestArgs {
     /// A PostgreSQL server to measure on (databases are created and dropped there).
     #[arg(long, env = "HOTLINE_DATABASE_URL")]
     pub database: Option<String>,
-    /// The shared workload (used unchanged).
-    #[arg(long)]
-    pub orders_file: Option<PathBuf>,
-    /// Work folder (default: a new temporary folder, removed afterwards).
-    #[arg(long)]
-    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub work: Workplace,
 }
 
 /// A scratch database on the server of `url`, dropped when this is dropped.
-struct ScratchDb {
+pub(super) struct ScratchDb {
     admin: postgres::Config,
     name: String,
-    url: String,
+    pub(super) url: String,
 }
 
 impl ScratchDb {
-    fn create(url: &str, n: usize) -> Result<ScratchDb, CliError> {
+    pub(super) fn create(url: &str, n: usize) -> Result<ScratchDb, CliError> {
         let admin: postgres::Config = url.parse().map_err(|e| fail(ErrorCode::Bench, e))?;
         let name = format!("hotline_bench_{}_{n}", std::process::id());
         let mut client = admin
@@ -125,10 +122,7 @@ fn city(
 
 /// Every desk pushes at once, desk `i` to hub `i % hubs.len()`; changes per second.
 fn push_all(hubs: &[HubProcess], devices: Vec<Device>, changes: u64) -> Result<f64, CliError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(ErrorCode::Runtime, e))?;
+    let rt = runtime()?;
     let urls: Vec<String> = hubs.iter().map(|h| format!("http://{}", h.addr)).collect();
     rt.block_on(async {
         let t = Instant::now();
@@ -162,20 +156,9 @@ fn push_all(hubs: &[HubProcess], devices: Vec<Device>, changes: u64) -> Result<f
     })
 }
 
-/// Median, min and max of the rates.
-fn summary(mut rates: Vec<f64>) -> Value {
-    rates.sort_by(f64::total_cmp);
-    let median = rates.get(rates.len() / 2).copied().unwrap_or(0.0);
-    json!({
-        "median": median.round(),
-        "min": rates.first().copied().unwrap_or(0.0).round(),
-        "max": rates.last().copied().unwrap_or(0.0).round(),
-    })
-}
-
 pub fn run(args: IngestArgs, put: &mut dyn FnMut(&str, Value)) -> Result<(), CliError> {
-    let tmp = tempfile_dir(args.dir.as_deref())?;
-    let (orders, base) = workload_at_base(args.orders_file.as_deref())?;
+    let tmp = tempfile_dir(args.work.dir.as_deref())?;
+    let (orders, base) = workload_at_base(args.work.orders_file.as_deref())?;
     let mut setups: Vec<(&str, usize, bool)> = vec![("sqlite_1proc", 1, false)];
     if args.database.is_some() {
         setups.push(("postgres_1proc", 1, true));
@@ -213,7 +196,10 @@ pub fn run(args: IngestArgs, put: &mut dyn FnMut(&str, Value)) -> Result<(), Cli
             drop(db);
             let _ = std::fs::remove_dir_all(&dir);
         }
-        put(&format!("ingest_{name}_changes_per_s"), summary(rates));
+        put(
+            &format!("ingest_{name}_changes_per_s"),
+            stats::runs(rates, 0),
+        );
     }
     Ok(())
 }

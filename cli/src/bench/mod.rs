@@ -1,12 +1,20 @@
-//! `hotline bench sync`: the sync numbers in one run, on the shared workload — a 1,000-order
-//! push over loopback HTTP, one edit per order, bytes per edit (bodies and raw TCP), hub ingest
-//! against the machine's limit for verifying and applying the same changes, idle-reconnect
-//! bytes at 10,000 orders, and the hub's memory after 100,000 orders.
+//! `hotline bench`: numbers measured against a hub in its own process, each bench with its
+//! baseline in the same run — `sync` (the shared workload, comparable with the peer server),
+//! `attack` (status lookups and memory under attack), `ingest` (changes per second on each
+//! storage), `status` (lookups while kiosks push), `memory` (the hub's memory as orders grow).
+//! This module holds what they share: the hub process, the city's devices, the work folder.
 
 mod attack;
 mod ingest;
 mod limit;
+mod lookup;
+mod memory;
+mod procstat;
 mod proxy;
+mod stats;
+mod status;
+mod store_builder;
+mod sync;
 mod workload;
 
 use chrono::{DateTime, Duration, Utc};
@@ -14,26 +22,30 @@ use clap::{Args, Subcommand};
 use hotline_core::authority::{Authority, EnrolRequest};
 use hotline_core::device::Device;
 use hotline_core::error::ErrorCode;
-use hotline_core::model::{Action, OrderId, PersonId, Role, UnitId};
+use hotline_core::model::{PersonId, Role, UnitId};
 use hotline_core::policy::preset;
-use hotline_core::sync::http::{CancelToken, SyncReport, sync_with_hub};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
 
 use crate::output::{CliError, print_json};
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Sync and hub numbers on shared/bench/work-orders-1000.jsonl.
-    Sync(SyncArgs),
+    Sync(sync::SyncArgs),
     /// A citizen's status lookups while the hub is attacked, and its memory under the memory
     /// attacks (issue 8).
     Attack(AttackArgs),
     /// Hub ingest per second on SQLite, PostgreSQL with one hub process and with two.
     Ingest(ingest::IngestArgs),
+    /// A citizen's status lookups (p50/p99) while 20 kiosks each push 1,000 orders, against the
+    /// same lookups on the same hub idle. 推送高峰时的查询延迟。
+    Status(status::StatusArgs),
+    /// The hub's memory (VmRSS, VmHWM) at several numbers of orders stored, to show it flat.
+    /// 不同工单数量下平台的内存占用。
+    Memory(memory::MemoryArgs),
 }
 
 #[derive(Args, Debug)]
@@ -49,20 +61,23 @@ pub struct AttackArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// Where a bench reads its workload and does its work.
 #[derive(Args, Debug)]
-pub struct SyncArgs {
+pub struct Workplace {
     /// The shared workload (used unchanged).
     #[arg(long)]
     pub orders_file: Option<PathBuf>,
-    /// Orders held by the device when the idle reconnect is measured.
-    #[arg(long, default_value_t = 10_000)]
-    pub idle_orders: usize,
-    /// Orders stored at the hub when its memory is read.
-    #[arg(long, default_value_t = 100_000)]
-    pub rss_orders: usize,
     /// Work folder (default: a new temporary folder, removed afterwards).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+}
+
+/// A runtime on all cores for the bench's devices.
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(ErrorCode::Runtime, e))
 }
 
 fn fail(code: ErrorCode, e: impl std::fmt::Display) -> CliError {
@@ -135,81 +150,33 @@ fn spawn_hub_on(data: &Path, database: Option<&str>) -> Result<HubProcess, CliEr
     Ok(HubProcess { child, addr })
 }
 
-fn proc_status_kb(pid: u32, key: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-}
-
-fn dir_bytes(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        dir_bytes(&p)
-                    } else {
-                        e.metadata().map_or(0, |m| m.len())
-                    }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
-struct Bench {
-    device: Device,
-    url: String,
-    counters: std::sync::Arc<proxy::Counters>,
-    base: DateTime<Utc>,
-    clock: i64,
-}
-
-impl Bench {
-    fn now(&mut self) -> DateTime<Utc> {
-        self.clock += 1;
-        self.base + Duration::milliseconds(self.clock)
-    }
-
-    async fn sync(&mut self) -> Result<SyncReport, CliError> {
-        Ok(sync_with_hub(
-            &mut self.device,
-            &self.url,
-            None,
-            &mut |_| {},
-            &CancelToken::new(),
-        )
-        .await?)
-    }
-
-    fn submit(&mut self, orders: &[workload::BenchOrder], i: usize) -> Result<OrderId, CliError> {
-        let at = self.now();
-        let req = orders[i % orders.len()].request.clone();
-        Ok(self.device.submit(None, req, at)?.order)
-    }
-}
-
 pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     match cmd {
-        BenchCommand::Sync(args) => run_sync(args, json),
+        BenchCommand::Sync(args) => reported(json, |put| sync::run(args, put)),
         BenchCommand::Attack(args) => run_attack(args, json),
-        BenchCommand::Ingest(args) => {
-            let mut out = Map::new();
-            ingest::run(args, &mut |k, v| {
-                if !json {
-                    crate::outln!("{k}={v}");
-                }
-                out.insert(k.to_string(), v);
-            })?;
-            if json {
-                print_json(&Value::Object(out))?;
-            }
-            Ok(())
-        }
+        BenchCommand::Ingest(args) => reported(json, |put| ingest::run(args, put)),
+        BenchCommand::Status(args) => reported(json, |put| status::run(args, put)),
+        BenchCommand::Memory(args) => reported(json, |put| memory::run(args, put)),
     }
+}
+
+/// Runs a bench that reports `key=value` as it goes: printed line by line, or with `--json`
+/// gathered into one object printed at the end.
+fn reported(
+    json: bool,
+    bench: impl FnOnce(&mut dyn FnMut(&str, Value)) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let mut out = Map::new();
+    bench(&mut |k, v| {
+        if !json {
+            crate::outln!("{k}={v}");
+        }
+        out.insert(k.to_string(), v);
+    })?;
+    if json {
+        print_json(&Value::Object(out))?;
+    }
+    Ok(())
 }
 
 fn run_attack(args: AttackArgs, json: bool) -> Result<(), CliError> {
@@ -237,10 +204,7 @@ fn run_attack(args: AttackArgs, json: bool) -> Result<(), CliError> {
     let attacker = enrol("bench-attacker")?;
     drop(authority);
     let hub = spawn_hub(&dir.join("hub"))?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(ErrorCode::Runtime, e))?;
+    let rt = runtime()?;
     let mut out = Map::new();
     let mut put = |k: &str, v: Value| {
         if !json {
@@ -273,9 +237,21 @@ fn intake_desk(
     dir: &Path,
     base: DateTime<Utc>,
 ) -> Result<Device, CliError> {
+    center_device(authority, Role::Intake, person, dir, base)
+}
+
+/// A device of the center's `role` enrolled by `authority` (valid from 30 days before `base`
+/// for a year), its store in `dir`.
+fn center_device(
+    authority: &mut Authority,
+    role: Role,
+    person: &str,
+    dir: &Path,
+    base: DateTime<Utc>,
+) -> Result<Device, CliError> {
     let cred = authority.enrol(
         &EnrolRequest {
-            role: Role::Intake,
+            role,
             unit: UnitId::new("center"),
             person: PersonId::new(person),
             display_name: "基准测试受理员".into(),
@@ -298,157 +274,6 @@ fn workload_at_base(
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| fail(ErrorCode::Bench, e))?;
     Ok((orders, base))
-}
-
-fn run_sync(args: SyncArgs, json: bool) -> Result<(), CliError> {
-    let tmp = tempfile_dir(args.dir.as_deref())?;
-    let dir = tmp.path.clone();
-    let (orders, base) = workload_at_base(args.orders_file.as_deref())?;
-    let mut authority = Authority::create(&dir.join("hub"), preset("turpan")?)?;
-    let device = intake_desk(&mut authority, "bench-intake", &dir.join("device"), base)?;
-    drop(authority);
-    let hub = spawn_hub(&dir.join("hub"))?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(ErrorCode::Runtime, e))?;
-    let mut out = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if !json {
-            crate::outln!("{k}={v}");
-        }
-        out.insert(k.to_string(), v);
-    };
-    put("workload", json!(format!("{} orders", orders.len())));
-    rt.block_on(async {
-        let (proxy_addr, counters) = proxy::start(hub.addr)
-            .await
-            .map_err(|e| fail(ErrorCode::BenchProxy, e))?;
-        let mut b = Bench {
-            device,
-            url: format!("http://{proxy_addr}"),
-            counters,
-            base,
-            clock: 0,
-        };
-
-        // 1. Push: from the first order created until the hub acknowledged the last.
-        b.counters.take();
-        let t = Instant::now();
-        let mut ids = Vec::new();
-        for i in 0..orders.len() {
-            ids.push(b.submit(&orders, i)?);
-        }
-        let r = b.sync().await?;
-        let push_s = t.elapsed().as_secs_f64();
-        let (up, down) = b.counters.take();
-        put("push_orders", json!(orders.len()));
-        put("push_ms", json!((push_s * 1000.0).round()));
-        put(
-            "push_orders_per_s",
-            json!((orders.len() as f64 / push_s).round()),
-        );
-        put(
-            "push_http_body_bytes",
-            json!(r.bytes_sent + r.bytes_received),
-        );
-        put("push_tcp_bytes", json!(up + down));
-
-        // 2. One edit per order, pushed together.
-        let t = Instant::now();
-        let mut change_bytes = 0usize;
-        for (i, id) in ids.iter().enumerate() {
-            let at = b.now();
-            let note = orders[i].edit_note.clone();
-            b.device.act(None, id, Action::Register { note }, at)?;
-            change_bytes += b
-                .device
-                .export_changes(id)?
-                .last()
-                .map_or(0, |c| c.bytes.len());
-        }
-        let r = b.sync().await?;
-        let edit_s = t.elapsed().as_secs_f64();
-        let (up, down) = b.counters.take();
-        let n = ids.len() as f64;
-        let change = change_bytes as f64 / n;
-        let body = (r.bytes_sent + r.bytes_received) as f64 / n;
-        let tcp = (up + down) as f64 / n;
-        put("edit_ms", json!((edit_s * 1000.0).round()));
-        put("edit_change_bytes_avg", json!(change.round()));
-        put("edit_http_body_bytes_per_edit", json!(body.round()));
-        put("edit_tcp_bytes_per_edit", json!(tcp.round()));
-        put(
-            "edit_body_ratio_to_change_plus_sig",
-            json!(((body / (change + 64.0)) * 100.0).round() / 100.0),
-        );
-        put(
-            "edit_tcp_ratio_to_change_plus_sig",
-            json!(((tcp / (change + 64.0)) * 100.0).round() / 100.0),
-        );
-
-        // 3. Ingest at the hub against the limit of verifying + applying the same changes.
-        let before = b.device.store().last_change_seq()?;
-        let extra = args.idle_orders.saturating_sub(ids.len());
-        for i in 0..extra {
-            b.submit(&orders, i)?;
-        }
-        let t = Instant::now();
-        b.sync().await?;
-        let ingest_s = t.elapsed().as_secs_f64();
-        let ingest_rate = extra as f64 / ingest_s.max(1e-9);
-        let limit_rate = limit::verify_and_apply_rate(b.device.store(), before)?;
-        put("ingest_changes", json!(extra));
-        put("ingest_changes_per_s", json!(ingest_rate.round()));
-        put(
-            "limit_verify_apply_changes_per_s",
-            json!(limit_rate.round()),
-        );
-        put(
-            "ingest_ratio_to_limit",
-            json!(((ingest_rate / limit_rate.max(1e-9)) * 100.0).round() / 100.0),
-        );
-
-        // 4. An idle reconnect of a device holding `idle_orders` orders.
-        b.counters.take();
-        let r = b.sync().await?;
-        let (up, down) = b.counters.take();
-        put(
-            "idle_orders_on_device",
-            json!(b.device.store().order_count()?),
-        );
-        put(
-            "idle_http_body_bytes",
-            json!(r.bytes_sent + r.bytes_received),
-        );
-        put("idle_tcp_bytes", json!(up + down));
-
-        // 5. Hub memory after storing `rss_orders` orders.
-        let mut held = args.idle_orders.max(ids.len());
-        while held < args.rss_orders {
-            let step = (args.rss_orders - held).min(10_000);
-            for i in 0..step {
-                b.submit(&orders, i)?;
-            }
-            b.sync().await?;
-            held += step;
-            eprintln!("hub holds {held} orders");
-        }
-        let pid = hub.child.id();
-        put("hub_orders", json!(held));
-        put("hub_vmrss_kb", json!(proc_status_kb(pid, "VmRSS:")));
-        put("hub_vmhwm_kb", json!(proc_status_kb(pid, "VmHWM:")));
-        put(
-            "hub_store_bytes",
-            json!(dir_bytes(&dir.join("hub").join("store"))),
-        );
-        Ok::<(), CliError>(())
-    })?;
-    drop(hub);
-    if json {
-        print_json(&Value::Object(out))?;
-    }
-    Ok(())
 }
 
 /// A work folder that is removed at the end unless the user named it.
@@ -474,13 +299,16 @@ fn tempfile_dir(given: Option<&Path>) -> Result<WorkDir, CliError> {
                 remove: false,
             })
         }
-        None => {
-            let p = std::env::temp_dir().join(format!("hotline-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&p).map_err(|e| fail(ErrorCode::FileIo, e))?;
-            Ok(WorkDir {
-                path: p,
-                remove: true,
-            })
-        }
+        None => tempfile_dir_in(&std::env::temp_dir()),
     }
+}
+
+/// A new folder of this run's in `parent`, removed at the end.
+fn tempfile_dir_in(parent: &Path) -> Result<WorkDir, CliError> {
+    let p = parent.join(format!("hotline-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&p).map_err(|e| fail(ErrorCode::FileIo, e))?;
+    Ok(WorkDir {
+        path: p,
+        remove: true,
+    })
 }
