@@ -56,6 +56,26 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
     assert!(up + down < 300, "idle round cost {up} + {down} bytes");
 }
 
+/// A desk that took more requests than one answer sends whole (256) reconnects idle for a
+/// few dozen bytes: the hub counts a device's own orders as held whole, rather than sending
+/// them back whole in answers that never move its cursor — and so never count as received.
+#[test]
+fn an_idle_reconnect_after_a_large_push_costs_a_few_dozen_bytes() {
+    let mut city = City::new("turpan");
+    let mut desk = city.device("desk", Role::Intake, "center");
+    let mut hub = MemoryHub::new(&city, "hub-store");
+    let now = t("2026-03-02T09:00:00+08:00");
+    for i in 0..300 {
+        desk.submit(None, request(&format!("第{i}件：路灯不亮")), now)
+            .unwrap();
+    }
+    hub.sync(&mut desk, now);
+    for _ in 0..2 {
+        let (up, down) = hub.sync(&mut desk, now);
+        assert!(up + down < 300, "idle round cost {up} + {down} bytes");
+    }
+}
+
 #[test]
 fn a_kiosk_takes_nothing_from_a_bundle_but_the_revocation_list() {
     let mut city = City::new("turpan");

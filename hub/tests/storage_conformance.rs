@@ -183,6 +183,12 @@ fn accepted_changes_are_logged_in_order_and_indexed<B: Backend>(b: &mut B, m: &M
             for_order.iter().map(|c| c.hash.clone()).collect::<Vec<_>>(),
             expected
         );
+        assert!(
+            !s.reads().all_from(&m.order, "kiosk-1").unwrap(),
+            "the desk's too"
+        );
+        assert!(!s.reads().all_from(&m.order, "desk").unwrap());
+        assert!(s.reads().all_from(&OrderId::new("none"), "desk").unwrap());
         let (owner, signer) = s.reads().change_owner(&expected[0]).unwrap().unwrap();
         assert_eq!(owner, m.order);
         assert_eq!(signer, m.kiosk[0].cert);
@@ -392,6 +398,9 @@ impl HubReads for Counting<'_> {
     }
     fn change_owner(&mut self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError> {
         self.inner.reads().change_owner(hash)
+    }
+    fn all_from(&mut self, order: &OrderId, source: &str) -> Result<bool, StoreError> {
+        self.inner.reads().all_from(order, source)
     }
     fn peer_has_order(&mut self, p: &str, o: &OrderId, c: i64) -> Result<bool, StoreError> {
         self.inner.reads().peer_has_order(p, o, c)

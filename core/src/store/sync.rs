@@ -78,6 +78,17 @@ impl Store {
             .collect())
     }
 
+    /// Whether every stored change of `order` came from `source`.
+    pub fn all_from(&self, order: &OrderId, source: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT NOT EXISTS (SELECT 1 FROM changes WHERE order_id = ?1
+                                    AND (source IS NULL OR source <> ?2))",
+            )?
+            .query_row(params![order.0, source], |r| r.get(0))?)
+    }
+
     /// How many changes of `order` are stored (cheap staleness check for cached documents).
     pub fn change_count_for(&self, order: &OrderId) -> Result<u64, StoreError> {
         let n: i64 = self

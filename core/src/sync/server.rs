@@ -277,11 +277,25 @@ pub fn take_push(
     }
     hub.log_refusals(&refusal_log)?;
 
-    // The peer has these orders, so it may follow them — but perhaps not their whole history
-    // (it may have been handed one change): `i64::MAX` marks "known, not yet sent whole".
+    // The peer has these orders, so it may follow them. An order every stored change of which
+    // came from this peer (its own requests, what it relayed) it holds whole already; any other
+    // perhaps only in part (it may have been handed one change): `i64::MAX` marks "known, not
+    // yet sent whole", and it goes whole in an answer. Sending a device its own orders back
+    // whole would cost every later idle round: such an answer does not move its cursor, so it
+    // is never counted as received (see `pull`).
     held.sort();
     held.dedup();
-    hub.mark_peer_orders(&peer, &held, i64::MAX)?;
+    let mut whole = Vec::new();
+    let mut partial = Vec::new();
+    for order in &held {
+        if hub.reads().all_from(order, &peer)? {
+            whole.push(order.clone());
+        } else {
+            partial.push(order.clone());
+        }
+    }
+    hub.mark_peer_orders(&peer, &whole, body.received_upto)?;
+    hub.mark_peer_orders(&peer, &partial, i64::MAX)?;
     let scope = PullScope::of(&cert);
     follow_held_outside(hub, &scope, &peer, &held)?;
 

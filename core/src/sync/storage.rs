@@ -24,6 +24,9 @@ pub trait HubReads {
     /// The pull log: changes after `seq`, in log order, at most `limit`. A change never
     /// appears below a position already returned (see ARCHITECTURE.md, "The pull log").
     fn changes_after(&mut self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError>;
+    /// Whether every stored change of `order` came from `source` (it pushed them all, so it
+    /// holds the order whole).
+    fn all_from(&mut self, order: &OrderId, source: &str) -> Result<bool, StoreError>;
     /// The order a stored change belongs to and the certificate that signed it.
     fn change_owner(&mut self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError>;
     /// Whether `peer` holds `order` whole, given how far it has read the log (`cursor`).
@@ -105,6 +108,9 @@ impl HubReads for Store {
     }
     fn change_owner(&mut self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError> {
         Store::change_owner(self, hash)
+    }
+    fn all_from(&mut self, order: &OrderId, source: &str) -> Result<bool, StoreError> {
+        Store::all_from(self, order, source)
     }
     fn peer_has_order(
         &mut self,

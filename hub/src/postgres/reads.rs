@@ -88,6 +88,18 @@ impl HubReads for PgSession<'_> {
         Ok(rows.iter().map(logged).collect())
     }
 
+    fn all_from(&mut self, order: &OrderId, source: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_one(
+                "SELECT NOT EXISTS (SELECT 1 FROM changes WHERE order_id = $1
+                                    AND (source IS NULL OR source <> $2))",
+                &[&order.0, &source],
+            )
+            .map_err(db)?
+            .get(0))
+    }
+
     fn change_owner(&mut self, hash: &str) -> Result<Option<(OrderId, String)>, StoreError> {
         let rows = self
             .conn
