@@ -34,14 +34,6 @@ fn orders(city: &mut City) -> Vec<WireChange> {
     all
 }
 
-fn trust_of(city: &City) -> TrustStore {
-    let mut trust = TrustStore::new(city.authority.root_public()).unwrap();
-    for c in city.authority.issued() {
-        trust.add_certificate(c.clone()).unwrap();
-    }
-    trust
-}
-
 /// Ingests `changes` from the desk and has a township phone follow the first order.
 fn fill(s: &mut dyn HubStorage, trust: &TrustStore, changes: &[WireChange]) {
     let checked = verify_incoming(trust, changes);
@@ -105,7 +97,7 @@ fn an_sqlite_hub_store_from_before_the_partitions_gets_them_on_open() {
     let mut city = City::new("turpan");
     let changes = orders(&mut city);
     let ids = order_ids(&changes);
-    let trust = trust_of(&city);
+    let trust = city.trust_store();
     let dir = city.dir("hub-store");
     let mut hub = city.hub_store(&dir);
     fill(&mut hub, &trust, &changes);
@@ -148,7 +140,7 @@ fn a_postgresql_hub_database_from_before_the_partitions_gets_them_by_migration()
     let mut city = City::new("turpan");
     let changes = orders(&mut city);
     let ids = order_ids(&changes);
-    let trust = trust_of(&city);
+    let trust = city.trust_store();
     let cluster = PgCluster::start();
     let url = cluster.conn_str("postgres");
     let root = hex::encode(city.authority.root_public().0);

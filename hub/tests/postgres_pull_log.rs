@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use hotline_core::device::{WireChange, verify_incoming};
-use hotline_core::identity::TrustStore;
 use hotline_core::model::Role;
 use hotline_core::sync::HubStorage;
 use hotline_hub::postgres::PgStore;
@@ -46,11 +45,7 @@ fn a_reader_tailing_the_log_misses_nothing_two_writers_commit() {
         submissions(&mut city, "kiosk-1", ORDERS_PER_WRITER),
         submissions(&mut city, "kiosk-2", ORDERS_PER_WRITER),
     ];
-    let mut trust = TrustStore::new(city.authority.root_public()).unwrap();
-    for c in city.authority.issued() {
-        trust.add_certificate(c.clone()).unwrap();
-    }
-    let trust = Arc::new(trust);
+    let trust = Arc::new(city.trust_store());
     let total: usize = pushes.iter().flatten().map(Vec::len).sum();
     let cluster = PgCluster::start();
     for round in 0..ROUNDS {

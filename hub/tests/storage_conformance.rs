@@ -47,14 +47,6 @@ impl Backend for Postgres {
     }
 }
 
-fn trust_of(city: &City) -> TrustStore {
-    let mut trust = TrustStore::new(city.authority.root_public()).unwrap();
-    for c in city.authority.issued() {
-        trust.add_certificate(c.clone()).unwrap();
-    }
-    trust
-}
-
 fn sqlite(city: &mut City) -> Sqlite {
     let dir = city.dir("hub-store");
     Sqlite(city.hub_store(&dir))
@@ -71,7 +63,7 @@ fn postgres(city: &mut City) -> Postgres {
     .unwrap();
     Postgres {
         store,
-        trust: trust_of(city),
+        trust: city.trust_store(),
         _cluster: cluster,
     }
 }
@@ -144,7 +136,7 @@ fn cert(city: &City, name: &str) -> hotline_core::identity::Certificate {
 /// What a round accepts is logged in arrival order, each change once, under rising positions,
 /// and indexed: the receipt finds the order, the index names its lead unit.
 fn accepted_changes_are_logged_in_order_and_indexed<B: Backend>(b: &mut B, m: &Made) {
-    let trust = trust_of(&m.city);
+    let trust = m.city.trust_store();
     b.with(|s| {
         let kiosk = ingest(s, &trust, "kiosk-1", &m.kiosk);
         assert!(
@@ -207,7 +199,7 @@ fn accepted_changes_are_logged_in_order_and_indexed<B: Backend>(b: &mut B, m: &M
 
 /// A change the hub already holds is not stored again, whoever sends it.
 fn a_change_held_is_not_stored_twice<B: Backend>(b: &mut B, m: &Made) {
-    let trust = trust_of(&m.city);
+    let trust = m.city.trust_store();
     b.with(|s| {
         ingest(s, &trust, "kiosk-1", &m.kiosk);
         let again = ingest(s, &trust, "desk", &m.kiosk);
@@ -232,7 +224,7 @@ fn a_change_held_is_not_stored_twice<B: Backend>(b: &mut B, m: &Made) {
 /// A refused change is not stored, the rest of its round is; the refusal log keeps what it is
 /// told, newest first.
 fn refused_changes_store_nothing_and_are_logged<B: Backend>(b: &mut B, m: &Made) {
-    let trust = trust_of(&m.city);
+    let trust = m.city.trust_store();
     let kiosk = Device::open(&m.city.dir("kiosk-1")).unwrap();
     // Staff of unit B, never dispatched to, signs for the order.
     let forged = forged_change(
@@ -309,7 +301,7 @@ fn what_a_peer_holds<B: Backend>(b: &mut B, _m: &Made) {
 /// Who may see the order follows the index the same way on both: the center and the lead unit
 /// yes, another unit and a kiosk no; a photo's references name its order.
 fn visibility_follows_the_index<B: Backend>(b: &mut B, m: &Made) {
-    let trust = trust_of(&m.city);
+    let trust = m.city.trust_store();
     b.with(|s| {
         ingest(s, &trust, "kiosk-1", &m.kiosk);
         ingest(s, &trust, "desk", &m.desk);
@@ -328,7 +320,7 @@ fn visibility_follows_the_index<B: Backend>(b: &mut B, m: &Made) {
 /// written (its units, its area at every level, peers following it), read back by position
 /// within bounds; scopes only grow.
 fn changes_are_listed_under_their_orders_scopes<B: Backend>(b: &mut B, m: &Made) {
-    let trust = trust_of(&m.city);
+    let trust = m.city.trust_store();
     let relay = peer_scope("township-phone");
     b.with(|s| {
         ingest(s, &trust, "kiosk-1", &m.kiosk);
@@ -462,7 +454,7 @@ impl HubStorage for Counting<'_> {
 /// One first sync of `name` (cursor 0, pushing nothing): the changes it pulled and the log
 /// entries the hub read to find them.
 fn first_pull(s: &mut dyn HubStorage, m: &Made, name: &str) -> (usize, usize, bool) {
-    let trust = trust_of(&m.city);
+    let trust = m.city.trust_store();
     let body = sync_body(0, Vec::new(), Vec::new(), Vec::new(), u32::MAX);
     let prepared = prepare_body(&trust, cert(&m.city, name), &body).unwrap();
     let mut counting = Counting {
@@ -483,7 +475,7 @@ fn first_pull(s: &mut dyn HubStorage, m: &Made, name: &str) -> (usize, usize, bo
 /// their own among many of unit A's, reads that order's changes and nothing else of the log;
 /// the center reads the whole log; a kiosk reads nothing.
 fn a_units_first_sync_reads_its_own_partition<B: Backend>(b: &mut B, m: &Made) {
-    let trust = trust_of(&m.city);
+    let trust = m.city.trust_store();
     let mut kiosk = Device::open(&m.city.dir("kiosk-1")).unwrap();
     let mut desk = Device::open(&m.city.dir("desk")).unwrap();
     let mut all = Vec::new();

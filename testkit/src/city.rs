@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use hotline_core::authority::{Authority, EnrolRequest};
 use hotline_core::device::{Credential, Device, PhotoInput, PhotoSource, SubmitRequest};
-use hotline_core::identity::ContactDetails;
+use hotline_core::identity::{ContactDetails, TrustStore};
 use hotline_core::model::{
     Action, Channel, GpsFix, Location, OrderId, PersonId, RequestKind, Role, UnitId, Urgency,
 };
@@ -79,6 +79,15 @@ impl City {
             revocations: self.authority.revocations().cloned(),
             units: self.authority.unit_directory(),
         }
+    }
+
+    /// Whom a hub of this city trusts: its root and every certificate issued so far.
+    pub fn trust_store(&self) -> TrustStore {
+        let mut trust = TrustStore::new(self.authority.root_public()).unwrap();
+        for c in self.authority.issued() {
+            trust.add_certificate(c.clone()).unwrap();
+        }
+        trust
     }
 
     /// A hub's store in `dir`, trusting every certificate issued.

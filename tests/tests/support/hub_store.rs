@@ -51,10 +51,7 @@ pub struct HubStore {
 impl HubStore {
     pub fn new(kit: &hotline_testkit::City, path: std::path::PathBuf) -> HubStore {
         let policy = kit.authority.policy().unwrap();
-        let mut trust = TrustStore::new(kit.authority.root_public()).unwrap();
-        for c in kit.authority.issued() {
-            trust.add_certificate(c.clone()).unwrap();
-        }
+        let trust = kit.trust_store();
         let storage = if on_postgres() {
             let cluster = PgCluster::start();
             let root = hex::encode(kit.authority.root_public().0);
