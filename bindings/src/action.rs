@@ -2,6 +2,7 @@
 //! into the core's `Action`. Submitting, site evidence and the site supervision form carry
 //! photos and have their own device methods instead.
 
+use hotline_core::catalogue::CatalogueAmendment;
 use hotline_core::model::{
     Action, ClosureApplication, ContactMethod, Coordination, DutyOfficeReport, ExtensionRequest,
     NotAcceptedReason, OrderId, ReplyContent, ReturnRequest, Satisfaction, StatutoryLimit,
@@ -43,6 +44,9 @@ pub enum WorkflowAction {
         /// and reply.
         #[uniffi(default = [])]
         separate_units: Vec<UnitId>,
+        /// Why another lead unit than the dispatch catalogue proposes (required then).
+        #[uniffi(default = None)]
+        override_reason: Option<String>,
     },
     /// 退回 request by the lead unit.
     RequestReturn { request: ReturnRequest },
@@ -59,6 +63,10 @@ pub enum WorkflowAction {
         note: String,
         #[uniffi(default = [])]
         add_co_units: Vec<UnitId>,
+        /// Approving, the center may correct the dispatch catalogue for this category and
+        /// division, so the next order goes right the first time.
+        #[uniffi(default = None)]
+        amend_catalogue: Option<CatalogueAmendment>,
     },
     /// 签批 by the lead unit's main leader before staff handle the order (Linshu 二(二)).
     LeaderSignOff { note: String },
@@ -79,6 +87,14 @@ pub enum WorkflowAction {
     DecideClosure { approve: bool, note: String },
     /// 回访未接通: the citizen was not reached; the callback is retried.
     CallbackUnreached { note: String },
+    /// 回访 of a citizen whose order was merged into this one: their rating, or `None` when
+    /// they could not be reached (callback agent).
+    MergedCallback {
+        receipt: String,
+        rating: Option<Satisfaction>,
+        #[uniffi(default = "")]
+        note: String,
+    },
     /// Turpan: the lead unit passes the order on to its sub-unit (`unit/sub-unit`).
     PassOn { sub_unit: UnitId, note: String },
     /// The center releases a co-unit or a separately dispatched unit, with the reason.
@@ -149,6 +165,7 @@ impl From<WorkflowAction> for Action {
                 coordination,
                 statutory_limit,
                 separate_units,
+                override_reason,
             } => Action::Dispatch {
                 separate_units,
                 lead,
@@ -158,6 +175,7 @@ impl From<WorkflowAction> for Action {
                 duty_report,
                 coordination,
                 statutory_limit,
+                override_reason,
             },
             WorkflowAction::RequestReturn { request } => Action::RequestReturn(request),
             WorkflowAction::FirstResponse { note } => Action::FirstResponse { note },
@@ -167,10 +185,12 @@ impl From<WorkflowAction> for Action {
                 approve,
                 note,
                 add_co_units,
+                amend_catalogue,
             } => Action::DecideReturn {
                 approve,
                 note,
                 add_co_units,
+                amend_catalogue,
             },
             WorkflowAction::LeaderSignOff { note } => Action::LeaderSignOff { note },
             WorkflowAction::ApproveResult { note } => Action::ApproveResult { note },
@@ -183,6 +203,15 @@ impl From<WorkflowAction> for Action {
                 Action::DecideClosure { approve, note }
             }
             WorkflowAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
+            WorkflowAction::MergedCallback {
+                receipt,
+                rating,
+                note,
+            } => Action::MergedCallback {
+                receipt: hotline_core::model::ReceiptCode(receipt),
+                rating,
+                note,
+            },
             WorkflowAction::PassOn { sub_unit, note } => Action::PassOn { sub_unit, note },
             WorkflowAction::ReleaseUnit { unit, reason } => Action::ReleaseUnit { unit, reason },
             WorkflowAction::SignFor { note } => Action::SignFor { note },
@@ -272,6 +301,7 @@ mod tests {
                         basis: "b".into(),
                     }),
                     separate_units: vec![UnitId::new("unit-c")],
+                    override_reason: None,
                 },
                 "dispatch",
             ),
@@ -293,6 +323,7 @@ mod tests {
                     approve: false,
                     note: "n".into(),
                     add_co_units: vec![UnitId::new("unit-c")],
+                    amend_catalogue: None,
                 },
                 "decide_return",
             ),
@@ -343,6 +374,14 @@ mod tests {
             (
                 WorkflowAction::CallbackUnreached { note: "n".into() },
                 "callback_unreached",
+            ),
+            (
+                WorkflowAction::MergedCallback {
+                    receipt: "R".into(),
+                    rating: None,
+                    note: "n".into(),
+                },
+                "merged_callback",
             ),
             (
                 WorkflowAction::PassOn {

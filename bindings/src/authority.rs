@@ -132,6 +132,14 @@ impl CityAuthority {
         self.with(|a| to_json(&a.register_sub_unit(&unit, &approval, now)?))
     }
 
+    /// Signs a catalogue file (TOML: categories, unit classes, dispatch entries) as the city's
+    /// next catalogue version and returns its number; devices receive it at their next sync,
+    /// and credentials enrolled from now on carry it.
+    pub fn issue_catalogue(&self, toml: String, now: Timestamp) -> Result<u64, HotlineError> {
+        let catalogue = hotline_core::catalogue::parse_catalogue_toml(&toml)?;
+        self.with(|a| Ok(a.issue_catalogue(&catalogue, now)?.version))
+    }
+
     /// The units' sealing keys (JSON), for `HotlineDevice.update_unit_directory`.
     pub fn unit_directory(&self) -> Result<String, HotlineError> {
         self.with(|a| to_json(&a.unit_directory()))

@@ -4,18 +4,18 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hotline_core::device::{ImportOutcome, ReceiptStatus, Submitted};
+use hotline_core::device::{ImportOutcome, ReceiptPart, ReceiptStatus, Submitted};
 use hotline_core::identity::ContactDetails;
 use hotline_core::model::{
     Actor, AttachmentRef, CaseInfo, Channel, ClosureApplication, ClosureGround, ContactMethod,
     Coordination, CoordinationMethod, DutyOfficeReport, EmergencyCategory, ExtensionRequest,
-    GpsFix, GpsSource, Location, NotAcceptedReason, OrderDetails, OrderId, Origin, PersonId,
-    ReceiptCode, ReplyContent, RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence,
+    GpsFix, GpsSource, Location, NotAcceptedReason, OrderId, Origin, PersonId, ReceiptCode,
+    ReplyContent, RequestKind, ReturnRequest, Role, Satisfaction, SiteEvidence,
     SiteSupervisionForm, StatutoryLimit, SupervisionForm, SupervisionTrigger, UnitId, Urgency,
 };
 use hotline_core::store::{DelayNoticeText, ExtensionNotice, NotAcceptedNotice};
 use hotline_core::workflow::{
-    ClosureDecision, DeadlineKind, ExtensionDecision, SeparateTrack, Status,
+    AbsorbedOrder, ClosureDecision, DeadlineKind, ExtensionDecision, SeparateTrack, Status,
 };
 
 use crate::HotlineError;
@@ -117,6 +117,8 @@ pub enum Status {
     AwaitingCallback,
     Dissatisfied,
     Closed,
+    Merged,
+    Split,
 }
 
 /// What became of an extension request.
@@ -296,21 +298,6 @@ pub struct AttachmentRef {
 }
 
 #[uniffi::remote(Record)]
-pub struct OrderDetails {
-    pub id: OrderId,
-    pub receipt: ReceiptCode,
-    pub kind: RequestKind,
-    pub urgency: Urgency,
-    pub channel: Channel,
-    pub text: String,
-    pub location: Location,
-    pub confidential: bool,
-    pub attachments: Vec<AttachmentRef>,
-    pub origin: Origin,
-    pub emergency_category: Option<EmergencyCategory>,
-}
-
-#[uniffi::remote(Record)]
 pub struct ReturnRequest {
     pub reason: String,
     pub basis: String,
@@ -413,6 +400,28 @@ pub struct ReceiptStatus {
     pub handling_due: Option<Timestamp>,
     pub extension: Option<ExtensionNotice>,
     pub delay_notice: Option<DelayNoticeText>,
+    pub merged: bool,
+    pub parts: Vec<ReceiptPart>,
+}
+
+/// An order merged into this one (并单): its citizen's receipt and callback.
+#[uniffi::remote(Record)]
+pub struct AbsorbedOrder {
+    pub order: OrderId,
+    pub receipt: ReceiptCode,
+    pub absorbed_at: Timestamp,
+    pub rating: Option<Satisfaction>,
+    pub unreached: u32,
+}
+
+/// One part of a split request (拆单), as its citizen sees it.
+#[uniffi::remote(Record)]
+pub struct ReceiptPart {
+    pub kind: RequestKind,
+    pub category: Option<String>,
+    pub status: Status,
+    pub status_zh: String,
+    pub next_due: Option<Timestamp>,
 }
 
 #[uniffi::remote(Record)]

@@ -208,6 +208,56 @@ impl HotlineDevice {
         Ok(submitted)
     }
 
+    /// The version of the newest catalogue this device holds; 0 before the first sync.
+    pub async fn catalogue_version(&self) -> Result<u64, HotlineError> {
+        self.run(|d| Ok(d.catalogues().latest_version())).await
+    }
+
+    /// The categories right below `parent` (the top level for `None`), each with its whole
+    /// intake form, from the newest catalogue.
+    pub async fn categories(
+        &self,
+        parent: Option<String>,
+    ) -> Result<Vec<crate::catalogue::CategoryInfo>, HotlineError> {
+        self.run(move |d| {
+            let catalogue = &d.catalogue()?.catalogue;
+            Ok(catalogue
+                .children(parent.as_deref())
+                .into_iter()
+                .filter_map(|c| crate::catalogue::category_info(catalogue, &c.code))
+                .collect())
+        })
+        .await
+    }
+
+    /// One category with its whole intake form.
+    pub async fn category(
+        &self,
+        code: String,
+    ) -> Result<crate::catalogue::CategoryInfo, HotlineError> {
+        self.run(move |d| {
+            let issued = d.catalogue()?;
+            crate::catalogue::category_info(&issued.catalogue, &code).ok_or_else(|| {
+                hotline_core::catalogue::CatalogueError::UnknownCategory {
+                    code: code.clone(),
+                    version: issued.version,
+                }
+                .into()
+            })
+        })
+        .await
+    }
+
+    /// Whom the dispatch catalogue (with the approved returns' amendments held here) proposes
+    /// for the order; `None` without a category or an entry for it.
+    pub async fn dispatch_proposal(
+        &self,
+        order: OrderId,
+    ) -> Result<Option<crate::catalogue::DispatchProposal>, HotlineError> {
+        self.run(move |d| Ok(d.dispatch_proposal(&order)?.map(Into::into)))
+            .await
+    }
+
     /// What a citizen sees for a receipt code: status and next deadline, nothing personal.
     pub async fn status(&self, receipt: String) -> Result<ReceiptStatus, HotlineError> {
         self.run(move |d| Ok(d.status(&receipt)?)).await
@@ -276,6 +326,51 @@ impl HotlineDevice {
             Ok(d.act(who.as_deref(), o, action.into(), now)?)
         })
         .await
+    }
+
+    /// 并单: merges `duplicate` into `into` (both held here); the duplicate's citizen follows
+    /// `into` by their own receipt and is called back on it. Returns `into` as it now stands.
+    #[uniffi::method(default(note = "", who = None))]
+    pub async fn merge(
+        &self,
+        duplicate: OrderId,
+        into: OrderId,
+        now: Timestamp,
+        note: String,
+        who: Option<String>,
+    ) -> Result<OrderView, HotlineError> {
+        let target = into.clone();
+        let changed = vec![duplicate.clone()];
+        let view = self
+            .act_and_tell(target, move |d, into| {
+                Ok(d.merge(who.as_deref(), &duplicate, into, &note, now)?)
+            })
+            .await?;
+        self.changed(changed).await;
+        Ok(view)
+    }
+
+    /// 拆单: splits `order` into one new order per part; returns the parts' ids and receipts.
+    #[uniffi::method(default(note = "", who = None))]
+    pub async fn split(
+        &self,
+        order: OrderId,
+        parts: Vec<crate::catalogue::SplitPartInput>,
+        now: Timestamp,
+        note: String,
+        who: Option<String>,
+    ) -> Result<Vec<Submitted>, HotlineError> {
+        let original = order.clone();
+        let made = self
+            .run(move |d| {
+                let parts = parts.into_iter().map(Into::into).collect();
+                Ok(d.split(who.as_deref(), &original, parts, &note, now)?)
+            })
+            .await?;
+        let mut changed: Vec<OrderId> = made.iter().map(|m| m.order.clone()).collect();
+        changed.push(order);
+        self.changed(changed).await;
+        Ok(made)
     }
 
     /// On-site verification photos with their GPS fixes (现场核实).

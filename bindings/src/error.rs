@@ -205,6 +205,12 @@ impl From<IdentityError> for HotlineError {
     }
 }
 
+impl From<hotline_core::catalogue::CatalogueError> for HotlineError {
+    fn from(e: hotline_core::catalogue::CatalogueError) -> Self {
+        Self::from_coded(&e)
+    }
+}
+
 impl From<PolicyError> for HotlineError {
     fn from(e: PolicyError) -> Self {
         DeviceError::Policy(e).into()

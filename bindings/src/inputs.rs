@@ -70,6 +70,9 @@ pub struct SubmitRequest {
     /// For an emergency: which kind (Turpan art. 26; the presets require it).
     #[uniffi(default)]
     pub emergency_category: Option<hotline_core::model::EmergencyCategory>,
+    /// What the request is about, with the answers to the category's form.
+    #[uniffi(default)]
+    pub category: Option<crate::catalogue::CategoryInput>,
 }
 
 impl From<SubmitRequest> for CoreSubmitRequest {
@@ -90,6 +93,7 @@ impl From<SubmitRequest> for CoreSubmitRequest {
             origin: r.origin.unwrap_or_default(),
             emergency_category: r.emergency_category,
             photos: r.photos.into_iter().map(Into::into).collect(),
+            category: r.category.map(Into::into),
         }
     }
 }

@@ -20,6 +20,7 @@ mod action;
 #[cfg(feature = "authority-tool")]
 mod authority;
 mod cancel;
+mod catalogue;
 mod core_types;
 mod custody;
 mod device;

@@ -2,11 +2,11 @@
 //! rows, enrolled people, the verify report. Only reshaping here (generic `Logged<T>` records
 //! become one record per kind, milliseconds become instants); every value comes from the core.
 
+use crate::catalogue::OrderDetails;
 use hotline_core::device::{Identity, OrderView as CoreOrderView, Problem, VerifyReport};
 use hotline_core::model::{
-    Actor, ClosureApplication, ContactMethod, ExtensionRequest, OrderDetails, ReplyContent,
-    Satisfaction, SiteEvidence, SiteSupervisionForm, StatutoryLimit, SupervisionForm,
-    SupervisionTrigger, UnitId,
+    Actor, ClosureApplication, ContactMethod, ExtensionRequest, ReplyContent, Satisfaction,
+    SiteEvidence, SiteSupervisionForm, StatutoryLimit, SupervisionForm, SupervisionTrigger, UnitId,
 };
 use hotline_core::model::{RequestKind, Urgency};
 use hotline_core::store::IndexRow;
@@ -199,6 +199,12 @@ pub struct OrderView {
     pub ratings: Vec<RatingEntry>,
     pub supervisions: Vec<SupervisionEntry>,
     pub history: Vec<HistoryItem>,
+    /// 并单: the order this one was merged into.
+    pub merged_into: Option<hotline_core::model::OrderId>,
+    /// Orders merged into this one, with their citizens' callbacks.
+    pub absorbed: Vec<hotline_core::workflow::AbsorbedOrder>,
+    /// 拆单: the orders this one was split into.
+    pub split_into: Vec<hotline_core::model::OrderId>,
     /// The whole folded state as the core serialises it, for what the fields above leave out.
     pub state_json: String,
 }
@@ -250,7 +256,7 @@ impl From<CoreOrderView> for OrderView {
             v.deadline_error.map(|c| c.as_str().to_string()),
         );
         OrderView {
-            details: s.details,
+            details: s.details.map(Into::into),
             status: s.status,
             status_zh: s.status.zh().to_string(),
             lead_unit: s.lead_unit,
@@ -277,6 +283,9 @@ impl From<CoreOrderView> for OrderView {
             force_majeure: s.force_majeure.map(|l| l.content),
             lawful_closure: s.lawful_closure.map(|l| l.content),
             not_counted_in_assessment,
+            merged_into: s.merged_into.clone(),
+            absorbed: s.absorbed.clone(),
+            split_into: s.split_into.clone(),
             statutory_limit: s.statutory_limit,
             sign_off: s.sign_off.map(note_entry),
             result_approval: s.result_approval.map(note_entry),

@@ -148,6 +148,7 @@ fn request(text: &str) -> SubmitRequest {
         photos: Vec::new(),
         emergency: false,
         channel: None,
+        category: None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! `hotline act ORDER ACTION [flags]`: every workflow step after submission, one subcommand each.
 
 use clap::{Args, Subcommand};
-use hotline_core::device::SiteSupervisionInput;
+use hotline_core::catalogue::CatalogueAmendment;
+use hotline_core::device::{CategoryChoice, SiteSupervisionInput, SplitPart};
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{
     Action, CaseInfo, ClosureApplication, ClosureGround, ContactMethod, Coordination,
@@ -65,8 +66,13 @@ pub enum ActAction {
     },
     /// 转办 — dispatch to a lead unit and co-units (dispatcher).
     Dispatch {
+        /// The lead unit; without it, the dispatch catalogue's proposal for the order's
+        /// category and place (`hotline catalogue show --category C --division D`).
         #[arg(long)]
-        lead: String,
+        lead: Option<String>,
+        /// Why another lead unit than the catalogue proposes (required then). 改派理由。
+        #[arg(long, value_name = "TEXT")]
+        override_reason: Option<String>,
         /// Co-handling unit (repeatable).
         #[arg(long = "co")]
         co: Vec<String>,
@@ -145,6 +151,18 @@ pub enum ActAction {
         /// a return only partly justified).
         #[arg(long = "add-co", value_name = "UNIT")]
         add_co: Vec<String>,
+        /// With --approve: correct the dispatch catalogue — this category (at
+        /// --amend-division) goes to --amend-lead from now on.
+        #[arg(long, value_name = "CATEGORY", requires = "amend_lead")]
+        amend_category: Option<String>,
+        /// The division code prefix of the amended entry (default: the whole city).
+        #[arg(long, value_name = "CODE", requires = "amend_category")]
+        amend_division: Option<String>,
+        #[arg(long, value_name = "UNIT", requires = "amend_category")]
+        amend_lead: Option<String>,
+        /// An assisting unit of the amended entry (repeatable).
+        #[arg(long, value_name = "UNIT", requires = "amend_category")]
+        amend_assisting: Vec<String>,
     },
     /// 签批 — the lead unit's main leader signs the order off before staff handle it
     /// (Linshu 二(二)) (unit head).
@@ -200,6 +218,46 @@ pub enum ActAction {
     DecideClosure {
         #[command(flatten)]
         decision: Decision,
+    },
+    /// 并单 — merge this order into another about the same matter; its citizen follows that
+    /// order by the same receipt and is called back on it (dispatcher).
+    Merge {
+        /// The order it is merged into.
+        #[arg(long, value_name = "ORDER")]
+        into: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 拆单 — split an order covering several matters into one order per matter (dispatcher).
+    Split {
+        /// One part's text (repeatable, at least one).
+        #[arg(long = "part", value_name = "TEXT", required = true)]
+        parts: Vec<String>,
+        /// The category of each part, in the order of --part (all or none).
+        #[arg(long = "part-category", value_name = "CODE")]
+        categories: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 回访并单诉求人 — the callback of a citizen whose order was merged into this one
+    /// (callback agent).
+    MergedCallback {
+        /// The merged citizen's receipt code.
+        #[arg(long)]
+        receipt: String,
+        /// very_satisfied satisfied basically_satisfied dissatisfied very_dissatisfied (or the
+        /// Chinese terms); leave out with --unreached.
+        #[arg(
+            long,
+            conflicts_with = "unreached",
+            required_unless_present = "unreached"
+        )]
+        rating: Option<String>,
+        /// The citizen could not be reached.
+        #[arg(long)]
+        unreached: bool,
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// 回访未接通 — the citizen could not be reached; the callback is retried (callback agent).
     CallbackUnreached {
@@ -384,8 +442,18 @@ pub struct Decision {
 
 pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
     let order = OrderId::new(a.order.as_str());
-    let action = match a.action {
+    let action = match from_catalogue(a.action, &order, ctx)? {
         ActAction::SiteEvidence { evidence } => return add_evidence(&a.order, evidence, ctx),
+        ActAction::Merge { into, note } => {
+            let mut device = ctx.open()?;
+            let view = device.merge(ctx.who(), &order, &OrderId::new(into), &note, ctx.now)?;
+            return print_new_status(&view, ctx);
+        }
+        ActAction::Split {
+            parts,
+            categories,
+            note,
+        } => return split(&order, parts, categories, &note, ctx),
         ActAction::SiteSupervision {
             place,
             held_at,
@@ -455,6 +523,101 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
     print_new_status(&view, ctx)
 }
 
+/// A dispatch without --lead takes the catalogue's proposal: its lead, its assisting units
+/// (unless --co says otherwise) and its statutory limit (unless given).
+fn from_catalogue(action: ActAction, order: &OrderId, ctx: &Ctx) -> Result<ActAction, CliError> {
+    let ActAction::Dispatch {
+        lead: None,
+        override_reason,
+        co,
+        leader_approval,
+        note,
+        duty_report,
+        duty_reported_at,
+        coordinated_by,
+        coordination,
+        statutory_days,
+        statutory_basis,
+        separate,
+    } = action
+    else {
+        return Ok(action);
+    };
+    let device = ctx.open()?;
+    let p = device
+        .dispatch_proposal(order)?
+        .ok_or(hotline_core::catalogue::CatalogueError::NoProposal)?;
+    let (statutory_days, statutory_basis) = match (statutory_days, p.statutory_limit) {
+        (None, Some(l)) => (Some(l.working_days), Some(l.basis)),
+        _ => (statutory_days, statutory_basis),
+    };
+    Ok(ActAction::Dispatch {
+        lead: Some(p.lead.0),
+        override_reason,
+        co: if co.is_empty() {
+            p.assisting.into_iter().map(|u| u.0).collect()
+        } else {
+            co
+        },
+        leader_approval,
+        note,
+        duty_report,
+        duty_reported_at,
+        coordinated_by,
+        coordination,
+        statutory_days,
+        statutory_basis,
+        separate,
+    })
+}
+
+/// `act ORDER split`: the parts made, with their receipts.
+fn split(
+    order: &OrderId,
+    parts: Vec<String>,
+    categories: Vec<String>,
+    note: &str,
+    ctx: &Ctx,
+) -> Result<(), CliError> {
+    if !categories.is_empty() && categories.len() != parts.len() {
+        return Err(CliError::new(
+            ErrorCode::Usage,
+            "--part-category 须为每个 --part 各给一个，或都不给",
+            "give --part-category once per --part, or not at all",
+        ));
+    }
+    let mut codes = categories.into_iter();
+    let parts = parts
+        .into_iter()
+        .map(|text| SplitPart {
+            text,
+            kind: None,
+            category: codes.next().map(|code| CategoryChoice {
+                code,
+                answers: Default::default(),
+            }),
+        })
+        .collect();
+    let mut device = ctx.open()?;
+    let made = device.split(ctx.who(), order, parts, note, ctx.now)?;
+    if ctx.json {
+        return crate::output::print_json(&made);
+    }
+    for m in made {
+        crate::outln!("{}  查询码 / receipt {}", m.order, m.receipt);
+    }
+    Ok(())
+}
+
+/// An arm `build` never sees (its caller handled the action).
+fn unreachable_here(what: &str) -> Result<Action, CliError> {
+    Err(CliError::new(
+        ErrorCode::Usage,
+        format!("内部错误：{what}"),
+        format!("internal error: {what}"),
+    ))
+}
+
 /// A statutory limit from its two flags (clap makes each require the other).
 fn statutory(days: Option<u32>, basis: Option<String>) -> Option<StatutoryLimit> {
     match (days, basis) {
@@ -504,6 +667,7 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
         ActAction::CloseAsLawful { basis } => Action::CloseAsLawful { basis },
         ActAction::Dispatch {
             lead,
+            override_reason,
             co,
             leader_approval,
             note,
@@ -516,7 +680,9 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             separate,
         } => Action::Dispatch {
             separate_units: separate.into_iter().map(UnitId::new).collect(),
-            lead: UnitId::new(lead),
+            // `run` fills a missing lead from the catalogue before it builds.
+            lead: UnitId::new(lead.unwrap_or_default()),
+            override_reason,
             co_units: co.into_iter().map(UnitId::new).collect(),
             leader_approval,
             note,
@@ -563,10 +729,26 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             phone,
             called_center,
         }),
-        ActAction::DecideReturn { decision, add_co } => Action::DecideReturn {
+        ActAction::DecideReturn {
+            decision,
+            add_co,
+            amend_category,
+            amend_division,
+            amend_lead,
+            amend_assisting,
+        } => Action::DecideReturn {
             approve: decision.approve,
             note: decision.note,
             add_co_units: add_co.into_iter().map(UnitId::new).collect(),
+            amend_catalogue: match (amend_category, amend_lead) {
+                (Some(category), Some(lead)) => Some(CatalogueAmendment {
+                    category,
+                    division: amend_division.unwrap_or_default(),
+                    lead: UnitId::new(lead),
+                    assisting: amend_assisting.into_iter().map(UnitId::new).collect(),
+                }),
+                _ => None,
+            },
         },
         ActAction::LeaderSignOff { note } => Action::LeaderSignOff { note },
         ActAction::ApproveResult { note } => Action::ApproveResult { note },
@@ -596,6 +778,19 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             note: decision.note,
         },
         ActAction::CallbackUnreached { note } => Action::CallbackUnreached { note },
+        ActAction::MergedCallback {
+            receipt,
+            rating,
+            note,
+            ..
+        } => Action::MergedCallback {
+            receipt: hotline_core::model::ReceiptCode(hotline_core::receipt::parse(&receipt)?.0),
+            rating: rating.as_deref().map(parse_rating).transpose()?,
+            note,
+        },
+        ActAction::Merge { .. } | ActAction::Split { .. } => {
+            unreachable_here("merge and split are run by `run`")?
+        }
         ActAction::ReleaseUnit { unit, reason } => Action::ReleaseUnit {
             unit: UnitId::new(unit),
             reason,

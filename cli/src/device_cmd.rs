@@ -197,6 +197,13 @@ pub struct IntakeArgs {
     /// public_safety_threat.
     #[arg(long, requires = "emergency")]
     emergency_category: Option<String>,
+    /// The category code from the city's catalogue (`hotline category list`). 事项分类。
+    #[arg(long)]
+    category: Option<String>,
+    /// An answer to the category's form, CODE=VALUE; repeatable (`hotline category show CODE`
+    /// lists the questions and their types).
+    #[arg(long = "attr", value_name = "CODE=VALUE", requires = "category")]
+    attributes: Vec<String>,
 }
 
 pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
@@ -266,6 +273,10 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
             })
             .transpose()?,
         photos,
+        category: a
+            .category
+            .map(|code| crate::catalogue_cmd::category_choice(code, &a.attributes))
+            .transpose()?,
     };
     let sub = device.submit(ctx.who(), req, ctx.now)?;
     if ctx.json {

@@ -7,6 +7,7 @@
 mod act_cmd;
 mod bench;
 mod bundle_cmd;
+mod catalogue_cmd;
 mod ctx;
 mod demo;
 mod device_cmd;
@@ -120,6 +121,16 @@ enum Command {
         #[command(subcommand)]
         command: bundle_cmd::BundleCommand,
     },
+    /// The city's categories and their intake forms: list, show, check a file. 事项分类。
+    Category {
+        #[command(subcommand)]
+        command: catalogue_cmd::CategoryCommand,
+    },
+    /// The dispatch catalogue: show, check a file, issue one (authority). 派单目录。
+    Catalogue {
+        #[command(subcommand)]
+        command: catalogue_cmd::CatalogueCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -196,6 +207,8 @@ fn run(cli: Cli) -> Result<(), (CliError, bool)> {
         Command::Verify => device_cmd::verify(&ctx),
         Command::Sync(a) => sync_cmd::sync(a, &ctx),
         Command::Bundle { command } => bundle_cmd::run(command, &ctx),
+        Command::Category { command } => catalogue_cmd::run_category(command, &ctx),
+        Command::Catalogue { command } => catalogue_cmd::run_catalogue(command, &ctx),
     };
     r.map_err(|e| (e, json))
 }

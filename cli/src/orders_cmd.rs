@@ -89,7 +89,7 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
         return Ok(());
     }
     crate::outln!(
-        "查询码 receipt   工单 order                类型 kind       状态 status                 主办 lead          下一期限 next deadline (+08:00)"
+        "查询码 receipt   工单 order                类型 kind       分类 category  区划 division  状态 status                 主办 lead          下一期限 next deadline (+08:00)"
     );
     for r in &rows {
         let kind = r.kind.zh();
@@ -109,10 +109,12 @@ pub fn orders(a: OrdersArgs, ctx: &Ctx) -> Result<(), CliError> {
             ""
         };
         crate::outln!(
-            "{:<16} {:<24} {kind}{urgent} {:<10} {status_zh} {:<20} {:<16} {due}{overdue}",
+            "{:<16} {:<24} {kind}{urgent} {:<10} {:<14} {:<14} {status_zh} {:<20} {:<16} {due}{overdue}",
             r.receipt,
             r.order.0,
             r.kind,
+            r.category.as_deref().unwrap_or("—"),
+            r.division_code.as_deref().unwrap_or("—"),
             r.status,
             r.lead_unit.as_deref().unwrap_or("—"),
         );
@@ -197,6 +199,20 @@ fn print_view(view: &OrderView) {
         yes_no(d.confidential)
     );
     crate::outln!("诉求内容 / text: {}", d.text);
+    if let Some(c) = &d.category {
+        crate::outln!(
+            "事项分类 / category: {} (目录第 {} 版 / catalogue v{})",
+            c.code,
+            c.version,
+            c.version
+        );
+        for (code, value) in &d.attributes {
+            crate::outln!("  {code}: {}", value.display());
+        }
+    }
+    if let Some(from) = &d.split_from {
+        crate::outln!("拆自 / split from: {from}");
+    }
     let mut place = d.location.address.clone();
     if let Some(code) = &d.location.division_code {
         place.push_str(&format!("（区划 division {code}）"));
@@ -214,6 +230,25 @@ fn print_view(view: &OrderView) {
         );
     }
     crate::outln!("状态 / status: {} {}", st.status.zh(), st.status);
+    if let Some(into) = &st.merged_into {
+        crate::outln!("已并入 / merged into: {into}");
+    }
+    for a in &st.absorbed {
+        let called = match (a.rating, a.unreached) {
+            (Some(r), _) => format!("回访 / callback: {} {}", r.zh(), r.as_str()),
+            (None, 0) => "待回访 / awaiting callback".to_string(),
+            (None, n) => format!("未接通 {n} 次 / unreached {n}×"),
+        };
+        crate::outln!(
+            "并入工单 / merged here: {} (查询码 / receipt {}) {called}",
+            a.order,
+            a.receipt
+        );
+    }
+    if !st.split_into.is_empty() {
+        let parts: Vec<&str> = st.split_into.iter().map(|o| o.0.as_str()).collect();
+        crate::outln!("拆分为 / split into: {}", parts.join(", "));
+    }
     if let Some(lead) = &st.lead_unit {
         let co: Vec<&str> = st.co_units.iter().map(|u| u.0.as_str()).collect();
         crate::outln!(

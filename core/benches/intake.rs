@@ -211,6 +211,9 @@ impl Parts {
             attachments: Vec::new(),
             origin: hotline_core::model::Origin::Local,
             emergency_category: None,
+            attributes: Default::default(),
+            category: None,
+            split_from: None,
         };
         let event = Event {
             id: EventId::new(format!("ev-part-{:08}", self.n)),
@@ -249,6 +252,10 @@ impl Parts {
                 }],
                 index: IndexRow {
                     separate_units: Vec::new(),
+                    category: None,
+                    amendments: Vec::new(),
+                    merged_into: None,
+                    split_into: Vec::new(),
                     sub_units: Vec::new(),
                     notices: None,
                     order,

@@ -172,6 +172,7 @@ fn fill(dir: &Path, n: usize) -> Vec<(String, String)> {
                     note: "请依法依规处理".into(),
                     duty_report: None,
                     coordination: None,
+                    override_reason: None,
                 },
                 at(step + 1),
             )

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::catalogue::{
+    Catalogue, CatalogueIssueError, CatalogueSet, SignedCatalogue, default_catalogue,
+};
 use crate::device::{Credential, DeviceError};
 use crate::identity::{
     Certificate, CertificateBody, CertificateId, KeyCustody, RevocationList, SealingKeypair,
@@ -49,6 +52,10 @@ struct Ledger {
     /// Sub-units registered with the center's approval (Turpan), oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sub_units: Vec<SubUnitRecord>,
+    /// Every catalogue version issued, oldest first (absent in ledgers written before
+    /// catalogues; `hotline catalogue issue` adds one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    catalogues: Vec<SignedCatalogue>,
 }
 
 /// Turpan: a sub-unit a unit registered with the center's approval. Its staff are enrolled in
@@ -80,9 +87,21 @@ pub struct PublicAuthority {
     pub policy: Policy,
     pub issued: Vec<Certificate>,
     pub revocations: Option<RevocationList>,
+    /// Every catalogue version issued, oldest first.
+    pub catalogues: Vec<SignedCatalogue>,
 }
 
 impl PublicAuthority {
+    /// Every catalogue version, each verified against the root (a damaged or forged entry in
+    /// `authority.json` is an error, not a silently shorter list).
+    pub fn catalogue_set(&self) -> Result<CatalogueSet, DeviceError> {
+        let mut set = CatalogueSet::new();
+        for signed in &self.catalogues {
+            set.insert(signed.open(&self.root)?);
+        }
+        Ok(set)
+    }
+
     /// Reads `dir/authority.json`. A ledger written before it carried the public keys is read
     /// through the whole authority once (which rewrites it with them).
     pub fn open(dir: &Path) -> Result<PublicAuthority, DeviceError> {
@@ -109,6 +128,7 @@ impl PublicAuthority {
             policy,
             issued: ledger.issued,
             revocations: ledger.revocations,
+            catalogues: ledger.catalogues,
         })
     }
 }
@@ -161,11 +181,18 @@ fn keypair_from_hex(h: &str) -> Result<SealingKeypair, DeviceError> {
 }
 
 impl Authority {
-    /// Creates a new city in `dir`; refuses to overwrite an existing root key.
+    /// Creates a new city in `dir`, with the default category tree issued as catalogue
+    /// version 1; refuses to overwrite an existing root key.
     pub fn create(dir: &Path, policy: Policy) -> Result<Authority, DeviceError> {
+        Self::create_at(dir, policy, chrono::Utc::now())
+    }
+
+    /// [`Authority::create`] with the catalogue dated `now` (tests and demos run on a clock
+    /// of their own).
+    pub fn create_at(dir: &Path, policy: Policy, now: Timestamp) -> Result<Authority, DeviceError> {
         std::fs::create_dir_all(dir).at(dir)?;
         let root = FileKeyCustody::create(&dir.join("root.key"), &mut OsRng)?;
-        let this = Authority {
+        let mut this = Authority {
             dir: dir.to_path_buf(),
             root,
             platform: SealingKeypair::generate(&mut OsRng),
@@ -175,8 +202,38 @@ impl Authority {
                 ..Ledger::default()
             },
         };
-        this.save()?;
+        this.issue_catalogue(&default_catalogue()?, now)?;
         Ok(this)
+    }
+
+    /// Signs `catalogue` as the next version and keeps it; devices receive it with their next
+    /// sync. The file's own rules are checked first.
+    pub fn issue_catalogue(
+        &mut self,
+        catalogue: &Catalogue,
+        now: Timestamp,
+    ) -> Result<SignedCatalogue, DeviceError> {
+        let version = self.ledger.catalogues.last().map_or(1, |c| c.version + 1);
+        // Never dated before the version it supersedes: amendments are ordered against it.
+        let issued_at = self
+            .ledger
+            .catalogues
+            .last()
+            .map_or(now, |c| c.issued_at.max(now));
+        let signed = SignedCatalogue::issue(version, issued_at, catalogue, &self.root).map_err(
+            |e| match e {
+                CatalogueIssueError::Catalogue(e) => DeviceError::Catalogue(e),
+                CatalogueIssueError::Key(e) => DeviceError::Identity(e),
+            },
+        )?;
+        self.ledger.catalogues.push(signed.clone());
+        self.save()?;
+        Ok(signed)
+    }
+
+    /// Every catalogue version issued, oldest first.
+    pub fn catalogues(&self) -> &[SignedCatalogue] {
+        &self.ledger.catalogues
     }
 
     pub fn open(dir: &Path) -> Result<Authority, DeviceError> {
@@ -369,6 +426,7 @@ impl Authority {
                 BTreeMap::new()
             },
             known_certificates: self.ledger.issued.clone(),
+            catalogue: self.ledger.catalogues.last().cloned(),
         })
     }
 

@@ -188,6 +188,9 @@ error_codes! {
     ClosurePending = "closure_pending", 409, Refused;
     NothingToDecide = "nothing_to_decide", 409, Refused;
     CoUnitsNeedDenial = "co_units_need_denial", 422, Refused;
+    AmendmentNeedsApproval = "amendment_needs_approval", 422, Refused;
+    SameOrder = "same_order", 422, Refused;
+    NotMergedHere = "not_merged_here", 422, Refused;
     SiteFormNotDue = "site_form_not_due", 409, Refused;
     NotASubUnit = "not_a_sub_unit", 422, Refused;
     UnitListedTwice = "unit_listed_twice", 422, Refused;
@@ -212,6 +215,33 @@ error_codes! {
     CalendarHolidayAndWorkday = "calendar_holiday_and_workday", 400, Refused;
     CalendarUnknownDate = "calendar_unknown_date", 422, Refused;
     CalendarOutOfRange = "calendar_out_of_range", 422, Refused;
+    // Categories and the dispatch catalogue.
+    CatalogueSyntax = "catalogue_syntax", 400, InvalidInput;
+    CategoryBadCode = "category_bad_code", 400, InvalidInput;
+    CategoryDuplicateCode = "category_duplicate_code", 400, InvalidInput;
+    CategoryUnknownParent = "category_unknown_parent", 400, InvalidInput;
+    CategoryCycle = "category_cycle", 400, InvalidInput;
+    CategoryUnknownKind = "category_unknown_kind", 400, InvalidInput;
+    CategoryMissingName = "category_missing_name", 400, InvalidInput;
+    AttributeUnknownType = "attribute_unknown_type", 400, InvalidInput;
+    AttributeBadDefinition = "attribute_bad_definition", 400, InvalidInput;
+    CatalogueUnknownUnitClass = "catalogue_unknown_unit_class", 400, InvalidInput;
+    DispatchEntryUnknownCategory = "dispatch_entry_unknown_category", 400, InvalidInput;
+    DispatchEntryInvalid = "dispatch_entry_invalid", 400, InvalidInput;
+    DispatchEntryDuplicate = "dispatch_entry_duplicate", 400, InvalidInput;
+    FunctionalMatterToTownship = "functional_matter_to_township", 422, Refused;
+    CategoryUnknown = "category_unknown", 422, Refused;
+    CategoryKindNotAllowed = "category_kind_not_allowed", 422, Refused;
+    AttributeUnknown = "attribute_unknown", 422, Refused;
+    AttributeMissing = "attribute_missing", 422, Refused;
+    AttributeBadValue = "attribute_bad_value", 422, Refused;
+    AttributesWithoutCategory = "attributes_without_category", 422, Refused;
+    CatalogueVersionUnknown = "catalogue_version_unknown", 422, Refused;
+    CatalogueNone = "catalogue_none", 404, NotFound;
+    CatalogueBadSignature = "catalogue_bad_signature", 422, Refused;
+    CatalogueUndecodable = "catalogue_undecodable", 422, Refused;
+    DispatchOverrideNeedsReason = "dispatch_override_needs_reason", 422, Refused;
+    DispatchNoProposal = "dispatch_no_proposal", 422, Refused;
     // Receipt codes.
     ReceiptBadLength = "receipt_bad_length", 400, InvalidInput;
     ReceiptBadCharacter = "receipt_bad_character", 400, InvalidInput;

@@ -18,6 +18,7 @@
 
 #[cfg(feature = "authority")]
 pub mod authority;
+pub mod catalogue;
 pub mod device;
 pub mod doc;
 pub mod error;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use hotline_core::model::{
     Action, Actor, Event, EventId, RequestKind, Satisfaction, SupervisionTrigger,
 };
-use hotline_core::workflow::{OrderState, fold};
+use hotline_core::workflow::{OrderState, Status, fold};
 use hotline_testkit::workflow::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -181,6 +181,17 @@ fn pool() -> Vec<(Actor, Action)> {
                 reason: "不属该单位职责".into(),
             },
         ),
+        // 并单 and 拆单: this order merged into another, or another merged into this one and
+        // its citizen called back; split into parts.
+        (dispatcher(), merge_into("wo-earlier")),
+        (dispatcher(), absorb("wo-repeat", "R-REPEAT")),
+        (dispatcher(), absorb("wo-repeat-2", "R-REPEAT-2")),
+        (
+            callback_agent(),
+            merged_callback("R-REPEAT", Some(Satisfaction::Dissatisfied)),
+        ),
+        (callback_agent(), merged_callback("R-REPEAT-2", None)),
+        (dispatcher(), split(&["wo-part-1", "wo-part-2"])),
     ]
 }
 
@@ -302,5 +313,67 @@ proptest! {
         // Folding is idempotent over its own history.
         let replayed: Vec<Event> = reference.history.iter().map(|h| h.event.clone()).collect();
         prop_assert_eq!(&fold(&replayed, &s.policy, &s.cal), &reference);
+    }
+
+    /// 并单 and 拆单 lose nothing in any arrival order: every applied absorb is in the state
+    /// once with its callback, a merged or split order ends at its merge or split and nothing
+    /// applies after it, and a merge and a split never both apply.
+    #[test]
+    fn merges_and_splits_lose_nothing_in_any_order(
+        (events, shuffled) in random_and_shuffled(),
+    ) {
+        let s = Script::new("turpan");
+        let st = fold(&shuffled, &s.policy, &s.cal);
+        let applied: Vec<&Event> = st
+            .history
+            .iter()
+            .filter(|h| h.outcome.is_applied())
+            .map(|h| &h.event)
+            .collect();
+        let absorbed: Vec<&hotline_core::model::OrderId> = applied
+            .iter()
+            .filter_map(|e| match &e.action {
+                Action::Absorb { order, .. } => Some(order),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(st.absorbed.len(), absorbed.len());
+        for order in absorbed {
+            prop_assert_eq!(st.absorbed.iter().filter(|a| &a.order == order).count(), 1);
+        }
+        for e in &applied {
+            if let Action::MergedCallback { receipt, rating: Some(r), .. } = &e.action {
+                let a = st.absorbed.iter().find(|a| &a.receipt == receipt);
+                prop_assert_eq!(a.and_then(|a| a.rating), Some(*r));
+            }
+        }
+        let ends: Vec<usize> = applied
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e.action, Action::MergeInto { .. } | Action::Split { .. }))
+            .map(|(i, _)| i)
+            .collect();
+        prop_assert!(ends.len() <= 1, "merged and split, or twice");
+        match ends.first() {
+            Some(&i) => {
+                prop_assert_eq!(i, applied.len() - 1, "an event applied after the order ended");
+                match &applied[i].action {
+                    Action::MergeInto { into, .. } => {
+                        prop_assert_eq!(st.status, Status::Merged);
+                        prop_assert_eq!(st.merged_into.as_ref(), Some(into));
+                    }
+                    Action::Split { parts, .. } => {
+                        prop_assert_eq!(st.status, Status::Split);
+                        prop_assert_eq!(&st.split_into, parts);
+                    }
+                    _ => unreachable!(),
+                }
+            }
+            None => {
+                prop_assert!(st.merged_into.is_none() && st.split_into.is_empty());
+                prop_assert!(!matches!(st.status, Status::Merged | Status::Split));
+            }
+        }
+        prop_assert_eq!(st.history.len(), events.len());
     }
 }

@@ -476,6 +476,7 @@ fn dispatch_lead_may_not_also_be_co_unit() {
             note: String::new(),
             duty_report: None,
             coordination: None,
+            override_reason: None,
         },
         monday() + hours(1),
     );

@@ -77,6 +77,7 @@ fn main() {
         received_upto: 0,
         certs_known: 0,
         revocation_seq: 0,
+        catalogue_version: 0,
         push_upto: 3,
         certs,
         push,

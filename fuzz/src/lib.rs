@@ -89,6 +89,7 @@ fn build() -> City {
                 origin: hotline_core::model::Origin::Local,
                 emergency_category: None,
                 photos: Vec::new(),
+                category: None,
             },
             now,
         )
@@ -118,6 +119,7 @@ fn build() -> City {
             coordination: None,
             statutory_limit: None,
             separate_units: vec![],
+            override_reason: None,
         },
         now,
     )
@@ -145,6 +147,7 @@ fn build() -> City {
         certificates: authority.issued().to_vec(),
         revocations: None,
         units: authority.unit_directory(),
+        catalogue: authority.catalogues().last().cloned(),
     };
     City {
         tmp,

@@ -49,6 +49,9 @@ pub fn apply(device: &mut Device, authority: &PublicAuthority) -> Result<Directo
     if let Some(list) = &authority.revocations {
         device.accept_revocations(list.clone())?;
     }
+    for catalogue in &authority.catalogues {
+        device.accept_catalogue(catalogue)?;
+    }
     Ok(directory_of(authority))
 }
 
@@ -59,6 +62,7 @@ pub fn directory_of(authority: &PublicAuthority) -> Directory {
         certificates: authority.issued.clone(),
         revocations: authority.revocations.clone(),
         units: authority.units.clone(),
+        catalogue: authority.catalogues.last().cloned(),
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use hotline_core::authority::PublicAuthority;
+use hotline_core::catalogue::CatalogueSet;
 use hotline_core::identity::TrustStore;
 use hotline_core::model::Timestamp;
 use hotline_core::store::{DB_FILE, GarbageReport};
@@ -69,6 +70,9 @@ pub(crate) enum Storage {
 pub(crate) struct View {
     pub(crate) trust: TrustStore,
     pub(crate) directory: Directory,
+    /// Every catalogue version issued, verified (what a PostgreSQL session judges intakes by;
+    /// the SQLite hub's store keeps its own).
+    pub(crate) catalogues: CatalogueSet,
 }
 
 fn not_a_hub(dir: &Path, reason: impl std::fmt::Display) -> HubError {
@@ -99,6 +103,7 @@ impl Hub {
                 let view = View {
                     trust: authority_watch::trust_of(&authority)?,
                     directory: authority_watch::directory_of(&authority),
+                    catalogues: authority.catalogue_set()?,
                 };
                 (Storage::Postgres(Box::new(store)), node_id, view)
             }
@@ -143,6 +148,7 @@ impl Hub {
         let view = View {
             trust: hub.device().trust().clone(),
             directory,
+            catalogues: hub.device().catalogues().clone(),
         };
         let storage = Storage::Sqlite {
             writer: Box::new(Mutex::new(Writer { hub })),
@@ -163,7 +169,7 @@ impl Hub {
                 let mut w = lock(writer);
                 f(&mut w.hub)
             }
-            Storage::Postgres(pg) => f(&mut pg.session(&view.trust)?),
+            Storage::Postgres(pg) => f(&mut pg.session(&view.trust, &view.catalogues)?),
         }
     }
 
@@ -175,7 +181,7 @@ impl Hub {
     ) -> Result<R, HubError> {
         match &self.storage {
             Storage::Sqlite { readers, .. } => readers.with(|store| f(store)),
-            Storage::Postgres(pg) => f(&mut pg.session(&view.trust)?),
+            Storage::Postgres(pg) => f(&mut pg.session(&view.trust, &view.catalogues)?),
         }
     }
 
@@ -185,7 +191,9 @@ impl Hub {
             Storage::Sqlite { readers, .. } => {
                 readers.with(|store| Ok(hotline_core::sync::blobs::held(store, sha256)?))
             }
-            Storage::Postgres(pg) => Ok(pg.session(&view.trust)?.blob_held(sha256)?),
+            Storage::Postgres(pg) => Ok(pg
+                .session(&view.trust, &view.catalogues)?
+                .blob_held(sha256)?),
         }
     }
 
@@ -204,7 +212,9 @@ impl Hub {
                     chunk,
                 )?)
             }
-            Storage::Postgres(pg) => Ok(pg.session(&view.trust)?.blob_receive(chunk, now_ms)?),
+            Storage::Postgres(pg) => Ok(pg
+                .session(&view.trust, &view.catalogues)?
+                .blob_receive(chunk, now_ms)?),
         }
     }
 
@@ -221,7 +231,9 @@ impl Hub {
                     store, sha256, offset,
                 )?)
             }),
-            Storage::Postgres(pg) => Ok(pg.session(&view.trust)?.blob_chunk(sha256, offset)?),
+            Storage::Postgres(pg) => Ok(pg
+                .session(&view.trust, &view.catalogues)?
+                .blob_chunk(sha256, offset)?),
         }
     }
 
@@ -303,11 +315,13 @@ impl Hub {
                     Ok(View {
                         trust: w.hub.device().trust().clone(),
                         directory,
+                        catalogues: w.hub.device().catalogues().clone(),
                     })
                 }
                 Storage::Postgres(_) => Ok(View {
                     trust: authority_watch::trust_of(&a)?,
                     directory: authority_watch::directory_of(&a),
+                    catalogues: a.catalogue_set()?,
                 }),
             });
         match reloaded {

@@ -429,6 +429,9 @@ fn details(order: &OrderId, text: String) -> OrderDetails {
         attachments: Vec::new(),
         origin: hotline_core::model::Origin::Local,
         emergency_category: None,
+        attributes: Default::default(),
+        category: None,
+        split_from: None,
     }
 }
 
@@ -688,6 +691,7 @@ async fn every_refusal_is_typed_json_and_nothing_rides_along() {
         push: Vec::new(),
         max_pull: 0,
         resend: Vec::new(),
+        catalogue_version: 0,
     })
     .unwrap();
     body.extend_from_slice(b"extra");

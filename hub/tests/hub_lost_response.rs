@@ -89,6 +89,7 @@ async fn an_order_held_by_what_a_later_round_pushes_still_comes_whole() {
             add_co_units: Vec::new(),
             approve: true,
             note: String::new(),
+            amend_catalogue: None,
         },
         t(MORNING),
     )

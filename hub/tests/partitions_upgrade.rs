@@ -141,13 +141,14 @@ fn a_postgresql_hub_database_from_before_the_partitions_gets_them_by_migration()
     let changes = orders(&mut city);
     let ids = order_ids(&changes);
     let trust = city.trust_store();
+    let catalogues = city.catalogue_set();
     let cluster = PgCluster::start();
     let url = cluster.conn_str("postgres");
     let root = hex::encode(city.authority.root_public().0);
     let open = || PgStore::open(&url, &root, city.authority.policy().unwrap(), 2).unwrap();
     let store = open();
     let kept = {
-        let mut s = store.session(&trust).unwrap();
+        let mut s = store.session(&trust, &catalogues).unwrap();
         fill(&mut s, &trust, &changes);
         partitions(&mut s, &ids)
     };
@@ -164,7 +165,7 @@ fn a_postgresql_hub_database_from_before_the_partitions_gets_them_by_migration()
     drop(client);
 
     let store = open();
-    let built = partitions(&mut store.session(&trust).unwrap(), &ids);
+    let built = partitions(&mut store.session(&trust, &catalogues).unwrap(), &ids);
     assert_rebuilt(&built, &kept);
     drop(store);
 }

@@ -46,6 +46,7 @@ fn a_reader_tailing_the_log_misses_nothing_two_writers_commit() {
         submissions(&mut city, "kiosk-2", ORDERS_PER_WRITER),
     ];
     let trust = Arc::new(city.trust_store());
+    let catalogues = Arc::new(city.catalogue_set());
     let total: usize = pushes.iter().flatten().map(Vec::len).sum();
     let cluster = PgCluster::start();
     for round in 0..ROUNDS {
@@ -62,8 +63,9 @@ fn a_reader_tailing_the_log_misses_nothing_two_writers_commit() {
         let writing = Arc::new(AtomicBool::new(true));
         let reader = {
             let (store, trust, writing) = (store.clone(), trust.clone(), writing.clone());
+            let catalogues = catalogues.clone();
             std::thread::spawn(move || {
-                let mut session = store.session(&trust).unwrap();
+                let mut session = store.session(&trust, &catalogues).unwrap();
                 let mut seen = Vec::new();
                 let mut cursor = 0;
                 loop {
@@ -86,8 +88,9 @@ fn a_reader_tailing_the_log_misses_nothing_two_writers_commit() {
             .enumerate()
             .map(|(w, list)| {
                 let (store, trust, list) = (store.clone(), trust.clone(), list.clone());
+                let catalogues = catalogues.clone();
                 std::thread::spawn(move || {
-                    let mut session = store.session(&trust).unwrap();
+                    let mut session = store.session(&trust, &catalogues).unwrap();
                     for push in &list {
                         let checked = verify_incoming(&trust, push);
                         let out = session

@@ -38,12 +38,13 @@ impl Backend for Sqlite {
 struct Postgres {
     store: PgStore,
     trust: TrustStore,
+    catalogues: hotline_core::catalogue::CatalogueSet,
     _cluster: PgCluster,
 }
 
 impl Backend for Postgres {
     fn with<R>(&mut self, f: impl FnOnce(&mut dyn HubStorage) -> R) -> R {
-        f(&mut self.store.session(&self.trust).unwrap())
+        f(&mut self.store.session(&self.trust, &self.catalogues).unwrap())
     }
 }
 
@@ -64,6 +65,7 @@ fn postgres(city: &mut City) -> Postgres {
     Postgres {
         store,
         trust: city.trust_store(),
+        catalogues: city.catalogue_set(),
         _cluster: cluster,
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use hotline_core::authority::{Authority, EnrolRequest};
+use hotline_core::catalogue::CatalogueSet;
 use hotline_core::device::{Credential, Device, PhotoInput, PhotoSource, SubmitRequest};
 use hotline_core::identity::{ContactDetails, TrustStore};
 use hotline_core::model::{
@@ -29,8 +30,12 @@ pub struct City {
 impl City {
     pub fn new(policy: &str) -> City {
         let tmp = tempfile::tempdir().unwrap();
-        let authority =
-            Authority::create(&tmp.path().join("hub"), preset(policy).unwrap()).unwrap();
+        let authority = Authority::create_at(
+            &tmp.path().join("hub"),
+            preset(policy).unwrap(),
+            t("2026-01-01T00:00:00+08:00"),
+        )
+        .unwrap();
         City { tmp, authority }
     }
 
@@ -78,7 +83,17 @@ impl City {
             certificates: self.authority.issued().to_vec(),
             revocations: self.authority.revocations().cloned(),
             units: self.authority.unit_directory(),
+            catalogue: self.authority.catalogues().last().cloned(),
         }
+    }
+
+    /// Every catalogue version the authority issued, verified (what a hub judges intakes by).
+    pub fn catalogue_set(&self) -> CatalogueSet {
+        let mut set = CatalogueSet::new();
+        for c in self.authority.catalogues() {
+            set.insert(c.open(&self.authority.root_public()).unwrap());
+        }
+        set
     }
 
     /// Whom a hub of this city trusts: its root and every certificate issued so far.
@@ -103,6 +118,9 @@ impl City {
         for c in a.issued() {
             hub.device_mut().add_certificate(c.clone()).unwrap();
         }
+        for c in a.catalogues() {
+            hub.device_mut().accept_catalogue(c).unwrap();
+        }
         hub
     }
 
@@ -120,6 +138,9 @@ impl City {
         device
             .update_unit_directory(self.authority.unit_directory())
             .unwrap();
+        for c in self.authority.catalogues() {
+            device.accept_catalogue(c).unwrap();
+        }
     }
 }
 
@@ -143,6 +164,7 @@ pub fn request(text: &str) -> SubmitRequest {
         origin: hotline_core::model::Origin::Local,
         emergency_category: None,
         photos: Vec::new(),
+        category: None,
     }
 }
 
@@ -156,6 +178,7 @@ pub fn dispatch(lead: &str) -> Action {
         note: "请核实处理".into(),
         duty_report: None,
         coordination: None,
+        override_reason: None,
     }
 }
 
@@ -212,5 +235,93 @@ pub fn photo(content: &[u8], at: DateTime<Utc>) -> PhotoInput {
         media_type: "image/jpeg".into(),
         captured_at: Some(at),
         gps: Some(GpsFix::manual(35.7601, 115.0302)),
+    }
+}
+
+/// A city's catalogue for tests: a functional category (night construction, with a required
+/// start time and a list of sources) and a township one (village affairs), unit A a township,
+/// unit B a department, village affairs in Hualong (410902) going to unit A and environmental
+/// matters anywhere to unit B.
+pub const TEST_CATALOGUE: &str = r#"
+[[category]]
+code = "02"
+name_zh = "生态环境"
+name_en = "Environment"
+functional = true
+
+[[category]]
+code = "0201"
+parent = "02"
+name_zh = "噪声污染"
+name_en = "Noise"
+
+[[category]]
+code = "020101"
+parent = "0201"
+name_zh = "夜间施工"
+name_en = "Construction at night"
+kinds = ["complaint", "report"]
+
+[[category.attribute]]
+code = "started_at"
+name_zh = "施工开始时间"
+name_en = "Work started at"
+type = "datetime"
+required = true
+
+[[category.attribute]]
+code = "sources"
+name_zh = "噪声来源"
+name_en = "Sources"
+type = "multivaluelist"
+values = [
+  { key = "crane", name_zh = "塔吊", name_en = "Crane" },
+  { key = "truck", name_zh = "渣土车", name_en = "Truck" },
+]
+
+[[category]]
+code = "09"
+name_zh = "农业农村"
+name_en = "Rural affairs"
+
+[[category]]
+code = "0901"
+parent = "09"
+name_zh = "村务管理"
+name_en = "Village affairs"
+
+[[category.attribute]]
+code = "households"
+name_zh = "涉及户数"
+name_en = "Households"
+type = "number"
+
+[[unit]]
+id = "unit-gucheng"
+class = "township"
+
+[[unit]]
+id = "unit-shengli"
+class = "department"
+
+[[dispatch]]
+category = "09"
+division = "410902"
+lead = "unit-gucheng"
+
+[[dispatch]]
+category = "02"
+lead = "unit-shengli"
+"#;
+
+impl City {
+    /// Issues [`TEST_CATALOGUE`] as the next catalogue version, dated 2026-02-01 (after the
+    /// city's first, before the tests' days).
+    pub fn issue_test_catalogue(&mut self) -> u64 {
+        let c = hotline_core::catalogue::parse_catalogue_toml(TEST_CATALOGUE).unwrap();
+        self.authority
+            .issue_catalogue(&c, t("2026-02-01T00:00:00+08:00"))
+            .unwrap()
+            .version
     }
 }

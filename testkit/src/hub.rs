@@ -267,6 +267,7 @@ pub fn sync_body(
         push,
         max_pull,
         resend,
+        catalogue_version: 0,
     })
     .unwrap()
 }

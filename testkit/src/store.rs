@@ -39,6 +39,10 @@ pub fn row(order: &str) -> IndexRow {
         origin: Default::default(),
         not_accepted: None,
         deadline_error: None,
+        category: None,
+        amendments: Vec::new(),
+        merged_into: None,
+        split_into: Vec::new(),
     }
 }
 

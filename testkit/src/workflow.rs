@@ -91,6 +91,9 @@ pub fn details(kind: RequestKind, confidential: bool) -> OrderDetails {
         attachments: vec![],
         origin: hotline_core::model::Origin::Local,
         emergency_category: None,
+        attributes: Default::default(),
+        category: None,
+        split_from: None,
     }
 }
 
@@ -129,6 +132,7 @@ pub fn dispatch(lead: &str, co: &[&str]) -> Action {
         note: "请按时办理".into(),
         duty_report: None,
         coordination: None,
+        override_reason: None,
     }
 }
 /// A dispatch to `lead` alone with what the newer rules add to it.
@@ -146,6 +150,7 @@ fn dispatch_with(
         note: "请按时办理".into(),
         duty_report,
         coordination,
+        override_reason: None,
     }
 }
 
@@ -189,6 +194,7 @@ pub fn decide_return(approve: bool) -> Action {
         add_co_units: Vec::new(),
         approve,
         note: "职责界定".into(),
+        amend_catalogue: None,
     }
 }
 pub fn contact() -> Action {
@@ -317,6 +323,7 @@ pub fn partly_justified(co: &[&str]) -> Action {
             .collect(),
         approve: false,
         note: "承办单位承担部分职能，仍由其承办".into(),
+        amend_catalogue: None,
     }
 }
 pub fn add_co_units(co: &[&str]) -> Action {
@@ -461,7 +468,45 @@ pub fn every_action() -> Vec<Action> {
             unit: hotline_core::model::UnitId::new(UNIT_B),
             reason: "不属该单位职责".into(),
         },
+        merge_into("wo-earlier"),
+        absorb("wo-repeat", "R-REPEAT"),
+        split(&["wo-part-1", "wo-part-2"]),
+        merged_callback("R-REPEAT", Some(Satisfaction::Satisfied)),
     ]
+}
+
+/// 并单: this order merged into `into`.
+pub fn merge_into(into: &str) -> Action {
+    Action::MergeInto {
+        into: OrderId::new(into),
+        note: "同一事项重复反映".into(),
+    }
+}
+
+/// The other side of a merge: `order` (receipt `receipt`) merged into this one.
+pub fn absorb(order: &str, receipt: &str) -> Action {
+    Action::Absorb {
+        order: OrderId::new(order),
+        receipt: hotline_core::model::ReceiptCode(receipt.into()),
+        note: "同一事项重复反映".into(),
+    }
+}
+
+/// 拆单 into `parts`.
+pub fn split(parts: &[&str]) -> Action {
+    Action::Split {
+        parts: parts.iter().map(|p| OrderId::new(*p)).collect(),
+        note: "一单多事，按事项拆分".into(),
+    }
+}
+
+/// The callback of a merged citizen; `None`: not reached.
+pub fn merged_callback(receipt: &str, rating: Option<Satisfaction>) -> Action {
+    Action::MergedCallback {
+        receipt: hotline_core::model::ReceiptCode(receipt.into()),
+        rating,
+        note: "已回访并单诉求人".into(),
+    }
 }
 
 /// Events of one order recorded as a causal chain (each after the previous), as a single

@@ -75,6 +75,7 @@ fn garbage_body(n: u32) -> Vec<u8> {
         push,
         max_pull: 0,
         resend: Vec::new(),
+        catalogue_version: 0,
     })
     .unwrap_or_default()
 }
@@ -93,6 +94,7 @@ fn tiny_strings_body() -> Vec<u8> {
         push: Vec::new(),
         max_pull: 0,
         resend: Vec::new(),
+        catalogue_version: 0,
     })
     .unwrap_or_default()
 }
@@ -128,6 +130,7 @@ impl Attack<'_> {
                 origin: hotline_core::model::Origin::Local,
                 emergency_category: None,
                 photos: Vec::new(),
+                category: None,
             },
             now,
         )?;

@@ -52,6 +52,7 @@ fn directory(authority: &Authority) -> Directory {
         certificates: authority.issued().to_vec(),
         revocations: authority.revocations().cloned(),
         units: authority.unit_directory(),
+        catalogue: None,
     }
 }
 

@@ -162,6 +162,7 @@ pub fn load(path: &Path) -> Result<Vec<BenchOrder>, CliError> {
                     emergency_category: (line.urgency != "normal")
                         .then_some(hotline_core::model::EmergencyCategory::UtilityOutage),
                     photos: Vec::new(),
+                    category: None,
                 },
                 edit_note: edit.event.note,
             })

@@ -134,6 +134,7 @@ impl Day<'_> {
                     t,
                     self.site,
                 )],
+                category: None,
             },
             t,
         )?;
@@ -168,6 +169,7 @@ impl Day<'_> {
                 origin: hotline_core::model::Origin::Local,
                 emergency_category: None,
                 photos: vec![],
+                category: None,
             },
             t,
         )?;
@@ -219,6 +221,7 @@ impl Day<'_> {
                 note: note("请核实工地夜间施工情况并依法处理"),
                 duty_report: None,
                 coordination: None,
+                override_reason: None,
             },
             t,
             self.say,
@@ -277,6 +280,7 @@ impl Day<'_> {
                 add_co_units: Vec::new(),
                 approve: false,
                 note: note("夜间施工噪音属街道属地管理，请继续办理"),
+                amend_catalogue: None,
             },
             t,
             self.say,

@@ -167,6 +167,7 @@ pub fn submit_request(o: &BenchOrder, n: usize) -> SubmitRequest {
         emergency_category: matches!(o.urgency.as_str(), "urgent" | "emergency")
             .then_some(hotline_core::model::EmergencyCategory::UtilityOutage),
         photos: Vec::new(),
+        category: None,
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Rules<'a> {
     pub trust: &'a TrustStore,
     pub policy: &'a Policy,
     pub calendar: &'a HolidayCalendar,
+    /// The catalogue versions held: intakes and dispatches are checked against the one the
+    /// order names (at the hub, a version it lacks is refused).
+    pub catalogues: &'a crate::catalogue::CatalogueSet,
 }
 
 /// The orders as a store holds them, read inside the transaction that will write the plan.
@@ -233,6 +236,11 @@ fn admit(
         event.at,
         rules.policy,
         rules.calendar,
+    )?;
+    rules.catalogues.check_action(
+        before.details.as_ref(),
+        &event.action,
+        arrival == Arrival::AtHub,
     )?;
     sealed_copies_fit(&event.action, &effect.sealed)?;
     Ok((event.clone(), effect.sealed, after))

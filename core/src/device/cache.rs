@@ -153,6 +153,9 @@ mod tests {
                     attachments: Vec::new(),
                     origin: crate::model::Origin::Local,
                     emergency_category: None,
+                    attributes: Default::default(),
+                    category: None,
+                    split_from: None,
                 },
             },
         };

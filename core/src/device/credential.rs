@@ -39,6 +39,10 @@ pub struct Credential {
     /// Other certificates the device should trust from the start (the center desk, say).
     #[serde(default)]
     pub known_certificates: Vec<Certificate>,
+    /// The city's newest catalogue when the credential was made, so a device can take
+    /// categorised requests before its first sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<crate::catalogue::SignedCatalogue>,
 }
 
 /// The secrets a device keeps next to its key file, readable only by its owner.

@@ -22,6 +22,8 @@ pub enum DeviceError {
     #[error(transparent)]
     Policy(#[from] PolicyError),
     #[error(transparent)]
+    Catalogue(#[from] crate::catalogue::CatalogueError),
+    #[error(transparent)]
     Receipt(#[from] ReceiptError),
     #[error("this store has not been set up with a credential (run `hotline device init`)")]
     NotInitialised,
@@ -117,6 +119,7 @@ impl Coded for DeviceError {
             DeviceError::Doc(e) => e.code(),
             DeviceError::Workflow(e) => e.code(),
             DeviceError::Policy(e) => e.code(),
+            DeviceError::Catalogue(e) => e.code(),
             DeviceError::Receipt(e) => e.code(),
             DeviceError::NotInitialised => ErrorCode::DeviceNotInitialised,
             DeviceError::OtherCity => ErrorCode::DeviceOtherCity,
@@ -149,6 +152,7 @@ impl Coded for DeviceError {
             DeviceError::Doc(e) => e.message_zh(),
             DeviceError::Workflow(e) => e.message_zh(),
             DeviceError::Policy(e) => e.message_zh(),
+            DeviceError::Catalogue(e) => e.message_zh(),
             DeviceError::Receipt(e) => e.message_zh(),
             DeviceError::NotInitialised => {
                 "本设备尚未导入凭证（请先运行 hotline device init）".into()
@@ -210,6 +214,7 @@ impl Coded for DeviceError {
             DeviceError::Doc(e) => e.message_en(),
             DeviceError::Workflow(e) => e.message_en(),
             DeviceError::Policy(e) => e.message_en(),
+            DeviceError::Catalogue(e) => e.message_en(),
             DeviceError::Receipt(e) => e.message_en(),
             other => other.to_string(),
         }

@@ -230,6 +230,7 @@ impl Device {
             trust: &self.trust,
             policy: &self.policy,
             calendar: &self.calendar,
+            catalogues: &self.catalogues,
         };
         let plan = plan_import(
             rules,

@@ -56,6 +56,10 @@ pub(super) fn build(
         division_code: details.location.division_code.clone(),
         origin: details.origin,
         not_accepted: state.not_accepted.as_ref().map(NotAcceptedNotice::from),
+        category: details.category.as_ref().map(|c| c.code.clone()),
+        amendments: state.catalogue_amendments.clone(),
+        merged_into: state.merged_into.as_ref().map(|o| o.0.clone()),
+        split_into: state.split_into.iter().map(|o| o.0.clone()).collect(),
         notices: HandlingNotices::of(state),
     })
 }

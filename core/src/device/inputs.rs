@@ -37,6 +37,17 @@ pub struct SubmitRequest {
     pub origin: crate::model::Origin,
     /// For an emergency: which kind (Turpan art. 26; required where the policy says so).
     pub emergency_category: Option<crate::model::EmergencyCategory>,
+    /// What the request is about, with the answers to the category's form, from the newest
+    /// catalogue this device holds.
+    pub category: Option<CategoryChoice>,
+}
+
+/// A category chosen at intake and its form's answers as typed (attribute code → text; each
+/// read by its attribute's type: numbers, RFC 3339 instants, choice keys, comma-separated keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CategoryChoice {
+    pub code: String,
+    pub answers: std::collections::BTreeMap<String, String>,
 }
 
 impl SubmitRequest {

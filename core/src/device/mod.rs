@@ -10,12 +10,14 @@
 
 mod admission;
 mod cache;
+mod catalogue;
 mod credential;
 mod errors;
 mod import;
 mod index_row;
 mod inputs;
 mod key_paths;
+mod merging;
 mod open;
 mod people;
 mod photos;
@@ -30,14 +32,15 @@ pub use errors::DeviceError;
 pub use import::{
     Arrival, CLOCK_SKEW, Checked, OFFLINE_GRACE, Verified, WireChange, verify_incoming,
 };
-pub use inputs::{PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
+pub use inputs::{CategoryChoice, PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
 use key_paths::{
     import_sealing_secrets, key_path, keys_dir, legacy_sealing_path, read_private_json,
     sealing_custody, sealing_keypair,
 };
+pub use merging::SplitPart;
 pub use reading::check_stored_change;
 pub use verify::{Problem, VerifyReport};
-pub use views::{ImportOutcome, OrderView, ReceiptStatus, Submitted, receipt_status};
+pub use views::{ImportOutcome, OrderView, ReceiptPart, ReceiptStatus, Submitted, receipt_status};
 
 use crate::error::{IoAt, PathIoError};
 use ed25519_dalek::Verifier;
@@ -119,6 +122,8 @@ pub struct Device {
     calendar: HolidayCalendar,
     platform_sealing: SealingPublicKey,
     unit_directory: BTreeMap<UnitId, SealingPublicKey>,
+    /// Every signed catalogue version received, verified.
+    catalogues: crate::catalogue::CatalogueSet,
     identities: Vec<Identity>,
     cache: RefCell<DocCache>,
     /// Opened with [`Device::open_read_only`]: reads only.

@@ -56,7 +56,11 @@ impl Device {
         }
         set_json_meta(&store, META_IDENTITIES, &ids)?;
         drop(store);
-        Device::open(dir)
+        let mut device = Device::open(dir)?;
+        if let Some(catalogue) = &credential.catalogue {
+            device.accept_catalogue(catalogue)?;
+        }
+        Ok(device)
     }
 
     /// Sets up a store that holds no person of its own (the city hub's, see
@@ -205,10 +209,12 @@ impl Device {
             calendar: HolidayCalendar::national()?,
             platform_sealing,
             unit_directory,
+            catalogues: crate::catalogue::CatalogueSet::new(),
             identities,
             cache: RefCell::new(DocCache::new(DOC_CACHE_CAPACITY, DOC_CACHE_BYTES)),
             read_only: !writable,
         };
+        device.load_catalogues()?;
         if writable && !device.store.blob_refs_complete()? {
             device.index_blob_refs()?;
         }

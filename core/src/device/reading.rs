@@ -51,7 +51,9 @@ impl Device {
     /// What a citizen sees for a receipt code: status and next deadline, nothing personal.
     pub fn status(&self, receipt: &str) -> Result<ReceiptStatus, DeviceError> {
         let code = crate::receipt::parse(receipt)?;
-        views::status_of(self.store.order_by_receipt(&code.0)?, code.0)
+        views::status_of(self.store.order_by_receipt(&code.0)?, code.0, &mut |o| {
+            self.store.order_row(o)
+        })
     }
 
     /// The citizen's contact details, for someone entitled to them on this order: the center

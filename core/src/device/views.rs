@@ -34,7 +34,27 @@ pub struct ReceiptStatus {
     /// The unit's delay notice of this round (Puyang).
     #[serde(default)]
     pub delay_notice: Option<crate::store::DelayNoticeText>,
+    /// 并单: the request was merged into another about the same matter; the status, deadlines
+    /// and notices shown are that order's.
+    #[serde(default)]
+    pub merged: bool,
+    /// 拆单: the orders the request was split into, one per matter, each with its status.
+    #[serde(default)]
+    pub parts: Vec<ReceiptPart>,
 }
+
+/// One part of a split request, as its citizen sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ReceiptPart {
+    pub kind: crate::model::RequestKind,
+    pub category: Option<String>,
+    pub status: workflow::Status,
+    pub status_zh: String,
+    pub next_due: Option<Timestamp>,
+}
+
+/// How far a lookup follows merges (a target merged on in turn): far more than happens.
+const MAX_MERGE_HOPS: usize = 8;
 
 /// An order as staff see it.
 #[derive(Debug, Clone, Serialize)]
@@ -61,18 +81,57 @@ pub fn receipt_status(
 ) -> Result<ReceiptStatus, DeviceError> {
     let code = crate::receipt::parse(receipt)?;
     let row = store.order_by_receipt(&code.0)?;
-    status_of(row, code.0)
+    status_of(row, code.0, &mut |o| store.order_row(o))
 }
 
-/// The citizen's view of the index row found for `receipt`.
+/// The citizen's view of the index row found for `receipt`: through a merge, the order it was
+/// merged into (when held here); for a split, its parts (those held here).
 pub(super) fn status_of(
     row: Option<IndexRow>,
     receipt: String,
+    by_order: &mut dyn FnMut(&OrderId) -> Result<Option<IndexRow>, crate::store::StoreError>,
 ) -> Result<ReceiptStatus, DeviceError> {
-    let row = row.ok_or(DeviceError::UnknownReceipt(receipt))?;
+    let own = row.ok_or(DeviceError::UnknownReceipt(receipt))?;
+    let (receipt, kind) = (own.receipt.clone(), own.kind);
+    let mut row = own;
+    let mut merged = false;
+    for _ in 0..MAX_MERGE_HOPS {
+        let Some(into) = row
+            .merged_into
+            .clone()
+            .filter(|_| row.status == workflow::Status::Merged)
+        else {
+            break;
+        };
+        match by_order(&OrderId::new(into))? {
+            Some(next) => {
+                row = next;
+                merged = true;
+            }
+            None => break,
+        }
+    }
+    let mut parts = Vec::new();
+    if row.status == workflow::Status::Split {
+        for p in &row.split_into {
+            if let Some(part) = by_order(&OrderId::new(p.as_str()))? {
+                parts.push(ReceiptPart {
+                    kind: part.kind,
+                    category: part.category,
+                    status_zh: part.status.zh().to_string(),
+                    status: part.status,
+                    next_due: part
+                        .next_due
+                        .and_then(chrono::DateTime::from_timestamp_millis),
+                });
+            }
+        }
+    }
     Ok(ReceiptStatus {
-        receipt: row.receipt,
-        kind: row.kind,
+        receipt,
+        kind,
+        merged,
+        parts,
         status_zh: row.status.zh().to_string(),
         status: row.status,
         next_due: row

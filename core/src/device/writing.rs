@@ -28,6 +28,8 @@ impl Device {
             }
             _ => Vec::new(),
         };
+        // The form is read against the newest catalogue before anything is stored.
+        let (category, attributes) = self.read_form(req.kind, req.category.as_ref())?;
         let mut attachments = Vec::new();
         for photo in req.photos {
             attachments.push(self.store_photo(photo, &device)?);
@@ -46,6 +48,9 @@ impl Device {
             attachments,
             origin: req.origin,
             emergency_category: req.emergency_category,
+            category,
+            attributes,
+            split_from: None,
         };
         let who = who.map(str::to_string);
         self.write(
@@ -70,6 +75,14 @@ impl Device {
         now: Timestamp,
     ) -> Result<OrderView, DeviceError> {
         self.check_writable()?;
+        if let Action::Dispatch {
+            lead,
+            override_reason,
+            ..
+        } = &action
+        {
+            self.check_dispatch_override(order, lead, override_reason.as_deref())?;
+        }
         let sealed = self.sealed_copies_for(who, order, &action)?;
         let state = self.write(who, order, action, sealed, now)?;
         Ok(self.view(state))
@@ -185,6 +198,11 @@ impl Device {
             .max()
             .map_or(now, |seen| seen.max(now));
         decide(&state, &actor, &action, at, &self.policy, &self.calendar)?;
+        // The device that fills a form holds the version it names; for anything else the
+        // order's version may predate this device (the hub checks every version strictly).
+        let strict = matches!(action, Action::Submit { .. });
+        self.catalogues
+            .check_action(state.details.as_ref(), &action, strict)?;
         let event = Event {
             id: EventId::new(random_id("ev-", 12)),
             actor,

@@ -18,6 +18,7 @@ use crate::model::Timestamp;
 pub(crate) const CERTIFICATE_DOMAIN: &[u8] = b"hotline/v1/certificate\0";
 pub(crate) const REVOCATION_DOMAIN: &[u8] = b"hotline/v1/revocation\0";
 pub(crate) const CHANGE_DOMAIN: &[u8] = b"hotline/v1/change\0";
+pub(crate) const CATALOGUE_DOMAIN: &[u8] = b"hotline/v1/catalogue\0";
 
 #[derive(Debug)]
 pub(crate) struct Canonical {

@@ -12,7 +12,7 @@
 //! arguments.
 
 mod batch;
-mod canonical;
+pub(crate) mod canonical;
 mod certificate;
 mod custody;
 mod envelope;
@@ -27,6 +27,7 @@ pub use certificate::{Certificate, CertificateBody, CertificateId};
 pub use custody::{KeyCustody, MemoryKeyCustody};
 pub use envelope::{SignedEnvelope, change_message};
 pub use errors::IdentityError;
+pub(crate) use keys::verify_strict;
 pub use keys::{PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SignatureBytes};
 pub use revocation::RevocationList;
 pub use sealed::{ContactDetails, SealedContact, SealingCustody, SealingKeypair, SealingPublicKey};

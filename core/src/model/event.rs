@@ -83,6 +83,10 @@ pub enum Action {
         /// unit, with their own sign-for and reply; the order goes to review when all replied.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         separate_units: Vec<UnitId>,
+        /// Why the center chose another lead unit than the dispatch catalogue proposes
+        /// (国办函〔2025〕66号: dispatch by the catalogue; an override is stated).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_reason: Option<String>,
     },
     /// 退回: the lead unit says the order is not its duty.
     RequestReturn(ReturnRequest),
@@ -109,6 +113,10 @@ pub enum Action {
         /// assisting units the order also needs.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         add_co_units: Vec<UnitId>,
+        /// An approved return shows the catalogue sent the matter to the wrong unit: from now
+        /// on this category in this division goes where the center says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amend_catalogue: Option<crate::catalogue::CatalogueAmendment>,
     },
     /// 签批 (Linshu 二(二)): the lead unit's main leader signs off the order before its staff
     /// handle it.
@@ -215,6 +223,32 @@ pub enum Action {
     },
     /// 现场督办情况表, filled by a field supervisor.
     SiteSupervision(SiteSupervisionForm),
+    /// 并单 (国办函〔2025〕66号): the center merges this order into another about the same
+    /// matter; it ends here, and its citizen follows the other order by the same receipt.
+    MergeInto {
+        into: OrderId,
+        note: String,
+    },
+    /// The other side of a merge: this order now answers for `order`'s citizen too, who is
+    /// called back on it.
+    Absorb {
+        order: OrderId,
+        receipt: super::ReceiptCode,
+        note: String,
+    },
+    /// 拆单: an order covering several matters ends, split into orders per matter (each made
+    /// before this event, each naming this order as the one it came from).
+    Split {
+        parts: Vec<OrderId>,
+        note: String,
+    },
+    /// 回访 of a citizen whose order was merged into this one: their rating, or `None` when
+    /// they could not be reached.
+    MergedCallback {
+        receipt: super::ReceiptCode,
+        rating: Option<Satisfaction>,
+        note: String,
+    },
 }
 
 impl Action {
@@ -264,6 +298,10 @@ impl Action {
             Action::DutyStatement { .. } => "duty_statement",
             Action::Supervise { .. } => "supervise",
             Action::SiteSupervision(_) => "site_supervision",
+            Action::MergeInto { .. } => "merge_into",
+            Action::Absorb { .. } => "absorb",
+            Action::Split { .. } => "split",
+            Action::MergedCallback { .. } => "merged_callback",
         }
     }
 }

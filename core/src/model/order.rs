@@ -338,4 +338,14 @@ pub struct OrderDetails {
     /// For an emergency: which kind (Turpan art. 26).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emergency_category: Option<EmergencyCategory>,
+    /// What the request is about, from the city's catalogue; absent on orders taken before
+    /// categories existed or without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::catalogue::CategoryRef>,
+    /// The answers to the category's intake form, by attribute code.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, crate::catalogue::AttributeValue>,
+    /// 拆单: the order this one was split from (its citizen's receipt shows this one too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_from: Option<OrderId>,
 }

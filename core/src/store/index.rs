@@ -54,6 +54,19 @@ pub struct IndexRow {
     /// Why it was not accepted, as the citizen is told (Turpan art. 13).
     #[serde(default)]
     pub not_accepted: Option<NotAcceptedNotice>,
+    /// The category code the order is about, when the intake chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Dispatch-catalogue amendments its approved returns made (kept beside the index so a
+    /// center device finds them without loading documents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<crate::catalogue::RecordedAmendment>,
+    /// 并单: the order this one was merged into (its receipt's lookup shows that order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    /// 拆单: the orders this one was split into (its receipt's lookup lists them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split_into: Vec<String>,
     /// What the citizen is told while the order takes longer: an approved extension and the
     /// unit's delay notice.
     #[serde(default)]
@@ -167,9 +180,10 @@ pub struct InboxQuery {
 
 const ROW_COLUMNS: &str = "o.order_id, o.receipt, o.kind, o.urgency, o.status, o.confidential, \
      o.lead_unit, o.handling_due, o.next_due, o.next_due_kind, o.terminal, o.updated_at, \
-     o.division_code, o.deadline_error, o.origin, o.not_accepted, o.response_due, o.notices";
+     o.division_code, o.deadline_error, o.origin, o.not_accepted, o.response_due, o.notices, \
+     o.category, o.merged_into, o.split_into";
 /// Columns of [`ROW_COLUMNS`]; the inbox query appends the co-units after them.
-const ROW_COLUMN_COUNT: usize = 18;
+const ROW_COLUMN_COUNT: usize = 21;
 
 /// A column holding one of the model's enums by its stable name; anything else is damage.
 fn typed<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
@@ -218,6 +232,10 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
         not_accepted: json_opt(r, 15)?,
         response_due: r.get(16)?,
         notices: json_opt(r, 17)?,
+        category: r.get(18)?,
+        amendments: Vec::new(),
+        merged_into: r.get(19)?,
+        split_into: json_opt(r, 20)?.unwrap_or_default(),
     })
 }
 
@@ -273,12 +291,17 @@ impl Store {
 pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), StoreError> {
     let not_accepted = to_json("not-accepted notice", row.not_accepted.as_ref())?;
     let notices = to_json("handling notices", row.notices.as_ref())?;
+    let split_into = to_json(
+        "split parts",
+        Some(&row.split_into).filter(|parts| !parts.is_empty()),
+    )?;
     conn.prepare_cached(
         "INSERT INTO orders (order_id, receipt, kind, urgency, status, confidential, lead_unit,
                              handling_due, next_due, next_due_kind, terminal, updated_at,
                              division_code, deadline_error, origin, not_accepted, response_due,
-                             notices)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                             notices, category, merged_into, split_into)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20, ?21)
          ON CONFLICT (order_id) DO UPDATE SET
              receipt = excluded.receipt, kind = excluded.kind, urgency = excluded.urgency,
              status = excluded.status, confidential = excluded.confidential,
@@ -287,7 +310,9 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
              terminal = excluded.terminal, updated_at = excluded.updated_at,
              division_code = excluded.division_code, deadline_error = excluded.deadline_error,
              origin = excluded.origin, not_accepted = excluded.not_accepted,
-             response_due = excluded.response_due, notices = excluded.notices",
+             response_due = excluded.response_due, notices = excluded.notices,
+             category = excluded.category, merged_into = excluded.merged_into,
+             split_into = excluded.split_into",
     )?
     .execute(params![
         row.order.0,
@@ -307,8 +332,12 @@ pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), S
         row.origin.as_str(),
         not_accepted,
         row.response_due,
-        notices
+        notices,
+        row.category,
+        row.merged_into,
+        split_into
     ])?;
+    super::catalogues::write_amendments(conn, &row.order, &row.amendments)?;
     conn.prepare_cached("DELETE FROM order_units WHERE order_id = ?1")?
         .execute([&row.order.0])?;
     let mut insert = conn.prepare_cached(

@@ -16,6 +16,7 @@
 //! a store from a newer version.
 
 mod blobs;
+mod catalogues;
 mod changes;
 mod errors;
 mod index;

@@ -295,6 +295,28 @@ CREATE TABLE scope_log (
 ) WITHOUT ROWID;
 "#,
     },
+    Migration {
+        version: 13,
+        sql: r#"
+-- Categories and the dispatch catalogue: each order's category (for lists), every signed
+-- catalogue version received, and the catalogue amendments approved returns carry.
+ALTER TABLE orders ADD COLUMN category TEXT;
+-- Merging and splitting (并单, 拆单): where a receipt's lookup goes on to.
+ALTER TABLE orders ADD COLUMN merged_into TEXT;
+ALTER TABLE orders ADD COLUMN split_into TEXT;
+CREATE TABLE catalogues (
+    version INTEGER PRIMARY KEY,
+    signed  BLOB NOT NULL
+);
+CREATE TABLE catalogue_amendments (
+    event_id  TEXT PRIMARY KEY,
+    order_id  TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    amendment TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX catalogue_amendments_by_order ON catalogue_amendments (order_id);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

@@ -132,6 +132,7 @@ impl SyncClient {
             received_upto: state.received_upto,
             certs_known: state.certs_received,
             revocation_seq: device.trust().revocations().map_or(0, |r| r.sequence),
+            catalogue_version: device.catalogues().latest_version(),
             push_upto,
             certs,
             push: packed,
@@ -187,6 +188,10 @@ impl SyncClient {
         state.certs_received = state.certs_received.max(resp.certs_total);
         if let Some(list) = resp.revocations {
             device.accept_revocations(list)?;
+        }
+        // Before the changes too: a pulled intake may name this version.
+        if let Some(catalogue) = &resp.catalogue {
+            device.accept_catalogue(catalogue)?;
         }
         if !resp.units.is_empty() {
             device.update_unit_directory(resp.units.into_iter().collect())?;

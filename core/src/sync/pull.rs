@@ -204,6 +204,12 @@ pub fn pull(
         .as_ref()
         .filter(|r| r.sequence > body.revocation_seq)
         .cloned();
+    // Every device gets a newer catalogue, kiosks included: it holds nothing about people.
+    let catalogue = dir
+        .catalogue
+        .as_ref()
+        .filter(|c| c.version > body.catalogue_version)
+        .cloned();
     Ok(Pulled {
         response: SyncResponse {
             acked_upto: body.push_upto,
@@ -216,6 +222,7 @@ pub fn pull(
             certs_total: i64::try_from(dir.certificates.len()).unwrap_or(i64::MAX),
             revocations,
             units,
+            catalogue,
         },
         served,
         peer,

@@ -23,6 +23,8 @@ pub struct Directory {
     pub certificates: Vec<Certificate>,
     pub revocations: Option<RevocationList>,
     pub units: BTreeMap<UnitId, SealingPublicKey>,
+    /// The newest catalogue version issued.
+    pub catalogue: Option<crate::catalogue::SignedCatalogue>,
 }
 
 /// What one round did at the hub, for its log.

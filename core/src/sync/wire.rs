@@ -9,7 +9,8 @@ use crate::identity::{Certificate, RevocationList, SealingPublicKey};
 use crate::model::UnitId;
 
 /// 2: requests are signed over their endpoint and a hub challenge (version 1 had neither).
-pub const PROTOCOL: u8 = 2;
+/// 3: a request says which catalogue version the device has; an answer carries a newer one.
+pub const PROTOCOL: u8 = 3;
 
 /// Most changes one request may push (a device pushes at most
 /// [`MAX_PUSH_BYTES`](super::MAX_PUSH_BYTES) of them, a few thousand small ones).
@@ -78,6 +79,8 @@ pub struct SyncRequest {
     pub certs_known: i64,
     /// Sequence of the newest revocation list the device has.
     pub revocation_seq: u64,
+    /// Version of the newest catalogue the device has (0: none).
+    pub catalogue_version: u64,
     /// The device's log position up to which `push` goes (acknowledged back).
     pub push_upto: i64,
     #[serde(deserialize_with = "at_most::<_, _, MAX_PUSH_CHANGES>")]
@@ -131,6 +134,8 @@ pub struct SyncResponse {
     pub revocations: Option<RevocationList>,
     /// Units' sealing keys, sent with new certificates (units appear with enrolments).
     pub units: Vec<(UnitId, SealingPublicKey)>,
+    /// The newest catalogue, when the device has an older one.
+    pub catalogue: Option<crate::catalogue::SignedCatalogue>,
 }
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, SyncError> {

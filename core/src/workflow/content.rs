@@ -4,6 +4,7 @@
 
 use super::errors::WorkflowError;
 use super::state::OrderState;
+use crate::catalogue::AttributeValue;
 use crate::limits::{
     MAX_ATTACHMENTS, MAX_BLOB_BYTES, MAX_ID_CHARS, MAX_LIST_ITEMS, MAX_NOTE_CHARS, MAX_SHORT_CHARS,
     MAX_TEXT_CHARS, MEDIA_TYPES,
@@ -59,6 +60,36 @@ fn fits(
             field,
             max,
         });
+    }
+    Ok(())
+}
+
+/// The answers to a category's form, bounded whatever catalogue they are checked against
+/// (a hub may hold no copy of the version an old order names).
+fn category_answers(
+    action: &Action,
+    answers: &std::collections::BTreeMap<String, AttributeValue>,
+) -> Result<(), WorkflowError> {
+    if answers.len() > crate::catalogue::MAX_ATTRIBUTES {
+        return Err(WorkflowError::TooManyItems {
+            action: action.name(),
+            field: "attributes",
+            max: crate::catalogue::MAX_ATTRIBUTES,
+        });
+    }
+    for (code, value) in answers {
+        fits(action, "attributes", code, MAX_ID_CHARS)?;
+        match value {
+            AttributeValue::Text(t) => fits(action, "attributes", t, MAX_TEXT_CHARS)?,
+            AttributeValue::Choice(k) => fits(action, "attributes", k, MAX_ID_CHARS)?,
+            AttributeValue::Choices(keys) => {
+                few(action, "attributes", keys, MAX_LIST_ITEMS)?;
+                for k in keys {
+                    fits(action, "attributes", k, MAX_ID_CHARS)?;
+                }
+            }
+            AttributeValue::Number(_) | AttributeValue::Datetime(_) => {}
+        }
     }
     Ok(())
 }
@@ -144,6 +175,10 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             if let Some(code) = &details.location.division_code {
                 fits(action, "division_code", code, MAX_ID_CHARS)?;
             }
+            if let Some(c) = &details.category {
+                fits(action, "category", &c.code, MAX_ID_CHARS)?;
+            }
+            category_answers(action, &details.attributes)?;
             attachments(action, &details.attachments)
         }
         Action::Register { note: n }
@@ -205,9 +240,13 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             coordination,
             statutory_limit,
             separate_units,
+            override_reason,
             ..
         } => {
             fits(action, "lead", &lead.0, MAX_ID_CHARS)?;
+            if let Some(r) = override_reason {
+                note("override_reason", r)?;
+            }
             unit_list(action, "co_units", co_units)?;
             unit_list(action, "separate_units", separate_units)?;
             if let Some(l) = statutory_limit {
@@ -235,9 +274,16 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
         Action::DecideReturn {
             note: n,
             add_co_units,
+            amend_catalogue,
             ..
         } => {
             unit_list(action, "add_co_units", add_co_units)?;
+            if let Some(a) = amend_catalogue {
+                fits(action, "amend_catalogue", &a.category, MAX_ID_CHARS)?;
+                fits(action, "amend_catalogue", &a.division, MAX_ID_CHARS)?;
+                fits(action, "amend_catalogue", &a.lead.0, MAX_ID_CHARS)?;
+                unit_list(action, "amend_catalogue", &a.assisting)?;
+            }
             note("note", n)
         }
         Action::RequestExtension(r) => {
@@ -280,6 +326,32 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
             fits(action, "action_taken", &f.action_taken, MAX_TEXT_CHARS)?;
             attachments(action, &f.photos)
         }
+        Action::MergeInto { into, note: n } => {
+            fits(action, "into", &into.0, MAX_ID_CHARS)?;
+            note("note", n)
+        }
+        Action::Absorb {
+            order,
+            receipt,
+            note: n,
+        } => {
+            fits(action, "order", &order.0, MAX_ID_CHARS)?;
+            fits(action, "receipt", &receipt.0, MAX_ID_CHARS)?;
+            note("note", n)
+        }
+        Action::Split { parts, note: n } => {
+            few(action, "parts", parts, MAX_LIST_ITEMS)?;
+            for p in parts {
+                fits(action, "parts", &p.0, MAX_ID_CHARS)?;
+            }
+            note("note", n)
+        }
+        Action::MergedCallback {
+            receipt, note: n, ..
+        } => {
+            fits(action, "receipt", &receipt.0, MAX_ID_CHARS)?;
+            note("note", n)
+        }
     }
 }
 
@@ -313,6 +385,11 @@ pub(crate) fn check(
         Action::Submit { details } => {
             require(action, "id", &details.id.0)?;
             require(action, "text", &details.text)?;
+            if details.split_from.as_ref() == Some(&details.id) {
+                return Err(WorkflowError::SameOrder {
+                    action: action.name(),
+                });
+            }
             // Turpan art. 26: an emergency is one of the kinds the article names.
             if policy.emergency_category_required
                 && details.urgency == Urgency::Emergency
@@ -447,6 +524,28 @@ pub(crate) fn check(
             }
             Ok(())
         }
+        Action::MergeInto { into: other, .. } | Action::Absorb { order: other, .. } => {
+            if other == &details.id {
+                return Err(WorkflowError::SameOrder {
+                    action: action.name(),
+                });
+            }
+            require(action, "order", &other.0)
+        }
+        Action::Split { parts, .. } => {
+            if parts.is_empty() {
+                return Err(missing(action, "parts"));
+            }
+            for (i, p) in parts.iter().enumerate() {
+                if p == &details.id || parts[..i].contains(p) {
+                    return Err(WorkflowError::SameOrder {
+                        action: action.name(),
+                    });
+                }
+            }
+            Ok(())
+        }
+        Action::MergedCallback { receipt, .. } => require(action, "receipt", &receipt.0),
         Action::RequestReturn(r) => {
             // Turpan art. 16: 通过上述方式确定的承办单位，应当遵照办理，不得退回。
             if state.coordination.is_some() {
@@ -466,7 +565,12 @@ pub(crate) fn check(
             approve,
             note,
             add_co_units,
+            amend_catalogue,
         } => {
+            // The catalogue is amended by the decision that found it wrong: an approved return.
+            if amend_catalogue.is_some() && !*approve {
+                return Err(WorkflowError::AmendmentNeedsApproval);
+            }
             if !add_co_units.is_empty() {
                 // Linshu 二(三): assisting units are the outcome of a partly justified return,
                 // which the unit keeps.

@@ -101,6 +101,12 @@ pub enum WorkflowError {
 
     #[error("assisting units are added only when the return is denied")]
     CoUnitsNeedDenial,
+    #[error("only an approved return can amend the dispatch catalogue")]
+    AmendmentNeedsApproval,
+    #[error("{action}: an order cannot be merged into, absorb or be split into itself")]
+    SameOrder { action: &'static str },
+    #[error("no order with receipt {receipt} was merged into this one")]
+    NotMergedHere { receipt: String },
 
     #[error(
         "the unit fills the on-site supervision form only for its reopened, key or supervised orders"
@@ -192,6 +198,9 @@ impl Coded for WorkflowError {
             WorkflowError::ClosurePending => ErrorCode::ClosurePending,
             WorkflowError::NothingToDecide { .. } => ErrorCode::NothingToDecide,
             WorkflowError::CoUnitsNeedDenial => ErrorCode::CoUnitsNeedDenial,
+            WorkflowError::AmendmentNeedsApproval => ErrorCode::AmendmentNeedsApproval,
+            WorkflowError::SameOrder { .. } => ErrorCode::SameOrder,
+            WorkflowError::NotMergedHere { .. } => ErrorCode::NotMergedHere,
             WorkflowError::SiteFormNotDue => ErrorCode::SiteFormNotDue,
             WorkflowError::NotASubUnit { .. } => ErrorCode::NotASubUnit,
             WorkflowError::UnitListedTwice { .. } => ErrorCode::UnitListedTwice,
@@ -294,6 +303,13 @@ impl Coded for WorkflowError {
                 format!("没有待{}的申请", action_zh(action))
             }
             WorkflowError::CoUnitsNeedDenial => "只有不同意退回时才能增加协办单位".to_string(),
+            WorkflowError::AmendmentNeedsApproval => "只有同意退回时才能修订派单目录".to_string(),
+            WorkflowError::SameOrder { action } => {
+                format!("{}：工单不能并入、吸收或拆分为自身", action_zh(action))
+            }
+            WorkflowError::NotMergedHere { receipt } => {
+                format!("没有查询码为 {receipt} 的工单并入本工单")
+            }
             WorkflowError::SiteFormNotDue => {
                 "承办单位只对本单位的重办件、重点件和督办件填写现场督办情况表".to_string()
             }
@@ -372,6 +388,10 @@ pub fn action_zh(name: &str) -> &'static str {
         "duty_statement" => "提交履责意见",
         "supervise" => "督办",
         "site_supervision" => "填写现场督办情况表",
+        "merge_into" => "并单",
+        "absorb" => "并入工单",
+        "split" => "拆单",
+        "merged_callback" => "回访并单诉求人",
         "first_response" => "首次处置突发事项",
         "force_majeure" => "认定不可抗力",
         "close_as_lawful" => "以答复合法合规办结",

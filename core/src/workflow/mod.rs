@@ -45,9 +45,9 @@ pub use errors::{WorkflowError, action_zh};
 pub use fold::fold;
 pub use permissions::{UnitBinding, allowed_roles, unit_binding};
 pub use state::{
-    ClosureDecision, ClosureRecord, ContactLog, DutyStatementRecord, ExtensionDecision,
-    ExtensionRecord, HistoryEntry, InstantAnswerRecord, Logged, NotAcceptedRecord, OrderState,
-    Outcome, RatingRecord, SeparateTrack, Status, SupervisionRecord,
+    AbsorbedOrder, ClosureDecision, ClosureRecord, ContactLog, DutyStatementRecord,
+    ExtensionDecision, ExtensionRecord, HistoryEntry, InstantAnswerRecord, Logged,
+    NotAcceptedRecord, OrderState, Outcome, RatingRecord, SeparateTrack, Status, SupervisionRecord,
 };
 pub use supervision::automatic_triggers;
 pub use transitions::decide;

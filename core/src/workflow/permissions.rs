@@ -35,6 +35,8 @@ const UNIT_OR_SUPERVISOR: &[Role] = &[
 /// The roles that may ever take this action. The auditor is in none of them.
 pub fn allowed_roles(action: &Action) -> &'static [Role] {
     match action {
+        // 拆单: the center desk makes the parts of an order it splits.
+        Action::Submit { details } if details.split_from.is_some() => DISPATCHER,
         Action::Submit { .. } => &[Role::Kiosk, Role::Intake],
         Action::Register { .. } | Action::NotAccept { .. } | Action::InstantAnswer { .. } => {
             CENTER_INTAKE
@@ -48,7 +50,10 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         | Action::CloseAsLawful { .. }
         | Action::AddCoUnits { .. }
         | Action::ReleaseUnit { .. }
-        | Action::DecideClosure { .. } => DISPATCHER,
+        | Action::DecideClosure { .. }
+        | Action::MergeInto { .. }
+        | Action::Absorb { .. }
+        | Action::Split { .. } => DISPATCHER,
         // Linshu 二(二): 主要领导签批; 分管领导审核把关 (the main leader may do it too).
         Action::LeaderSignOff { .. } => &[Role::UnitHead],
         Action::ApproveResult { .. } => &[Role::DeputyHead, Role::UnitHead],
@@ -66,7 +71,9 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         | Action::DutyStatement { .. } => UNIT,
         // Linshu 年终 4: the handling unit fills the form too, where its policy says so.
         Action::SiteEvidence(_) | Action::SiteSupervision(_) => UNIT_OR_SUPERVISOR,
-        Action::Callback { .. } | Action::CallbackUnreached { .. } => &[Role::Callback],
+        Action::Callback { .. }
+        | Action::CallbackUnreached { .. }
+        | Action::MergedCallback { .. } => &[Role::Callback],
         Action::Supervise { .. } => &[Role::Dispatcher, Role::Supervisor],
     }
 }

@@ -33,10 +33,14 @@ pub enum Status {
     /// Rated dissatisfied with a reopen still allowed: waiting for the center to reopen it.
     Dissatisfied,
     Closed,
+    /// 并单: merged into another order, which its citizen follows.
+    Merged,
+    /// 拆单: split into orders per matter.
+    Split,
 }
 
 impl Status {
-    pub const ALL: [Status; 13] = [
+    pub const ALL: [Status; 15] = [
         Status::NotSubmitted,
         Status::Submitted,
         Status::Registered,
@@ -50,6 +54,8 @@ impl Status {
         Status::AwaitingCallback,
         Status::Dissatisfied,
         Status::Closed,
+        Status::Merged,
+        Status::Split,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +73,8 @@ impl Status {
             Status::AwaitingCallback => "awaiting_callback",
             Status::Dissatisfied => "dissatisfied",
             Status::Closed => "closed",
+            Status::Merged => "merged",
+            Status::Split => "split",
         }
     }
 
@@ -85,6 +93,8 @@ impl Status {
             Status::AwaitingCallback => "待回访",
             Status::Dissatisfied => "不满意待重办",
             Status::Closed => "已办结",
+            Status::Merged => "已并单",
+            Status::Split => "已拆单",
         }
     }
 
@@ -96,7 +106,11 @@ impl Status {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Status::NotAccepted | Status::AnsweredInstantly | Status::Closed
+            Status::NotAccepted
+                | Status::AnsweredInstantly
+                | Status::Closed
+                | Status::Merged
+                | Status::Split
         )
     }
 
@@ -301,6 +315,18 @@ impl SupervisionRecord {
 }
 
 /// Everything known about a work order after folding its events.
+/// An order merged into this one: its citizen's receipt, and their callback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsorbedOrder {
+    pub order: OrderId,
+    pub receipt: crate::model::ReceiptCode,
+    pub absorbed_at: Timestamp,
+    /// The citizen's rating once called back.
+    pub rating: Option<Satisfaction>,
+    /// Calls that did not reach them.
+    pub unreached: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrderState {
     /// What the citizen asked; `None` until a valid submission is folded.
@@ -371,6 +397,19 @@ pub struct OrderState {
     pub signed_by: Option<Actor>,
     /// Lead units that had the order before an approved return, oldest first.
     pub returned_by: Vec<UnitId>,
+    /// Dispatch-catalogue amendments the center made when it approved a return (the center's
+    /// devices apply them to the next orders of the category).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogue_amendments: Vec<crate::catalogue::RecordedAmendment>,
+    /// 并单: the order this one was merged into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<OrderId>,
+    /// Orders merged into this one, with their citizens' callbacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absorbed: Vec<AbsorbedOrder>,
+    /// 拆单: the orders this one was split into.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split_into: Vec<OrderId>,
     pub dispatch_count: u32,
 
     pub not_accepted: Option<NotAcceptedRecord>,

@@ -6,10 +6,11 @@ use super::content;
 use super::errors::WorkflowError;
 use super::permissions::{check_role, check_unit};
 use super::state::{
-    ClosureDecision, ClosureRecord, ContactLog, DutyStatementRecord, ExtensionDecision,
-    ExtensionRecord, InstantAnswerRecord, Logged, NotAcceptedRecord, OrderState, RatingRecord,
-    Status, SupervisionRecord,
+    AbsorbedOrder, ClosureDecision, ClosureRecord, ContactLog, DutyStatementRecord,
+    ExtensionDecision, ExtensionRecord, InstantAnswerRecord, Logged, NotAcceptedRecord, OrderState,
+    RatingRecord, Status, SupervisionRecord,
 };
+use crate::catalogue::RecordedAmendment;
 use crate::model::{Action, Actor, ClosureGround, Event, Role, SupervisionTrigger, Timestamp};
 use crate::policy::{HolidayCalendar, Policy, deadline_after};
 
@@ -234,6 +235,32 @@ fn check_state(
         }
         Action::DutyStatement { .. } | Action::SiteSupervision(_) => s.is_after_dispatch(),
         Action::Supervise { .. } => !s.is_final() || state.closed_dissatisfied,
+        // 并单 and 拆单 come at intake, before a unit has the order.
+        Action::MergeInto { .. } | Action::Split { .. } => matches!(s, Submitted | Registered),
+        Action::Absorb { order, .. } => {
+            if state.absorbed.iter().any(|a| &a.order == order) {
+                return Err(WorkflowError::AlreadyRecorded {
+                    action: action.name(),
+                });
+            }
+            s != NotSubmitted && !s.is_final()
+        }
+        Action::MergedCallback { receipt, .. } => {
+            match state.absorbed.iter().find(|a| &a.receipt == receipt) {
+                None => {
+                    return Err(WorkflowError::NotMergedHere {
+                        receipt: receipt.0.clone(),
+                    });
+                }
+                Some(a) if a.rating.is_some() => {
+                    return Err(WorkflowError::AlreadyRecorded {
+                        action: action.name(),
+                    });
+                }
+                Some(_) => {}
+            }
+            matches!(s, AwaitingCallback | Dissatisfied | Closed)
+        }
     };
     if ok {
         Ok(())
@@ -322,6 +349,31 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.registered_at = Some(at);
             state.status = Status::Registered;
         }
+        Action::MergeInto { into, .. } => {
+            state.merged_into = Some(into.clone());
+            state.status = Status::Merged;
+        }
+        Action::Split { parts, .. } => {
+            state.split_into = parts.clone();
+            state.status = Status::Split;
+        }
+        Action::Absorb { order, receipt, .. } => state.absorbed.push(AbsorbedOrder {
+            order: order.clone(),
+            receipt: receipt.clone(),
+            absorbed_at: at,
+            rating: None,
+            unreached: 0,
+        }),
+        Action::MergedCallback {
+            receipt, rating, ..
+        } => {
+            if let Some(a) = state.absorbed.iter_mut().find(|a| &a.receipt == receipt) {
+                match rating {
+                    Some(r) => a.rating = Some(*r),
+                    None => a.unreached = a.unreached.saturating_add(1),
+                }
+            }
+        }
         Action::NotAccept {
             reason,
             basis,
@@ -404,11 +456,19 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
         Action::DecideReturn {
             approve,
             add_co_units,
+            amend_catalogue,
             ..
         } => {
             state.pending_return = None;
             add_units(state, add_co_units);
             if *approve {
+                if let Some(amendment) = amend_catalogue {
+                    state.catalogue_amendments.push(RecordedAmendment {
+                        event: event.id.clone(),
+                        at,
+                        amendment: amendment.clone(),
+                    });
+                }
                 if let Some(lead) = state.lead_unit.take() {
                     state.returned_by.push(lead);
                 }

@@ -138,6 +138,7 @@ impl HubStorage for PgSession<'_> {
             trust: self.trust,
             policy: self.policy,
             calendar: self.calendar,
+            catalogues: self.catalogues,
         };
         let mut tx = self.conn.transaction().map_err(db)?;
         lock_orders(&mut tx, incoming.iter().map(|w| &w.order))?;

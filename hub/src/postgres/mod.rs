@@ -18,6 +18,7 @@ pub mod schema;
 
 use std::time::Duration;
 
+use hotline_core::catalogue::CatalogueSet;
 use hotline_core::identity::TrustStore;
 use hotline_core::policy::{HolidayCalendar, Policy};
 use hotline_core::store::StoreError;
@@ -152,10 +153,15 @@ impl PgStore {
     }
 
     /// A session for one request: reads, or a sync round's writes, judged with `trust`.
-    pub fn session<'a>(&'a self, trust: &'a TrustStore) -> Result<PgSession<'a>, StoreError> {
+    pub fn session<'a>(
+        &'a self,
+        trust: &'a TrustStore,
+        catalogues: &'a CatalogueSet,
+    ) -> Result<PgSession<'a>, StoreError> {
         Ok(PgSession {
             conn: self.connection()?,
             trust,
+            catalogues,
             policy: &self.policy,
             calendar: &self.calendar,
         })
@@ -246,6 +252,7 @@ fn rand_bytes() -> [u8; 8] {
 pub struct PgSession<'a> {
     conn: PooledConnection<Manager>,
     trust: &'a TrustStore,
+    catalogues: &'a CatalogueSet,
     policy: &'a Policy,
     calendar: &'a HolidayCalendar,
 }

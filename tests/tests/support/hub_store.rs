@@ -44,6 +44,7 @@ pub enum Storage {
 pub struct HubStore {
     pub storage: Storage,
     trust: TrustStore,
+    catalogues: hotline_core::catalogue::CatalogueSet,
     policy: Policy,
     calendar: HolidayCalendar,
 }
@@ -71,6 +72,7 @@ impl HubStore {
         HubStore {
             storage,
             trust,
+            catalogues: kit.catalogue_set(),
             policy,
             calendar: HolidayCalendar::national().unwrap(),
         }
@@ -89,7 +91,7 @@ impl HubStore {
                 let prepared = prepare(&self.trust, req, now)?;
                 let hub = &pg.hubs[pg.turn % pg.hubs.len()];
                 pg.turn += 1;
-                let mut session = hub.session(&self.trust).unwrap();
+                let mut session = hub.session(&self.trust, &self.catalogues).unwrap();
                 Ok(serve_prepared(&mut session, dir, prepared, now)?.0)
             }
         }
@@ -99,7 +101,9 @@ impl HubStore {
     pub fn read<R>(&self, f: impl FnOnce(&mut dyn HubReads) -> R) -> R {
         match &self.storage {
             Storage::Sqlite { path, .. } => f(&mut Store::open_read_only(path).unwrap()),
-            Storage::Postgres(pg) => f(&mut pg.hubs[0].session(&self.trust).unwrap()),
+            Storage::Postgres(pg) => {
+                f(&mut pg.hubs[0].session(&self.trust, &self.catalogues).unwrap())
+            }
         }
     }
 

@@ -1193,6 +1193,7 @@ pub fn request(sel: usize) -> SubmitRequest {
         origin: hotline_core::model::Origin::Local,
         emergency_category: None,
         photos: Vec::new(),
+        category: None,
     }
 }
 
@@ -1206,6 +1207,7 @@ fn dispatch(lead: &str, co: Option<&str>) -> Action {
         note: "请核实处理".into(),
         duty_report: None,
         coordination: None,
+        override_reason: None,
     }
 }
 
@@ -1267,11 +1269,13 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
                     add_co_units: Vec::new(),
                     approve: true,
                     note: String::new(),
+                    amend_catalogue: None,
                 },
                 Action::DecideReturn {
                     add_co_units: Vec::new(),
                     approve: false,
                     note: note("属于你单位职责"),
+                    amend_catalogue: None,
                 },
                 // Linshu 二(三): partly justified — the unit keeps it, another unit assists.
                 Action::DecideReturn {
@@ -1284,6 +1288,7 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
                     )],
                     approve: false,
                     note: note("部分属于你单位职责"),
+                    amend_catalogue: None,
                 },
             ]),
             ExtensionRequested => v.extend([

@@ -15,6 +15,7 @@ import hotline.PhotoInput
 import hotline.ProgressListener
 import hotline.SignedChange
 import hotline.SiteSupervisionInput
+import hotline.SplitPartInput
 import hotline.SubmitRequest
 import hotline.Timestamp
 import hotline.WorkflowAction
@@ -88,6 +89,15 @@ class TrackedDevice(val inner: HotlineDevice) : HotlineDeviceInterface {
         inner.exportBundle(forPeer, path, now).also { hit("exportBundle") }
     override suspend fun importBundle(path: String, now: Timestamp) =
         inner.importBundle(path, now).also { hit("importBundle") }
+    override suspend fun catalogueVersion() = inner.catalogueVersion().also { hit("catalogueVersion") }
+    override suspend fun categories(parent: String?) = inner.categories(parent).also { hit("categories") }
+    override suspend fun category(code: String) = inner.category(code).also { hit("category") }
+    override suspend fun dispatchProposal(order: OrderId) =
+        inner.dispatchProposal(order).also { hit("dispatchProposal") }
+    override suspend fun merge(duplicate: OrderId, into: OrderId, now: Timestamp, note: String, who: String?) =
+        inner.merge(duplicate, into, now, note, who).also { hit("merge") }
+    override suspend fun split(order: OrderId, parts: List<SplitPartInput>, now: Timestamp, note: String, who: String?) =
+        inner.split(order, parts, now, note, who).also { hit("split") }
 }
 
 /** The in-process hub (admin / test tool), its calls recorded. */
@@ -110,6 +120,8 @@ class TrackedAuthority(val inner: hotline.CityAuthority) : CityAuthorityInterfac
     override fun unitDirectory() = inner.unitDirectory().also { hit("unitDirectory") }
     override fun registerSubUnit(unit: String, approval: String, now: Timestamp) =
         inner.registerSubUnit(unit, approval, now).also { hit("registerSubUnit") }
+    override fun issueCatalogue(toml: String, now: Timestamp) =
+        inner.issueCatalogue(toml, now).also { hit("issueCatalogue") }
 }
 
 /** A cancel handle whose calls are recorded too. */

@@ -25,6 +25,7 @@ fun main(args: Array<String>) {
     suite.asyncTests()
     suite.syncTests()
     suite.seedRuleTests()
+    suite.catalogueTests()
     suite.coverageTests() // last: checks what all the others called
     val only = args.firstOrNull()
     var passed = 0
