@@ -2,7 +2,7 @@
 //! into the core's `Action`. Submitting, site evidence and the site supervision form carry
 //! photos and have their own device methods instead.
 
-use hotline_core::catalogue::CatalogueAmendment;
+use hotline_core::catalogue::DispatchRoute;
 use hotline_core::model::{
     Action, ClosureApplication, ContactMethod, Coordination, DutyOfficeReport, ExtensionRequest,
     NotAcceptedReason, OrderId, ReplyContent, ReturnRequest, Satisfaction, StatutoryLimit,
@@ -66,7 +66,7 @@ pub enum WorkflowAction {
         /// Approving, the center may correct the dispatch catalogue for this category and
         /// division, so the next order goes right the first time.
         #[uniffi(default = None)]
-        amend_catalogue: Option<CatalogueAmendment>,
+        amend_catalogue: Option<DispatchRoute>,
     },
     /// 签批 by the lead unit's main leader before staff handle the order (Linshu 二(二)).
     LeaderSignOff { note: String },

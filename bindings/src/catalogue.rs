@@ -2,7 +2,7 @@
 //! each category's intake form (typed attributes, Open311 style), the answers an intake gives,
 //! the dispatch proposal for an order, and the order's details with its category.
 
-use hotline_core::catalogue::{AttributeDef, Catalogue, CatalogueAmendment, CategoryRef, Proposal};
+use hotline_core::catalogue::{AttributeDef, Catalogue, CategoryRef, DispatchRoute, Proposal};
 use hotline_core::device::CategoryChoice;
 use hotline_core::model::{
     AttachmentRef, Channel, EmergencyCategory, Location, OrderId, Origin, ReceiptCode, RequestKind,
@@ -10,7 +10,7 @@ use hotline_core::model::{
 };
 
 #[uniffi::remote(Record)]
-pub struct CatalogueAmendment {
+pub struct DispatchRoute {
     pub category: String,
     pub division: String,
     pub lead: UnitId,

@@ -1,7 +1,7 @@
 //! `hotline act ORDER ACTION [flags]`: every workflow step after submission, one subcommand each.
 
 use clap::{Args, Subcommand};
-use hotline_core::catalogue::CatalogueAmendment;
+use hotline_core::catalogue::DispatchRoute;
 use hotline_core::device::{CategoryChoice, SiteSupervisionInput, SplitPart};
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{
@@ -525,50 +525,35 @@ pub fn run(a: ActArgs, ctx: &Ctx) -> Result<(), CliError> {
 
 /// A dispatch without --lead takes the catalogue's proposal: its lead, its assisting units
 /// (unless --co says otherwise) and its statutory limit (unless given).
-fn from_catalogue(action: ActAction, order: &OrderId, ctx: &Ctx) -> Result<ActAction, CliError> {
-    let ActAction::Dispatch {
-        lead: None,
-        override_reason,
+fn from_catalogue(
+    mut action: ActAction,
+    order: &OrderId,
+    ctx: &Ctx,
+) -> Result<ActAction, CliError> {
+    if let ActAction::Dispatch {
+        lead: lead @ None,
         co,
-        leader_approval,
-        note,
-        duty_report,
-        duty_reported_at,
-        coordinated_by,
-        coordination,
         statutory_days,
         statutory_basis,
-        separate,
-    } = action
-    else {
-        return Ok(action);
-    };
-    let device = ctx.open()?;
-    let p = device
-        .dispatch_proposal(order)?
-        .ok_or(hotline_core::catalogue::CatalogueError::NoProposal)?;
-    let (statutory_days, statutory_basis) = match (statutory_days, p.statutory_limit) {
-        (None, Some(l)) => (Some(l.working_days), Some(l.basis)),
-        _ => (statutory_days, statutory_basis),
-    };
-    Ok(ActAction::Dispatch {
-        lead: Some(p.lead.0),
-        override_reason,
-        co: if co.is_empty() {
-            p.assisting.into_iter().map(|u| u.0).collect()
-        } else {
-            co
-        },
-        leader_approval,
-        note,
-        duty_report,
-        duty_reported_at,
-        coordinated_by,
-        coordination,
-        statutory_days,
-        statutory_basis,
-        separate,
-    })
+        ..
+    } = &mut action
+    {
+        let p = ctx
+            .open()?
+            .dispatch_proposal(order)?
+            .ok_or(hotline_core::catalogue::CatalogueError::NoProposal)?;
+        *lead = Some(p.lead.0);
+        if co.is_empty() {
+            *co = p.assisting.into_iter().map(|u| u.0).collect();
+        }
+        if statutory_days.is_none()
+            && let Some(l) = p.statutory_limit
+        {
+            *statutory_days = Some(l.working_days);
+            *statutory_basis = Some(l.basis);
+        }
+    }
+    Ok(action)
 }
 
 /// `act ORDER split`: the parts made, with their receipts.
@@ -741,7 +726,7 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             note: decision.note,
             add_co_units: add_co.into_iter().map(UnitId::new).collect(),
             amend_catalogue: match (amend_category, amend_lead) {
-                (Some(category), Some(lead)) => Some(CatalogueAmendment {
+                (Some(category), Some(lead)) => Some(DispatchRoute {
                     category,
                     division: amend_division.unwrap_or_default(),
                     lead: UnitId::new(lead),

@@ -292,7 +292,7 @@ pub fn run_catalogue(cmd: CatalogueCommand, ctx: &Ctx) -> Result<(), CliError> {
                     if c.dispatch.is_empty() {
                         crate::outln!("派单目录为空 / the dispatch catalogue is empty");
                     }
-                    for e in &c.dispatch {
+                    for e in c.dispatch.iter().map(|e| &e.route) {
                         let place = if e.division.is_empty() {
                             "*"
                         } else {

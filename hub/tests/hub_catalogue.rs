@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use hotline_core::Coded;
-use hotline_core::catalogue::{AttributeValue, CatalogueAmendment, CategoryRef};
+use hotline_core::catalogue::{AttributeValue, CategoryRef, DispatchRoute};
 use hotline_core::device::{CategoryChoice, Device, SubmitRequest};
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{Action, OrderId, RequestKind, Role, UnitId};
@@ -15,7 +15,7 @@ use hotline_core::store::InboxQuery;
 use hotline_hub::RunningHub;
 use hotline_testkit::hub::*;
 use hotline_testkit::postgres::PgCluster;
-use hotline_testkit::workflow::{decide_return, request_return};
+use hotline_testkit::workflow::{decide_return, register, request_return};
 use hotline_testkit::*;
 
 fn all() -> InboxQuery {
@@ -258,15 +258,7 @@ async fn the_dispatch_follows_the_catalogue_and_an_override_says_why() {
     let mut town = town(false).await;
     let order = submit(&mut town, village("村里道路坑洼，希望修整")).await;
     let desk = &mut town.desk;
-    desk.act(
-        None,
-        &order,
-        Action::Register {
-            note: String::new(),
-        },
-        t(MORNING),
-    )
-    .unwrap();
+    desk.act(None, &order, register(), t(MORNING)).unwrap();
     let p = desk.dispatch_proposal(&order).unwrap().unwrap();
     assert_eq!(p.lead, UnitId::new(UNIT_A));
     assert_eq!((p.category.as_str(), p.division.as_str()), ("09", "410902"));
@@ -275,13 +267,7 @@ async fn the_dispatch_follows_the_catalogue_and_an_override_says_why() {
         .act(None, &order, dispatch(UNIT_B), t(MORNING))
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::DispatchOverrideNeedsReason);
-    let mut with_reason = dispatch(UNIT_B);
-    if let Action::Dispatch {
-        override_reason, ..
-    } = &mut with_reason
-    {
-        *override_reason = Some("涉及道路产权，属胜利街道管理".into());
-    }
+    let with_reason = dispatch_overriding(UNIT_B, "涉及道路产权，属胜利街道管理");
     let view = desk.act(None, &order, with_reason, t(MORNING)).unwrap();
     assert_eq!(view.state.lead_unit, Some(UnitId::new(UNIT_B)));
 }
@@ -290,25 +276,10 @@ async fn the_dispatch_follows_the_catalogue_and_an_override_says_why() {
 async fn a_functional_matter_never_goes_to_a_township() {
     let mut town = town(false).await;
     let order = submit(&mut town, night_work("2026-03-01T22:30:00+08:00")).await;
-    town.desk
-        .act(
-            None,
-            &order,
-            Action::Register {
-                note: String::new(),
-            },
-            t(MORNING),
-        )
-        .unwrap();
+    town.desk.act(None, &order, register(), t(MORNING)).unwrap();
     sync(&town.hub, &mut town.desk).await;
     // On the device, even with a reason.
-    let mut to_township = dispatch(UNIT_A);
-    if let Action::Dispatch {
-        override_reason, ..
-    } = &mut to_township
-    {
-        *override_reason = Some("就近处理".into());
-    }
+    let to_township = dispatch_overriding(UNIT_A, "就近处理");
     let e = town
         .desk
         .act(None, &order, to_township.clone(), t(MORNING))
@@ -350,7 +321,7 @@ async fn an_approved_return_amends_the_catalogue_for_the_next_order() {
     sync(&town.hub, &mut staff_a).await;
     sync(&town.hub, &mut town.desk).await;
     // Denying cannot amend; approving can.
-    let amend = CatalogueAmendment {
+    let amend = DispatchRoute {
         category: "0901".into(),
         division: "410902".into(),
         lead: UnitId::new(UNIT_B),

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use hotline_core::Coded;
 use hotline_core::device::{CategoryChoice, Device, SplitPart};
 use hotline_core::error::ErrorCode;
-use hotline_core::model::{Action, OrderId, ReceiptCode, RequestKind, Role, Satisfaction};
+use hotline_core::model::{OrderId, ReceiptCode, RequestKind, Role, Satisfaction};
 use hotline_core::sync::http::{CancelToken, HubClient};
 use hotline_core::workflow::Status;
 use hotline_hub::RunningHub;
 use hotline_testkit::hub::*;
-use hotline_testkit::workflow::{callback, merged_callback, reply, review};
+use hotline_testkit::workflow::{callback, merged_callback, register, reply, review};
 use hotline_testkit::*;
 
 struct Desk {
@@ -56,12 +56,6 @@ async fn hub_status(d: &Desk, receipt: &str) -> hotline_core::device::ReceiptSta
         .receipt_status(&d.kiosk, None, receipt, &CancelToken::new())
         .await
         .unwrap()
-}
-
-fn register() -> Action {
-    Action::Register {
-        note: String::new(),
-    }
 }
 
 #[tokio::test]

@@ -182,6 +182,18 @@ pub fn dispatch(lead: &str) -> Action {
     }
 }
 
+/// [`dispatch`] to another unit than the catalogue proposes, saying why.
+pub fn dispatch_overriding(lead: &str, reason: &str) -> Action {
+    let mut action = dispatch(lead);
+    if let Action::Dispatch {
+        override_reason, ..
+    } = &mut action
+    {
+        *override_reason = Some(reason.into());
+    }
+    action
+}
+
 /// The certificate id of the (first) person enrolled on `device`.
 pub fn cert_id(device: &Device) -> String {
     device.identity(None).unwrap().certificate.body.id.0.clone()
@@ -240,8 +252,9 @@ pub fn photo(content: &[u8], at: DateTime<Utc>) -> PhotoInput {
 
 /// A city's catalogue for tests: a functional category (night construction, with a required
 /// start time and a list of sources) and a township one (village affairs), unit A a township,
-/// unit B a department, village affairs in Hualong (410902) going to unit A and environmental
-/// matters anywhere to unit B.
+/// unit B a department; village affairs go to unit A in Hualong (410902) and to the
+/// agriculture bureau elsewhere, environmental matters to unit B — noise in county 4115 to its
+/// own bureau, with unit A assisting.
 pub const TEST_CATALOGUE: &str = r#"
 [[category]]
 code = "02"
@@ -312,6 +325,16 @@ lead = "unit-gucheng"
 [[dispatch]]
 category = "02"
 lead = "unit-shengli"
+
+[[dispatch]]
+category = "0201"
+division = "4115"
+lead = "unit-county-ecology"
+assisting = ["unit-gucheng"]
+
+[[dispatch]]
+category = "09"
+lead = "unit-agri"
 "#;
 
 impl City {

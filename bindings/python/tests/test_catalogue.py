@@ -4,6 +4,8 @@ category's form at intake (typed answers; a typed refusal for a bad one), the ce
 sees the answers, gets the catalogue's proposal, merges a repeated request (并单) and splits one
 about two matters (拆单); the hub shows the citizens their receipts' status."""
 
+from pathlib import Path
+
 import pytest
 
 import hotline
@@ -11,34 +13,8 @@ from city_support import CENTER, UNIT_A, at, carry, center_desk, complaint
 
 A = hotline.WorkflowAction
 
-STREET_CATALOGUE = """
-[[category]]
-code = "0102"
-name_zh = "市政设施"
-name_en = "Municipal facilities"
-
-[[category.attribute]]
-code = "facility"
-name_zh = "设施类型"
-name_en = "Facility"
-type = "singlevaluelist"
-required = true
-values = [
-  { key = "streetlight", name_zh = "路灯", name_en = "Street light" },
-  { key = "road", name_zh = "道路", name_en = "Road" },
-]
-
-[[category.attribute]]
-code = "seen_at"
-name_zh = "发现时间"
-name_en = "Seen at"
-type = "datetime"
-
-[[dispatch]]
-category = "0102"
-division = "410902"
-lead = "unit-gucheng"
-"""
+# The street catalogue both SDK suites issue.
+STREET_CATALOGUE = (Path(__file__).parents[2] / "tests" / "data" / "street-catalogue.toml").read_text()
 
 
 def streetlight(seen_at="2026-03-01T20:00:00+08:00"):
@@ -71,6 +47,7 @@ def test_a_kiosk_fills_a_category_form_and_the_desk_dispatches_merges_and_splits
         form = await kiosk.device.category("0102")
         assert [(a.code, a.datatype, a.required) for a in form.attributes] == [
             ("facility", "singlevaluelist", True),
+            ("count", "number", False),
             ("seen_at", "datetime", False),
         ]
         assert [c.key for c in form.attributes[0].choices] == ["streetlight", "road"]

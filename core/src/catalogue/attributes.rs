@@ -129,6 +129,21 @@ fn check_value(def: &AttributeDef, value: &AttributeValue) -> Result<(), Catalog
     }
 }
 
+/// The question of a form answered under `code`.
+fn question<'a>(
+    defs: &[&'a AttributeDef],
+    category: &str,
+    code: &str,
+) -> Result<&'a AttributeDef, CatalogueError> {
+    defs.iter()
+        .find(|d| d.code == code)
+        .copied()
+        .ok_or_else(|| CatalogueError::UnknownAttribute {
+            code: category.to_string(),
+            attribute: code.to_string(),
+        })
+}
+
 impl Catalogue {
     /// What an intake says of its category, against this catalogue: the category exists and
     /// takes the kind, every attribute given is the form's and well-typed, every required one
@@ -154,12 +169,7 @@ impl Catalogue {
         }
         let defs = self.attributes(category);
         for (code, value) in attributes {
-            let def = defs.iter().find(|d| &d.code == code).ok_or_else(|| {
-                CatalogueError::UnknownAttribute {
-                    code: category.to_string(),
-                    attribute: code.clone(),
-                }
-            })?;
+            let def = question(&defs, category, code)?;
             check_value(def, value)?;
         }
         if let Some(missing) = defs
@@ -183,12 +193,7 @@ impl Catalogue {
         let defs = self.attributes(category);
         let mut out = BTreeMap::new();
         for (code, text) in answers {
-            let def = defs.iter().find(|d| &d.code == code).ok_or_else(|| {
-                CatalogueError::UnknownAttribute {
-                    code: category.to_string(),
-                    attribute: code.clone(),
-                }
-            })?;
+            let def = question(&defs, category, code)?;
             out.insert(code.clone(), AttributeValue::parse(def, text)?);
         }
         Ok(out)

@@ -10,8 +10,10 @@ use super::CatalogueError;
 use super::tree::{Catalogue, MAX_DISPATCH_ENTRIES};
 use crate::model::{EventId, StatutoryLimit, Timestamp, UnitId};
 
+/// Where the matters of a category in a division go: the lead unit and the assisting units.
+/// An entry of the catalogue, and what a return decision's amendment sets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DispatchEntry {
+pub struct DispatchRoute {
     pub category: String,
     /// A division code prefix (2 to 12 digits); empty for the whole jurisdiction.
     #[serde(default)]
@@ -19,21 +21,15 @@ pub struct DispatchEntry {
     pub lead: UnitId,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assisting: Vec<UnitId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DispatchEntry {
+    #[serde(flatten)]
+    pub route: DispatchRoute,
     /// Turpan art. 17: the handling limit a law sets for the matter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statutory_limit: Option<StatutoryLimit>,
-}
-
-/// What the center's decision on a return changes in the catalogue: this category in this
-/// division goes to `lead` (with `assisting`) from now on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogueAmendment {
-    pub category: String,
-    #[serde(default)]
-    pub division: String,
-    pub lead: UnitId,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub assisting: Vec<UnitId>,
 }
 
 /// An amendment as recorded: which signed decision made it, and when.
@@ -41,7 +37,7 @@ pub struct CatalogueAmendment {
 pub struct RecordedAmendment {
     pub event: EventId,
     pub at: Timestamp,
-    pub amendment: CatalogueAmendment,
+    pub amendment: DispatchRoute,
 }
 
 /// The catalogue's answer for one order.
@@ -61,7 +57,7 @@ fn valid_division(d: &str) -> bool {
     d.is_empty() || ((2..=12).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
-impl CatalogueAmendment {
+impl DispatchRoute {
     /// What an amendment must be before a decision may carry it (the category is checked
     /// against the catalogue where one is held).
     pub fn check(&self) -> Result<(), CatalogueError> {
@@ -108,20 +104,21 @@ impl Catalogue {
         let mut keys = BTreeSet::new();
         for (i, e) in self.dispatch.iter().enumerate() {
             let index = i + 1;
-            if self.category(&e.category).is_none() {
+            let r = &e.route;
+            if self.category(&r.category).is_none() {
                 return Err(CatalogueError::DispatchUnknownCategory {
                     index,
-                    category: e.category.clone(),
+                    category: r.category.clone(),
                 });
             }
-            entry_shape(index, &e.division, &e.lead, &e.assisting)?;
-            if !keys.insert((e.category.as_str(), e.division.as_str())) {
+            entry_shape(index, &r.division, &r.lead, &r.assisting)?;
+            if !keys.insert((r.category.as_str(), r.division.as_str())) {
                 return Err(CatalogueError::DuplicateDispatchEntry {
-                    category: e.category.clone(),
-                    division: e.division.clone(),
+                    category: r.category.clone(),
+                    division: r.division.clone(),
                 });
             }
-            self.check_lead(&e.category, &e.lead)?;
+            self.check_lead(&r.category, &r.lead)?;
         }
         Ok(())
     }
@@ -143,19 +140,15 @@ impl Catalogue {
             let m = &a.amendment;
             match entries
                 .iter_mut()
-                .find(|(e, _)| e.category == m.category && e.division == m.division)
+                .find(|(e, _)| e.route.category == m.category && e.route.division == m.division)
             {
                 Some((e, by)) => {
-                    e.lead = m.lead.clone();
-                    e.assisting = m.assisting.clone();
+                    e.route = m.clone();
                     *by = Some(a.event.clone());
                 }
                 None => entries.push((
                     DispatchEntry {
-                        category: m.category.clone(),
-                        division: m.division.clone(),
-                        lead: m.lead.clone(),
-                        assisting: m.assisting.clone(),
+                        route: m.clone(),
                         statutory_limit: None,
                     },
                     Some(a.event.clone()),
@@ -180,15 +173,17 @@ impl Catalogue {
         for c in self.lineage(category) {
             let best = entries
                 .iter()
-                .filter(|(e, _)| e.category == c.code && code.starts_with(e.division.as_str()))
-                .max_by_key(|(e, _)| e.division.len());
+                .filter(|(e, _)| {
+                    e.route.category == c.code && code.starts_with(e.route.division.as_str())
+                })
+                .max_by_key(|(e, _)| e.route.division.len());
             if let Some((e, by)) = best {
                 return Some(Proposal {
-                    lead: e.lead.clone(),
-                    assisting: e.assisting.clone(),
+                    lead: e.route.lead.clone(),
+                    assisting: e.route.assisting.clone(),
                     statutory_limit: e.statutory_limit.clone(),
-                    category: e.category.clone(),
-                    division: e.division.clone(),
+                    category: e.route.category.clone(),
+                    division: e.route.division.clone(),
                     amended_by: by.clone(),
                 });
             }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::CatalogueError;
-use super::dispatch::DispatchEntry;
+use super::dispatch::{DispatchEntry, DispatchRoute};
 use super::tree::{AttributeDef, AttributeType, Catalogue, Category, Choice, UnitClass};
 use crate::model::{RequestKind, StatutoryLimit, UnitId};
 
@@ -126,10 +126,12 @@ pub fn parse_catalogue_toml(text: &str) -> Result<Catalogue, CatalogueError> {
         .dispatch
         .into_iter()
         .map(|d| DispatchEntry {
-            category: d.category,
-            division: d.division,
-            lead: UnitId::new(d.lead),
-            assisting: d.assisting.into_iter().map(UnitId::new).collect(),
+            route: DispatchRoute {
+                category: d.category,
+                division: d.division,
+                lead: UnitId::new(d.lead),
+                assisting: d.assisting.into_iter().map(UnitId::new).collect(),
+            },
             statutory_limit: d.statutory_limit,
         })
         .collect();

@@ -13,7 +13,7 @@ mod signed;
 mod tree;
 
 pub use attributes::{AttributeValue, CategoryRef};
-pub use dispatch::{CatalogueAmendment, DispatchEntry, Proposal, RecordedAmendment};
+pub use dispatch::{DispatchEntry, DispatchRoute, Proposal, RecordedAmendment};
 pub use error::CatalogueError;
 pub use file::{DEFAULT_CATALOGUE_TOML, default_catalogue, parse_catalogue_toml};
 pub use held::CatalogueSet;
@@ -22,6 +22,3 @@ pub use tree::{
     AttributeDef, AttributeType, Catalogue, Category, Choice, MAX_ATTRIBUTES, MAX_CATEGORIES,
     UnitClass,
 };
-
-#[cfg(test)]
-mod tests;

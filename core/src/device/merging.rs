@@ -16,6 +16,23 @@ pub struct SplitPart {
 }
 
 impl Device {
+    /// The order's details, once `action` by this person would be accepted on it now: checked
+    /// before the first of several writes, so none is made for an action that then fails.
+    fn allowed(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
+        action: &Action,
+        now: Timestamp,
+    ) -> Result<OrderDetails, DeviceError> {
+        let actor = self.identity(who)?.actor();
+        let (_, state) = self.load(order)?;
+        decide(&state, &actor, action, now, &self.policy, &self.calendar)?;
+        state
+            .details
+            .ok_or_else(|| DeviceError::UnknownOrder(order.0.clone()))
+    }
+
     /// Merges `duplicate` into `into`: `into` takes the duplicate's citizen (absorb, so they
     /// are called back on it), then the duplicate ends as merged — its receipt shows `into`'s
     /// status from then on. Both orders must be held here; the merge is checked before
@@ -33,15 +50,7 @@ impl Device {
             into: into.clone(),
             note: note.to_string(),
         };
-        let actor = self.identity(who)?.actor();
-        let (_, dup) = self.load(duplicate)?;
-        decide(&dup, &actor, &merge, now, &self.policy, &self.calendar)?;
-        let receipt = dup
-            .details
-            .as_ref()
-            .ok_or_else(|| DeviceError::UnknownOrder(duplicate.0.clone()))?
-            .receipt
-            .clone();
+        let receipt = self.allowed(who, duplicate, &merge, now)?.receipt;
         let (_, target) = self.load(into)?;
         // A merge interrupted after the absorb is finished by running it again.
         if !target.absorbed.iter().any(|a| &a.order == duplicate) {
@@ -81,13 +90,7 @@ impl Device {
             parts: ids.clone(),
             note: note.to_string(),
         };
-        let actor = self.identity(who)?.actor();
-        let (_, state) = self.load(order)?;
-        decide(&state, &actor, &split, now, &self.policy, &self.calendar)?;
-        let original = state
-            .details
-            .clone()
-            .ok_or_else(|| DeviceError::UnknownOrder(order.0.clone()))?;
+        let original = self.allowed(who, order, &split, now)?;
         if parts.iter().any(|p| p.text.trim().is_empty()) {
             return Err(DeviceError::bad_input("text", "a part's text is empty"));
         }

@@ -116,7 +116,7 @@ pub enum Action {
         /// An approved return shows the catalogue sent the matter to the wrong unit: from now
         /// on this category in this division goes where the center says.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        amend_catalogue: Option<crate::catalogue::CatalogueAmendment>,
+        amend_catalogue: Option<crate::catalogue::DispatchRoute>,
     },
     /// 签批 (Linshu 二(二)): the lead unit's main leader signs off the order before its staff
     /// handle it.

@@ -15,34 +15,8 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
 
-const val STREET_CATALOGUE = """
-[[category]]
-code = "0102"
-name_zh = "市政设施"
-name_en = "Municipal facilities"
-
-[[category.attribute]]
-code = "facility"
-name_zh = "设施类型"
-name_en = "Facility"
-type = "singlevaluelist"
-required = true
-values = [
-  { key = "streetlight", name_zh = "路灯", name_en = "Street light" },
-  { key = "road", name_zh = "道路", name_en = "Road" },
-]
-
-[[category.attribute]]
-code = "count"
-name_zh = "数量"
-name_en = "How many"
-type = "number"
-
-[[dispatch]]
-category = "0102"
-division = "410902"
-lead = "unit-gucheng"
-"""
+/** The street catalogue both SDK suites issue (bindings/tests/data, read from the repository root). */
+val STREET_CATALOGUE: String = java.io.File("bindings/tests/data/street-catalogue.toml").readText()
 
 fun streetlight(count: String) = CategoryInput(
     "0102",
@@ -59,8 +33,8 @@ fun Suite.catalogueTests() {
             assertEquals(2uL, kiosk.device.catalogueVersion())
             assertEquals(listOf("0102"), kiosk.device.categories(null).map { it.code })
             val form = kiosk.device.category("0102")
-            assertEquals(listOf("facility", "count"), form.attributes.map { it.code })
-            assertEquals(listOf("singlevaluelist", "number"), form.attributes.map { it.datatype })
+            assertEquals(listOf("facility", "count", "seen_at"), form.attributes.map { it.code })
+            assertEquals(listOf("singlevaluelist", "number", "datetime"), form.attributes.map { it.datatype })
             assertTrue(form.attributes[0].required)
 
             val t0 = at("2026-03-02T09:00:00+08:00")

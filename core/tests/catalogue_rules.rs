@@ -1,103 +1,16 @@
-//! The catalogue's own rules: bad files refused with their typed errors, intake forms checked
-//! by type, and the dispatch proposal across categories and divisions (国办函〔2025〕66号:
+//! The catalogue's rules: bad files refused with their typed errors, intake forms checked by
+//! type, and the dispatch proposal across categories and divisions (国办函〔2025〕66号:
 //! dispatch by the catalogue; no functional-department matter to a township).
 
 use std::collections::BTreeMap;
 
-use super::*;
-use crate::error::{Coded, ErrorCode};
-use crate::model::{EventId, RequestKind, UnitId};
-
-fn t(s: &str) -> crate::model::Timestamp {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&chrono::Utc))
-        .unwrap()
-}
-
-const CITY: &str = r#"
-[[category]]
-code = "02"
-name_zh = "生态环境"
-name_en = "Environment"
-functional = true
-
-[[category]]
-code = "0201"
-parent = "02"
-name_zh = "噪声"
-name_en = "Noise"
-
-[[category]]
-code = "020101"
-parent = "0201"
-name_zh = "夜间施工"
-name_en = "Night construction"
-kinds = ["complaint", "report"]
-
-[[category.attribute]]
-code = "started_at"
-name_zh = "开始时间"
-name_en = "Started at"
-type = "datetime"
-required = true
-
-[[category.attribute]]
-code = "sources"
-name_zh = "来源"
-name_en = "Sources"
-type = "multivaluelist"
-values = [
-  { key = "crane", name_zh = "塔吊", name_en = "Crane" },
-  { key = "truck", name_zh = "渣土车", name_en = "Truck" },
-]
-
-[[category]]
-code = "09"
-name_zh = "农业农村"
-name_en = "Rural affairs"
-
-[[category]]
-code = "0901"
-parent = "09"
-name_zh = "村务"
-name_en = "Village affairs"
-
-[[category.attribute]]
-code = "households"
-name_zh = "户数"
-name_en = "Households"
-type = "number"
-
-[[unit]]
-id = "town-a"
-class = "township"
-
-[[unit]]
-id = "dept-ecology"
-class = "department"
-
-[[dispatch]]
-category = "02"
-lead = "dept-ecology"
-
-[[dispatch]]
-category = "0201"
-division = "4115"
-lead = "dept-ecology-county"
-assisting = ["town-a"]
-
-[[dispatch]]
-category = "09"
-lead = "dept-agri"
-
-[[dispatch]]
-category = "09"
-division = "411502"
-lead = "town-a"
-"#;
+use hotline_core::catalogue::*;
+use hotline_core::error::{Coded, ErrorCode};
+use hotline_core::model::{EventId, RequestKind, UnitId};
+use hotline_testkit::{TEST_CATALOGUE, t};
 
 fn city() -> Catalogue {
-    parse_catalogue_toml(CITY).unwrap()
+    parse_catalogue_toml(TEST_CATALOGUE).unwrap()
 }
 
 #[test]
@@ -321,20 +234,20 @@ fn the_proposal_follows_category_and_division() {
         (
             "020101",
             Some("411502123"),
-            "dept-ecology-county",
+            "unit-county-ecology",
             ("0201", "4115"),
         ),
-        ("020101", Some("410100"), "dept-ecology", ("02", "")),
-        ("020101", None, "dept-ecology", ("02", "")),
+        ("020101", Some("410100"), "unit-shengli", ("02", "")),
+        ("020101", None, "unit-shengli", ("02", "")),
         (
             "0201",
             Some("411500"),
-            "dept-ecology-county",
+            "unit-county-ecology",
             ("0201", "4115"),
         ),
-        ("02", Some("411502"), "dept-ecology", ("02", "")),
-        ("0901", Some("411502001"), "town-a", ("09", "411502")),
-        ("0901", Some("411503"), "dept-agri", ("09", "")),
+        ("02", Some("411502"), "unit-shengli", ("02", "")),
+        ("0901", Some("410902001"), "unit-gucheng", ("09", "410902")),
+        ("0901", Some("411503"), "unit-agri", ("09", "")),
     ];
     for (category, division, lead, (from_cat, from_div)) in cases {
         let p = c.propose(issued, &[], category, division).unwrap();
@@ -355,7 +268,7 @@ fn an_amendment_after_issue_changes_the_next_proposal() {
     let amend = |id: &str, at: &str, lead: &str| RecordedAmendment {
         event: EventId::new(id),
         at: t(at),
-        amendment: CatalogueAmendment {
+        amendment: DispatchRoute {
             category: "0901".into(),
             division: "411503".into(),
             lead: UnitId::new(lead),
@@ -368,7 +281,7 @@ fn an_amendment_after_issue_changes_the_next_proposal() {
         c.propose(issued, std::slice::from_ref(&old), "0901", Some("411503"))
             .unwrap()
             .lead,
-        UnitId::new("dept-agri")
+        UnitId::new("unit-agri")
     );
     // Two decisions on the same entry: the later wins, whatever order they are listed in.
     let first = amend("ev-1", "2026-11-10T00:00:00Z", "dept-water");
@@ -386,7 +299,7 @@ fn an_amendment_after_issue_changes_the_next_proposal() {
         c.propose(issued, &[first], "0901", Some("411501"))
             .unwrap()
             .lead,
-        UnitId::new("dept-agri")
+        UnitId::new("unit-agri")
     );
 }
 
@@ -394,10 +307,10 @@ fn an_amendment_after_issue_changes_the_next_proposal() {
 fn the_grassroots_rule_follows_sub_units_and_inheritance() {
     let c = city();
     for (category, unit, allowed) in [
-        ("020101", "town-a", false),
-        ("020101", "town-a/village-1", false),
-        ("020101", "dept-ecology", true),
-        ("0901", "town-a", true),
+        ("020101", "unit-gucheng", false),
+        ("020101", "unit-gucheng/village-1", false),
+        ("020101", "unit-shengli", true),
+        ("0901", "unit-gucheng", true),
         ("020101", "unlisted-unit", true),
     ] {
         let r = c.check_lead(category, &UnitId::new(unit));
@@ -410,7 +323,7 @@ fn the_grassroots_rule_follows_sub_units_and_inheritance() {
 
 #[test]
 fn a_signed_catalogue_opens_only_under_its_root() {
-    use crate::identity::{KeyCustody, MemoryKeyCustody};
+    use hotline_core::identity::{KeyCustody, MemoryKeyCustody};
     let root = MemoryKeyCustody::generate(&mut rand_core::OsRng);
     let other = MemoryKeyCustody::generate(&mut rand_core::OsRng);
     let signed = SignedCatalogue::issue(3, t("2026-11-01T00:00:00Z"), &city(), &root).unwrap();
