@@ -77,11 +77,13 @@ fn an_idle_reconnect_after_a_large_push_costs_a_few_dozen_bytes() {
 }
 
 #[test]
-fn a_kiosk_takes_nothing_from_a_bundle_but_the_revocation_list() {
+fn a_kiosk_takes_nothing_from_a_bundle_but_the_revocation_list_and_the_catalogue() {
     let mut city = City::new("turpan");
     let mut kiosk = city.device("kiosk", Role::Kiosk, "center");
     let mut desk = city.device("desk", Role::Dispatcher, "center");
     let mut kiosk2 = city.device("kiosk-2", Role::Kiosk, "center");
+    // Issued after the kiosk was enrolled: it has version 1, the desk gets version 2.
+    city.issue_test_catalogue();
     city.introduce(&mut desk);
     let now = t("2026-03-02T09:00:00+08:00");
     let mut other = request("楼道灯坏了");
@@ -102,4 +104,44 @@ fn a_kiosk_takes_nothing_from_a_bundle_but_the_revocation_list() {
     // none of them.
     assert!(desk.trust().certificates().count() > certs_before);
     assert_eq!(kiosk.trust().certificates().count(), certs_before);
+    // The city's categories it does take: a kiosk's intake forms come from them.
+    assert_eq!(kiosk.catalogues().latest_version(), 2);
+}
+
+/// A village phone that only ever gets the township's USB bundles receives a newer catalogue
+/// with them, before the changes that may name it; one from another city is refused.
+#[test]
+fn a_bundle_carries_the_newest_catalogue() {
+    let mut city = City::new("turpan");
+    let mut village = city.device("village", Role::Staff, "unit-shengli");
+    let mut township = city.device("township", Role::Staff, "unit-gucheng");
+    assert_eq!(village.catalogues().latest_version(), 1);
+    city.issue_test_catalogue();
+    city.introduce(&mut township);
+    let now = t("2026-03-02T09:00:00+08:00");
+    let file = city.dir("to-village.hlb");
+    let node = village.node_id().unwrap();
+    hotline_core::sync::bundle::export(&township, &node, &file, now).unwrap();
+    hotline_core::sync::bundle::import(&mut village, &file, now).unwrap();
+    assert_eq!(village.catalogues().latest_version(), 2);
+    assert!(
+        village
+            .catalogue()
+            .unwrap()
+            .catalogue
+            .category("0901")
+            .is_some()
+    );
+    // A bundle from a device of another city: its catalogue does not verify here.
+    let mut elsewhere = City::new("turpan");
+    let foreign = elsewhere.device("foreign", Role::Staff, "unit-gucheng");
+    let mut fresh = city.device("fresh", Role::Staff, "unit-gucheng");
+    let file = city.dir("foreign.hlb");
+    hotline_core::sync::bundle::export(&foreign, &fresh.node_id().unwrap(), &file, now).unwrap();
+    let e = hotline_core::sync::bundle::import(&mut fresh, &file, now).unwrap_err();
+    assert_eq!(
+        hotline_core::Coded::code(&e),
+        hotline_core::error::ErrorCode::CatalogueBadSignature
+    );
+    assert_eq!(fresh.catalogues().latest_version(), 2);
 }

@@ -10,8 +10,7 @@ use crate::catalogue::{
 impl Device {
     pub(super) fn load_catalogues(&mut self) -> Result<(), DeviceError> {
         for (version, bytes) in self.store.catalogue_versions()? {
-            let signed: SignedCatalogue = serde_json::from_slice(&bytes)
-                .map_err(|e| DeviceError::Corrupt(format!("catalogue version {version}: {e}")))?;
+            let signed = stored_catalogue(version, &bytes)?;
             self.catalogues.insert(signed.open(self.trust.root())?);
         }
         Ok(())
@@ -58,6 +57,15 @@ impl Device {
             version: issued.version,
         };
         Ok((Some(category), attributes))
+    }
+
+    /// The newest catalogue as signed, for handing on (an offline bundle).
+    pub fn signed_catalogue(&self) -> Result<Option<SignedCatalogue>, DeviceError> {
+        self.store
+            .catalogue_versions()?
+            .pop()
+            .map(|(version, bytes)| stored_catalogue(version, &bytes))
+            .transpose()
     }
 
     pub fn catalogues(&self) -> &CatalogueSet {
@@ -116,4 +124,10 @@ impl Device {
             details.location.division_code.as_deref(),
         ))
     }
+}
+
+/// A catalogue version as the store keeps it (its signed JSON).
+fn stored_catalogue(version: u64, bytes: &[u8]) -> Result<SignedCatalogue, DeviceError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| DeviceError::Corrupt(format!("catalogue version {version}: {e}")))
 }

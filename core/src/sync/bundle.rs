@@ -49,6 +49,8 @@ enum Frame {
     },
     Blob(BlobChunk),
     End([u8; 32]),
+    /// The exporter's newest catalogue (last in the enum: older frames keep their tags).
+    Catalogue(crate::catalogue::SignedCatalogue),
 }
 
 /// What an export or import did.
@@ -125,6 +127,10 @@ pub fn export(
             .map(|(u, k)| (u.clone(), *k))
             .collect(),
     ))?;
+    // Before the changes: an intake in them may name this version.
+    if let Some(c) = device.signed_catalogue()? {
+        w.frame(&Frame::Catalogue(c))?;
+    }
     let mut report = BundleReport {
         from: me,
         to: peer.to_string(),
@@ -260,6 +266,10 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
                 }
             }
             Frame::Revocations(list) => device.accept_revocations(list)?,
+            // Kiosks too: the catalogue holds nothing about people.
+            Frame::Catalogue(c) => {
+                device.accept_catalogue(&c)?;
+            }
             Frame::Units(units) => device.update_unit_directory(units.into_iter().collect())?,
             Frame::Changes { .. } | Frame::Blob(_) if kiosk_only => {}
             Frame::Changes { certs, changes } => {
