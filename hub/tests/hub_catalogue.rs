@@ -185,6 +185,7 @@ async fn the_hub_checks_the_form_again(on_postgres: bool) {
             forged_submit(&town.city, "kiosk-1", &order, details, t(MORNING))
         };
     let started = AttributeValue::Datetime(t("2026-03-01T22:30:00+08:00"));
+    let many: Vec<String> = (0..65).map(|i| format!("a{i}")).collect();
     let cases = [
         (forged(1, Some(("020101", 2)), vec![]), "attribute_missing"),
         (
@@ -219,6 +220,26 @@ async fn the_hub_checks_the_form_again(on_postgres: bool) {
             "attributes_without_category",
         ),
         (forged(6, Some(("nope", 2)), vec![]), "category_unknown"),
+        // Oversized answers are refused whatever the form says: 65 of them, or 6,000 characters.
+        (
+            forged(
+                8,
+                Some(("020101", 2)),
+                many.iter().map(|n| (n.as_str(), started.clone())).collect(),
+            ),
+            "too_many_items",
+        ),
+        (
+            forged(
+                9,
+                Some(("020101", 2)),
+                vec![
+                    ("started_at", started.clone()),
+                    ("site", AttributeValue::Text("工".repeat(6_000))),
+                ],
+            ),
+            "field_too_long",
+        ),
         // A form filled from an older version is judged by that version (version 1, the
         // default tree, has night construction too).
         (
