@@ -9,6 +9,7 @@ mod ingest;
 mod limit;
 mod lookup;
 mod memory;
+mod peer_changes;
 mod procstat;
 mod proxy;
 mod stats;

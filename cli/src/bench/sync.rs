@@ -222,7 +222,7 @@ impl Run<'_> {
 }
 
 /// Bytes of each order's two changes in the hotline (its submission and its edit), and of the
-/// same in the peer's file, averaged. Read after the scenarios, outside every timed loop.
+/// peer's two (encoded as Automerge changes, and as the file's JSON), averaged. Read after the scenarios, outside every timed loop.
 fn change_bytes(
     device: &Device,
     ids: &[OrderId],
@@ -236,13 +236,30 @@ fn change_bytes(
         submit += changes.first().map_or(0, |c| c.bytes.len());
         edit += changes.last().map_or(0, |c| c.bytes.len());
     }
-    let peer_order: usize = orders.iter().map(|o| o.peer_order_bytes).sum();
-    let peer_edit: usize = orders.iter().map(|o| o.peer_edit_bytes).sum();
+    let avg = |f: fn(&BenchOrder) -> usize| orders.iter().map(f).sum::<usize>() as f64 / n;
     m.add("change_bytes", "hotline_submit_avg", submit as f64 / n);
     m.add("change_bytes", "hotline_edit_avg", edit as f64 / n);
     m.add("change_bytes", "hotline_signature", 64.0);
-    m.add("change_bytes", "peer_order_json_avg", peer_order as f64 / n);
-    m.add("change_bytes", "peer_edit_json_avg", peer_edit as f64 / n);
+    m.add(
+        "change_bytes",
+        "peer_order_change_avg",
+        avg(|o| o.peer_order_change_bytes),
+    );
+    m.add(
+        "change_bytes",
+        "peer_edit_change_avg",
+        avg(|o| o.peer_edit_change_bytes),
+    );
+    m.add(
+        "change_bytes",
+        "peer_order_json_avg",
+        avg(|o| o.peer_order_json_bytes),
+    );
+    m.add(
+        "change_bytes",
+        "peer_edit_json_avg",
+        avg(|o| o.peer_edit_json_bytes),
+    );
     Ok(())
 }
 
