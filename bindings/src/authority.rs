@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use hotline_core::authority::{Authority, EnrolRequest};
-use hotline_core::identity::{CertificateId, PUBLIC_KEY_LEN, PublicKeyBytes};
+use hotline_core::identity::{CertificateId, PublicKeyBytes};
 use hotline_core::model::{PersonId, Role, UnitId};
 use hotline_core::policy::preset;
 
@@ -86,9 +86,12 @@ impl CityAuthority {
     ) -> Result<String, HotlineError> {
         let key = device_key
             .map(|k| {
-                <[u8; PUBLIC_KEY_LEN]>::try_from(k.as_slice())
-                    .map(PublicKeyBytes)
-                    .map_err(|_| HotlineError::bad_input("device_key", "not 32 bytes"))
+                PublicKeyBytes::from_raw(&k).map_err(|_| {
+                    HotlineError::bad_input(
+                        "device_key",
+                        "not a public key (32 bytes for ed25519, 65 for SM2)",
+                    )
+                })
             })
             .transpose()?;
         let req = EnrolRequest {

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use ed25519_dalek::Signature;
 use hotline_core::identity::{
-    IdentityError, KeyCustody, PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SealingCustody,
-    SealingPublicKey, SignatureBytes,
+    IdentityError, KeyCustody, PublicKeyBytes, SIGNATURE_LEN, SealingCustody, SealingPublicKey,
+    SignatureBytes, Verifier,
 };
 
 use crate::HotlineError;
@@ -17,9 +16,11 @@ use crate::HotlineError;
 /// fails with `KeyCustody` / `signing_failed` and writes nothing.
 #[uniffi::export(foreign)]
 pub trait DeviceKeyCustody: Send + Sync {
-    /// The raw 32-byte ed25519 public key, as enrolled.
+    /// The raw public key, as enrolled: 32 bytes for ed25519, or the 65-byte uncompressed
+    /// SEC1 point of an SM2 key in a city of the SM suite (the length says which).
     fn public_key(&self) -> Result<Vec<u8>, HotlineError>;
-    /// The 64-byte ed25519 signature of `message`, exactly as given.
+    /// The 64-byte signature of `message`, exactly as given: ed25519, or SM2 (r ‖ s, over SM3
+    /// with the Z value of the default identifier `1234567812345678`).
     fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, HotlineError>;
 }
 
@@ -28,7 +29,7 @@ pub trait DeviceKeyCustody: Send + Sync {
 pub(crate) struct ForeignCustody {
     app: Arc<dyn DeviceKeyCustody>,
     public: PublicKeyBytes,
-    verifying: ed25519_dalek::VerifyingKey,
+    verifying: Verifier,
 }
 
 impl std::fmt::Debug for ForeignCustody {
@@ -42,15 +43,8 @@ impl std::fmt::Debug for ForeignCustody {
 impl ForeignCustody {
     pub(crate) fn new(app: Arc<dyn DeviceKeyCustody>) -> Result<Self, HotlineError> {
         let raw = app.public_key()?;
-        let bytes = <[u8; PUBLIC_KEY_LEN]>::try_from(raw.as_slice()).map_err(|_| {
-            HotlineError::key_custody(IdentityError::InvalidPublicKey {
-                reason: format!("{} bytes instead of {PUBLIC_KEY_LEN}", raw.len()),
-            })
-        })?;
-        let public = PublicKeyBytes(bytes);
-        let verifying = public
-            .to_verifying_key()
-            .map_err(HotlineError::key_custody)?;
+        let public = PublicKeyBytes::from_raw(&raw).map_err(HotlineError::key_custody)?;
+        let verifying = public.verifier().map_err(HotlineError::key_custody)?;
         Ok(Self {
             app,
             public,
@@ -72,12 +66,18 @@ impl KeyCustody for ForeignCustody {
             .map_err(|e| failed(e.to_string()))?;
         let bytes = <[u8; SIGNATURE_LEN]>::try_from(raw.as_slice())
             .map_err(|_| failed(format!("{} bytes instead of {SIGNATURE_LEN}", raw.len())))?;
+        let signature = match self.public {
+            PublicKeyBytes::Ed25519(_) => SignatureBytes::Ed25519(bytes),
+            PublicKeyBytes::Sm2(_) => SignatureBytes::Sm2(bytes),
+        };
         // A signature by another key (a wrong Keystore alias) would be stored and then make the
         // order unreadable on every device; refuse it here, before anything is written.
-        self.verifying
-            .verify_strict(message, &Signature::from_bytes(&bytes))
-            .map_err(|_| failed("the signature does not match the enrolled public key".into()))?;
-        Ok(SignatureBytes(bytes))
+        if !self.verifying.verify(message, &signature) {
+            return Err(failed(
+                "the signature does not match the enrolled public key".into(),
+            ));
+        }
+        Ok(signature)
     }
 }
 
@@ -88,9 +88,13 @@ impl KeyCustody for ForeignCustody {
 /// 0600 file in the store, as `set_up` writes it.
 #[uniffi::export(foreign)]
 pub trait SealingKeyCustody: Send + Sync {
-    /// The raw 32-byte X25519 public key, as the city issued it.
+    /// The raw public key, as the city issued it: 32 bytes (X25519), or a 65-byte SM2 point in
+    /// a city of the SM suite.
     fn public_key(&self) -> Result<Vec<u8>, HotlineError>;
-    /// Opens a sealed box addressed to this key (`crypto_box_seal_open`): the bytes sealed.
+    /// Opens a sealed box addressed to this key: `crypto_box_seal_open` for an X25519 key; for
+    /// an SM2 key the envelope documented in the core's `identity::sm_envelope` (SM2 decryption
+    /// of the 113-byte capsule, C1 ‖ C3 ‖ C2, then SM4-GCM with the format byte `2` and the
+    /// capsule as associated data). The bytes sealed.
     fn unseal(&self, sealed_box: Vec<u8>) -> Result<Vec<u8>, HotlineError>;
 }
 
@@ -104,15 +108,8 @@ pub(crate) struct ForeignSealing {
 impl ForeignSealing {
     pub(crate) fn new(app: Arc<dyn SealingKeyCustody>) -> Result<Self, HotlineError> {
         let raw = app.public_key()?;
-        let bytes = <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| {
-            HotlineError::key_custody(IdentityError::InvalidPublicKey {
-                reason: format!("a sealing key of {} bytes instead of 32", raw.len()),
-            })
-        })?;
-        Ok(Self {
-            app,
-            public: SealingPublicKey(bytes),
-        })
+        let public = SealingPublicKey::from_raw(&raw).map_err(HotlineError::key_custody)?;
+        Ok(Self { app, public })
     }
 }
 

@@ -586,7 +586,7 @@ struct AppSealing {
 
 impl hotline_ffi::SealingKeyCustody for AppSealing {
     fn public_key(&self) -> Result<Vec<u8>, HotlineError> {
-        Ok(self.key.public_key().0.to_vec())
+        Ok(self.key.public_key().as_bytes().to_vec())
     }
     fn unseal(&self, sealed_box: Vec<u8>) -> Result<Vec<u8>, HotlineError> {
         self.opened.fetch_add(1, Ordering::SeqCst);

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use hotline_core::authority::{Authority, CENTER_UNIT, EnrolRequest};
 use hotline_core::error::ErrorCode;
-use hotline_core::identity::{CertificateId, IdentityError, PublicKeyBytes};
+use hotline_core::identity::{CertificateId, CryptoSuite, IdentityError, PublicKeyBytes};
 use hotline_core::model::{PersonId, Role, UnitId};
 use hotline_core::policy::{PRESET_NAMES, preset};
 use serde_json::json;
@@ -28,6 +28,10 @@ pub enum HubCommand {
         /// A policy TOML file instead of a preset.
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// The city's crypto suite, for good: `ed25519` (default) or `sm` (SM2 signatures over
+        /// SM3, the national algorithms). 本市密码算法套件（国密选 sm），建立后不可更改。
+        #[arg(long, default_value = "ed25519")]
+        crypto: String,
     },
     /// Enrol a person/device: issue a certificate and write the credential file (0600).
     /// 为人员或设备签发证书，写出凭证文件。
@@ -128,7 +132,8 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             data,
             preset: name,
             policy,
-        } => init(ctx, &data, name, policy),
+            crypto,
+        } => init(ctx, &data, name, policy, &crypto),
         HubCommand::Enroll {
             data,
             role,
@@ -211,19 +216,28 @@ fn init(
     data: &Path,
     name: Option<String>,
     policy: Option<PathBuf>,
+    crypto: &str,
 ) -> Result<(), CliError> {
+    let suite = CryptoSuite::parse(crypto).ok_or_else(|| {
+        CliError::new(
+            ErrorCode::BadInput,
+            format!("未知的密码算法套件“{crypto}”：可选 ed25519 或 sm"),
+            format!("unknown crypto suite `{crypto}`: ed25519 or sm"),
+        )
+    })?;
     let policy = match (name, policy) {
         (_, Some(path)) => load_policy_file(&path)?.policy,
         (Some(name), None) => preset(&name)?,
         (None, None) => preset("turpan")?,
     };
-    let auth = Authority::create(data, policy.clone())?;
+    let auth = Authority::create_in(suite, data, policy.clone(), chrono::Utc::now())?;
     let root = auth.root_public();
     let platform = auth.platform_public();
     if ctx.json {
         return print_json(&json!({
             "data": data.display().to_string(),
             "policy": policy.id,
+            "crypto": suite.as_str(),
             "root_public": root.to_hex(),
             "root_fingerprint": root.fingerprint(),
             "platform_sealing_public": platform.to_hex(),
@@ -239,6 +253,7 @@ fn init(
         policy.name_zh,
         policy.name_en
     );
+    crate::outln!("  密码算法套件 crypto suite: {suite}");
     crate::outln!("  根密钥指纹 root key fingerprint: {}", root.fingerprint());
     crate::outln!("  根公钥 root public key: {}", root.to_hex());
     crate::outln!("  平台加密公钥 platform sealing key: {}", platform.to_hex());

@@ -184,7 +184,7 @@ impl Parts {
                 role: b.role,
                 unit: b.unit.clone(),
             },
-            doc_actor: doc::actor_for_device(&b.device_key.0),
+            doc_actor: doc::actor_for_device(b.device_key.as_bytes()),
             custody: MemoryKeyCustody::from_secret_bytes(&secret),
             credential: c.clone(),
             platform: k.platform,

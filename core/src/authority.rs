@@ -170,14 +170,10 @@ impl std::fmt::Debug for Authority {
 }
 
 fn keypair_from_hex(h: &str) -> Result<SealingKeypair, DeviceError> {
-    hex::decode(h)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .map(SealingKeypair::from_secret_bytes)
-        .ok_or_else(|| DeviceError::AuthorityCorrupt {
-            file: "keys.json".into(),
-            reason: "a sealing key is not 32 hex bytes".into(),
-        })
+    SealingKeypair::from_secret_hex(h).map_err(|e| DeviceError::AuthorityCorrupt {
+        file: "keys.json".into(),
+        reason: format!("a sealing key: {e}"),
+    })
 }
 
 impl Authority {
@@ -190,12 +186,23 @@ impl Authority {
     /// [`Authority::create`] with the catalogue dated `now` (tests and demos run on a clock
     /// of their own).
     pub fn create_at(dir: &Path, policy: Policy, now: Timestamp) -> Result<Authority, DeviceError> {
+        Self::create_in(crate::identity::CryptoSuite::Ed25519, dir, policy, now)
+    }
+
+    /// [`Authority::create_at`] for a city of `suite`: its root key, and every device key it
+    /// enrols, are of that suite.
+    pub fn create_in(
+        suite: crate::identity::CryptoSuite,
+        dir: &Path,
+        policy: Policy,
+        now: Timestamp,
+    ) -> Result<Authority, DeviceError> {
         std::fs::create_dir_all(dir).at(dir)?;
-        let root = FileKeyCustody::create(&dir.join("root.key"), &mut OsRng)?;
+        let root = FileKeyCustody::create_in(suite, &dir.join("root.key"), &mut OsRng)?;
         let mut this = Authority {
             dir: dir.to_path_buf(),
             root,
-            platform: SealingKeypair::generate(&mut OsRng),
+            platform: SealingKeypair::generate_in(suite, &mut OsRng),
             units: BTreeMap::new(),
             ledger: Ledger {
                 policy: Some(policy),
@@ -262,11 +269,11 @@ impl Authority {
 
     fn save(&self) -> Result<(), DeviceError> {
         let keys = SealingSecrets {
-            platform_sealing_secret: hex::encode(self.platform.to_secret_bytes()),
+            platform_sealing_secret: self.platform.to_secret_hex(),
             unit_sealing_secrets: self
                 .units
                 .iter()
-                .map(|(u, k)| (u.clone(), hex::encode(k.to_secret_bytes())))
+                .map(|(u, k)| (u.clone(), k.to_secret_hex()))
                 .collect(),
         };
         write_atomic(&self.dir.join("keys.json"), &keys, true)?;
@@ -283,6 +290,11 @@ impl Authority {
             platform: self.platform.public_key(),
             units: self.unit_directory(),
         }
+    }
+
+    /// The city's suite: its root key's.
+    pub fn suite(&self) -> crate::identity::CryptoSuite {
+        self.root.public_key().suite()
     }
 
     pub fn root_public(&self) -> crate::identity::PublicKeyBytes {
@@ -348,8 +360,9 @@ impl Authority {
             approval: approval.to_string(),
             approved_at: now,
         };
+        let suite = self.suite();
         self.units
-            .insert(unit.clone(), SealingKeypair::generate(&mut OsRng));
+            .insert(unit.clone(), SealingKeypair::generate_in(suite, &mut OsRng));
         self.ledger.sub_units.push(record.clone());
         self.save()?;
         Ok(record)
@@ -378,10 +391,10 @@ impl Authority {
         let (public, secret) = match device_key {
             Some(k) => (k, None),
             None => {
-                let mut s = [0u8; 32];
-                OsRng.fill_bytes(&mut s);
-                let custody = crate::identity::MemoryKeyCustody::from_secret_bytes(&s);
-                (custody.public_key(), Some(hex::encode(s)))
+                let custody =
+                    crate::identity::MemoryKeyCustody::generate_in(self.suite(), &mut OsRng);
+                let secret = hex::encode(custody.secret_bytes().as_slice());
+                (custody.public_key(), Some(secret))
             }
         };
         let mut id = [0u8; 8];
@@ -399,12 +412,13 @@ impl Authority {
             issued_at: now,
         };
         let certificate = Certificate::issue(body, &self.root)?;
+        let suite = self.suite();
         let unit_secret = if req.role.is_unit_role() {
             let key = self
                 .units
                 .entry(req.unit.clone())
-                .or_insert_with(|| SealingKeypair::generate(&mut OsRng));
-            Some(hex::encode(key.to_secret_bytes()))
+                .or_insert_with(|| SealingKeypair::generate_in(suite, &mut OsRng));
+            Some(key.to_secret_hex())
         } else {
             None
         };
@@ -418,8 +432,7 @@ impl Authority {
             policy: self.policy()?,
             device_secret: secret,
             unit_sealing_secret: unit_secret,
-            platform_sealing_secret: center_desk
-                .then(|| hex::encode(self.platform.to_secret_bytes())),
+            platform_sealing_secret: center_desk.then(|| self.platform.to_secret_hex()),
             unit_directory: if center_desk {
                 self.unit_directory()
             } else {

@@ -138,6 +138,7 @@ error_codes! {
     InvalidPublicKey = "invalid_public_key", 401, Refused;
     InvalidEncoding = "invalid_encoding", 400, InvalidInput;
     KeyMismatch = "key_mismatch", 500, KeyCustody;
+    CryptoSuiteMismatch = "crypto_suite_mismatch", 403, Refused;
     SigningFailed = "signing_failed", 500, KeyCustody;
     KeyFileExists = "key_file_exists", 409, Refused;
     KeyFileIo = "key_file_io", 500, Refused;

@@ -67,7 +67,8 @@ fn forged_change(s: &Scene, signer: &str, event_actor_of: &str, action: Action) 
         .map(|c| decode_change(&c.bytes, Some(&c.hash)).unwrap())
         .collect();
     let key = identity.certificate.body.device_key;
-    let mut doc = OrderDoc::from_changes(&s.order, actor_for_device(&key.0), changes).unwrap();
+    let mut doc =
+        OrderDoc::from_changes(&s.order, actor_for_device(key.as_bytes()), changes).unwrap();
     let event = Event {
         id: EventId::new("ev-forged"),
         actor,
@@ -90,7 +91,7 @@ fn forged_change(s: &Scene, signer: &str, event_actor_of: &str, action: Action) 
         hash: change.hash().to_string(),
         event_id: "ev-forged".into(),
         cert_id: env.signer.0.clone(),
-        signature: env.signature.0.to_vec(),
+        signature: env.signature.to_tagged_bytes(),
         bytes: env.payload,
     }
 }
@@ -285,7 +286,7 @@ fn a_change_may_not_rewrite_history() {
         hash: change.hash().to_string(),
         event_id: first.clone(),
         cert_id: env.signer.0,
-        signature: env.signature.0.to_vec(),
+        signature: env.signature.to_tagged_bytes(),
         bytes: env.payload,
     };
     assert_eq!(import_code(&mut s.staff_a, &c), "change_rewrites_history");

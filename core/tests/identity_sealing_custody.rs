@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use hotline_core::device::Device;
-use hotline_core::identity::{IdentityError, SealingCustody, SealingKeypair, SealingPublicKey};
+use hotline_core::identity::{
+    CryptoSuite, IdentityError, SealingCustody, SealingKeypair, SealingPublicKey,
+};
 use hotline_core::key_files::{FileKeyCustody, FileSealingCustody};
 use hotline_core::model::Role;
 use hotline_testkit::store::names_in;
@@ -42,7 +44,11 @@ fn sealing_keys_live_in_key_files_of_their_own() {
             .unwrap(),
     );
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("hotline-key v1 x25519-sealing\nsecret "));
+    let header = match test_suite() {
+        CryptoSuite::Ed25519 => "hotline-key v1 x25519-sealing\nsecret ",
+        CryptoSuite::Sm => "hotline-key v1 sm2-sealing\nsecret ",
+    };
+    assert!(text.starts_with(header), "{text}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -65,7 +71,8 @@ fn sealing_keys_live_in_key_files_of_their_own() {
 
 #[test]
 fn a_store_from_before_moves_its_sealing_secrets_into_key_files() {
-    let mut city = City::new("turpan");
+    // Stores from before suites existed are ed25519 (X25519 sealing) by definition.
+    let mut city = City::new_in(CryptoSuite::Ed25519, "turpan");
     let (desk, order) = dispatched(&mut city);
     drop(desk);
     // Rewrite the desk's keys folder the way earlier versions kept it: one JSON of hex.
@@ -130,7 +137,7 @@ fn a_sealing_key_held_by_the_app_opens_instead_of_a_file() {
         .unwrap();
     let secret = FileSealingCustody::open(&keys.join(&file)).unwrap();
     let held = Arc::new(AppHeld {
-        key: SealingKeypair::from_secret_bytes({
+        key: SealingKeypair::from_secret(test_suite(), {
             let text = std::fs::read_to_string(secret.path()).unwrap();
             let mut out = [0u8; 32];
             hex::decode_to_slice(
@@ -139,7 +146,8 @@ fn a_sealing_key_held_by_the_app_opens_instead_of_a_file() {
             )
             .unwrap();
             out
-        }),
+        })
+        .unwrap(),
         opened: 0.into(),
     });
     std::fs::remove_file(keys.join(&file)).unwrap();

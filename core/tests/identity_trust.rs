@@ -86,7 +86,7 @@ fn tampered_payload_is_a_bad_signature() {
 fn tampered_signature_is_a_bad_signature() {
     let c = city();
     let mut env = SignedEnvelope::sign(b"x".to_vec(), &c.cert, &c.device).unwrap();
-    env.signature.0[0] ^= 0x80;
+    env.signature.raw_mut()[0] ^= 0x80;
     assert_eq!(
         c.store
             .verify_envelope(&env, now())
@@ -342,7 +342,7 @@ fn batch_verification_names_the_first_bad_signature() {
     };
     items(&sigs).unwrap();
     verify_batch(&[]).unwrap();
-    sigs[3].0[5] ^= 1;
+    sigs[3].raw_mut()[5] ^= 1;
     let err = items(&sigs).unwrap_err();
     assert_eq!(err.code().as_str(), "batch_bad_signature");
     assert!(err.message_en().contains('3'));

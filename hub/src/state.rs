@@ -94,7 +94,7 @@ impl Hub {
             Some(url) => {
                 let store = PgStore::open(
                     url,
-                    &hex::encode(authority.root.0),
+                    &authority.root.to_hex(),
                     authority.policy.clone(),
                     options.database_connections,
                 )?;

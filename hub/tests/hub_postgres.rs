@@ -218,7 +218,7 @@ async fn hub_health_is_down(hub: &hotline_hub::RunningHub) -> bool {
 #[test]
 fn a_database_the_hub_cannot_use_stops_it_at_start_with_a_typed_error() {
     let city = City::turpan();
-    let root = hex::encode(city.authority.root_public().0);
+    let root = city.authority.root_public().to_hex();
     let policy = city.authority.policy().unwrap();
 
     // Nobody listening.
@@ -240,7 +240,7 @@ fn a_database_the_hub_cannot_use_stops_it_at_start_with_a_typed_error() {
     let other = City::new("puyang");
     let err = PgStore::open(
         &url,
-        &hex::encode(other.authority.root_public().0),
+        &other.authority.root_public().to_hex(),
         policy.clone(),
         2,
     )

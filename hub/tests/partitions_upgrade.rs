@@ -144,7 +144,7 @@ fn a_postgresql_hub_database_from_before_the_partitions_gets_them_by_migration()
     let catalogues = city.catalogue_set();
     let cluster = PgCluster::start();
     let url = cluster.conn_str("postgres");
-    let root = hex::encode(city.authority.root_public().0);
+    let root = city.authority.root_public().to_hex();
     let open = || PgStore::open(&url, &root, city.authority.policy().unwrap(), 2).unwrap();
     let store = open();
     let kept = {

@@ -54,7 +54,7 @@ fn a_reader_tailing_the_log_misses_nothing_two_writers_commit() {
         let store = Arc::new(
             PgStore::open(
                 &url,
-                &hex::encode(city.authority.root_public().0),
+                &city.authority.root_public().to_hex(),
                 city.authority.policy().unwrap(),
                 4,
             )

@@ -57,7 +57,7 @@ fn postgres(city: &mut City) -> Postgres {
     let cluster = PgCluster::start();
     let store = PgStore::open(
         &cluster.conn_str("postgres"),
-        &hex::encode(city.authority.root_public().0),
+        &city.authority.root_public().to_hex(),
         city.authority.policy().unwrap(),
         4,
     )

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use hotline_core::authority::{Authority, EnrolRequest};
 use hotline_core::catalogue::CatalogueSet;
 use hotline_core::device::{Credential, Device, PhotoInput, PhotoSource, SubmitRequest};
-use hotline_core::identity::{ContactDetails, TrustStore};
+use hotline_core::identity::{ContactDetails, CryptoSuite, TrustStore};
 use hotline_core::model::{
     Action, Channel, GpsFix, Location, OrderId, PersonId, RequestKind, Role, UnitId, Urgency,
 };
@@ -27,10 +27,29 @@ pub struct City {
     pub authority: Authority,
 }
 
+/// The suite the tests' cities use: `HOTLINE_TEST_CRYPTO=sm` runs every test that builds its
+/// city here under the national algorithms (CI runs the suites both ways).
+pub fn test_suite() -> CryptoSuite {
+    std::env::var("HOTLINE_TEST_CRYPTO")
+        .ok()
+        .map(|s| {
+            CryptoSuite::parse(&s)
+                .unwrap_or_else(|| panic!("HOTLINE_TEST_CRYPTO={s}: ed25519 or sm"))
+        })
+        .unwrap_or_default()
+}
+
 impl City {
+    /// A city under `policy`, of the tests' suite ([`test_suite`]).
     pub fn new(policy: &str) -> City {
+        City::new_in(test_suite(), policy)
+    }
+
+    /// A city of `suite` under `policy`.
+    pub fn new_in(suite: CryptoSuite, policy: &str) -> City {
         let tmp = tempfile::tempdir().unwrap();
-        let authority = Authority::create_at(
+        let authority = Authority::create_in(
+            suite,
             &tmp.path().join("hub"),
             preset(policy).unwrap(),
             t("2026-01-01T00:00:00+08:00"),

@@ -31,9 +31,20 @@ impl Terminal {
         self
     }
 
-    /// `hotline hub init --data city --preset turpan`: the city's authority in `city/`.
+    /// `hotline hub init --data city --preset turpan`: the city's authority in `city/`, of
+    /// the tests' suite ([`crate::test_suite`]).
     pub fn with_city(self) -> Terminal {
-        self.ok(&["hub", "init", "--data", "city", "--preset", "turpan"]);
+        let suite = crate::test_suite();
+        self.ok(&[
+            "hub",
+            "init",
+            "--data",
+            "city",
+            "--preset",
+            "turpan",
+            "--crypto",
+            suite.as_str(),
+        ]);
         self
     }
 

@@ -113,7 +113,7 @@ pub fn forged_change_sealed(
         .map(|c| decode_change(&c.bytes, Some(&c.hash)).unwrap())
         .collect();
     let key = identity.certificate.body.device_key;
-    let mut doc = OrderDoc::from_changes(order, actor_for_device(&key.0), changes).unwrap();
+    let mut doc = OrderDoc::from_changes(order, actor_for_device(key.as_bytes()), changes).unwrap();
     let event = Event {
         id: EventId::new(format!("ev-forged-{}", at.timestamp_millis())),
         actor,
@@ -134,7 +134,7 @@ pub fn forged_change_sealed(
     WireChange {
         order: order.clone(),
         cert: env.signer.0.clone(),
-        signature: env.signature.0.to_vec(),
+        signature: env.signature.to_tagged_bytes(),
         bytes: env.payload,
     }
 }
@@ -155,7 +155,7 @@ pub fn signed_bytes(city: &City, signer: &str, order: &OrderId, bytes: Vec<u8>) 
     WireChange {
         order: order.clone(),
         cert: env.signer.0.clone(),
-        signature: env.signature.0.to_vec(),
+        signature: env.signature.to_tagged_bytes(),
         bytes: env.payload,
     }
 }
@@ -180,7 +180,7 @@ pub fn forged_submit(
     };
     let (_, change) = OrderDoc::create(
         order,
-        actor_for_device(&identity.certificate.body.device_key.0),
+        actor_for_device(identity.certificate.body.device_key.as_bytes()),
         &event,
         &[],
     )

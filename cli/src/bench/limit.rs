@@ -40,11 +40,11 @@ pub fn verify_and_apply_rate(store: &Store, after_seq: i64) -> Result<f64, CliEr
     let prepared: Vec<(Vec<u8>, SignatureBytes, PublicKeyBytes)> = logged
         .iter()
         .filter_map(|c| {
-            let sig = <[u8; 64]>::try_from(c.signature.as_slice()).ok()?;
+            let sig = SignatureBytes::from_tagged_bytes(&c.signature)?;
             let key = *keys.get(&c.cert_id)?;
             Some((
                 change_message(&CertificateId::new(c.cert_id.clone()), &c.bytes),
-                SignatureBytes(sig),
+                sig,
                 key,
             ))
         })

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::CatalogueError;
 use super::tree::Catalogue;
 use crate::identity::canonical::{CATALOGUE_DOMAIN, Canonical};
-use crate::identity::{IdentityError, KeyCustody, PublicKeyBytes, SignatureBytes, verify_strict};
+use crate::identity::{IdentityError, KeyCustody, PublicKeyBytes, SignatureBytes};
 use crate::model::Timestamp;
 
 /// Most bytes a signed catalogue's content may have (a city's tree with its dispatch catalogue
@@ -70,13 +70,10 @@ impl SignedCatalogue {
                 message: format!("larger than {MAX_CATALOGUE_BYTES} bytes"),
             });
         }
-        let valid = root.to_verifying_key().is_ok_and(|key| {
-            verify_strict(
-                &key,
-                &signed_bytes(version, &self.issued_at, &self.content),
-                &self.signature,
-            )
-        });
+        let valid = root.verify(
+            &signed_bytes(version, &self.issued_at, &self.content),
+            &self.signature,
+        );
         if !valid {
             return Err(CatalogueError::BadSignature { version });
         }

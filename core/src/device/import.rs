@@ -93,7 +93,7 @@ const PARALLEL_FROM: usize = 64;
 
 /// Step 1: sizes, decoding and signatures, with nothing but the trust store. One verdict per
 /// change, in order. A long push is split over the machine's cores, each part verified as a
-/// batch by the same rule (`verify_strict` for any change the batch does not clear).
+/// batch by the same rule (each key's own check for any change the batch does not clear).
 pub fn verify_incoming(trust: &TrustStore, incoming: &[WireChange]) -> Vec<Checked> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if cores < 2 || incoming.len() < PARALLEL_FROM {
@@ -129,13 +129,13 @@ fn verify_part(trust: &TrustStore, incoming: &[WireChange]) -> Vec<Checked> {
                 let cert = trust
                     .certificate(&id)
                     .ok_or_else(|| IdentityError::UnknownCertificate { id: id.clone() })?;
-                let sig = <[u8; 64]>::try_from(w.signature.as_slice())
-                    .map_err(|_| IdentityError::BadSignature { signer: id.clone() })?;
+                let sig = SignatureBytes::from_tagged_bytes(&w.signature)
+                    .ok_or_else(|| IdentityError::BadSignature { signer: id.clone() })?;
                 let hash = change.hash().to_string();
                 Ok((
                     Verified { change, hash },
                     change_message(&id, &w.bytes),
-                    SignatureBytes(sig),
+                    sig,
                     cert.body.device_key,
                 ))
             };
@@ -154,11 +154,7 @@ fn verify_part(trust: &TrustStore, incoming: &[WireChange]) -> Vec<Checked> {
         .collect();
     let all_good = verify_batch(&items).is_ok();
     for (i, v, message, sig, key) in ready {
-        let ok = all_good
-            || key.to_verifying_key().is_ok_and(|k| {
-                ed25519_dalek::Signature::from_slice(&sig.0)
-                    .is_ok_and(|s| k.verify_strict(&message, &s).is_ok())
-            });
+        let ok = all_good || key.verify(&message, &sig);
         out[i] = Some(if ok {
             Ok(v)
         } else {

@@ -34,7 +34,7 @@ pub(super) fn import_sealing_secrets(
         };
         let path = sealing_key_path(dir, id, kind);
         if !path.exists() {
-            FileSealingCustody::import(&path, keypair.to_secret_bytes())?;
+            FileSealingCustody::import_keypair(&path, &keypair)?;
         }
     }
     Ok(())
@@ -65,11 +65,8 @@ pub(super) fn sealing_keypair(
     hex_secret
         .as_deref()
         .map(|h| {
-            let bytes = hex::decode(h)
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| DeviceError::Corrupt("sealing key".into()))?;
-            Ok(SealingKeypair::from_secret_bytes(bytes))
+            SealingKeypair::from_secret_hex(h)
+                .map_err(|_| DeviceError::Corrupt("sealing key".into()))
         })
         .transpose()
 }

@@ -43,7 +43,6 @@ pub use verify::{Problem, VerifyReport};
 pub use views::{ImportOutcome, OrderView, ReceiptPart, ReceiptStatus, Submitted, receipt_status};
 
 use crate::error::{IoAt, PathIoError};
-use ed25519_dalek::Verifier;
 use rand_core::{OsRng, RngCore};
 use serde::Serialize;
 use std::cell::RefCell;

@@ -42,7 +42,9 @@ impl Device {
                 .ok_or_else(|| DeviceError::bad_input("device_secret", "not 32 hex bytes"))?;
             let path = key_path(dir, id);
             if !path.exists() {
-                FileKeyCustody::import(&path, &bytes)?;
+                // The key is of the algorithm its certificate names.
+                let suite = credential.certificate.body.device_key.suite();
+                FileKeyCustody::import_in(suite, &path, &bytes)?;
             }
         }
         let secrets = SealingSecrets {

@@ -21,7 +21,7 @@ impl Device {
             changes.push(self.check_stored(s)?);
         }
         let actor = match self.identities.first() {
-            Some(i) => doc::actor_for_device(&i.certificate.body.device_key.0),
+            Some(i) => doc::actor_for_device(i.certificate.body.device_key.as_bytes()),
             None => doc::actor_for_device(b"read-only"),
         };
         let doc = OrderDoc::from_changes(order, actor, changes)?;
@@ -110,10 +110,14 @@ pub fn check_stored_change(
     let cert = trust
         .certificate(&id)
         .ok_or_else(|| crate::identity::IdentityError::UnknownCertificate { id: id.clone() })?;
-    let key = cert.body.device_key.to_verifying_key()?;
-    let sig = ed25519_dalek::Signature::from_slice(&s.signature)
-        .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id.clone() })?;
-    key.verify(&crate::identity::change_message(&id, &s.bytes), &sig)
-        .map_err(|_| crate::identity::IdentityError::BadSignature { signer: id })?;
+    let sig = crate::identity::SignatureBytes::from_tagged_bytes(&s.signature)
+        .ok_or_else(|| crate::identity::IdentityError::BadSignature { signer: id.clone() })?;
+    if !cert
+        .body
+        .device_key
+        .verify(&crate::identity::change_message(&id, &s.bytes), &sig)
+    {
+        return Err(crate::identity::IdentityError::BadSignature { signer: id }.into());
+    }
     Ok(change)
 }

@@ -211,7 +211,7 @@ impl Device {
             action,
         };
         workflow::check_sizes(&event)?;
-        let doc_actor = doc::actor_for_device(&identity.certificate.body.device_key.0);
+        let doc_actor = doc::actor_for_device(identity.certificate.body.device_key.as_bytes());
         let (doc, change) = match doc {
             None => OrderDoc::create(order, doc_actor, &event, &sealed)?,
             Some(mut d) => {
@@ -233,7 +233,7 @@ impl Device {
             hash: change.hash().to_string(),
             event_id: event.id.0.clone(),
             cert_id: envelope.signer.0.clone(),
-            signature: envelope.signature.0.to_vec(),
+            signature: envelope.signature.to_tagged_bytes(),
             bytes: envelope.payload,
         };
         let attachments = event.action.attachments().to_vec();

@@ -8,7 +8,7 @@
 //! be followed by the weak-key checks.
 
 use super::errors::IdentityError;
-use super::keys::{PublicKeyBytes, SignatureBytes, verify_strict};
+use super::keys::{PublicKeyBytes, SignatureBytes, Verifier};
 
 /// One (message, signature, key) to check.
 #[derive(Debug, Clone, Copy)]
@@ -22,15 +22,15 @@ pub struct BatchItem<'a> {
 /// that is not a curve point counts as a bad signature at its index).
 pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<(), IdentityError> {
     // A batch is mostly one device's changes: decompress each distinct key once, not per item.
-    let mut keys: std::collections::HashMap<&PublicKeyBytes, Option<ed25519_dalek::VerifyingKey>> =
+    let mut keys: std::collections::HashMap<&PublicKeyBytes, Option<Verifier>> =
         std::collections::HashMap::new();
     for (index, item) in items.iter().enumerate() {
         let key = keys
             .entry(item.key)
-            .or_insert_with(|| item.key.to_verifying_key().ok());
+            .or_insert_with(|| item.key.verifier().ok());
         let valid = key
             .as_ref()
-            .is_some_and(|key| verify_strict(key, item.message, item.signature));
+            .is_some_and(|key| key.verify(item.message, item.signature));
         if !valid {
             return Err(IdentityError::BatchBadSignature { index });
         }

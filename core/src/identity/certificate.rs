@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::canonical::{CERTIFICATE_DOMAIN, Canonical};
 use super::custody::KeyCustody;
 use super::errors::IdentityError;
-use super::keys::{PublicKeyBytes, SignatureBytes, verify_strict};
+use super::keys::{PublicKeyBytes, SignatureBytes};
 use crate::model::{Actor, PersonId, Role, Timestamp, UnitId};
 
 /// Identity of one certificate, chosen by the issuer (e.g. `cert-2025-000123`).
@@ -32,7 +32,7 @@ impl fmt::Display for CertificateId {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateBody {
     pub id: CertificateId,
-    /// The device's ed25519 key, held by its [`KeyCustody`].
+    /// The device's key, held by its [`KeyCustody`]; of the city's suite.
     pub device_key: PublicKeyBytes,
     pub person: PersonId,
     pub display_name: String,
@@ -56,11 +56,16 @@ pub struct Certificate {
 }
 
 impl CertificateBody {
-    /// The exact bytes the root signs (see `canonical.rs` for why not JSON).
+    /// The exact bytes the root signs (see `canonical.rs` for why not JSON). An ed25519
+    /// certificate's are what they were before suites existed; any other key is written as
+    /// its algorithm's name, then its bytes, so the algorithm is signed too.
     pub fn signed_bytes(&self) -> Vec<u8> {
-        Canonical::new(CERTIFICATE_DOMAIN)
-            .text(&self.id.0)
-            .bytes(&self.device_key.0)
+        let start = Canonical::new(CERTIFICATE_DOMAIN).text(&self.id.0);
+        let keyed = match &self.device_key {
+            PublicKeyBytes::Ed25519(b) => start.bytes(b),
+            other => start.text(other.suite().as_str()).bytes(other.as_bytes()),
+        };
+        keyed
             .text(&self.person.0)
             .text(&self.display_name)
             .text(self.role.as_str())
@@ -98,7 +103,7 @@ impl CertificateBody {
         if self.not_before > self.not_after {
             return invalid("not_before is after not_after");
         }
-        let key = self.device_key.to_verifying_key()?;
+        let key = self.device_key.verifier()?;
         if key.is_weak() {
             return invalid("the device key is a weak (small-order) key");
         }
@@ -107,9 +112,11 @@ impl CertificateBody {
 }
 
 impl Certificate {
-    /// Signs `body` with the city root key.
+    /// Signs `body` with the city root key. The device key must be of the root's suite: one
+    /// city never mixes suites.
     pub fn issue(body: CertificateBody, root: &dyn KeyCustody) -> Result<Self, IdentityError> {
         body.validate()?;
+        check_suite(&root.public_key(), &body.device_key)?;
         let signature = root.sign(&body.signed_bytes())?;
         Ok(Self { body, signature })
     }
@@ -127,10 +134,7 @@ impl Certificate {
     pub fn verify_signature(&self, root: &PublicKeyBytes) -> Result<(), IdentityError> {
         // A root that is not even a curve point cannot have signed anything: report it as a
         // bad signature of this certificate rather than as a problem of the certificate's key.
-        let valid = root
-            .to_verifying_key()
-            .is_ok_and(|key| verify_strict(&key, &self.body.signed_bytes(), &self.signature));
-        if valid {
+        if root.verify(&self.body.signed_bytes(), &self.signature) {
             Ok(())
         } else {
             Err(IdentityError::CertificateBadSignature {
@@ -189,5 +193,20 @@ impl Certificate {
             });
         }
         Ok(())
+    }
+}
+
+/// A key of another suite than the city root's is refused wherever it would enter the city.
+pub(crate) fn check_suite(
+    root: &PublicKeyBytes,
+    key: &PublicKeyBytes,
+) -> Result<(), IdentityError> {
+    if root.suite() == key.suite() {
+        Ok(())
+    } else {
+        Err(IdentityError::SuiteMismatch {
+            city: root.suite(),
+            found: key.suite(),
+        })
     }
 }

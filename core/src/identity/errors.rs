@@ -4,6 +4,7 @@
 use thiserror::Error;
 
 use super::certificate::CertificateId;
+use super::suite::CryptoSuite;
 use crate::error::{Coded, ErrorCode, PathIoError};
 use crate::model::Timestamp;
 
@@ -48,7 +49,14 @@ pub enum IdentityError {
     BadSignature { signer: CertificateId },
     #[error("signature #{index} of the batch does not verify")]
     BatchBadSignature { index: usize },
-    #[error("not a usable ed25519 public key: {reason}")]
+    #[error(
+        "this city uses the {city} suite; a key or signature of the {found} suite has no place in it"
+    )]
+    SuiteMismatch {
+        city: CryptoSuite,
+        found: CryptoSuite,
+    },
+    #[error("not a usable public key: {reason}")]
     InvalidPublicKey { reason: String },
     #[error("{what} is not well formed: {reason}")]
     InvalidEncoding { what: &'static str, reason: String },
@@ -111,6 +119,7 @@ impl Coded for IdentityError {
             IdentityError::InvalidPublicKey { .. } => ErrorCode::InvalidPublicKey,
             IdentityError::InvalidEncoding { .. } => ErrorCode::InvalidEncoding,
             IdentityError::KeyMismatch { .. } => ErrorCode::KeyMismatch,
+            IdentityError::SuiteMismatch { .. } => ErrorCode::CryptoSuiteMismatch,
             IdentityError::SigningFailed { .. } => ErrorCode::SigningFailed,
             IdentityError::KeyFileExists { .. } => ErrorCode::KeyFileExists,
             IdentityError::KeyFileIo { .. } => ErrorCode::KeyFileIo,
@@ -170,8 +179,11 @@ impl Coded for IdentityError {
             IdentityError::BatchBadSignature { index } => {
                 format!("批量校验中第 {index} 个签名无效")
             }
+            IdentityError::SuiteMismatch { city, found } => {
+                format!("本市使用 {city} 密码算法套件，不接受 {found} 套件的密钥或签名")
+            }
             IdentityError::InvalidPublicKey { reason } => {
-                format!("不是可用的 ed25519 公钥：{reason}")
+                format!("不是可用的公钥：{reason}")
             }
             IdentityError::InvalidEncoding { what, reason } => {
                 format!("{what} 格式错误：{reason}")

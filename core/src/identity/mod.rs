@@ -1,4 +1,5 @@
-//! Keys, enrolment certificates, revocation, signed envelopes and sealed citizen data.
+//! The city's crypto suite ([`CryptoSuite`]: ed25519, or the national SM2/SM3), keys,
+//! enrolment certificates, revocation, signed envelopes and sealed citizen data.
 //!
 //! * The city root key signs [`Certificate`]s (device key ↔ person, role, unit, area, time
 //!   window) and [`RevocationList`]s. Any [`KeyCustody`] can hold the root key.
@@ -20,6 +21,8 @@ mod errors;
 mod keys;
 mod revocation;
 mod sealed;
+pub mod sm_envelope;
+mod suite;
 mod trust;
 
 pub use batch::{BatchItem, verify_batch};
@@ -27,8 +30,11 @@ pub use certificate::{Certificate, CertificateBody, CertificateId};
 pub use custody::{KeyCustody, MemoryKeyCustody};
 pub use envelope::{SignedEnvelope, change_message};
 pub use errors::IdentityError;
-pub(crate) use keys::verify_strict;
-pub use keys::{PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SignatureBytes};
+pub use keys::{
+    PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SM2_PUBLIC_KEY_LEN, SM2_TAG, SignatureBytes,
+    Verifier,
+};
 pub use revocation::RevocationList;
 pub use sealed::{ContactDetails, SealedContact, SealingCustody, SealingKeypair, SealingPublicKey};
+pub use suite::{CryptoSuite, SM2_DIST_ID};
 pub use trust::TrustStore;

@@ -10,7 +10,7 @@ use super::canonical::{Canonical, REVOCATION_DOMAIN};
 use super::certificate::CertificateId;
 use super::custody::KeyCustody;
 use super::errors::IdentityError;
-use super::keys::{PublicKeyBytes, SignatureBytes, verify_strict};
+use super::keys::{PublicKeyBytes, SignatureBytes};
 use crate::model::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,10 +46,7 @@ impl RevocationList {
     }
 
     pub fn verify(&self, root: &PublicKeyBytes) -> Result<(), IdentityError> {
-        let valid = root
-            .to_verifying_key()
-            .is_ok_and(|key| verify_strict(&key, &self.signed_bytes(), &self.signature));
-        if valid {
+        if root.verify(&self.signed_bytes(), &self.signature) {
             Ok(())
         } else {
             Err(IdentityError::RevocationListBadSignature {

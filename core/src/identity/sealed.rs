@@ -1,11 +1,13 @@
-//! Citizen contact details, sealed (crypto_box sealed box: X25519 + XSalsa20-Poly1305, with a
-//! fresh ephemeral sender key) to the platform's public key. A kiosk holds only the public key:
+//! Citizen contact details, sealed to the platform's public key: in an ed25519 city a
+//! crypto_box sealed box (X25519 + XSalsa20-Poly1305, with a fresh ephemeral sender key), in
+//! a city of the SM suite an SM2 digital envelope with SM4-GCM (`sm_envelope.rs`). A kiosk holds only the public key:
 //! once it has sealed, it can no longer read what the citizen typed. The hub opens and re-seals
 //! to a handling unit's key on dispatch, unless the order is confidential.
 //!
-//! Sealed bytes: one format byte (`1`), then the libsodium-compatible sealed box of the JSON
-//! of [`ContactDetails`], padded with spaces to a multiple of 64 bytes so the length of the
-//! box does not tell how long a name is or whether an ID number was given.
+//! Sealed bytes: one format byte — `1`, then the libsodium-compatible sealed box; `2`, then the
+//! SM2 envelope — of the JSON of [`ContactDetails`], padded with spaces to a multiple of 64
+//! bytes so the length of the box does not tell how long a name is or whether an ID number
+//! was given. The format byte is the algorithm tag: a reader never guesses.
 
 use std::fmt;
 
@@ -13,10 +15,15 @@ use crypto_box::{PublicKey, SecretKey};
 use rand_core::CryptoRngCore;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::custody::{KeyCustody, MemoryKeyCustody};
 use super::errors::IdentityError;
-use super::keys::hex_bytes;
+use super::keys::{PublicKeyBytes, SM2_PUBLIC_KEY_LEN, hex_bytes};
+use super::sm_envelope;
+use super::suite::CryptoSuite;
 
 const FORMAT_V1: u8 = 1;
+const FORMAT_SM2: u8 = 2;
+const SM2_TEXT: &str = "sm2:";
 const PAD_TO: usize = 64;
 
 /// What a citizen may leave so the unit can call back. `Debug` never prints the values.
@@ -32,15 +39,27 @@ pub struct ContactDetails {
 #[serde(transparent)]
 pub struct SealedContact(#[serde(with = "hex_bytes")] Vec<u8>);
 
-/// An X25519 public key to seal to: the platform's, or a handling unit's.
+/// A public key to seal to: the platform's, or a handling unit's — X25519, or SM2 in a city
+/// of the SM suite. Text form as for signing keys: bare hex, or `sm2:` and the point's hex.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SealingPublicKey(pub [u8; 32]);
+pub enum SealingPublicKey {
+    X25519([u8; 32]),
+    Sm2([u8; SM2_PUBLIC_KEY_LEN]),
+}
 
-/// An X25519 key pair that can open sealed contacts: the platform holds one, and each
-/// handling unit that receives contact details holds its own. The secret is wiped on drop by
-/// crypto_box.
+/// A key pair that can open sealed contacts: the platform holds one, and each handling unit
+/// that receives contact details holds its own. The secret is wiped on drop (by crypto_box,
+/// or by `zeroize` for an SM2 secret).
 pub struct SealingKeypair {
-    secret: SecretKey,
+    secret: SealingSecret,
+}
+
+enum SealingSecret {
+    X25519(SecretKey),
+    Sm2 {
+        secret: zeroize::Zeroizing<[u8; 32]>,
+        public: [u8; SM2_PUBLIC_KEY_LEN],
+    },
 }
 
 impl ContactDetails {
@@ -56,13 +75,22 @@ impl ContactDetails {
         // Trailing whitespace is valid after a JSON value, so padding needs no length field.
         let padded_len = plain.len().div_ceil(PAD_TO).max(1) * PAD_TO;
         plain.resize(padded_len, b' ');
-        let boxed = PublicKey::from_bytes(recipient.0)
-            .seal(rng, &plain)
-            .map_err(|e| IdentityError::SealFailed {
-                reason: e.to_string(),
-            })?;
+        let (format, boxed) = match recipient {
+            SealingPublicKey::X25519(key) => (
+                FORMAT_V1,
+                PublicKey::from_bytes(*key).seal(rng, &plain).map_err(|e| {
+                    IdentityError::SealFailed {
+                        reason: e.to_string(),
+                    }
+                })?,
+            ),
+            SealingPublicKey::Sm2(key) => (
+                FORMAT_SM2,
+                sm_envelope::seal(key, &[FORMAT_SM2], &plain, rng)?,
+            ),
+        };
         let mut out = Vec::with_capacity(1 + boxed.len());
-        out.push(FORMAT_V1);
+        out.push(format);
         out.extend_from_slice(&boxed);
         Ok(SealedContact(out))
     }
@@ -88,8 +116,10 @@ impl SealedContact {
 /// libsodium's `crypto_box_seal_open`), a desk in a file ([`crate::key_files`]).
 pub trait SealingCustody: Send + Sync {
     fn public_key(&self) -> SealingPublicKey;
-    /// Opens a libsodium sealed box addressed to this key: the bytes that were sealed. A box
-    /// for another key, or altered, is [`IdentityError::WrongKey`].
+    /// Opens a box addressed to this key — a libsodium sealed box for an X25519 key, the SM2
+    /// envelope of `sm_envelope.rs` (its context the format byte `2`) for an SM2 key: the
+    /// bytes that were sealed. A box for another key, or altered, is
+    /// [`IdentityError::WrongKey`].
     fn unseal(&self, sealed_box: &[u8]) -> Result<Vec<u8>, IdentityError>;
 }
 
@@ -99,10 +129,15 @@ impl SealedContact {
         let (format, boxed) = self.0.split_first().ok_or(IdentityError::OpenFailed {
             reason: "empty".to_string(),
         })?;
-        if *format != FORMAT_V1 {
-            return Err(IdentityError::OpenFailed {
-                reason: format!("unknown format {format}"),
-            });
+        match (*format, custody.public_key()) {
+            (FORMAT_V1, SealingPublicKey::X25519(_)) | (FORMAT_SM2, SealingPublicKey::Sm2(_)) => {}
+            // Sealed with the other suite: certainly not to this key.
+            (FORMAT_V1 | FORMAT_SM2, _) => return Err(IdentityError::WrongKey),
+            _ => {
+                return Err(IdentityError::OpenFailed {
+                    reason: format!("unknown format {format}"),
+                });
+            }
         }
         let plain = custody.unseal(boxed)?;
         serde_json::from_slice(&plain).map_err(|e| IdentityError::OpenFailed {
@@ -138,34 +173,116 @@ impl SealingCustody for SealingKeypair {
 }
 
 impl SealingKeypair {
+    /// A new X25519 key pair.
     pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
         Self {
-            secret: SecretKey::generate(rng),
+            secret: SealingSecret::X25519(SecretKey::generate(rng)),
         }
     }
 
+    /// A new key pair of `suite`'s sealing algorithm (X25519, or SM2).
+    pub fn generate_in(suite: CryptoSuite, rng: &mut impl CryptoRngCore) -> Self {
+        match suite {
+            CryptoSuite::Ed25519 => Self::generate(rng),
+            CryptoSuite::Sm => {
+                // The same rule for an SM2 secret as for a signing key; draw again in the
+                // rare case it is not a valid scalar.
+                let signing = MemoryKeyCustody::generate_in(CryptoSuite::Sm, rng);
+                let secret = signing.secret_bytes();
+                match Self::from_secret(suite, *secret) {
+                    Ok(k) => k,
+                    Err(_) => Self::generate_in(suite, rng),
+                }
+            }
+        }
+    }
+
+    /// An X25519 key pair from its secret.
     pub fn from_secret_bytes(secret: [u8; 32]) -> Self {
         Self {
-            secret: SecretKey::from_bytes(secret),
+            secret: SealingSecret::X25519(SecretKey::from_bytes(secret)),
+        }
+    }
+
+    /// A key pair of `suite` from its 32 secret bytes (an SM2 secret must be in [1, n - 2]).
+    pub fn from_secret(suite: CryptoSuite, secret: [u8; 32]) -> Result<Self, IdentityError> {
+        match suite {
+            CryptoSuite::Ed25519 => Ok(Self::from_secret_bytes(secret)),
+            CryptoSuite::Sm => {
+                let PublicKeyBytes::Sm2(public) =
+                    MemoryKeyCustody::from_secret(suite, &secret)?.public_key()
+                else {
+                    return Err(IdentityError::InvalidPublicKey {
+                        reason: "an SM2 secret gave no SM2 point".into(),
+                    });
+                };
+                Ok(Self {
+                    secret: SealingSecret::Sm2 {
+                        secret: zeroize::Zeroizing::new(secret),
+                        public,
+                    },
+                })
+            }
+        }
+    }
+
+    pub fn suite(&self) -> CryptoSuite {
+        match self.secret {
+            SealingSecret::X25519(_) => CryptoSuite::Ed25519,
+            SealingSecret::Sm2 { .. } => CryptoSuite::Sm,
         }
     }
 
     /// The secret key, for storing it; the caller is responsible for the copy.
     pub fn to_secret_bytes(&self) -> [u8; 32] {
-        self.secret.to_bytes()
+        match &self.secret {
+            SealingSecret::X25519(k) => k.to_bytes(),
+            SealingSecret::Sm2 { secret, .. } => **secret,
+        }
+    }
+
+    /// The secret as text that names its algorithm (bare hex for X25519, as always; `sm2:`
+    /// and hex for SM2), for `keys.json` and credentials.
+    pub fn to_secret_hex(&self) -> String {
+        let hex = hex::encode(self.to_secret_bytes());
+        match self.secret {
+            SealingSecret::X25519(_) => hex,
+            SealingSecret::Sm2 { .. } => format!("{SM2_TEXT}{hex}"),
+        }
+    }
+
+    /// Reads [`Self::to_secret_hex`]'s form.
+    pub fn from_secret_hex(text: &str) -> Result<Self, IdentityError> {
+        let text = text.trim();
+        let (suite, digits) = match text.strip_prefix(SM2_TEXT) {
+            Some(rest) => (CryptoSuite::Sm, rest),
+            None => (CryptoSuite::Ed25519, text),
+        };
+        let mut secret = [0u8; 32];
+        hex::decode_to_slice(digits, &mut secret).map_err(|e| IdentityError::InvalidEncoding {
+            what: "sealing secret key",
+            reason: e.to_string(),
+        })?;
+        Self::from_secret(suite, secret)
     }
 
     pub fn public_key(&self) -> SealingPublicKey {
-        SealingPublicKey(self.secret.public_key().to_bytes())
+        match &self.secret {
+            SealingSecret::X25519(k) => SealingPublicKey::X25519(k.public_key().to_bytes()),
+            SealingSecret::Sm2 { public, .. } => SealingPublicKey::Sm2(*public),
+        }
     }
 
     /// Opens a sealed box addressed to this key (see [`SealingCustody::unseal`]).
     pub fn unseal(&self, sealed_box: &[u8]) -> Result<Vec<u8>, IdentityError> {
         // Authentication failure cannot tell a wrong key from altered bytes; both mean "this
         // key cannot read it".
-        self.secret
-            .unseal(sealed_box)
-            .map_err(|_| IdentityError::WrongKey)
+        match &self.secret {
+            SealingSecret::X25519(k) => k.unseal(sealed_box).map_err(|_| IdentityError::WrongKey),
+            SealingSecret::Sm2 { secret, .. } => {
+                sm_envelope::open(secret, &[FORMAT_SM2], sealed_box)
+            }
+        }
     }
 
     pub fn open(&self, sealed: &SealedContact) -> Result<ContactDetails, IdentityError> {
@@ -185,17 +302,63 @@ impl SealingKeypair {
 }
 
 impl SealingPublicKey {
+    pub fn suite(&self) -> CryptoSuite {
+        match self {
+            SealingPublicKey::X25519(_) => CryptoSuite::Ed25519,
+            SealingPublicKey::Sm2(_) => CryptoSuite::Sm,
+        }
+    }
+
+    /// The raw key: 32 bytes for X25519, the 65-byte point for SM2.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            SealingPublicKey::X25519(b) => b,
+            SealingPublicKey::Sm2(b) => b,
+        }
+    }
+
+    /// A raw key as a platform key store hands it over (the length says which algorithm).
+    pub fn from_raw(raw: &[u8]) -> Result<Self, IdentityError> {
+        if let Ok(b) = <[u8; 32]>::try_from(raw) {
+            return Ok(SealingPublicKey::X25519(b));
+        }
+        <[u8; SM2_PUBLIC_KEY_LEN]>::try_from(raw)
+            .ok()
+            .filter(|b| sm2::PublicKey::from_sec1_bytes(b).is_ok())
+            .map(SealingPublicKey::Sm2)
+            .ok_or_else(|| IdentityError::InvalidPublicKey {
+                reason: format!(
+                    "a sealing key of {} bytes: 32 for X25519, an SM2 point of {SM2_PUBLIC_KEY_LEN}",
+                    raw.len()
+                ),
+            })
+    }
+
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        match self {
+            SealingPublicKey::X25519(b) => hex::encode(b),
+            SealingPublicKey::Sm2(b) => format!("{SM2_TEXT}{}", hex::encode(b)),
+        }
     }
 
     pub fn from_hex(s: &str) -> Result<Self, IdentityError> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s.trim(), &mut out).map_err(|e| IdentityError::InvalidEncoding {
+        let bad = |e: hex::FromHexError| IdentityError::InvalidEncoding {
             what: "sealing public key",
             reason: e.to_string(),
-        })?;
-        Ok(Self(out))
+        };
+        let s = s.trim();
+        match s.strip_prefix(SM2_TEXT) {
+            Some(rest) => {
+                let mut out = [0u8; SM2_PUBLIC_KEY_LEN];
+                hex::decode_to_slice(rest, &mut out).map_err(bad)?;
+                Ok(SealingPublicKey::Sm2(out))
+            }
+            None => {
+                let mut out = [0u8; 32];
+                hex::decode_to_slice(s, &mut out).map_err(bad)?;
+                Ok(SealingPublicKey::X25519(out))
+            }
+        }
     }
 }
 

@@ -3,12 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use ed25519_dalek::VerifyingKey;
-
-use super::certificate::{Certificate, CertificateId};
+use super::certificate::{Certificate, CertificateId, check_suite};
 use super::envelope::SignedEnvelope;
 use super::errors::IdentityError;
-use super::keys::{PublicKeyBytes, verify_strict};
+use super::keys::{PublicKeyBytes, Verifier};
 use super::revocation::RevocationList;
 use crate::model::{Actor, Timestamp};
 
@@ -17,13 +15,13 @@ pub struct TrustStore {
     root: PublicKeyBytes,
     /// Only certificates whose root signature was checked on the way in; the device key is
     /// kept decompressed because every envelope check needs it.
-    certificates: BTreeMap<CertificateId, (Certificate, VerifyingKey)>,
+    certificates: BTreeMap<CertificateId, (Certificate, Verifier)>,
     revocations: Option<RevocationList>,
 }
 
 impl TrustStore {
     pub fn new(root: PublicKeyBytes) -> Result<Self, IdentityError> {
-        root.to_verifying_key()?;
+        root.verifier()?;
         Ok(Self {
             root,
             certificates: BTreeMap::new(),
@@ -35,12 +33,18 @@ impl TrustStore {
         &self.root
     }
 
+    /// The city's suite: its root key's.
+    pub fn suite(&self) -> crate::identity::CryptoSuite {
+        self.root.suite()
+    }
+
     /// Accepts a certificate signed by the root. Its validity window is not checked here: a
     /// certificate may arrive before it starts, and an expired one is still needed to tell
     /// "expired" from "unknown". Adding the same certificate twice is harmless; a different
     /// certificate under a known id is refused.
     pub fn add_certificate(&mut self, certificate: Certificate) -> Result<(), IdentityError> {
         certificate.verify_signature(&self.root)?;
+        check_suite(&self.root, &certificate.body.device_key)?;
         if let Some((known, _)) = self.certificates.get(certificate.id()) {
             return if *known == certificate {
                 Ok(())
@@ -50,7 +54,7 @@ impl TrustStore {
                 })
             };
         }
-        let key = certificate.body.device_key.to_verifying_key()?;
+        let key = certificate.body.device_key.verifier()?;
         self.certificates
             .insert(certificate.id().clone(), (certificate, key));
         Ok(())
@@ -113,7 +117,7 @@ impl TrustStore {
         now: Timestamp,
     ) -> Result<&Certificate, IdentityError> {
         let (certificate, key) = self.lookup(&envelope.signer, now)?;
-        if !verify_strict(key, &envelope.signed_bytes(), &envelope.signature) {
+        if !key.verify(&envelope.signed_bytes(), &envelope.signature) {
             return Err(IdentityError::BadSignature {
                 signer: envelope.signer.clone(),
             });
@@ -138,7 +142,7 @@ impl TrustStore {
         &self,
         id: &CertificateId,
         now: Timestamp,
-    ) -> Result<(&Certificate, &VerifyingKey), IdentityError> {
+    ) -> Result<(&Certificate, &Verifier), IdentityError> {
         let (certificate, key) = self
             .certificates
             .get(id)

@@ -5,11 +5,9 @@
 //! another, and a request cannot be replayed once its challenge is used or stale
 //! ([`super::Freshness`]).
 
-use ed25519_dalek::Signature;
-
 use super::SyncError;
 use super::wire::SignedRequest;
-use crate::identity::{Certificate, CertificateId, TrustStore};
+use crate::identity::{Certificate, CertificateId, SignatureBytes, TrustStore};
 use crate::model::Timestamp;
 
 const DOMAIN: &[u8] = b"hotline/v2/request\0";
@@ -37,13 +35,14 @@ pub fn check<'a>(
     now: Timestamp,
 ) -> Result<&'a Certificate, SyncError> {
     let certificate = trust.check_certificate(&CertificateId::new(req.cert.clone()), now)?;
-    let key = certificate.body.device_key.to_verifying_key()?;
-    let sig = Signature::from_slice(&req.signature).map_err(|_| SyncError::BadRequestSignature)?;
-    key.verify_strict(
+    let sig =
+        SignatureBytes::from_tagged_bytes(&req.signature).ok_or(SyncError::BadRequestSignature)?;
+    if !certificate.body.device_key.verify(
         &message(endpoint, &req.cert, &req.challenge, &req.body),
         &sig,
-    )
-    .map_err(|_| SyncError::BadRequestSignature)?;
+    ) {
+        return Err(SyncError::BadRequestSignature);
+    }
     Ok(certificate)
 }
 
@@ -60,8 +59,7 @@ pub fn sign_request(
     let cert = identity.certificate.body.id.0.clone();
     let signature = identity
         .sign(&message(endpoint, &cert, challenge, &body))?
-        .0
-        .to_vec();
+        .to_tagged_bytes();
     Ok(SignedRequest {
         cert,
         challenge: challenge.to_vec(),

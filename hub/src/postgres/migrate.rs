@@ -73,12 +73,7 @@ pub fn from_sqlite_in_batches(
     let hub = Device::open_read_only(&store_dir)?;
     let node_id = hub.node_id()?;
     let source = hub.store();
-    let target = PgStore::open(
-        url,
-        &hex::encode(authority.root.0),
-        authority.policy.clone(),
-        2,
-    )?;
+    let target = PgStore::open(url, &authority.root.to_hex(), authority.policy.clone(), 2)?;
     let mut conn = target.connection()?;
 
     // The target is empty, or a copy of this very hub under way.

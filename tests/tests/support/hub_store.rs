@@ -55,7 +55,7 @@ impl HubStore {
         let trust = kit.trust_store();
         let storage = if on_postgres() {
             let cluster = PgCluster::start();
-            let root = hex::encode(kit.authority.root_public().0);
+            let root = kit.authority.root_public().to_hex();
             let open = || PgStore::open(&cluster.conn_str("postgres"), &root, policy.clone(), 2);
             let hubs = [open().unwrap(), open().unwrap()];
             Storage::Postgres(Box::new(PgHubs {
