@@ -221,6 +221,9 @@ impl Run<'_> {
     }
 }
 
+/// Which of an order's peer byte counts.
+type PeerBytes = fn(&BenchOrder) -> usize;
+
 /// Bytes of each order's two changes in the hotline (its submission and its edit), and of the
 /// peer's two (encoded as Automerge changes, and as the file's JSON), averaged. Read after the scenarios, outside every timed loop.
 fn change_bytes(
@@ -240,26 +243,15 @@ fn change_bytes(
     m.add("change_bytes", "hotline_submit_avg", submit as f64 / n);
     m.add("change_bytes", "hotline_edit_avg", edit as f64 / n);
     m.add("change_bytes", "hotline_signature", 64.0);
-    m.add(
-        "change_bytes",
-        "peer_order_change_avg",
-        avg(|o| o.peer_order_change_bytes),
-    );
-    m.add(
-        "change_bytes",
-        "peer_edit_change_avg",
-        avg(|o| o.peer_edit_change_bytes),
-    );
-    m.add(
-        "change_bytes",
-        "peer_order_json_avg",
-        avg(|o| o.peer_order_json_bytes),
-    );
-    m.add(
-        "change_bytes",
-        "peer_edit_json_avg",
-        avg(|o| o.peer_edit_json_bytes),
-    );
+    let peer: [(&'static str, PeerBytes); 4] = [
+        ("peer_order_change_avg", |o| o.peer_order_change_bytes),
+        ("peer_edit_change_avg", |o| o.peer_edit_change_bytes),
+        ("peer_order_json_avg", |o| o.peer_order_json_bytes),
+        ("peer_edit_json_avg", |o| o.peer_edit_json_bytes),
+    ];
+    for (name, bytes) in peer {
+        m.add("change_bytes", name, avg(bytes));
+    }
     Ok(())
 }
 
