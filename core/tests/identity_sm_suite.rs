@@ -388,3 +388,33 @@ fn an_sm_city_seals_contacts_for_the_center_and_reseals_them_for_the_unit() {
     hub.sync(&mut staff, now);
     assert_eq!(staff.contact(None, &order).unwrap(), expected);
 }
+
+/// A peer that relabels a genuine signature with the other algorithm (or strips the SM2 tag)
+/// gets the change refused as a bad signature, in either kind of city; the untouched change
+/// is then taken.
+#[test]
+fn a_signature_relabelled_by_a_peer_is_refused() {
+    for suite in CryptoSuite::ALL {
+        let mut city = City::new_in(suite, "turpan");
+        let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
+        let mut desk = city.device("desk", Role::Dispatcher, "center");
+        let order = kiosk
+            .submit(None, request("路灯不亮"), t("2026-03-02T09:00:00+08:00"))
+            .unwrap()
+            .order;
+        let genuine = kiosk.export_changes(&order).unwrap().remove(0);
+        let raw = match SignatureBytes::from_tagged_bytes(&genuine.signature).unwrap() {
+            SignatureBytes::Ed25519(b) | SignatureBytes::Sm2(b) => b,
+        };
+        let other = match suite {
+            CryptoSuite::Ed25519 => SignatureBytes::Sm2(raw),
+            CryptoSuite::Sm => SignatureBytes::Ed25519(raw),
+        };
+        let mut relabelled = genuine.clone();
+        relabelled.signature = other.to_tagged_bytes();
+        let now = t("2026-03-02T10:00:00+08:00");
+        let err = desk.import_change(&relabelled, now).unwrap_err();
+        assert_eq!(err.code().as_str(), "bad_signature", "{suite}");
+        assert!(desk.import_change(&genuine, now).is_ok(), "{suite}");
+    }
+}
