@@ -5,8 +5,9 @@
 #   kotlinc (+ kotlin-stdlib, kotlin-test, kotlinx-coroutines): npm package kotlin-compiler,
 #            into target/tools/npm (Debian's `kotlin` is too old for uniffi's output)
 #   JNA:     Debian package libjna-java (/usr/share/java/jna.jar)
+#   SM2:     Debian package libbcprov-java (BouncyCastle, the JVM's app-held SM2 key in tests)
 #   Java:    the machine's JDK 17 (Debian openjdk-17-jdk-headless if missing)
-#   Python:  pip packages pytest, cryptography (Ed25519 for the foreign key custody)
+#   Python:  pip packages pytest, cryptography (Ed25519) and gmssl (SM2) for the app-held key
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TARGET=${CARGO_TARGET_DIR:-$PWD/target}
@@ -42,6 +43,10 @@ if [ ! -f /usr/share/java/jna.jar ]; then
   apt_install libjna-java
 fi
 
+if [ ! -f /usr/share/java/bcprov.jar ]; then
+  apt_install libbcprov-java
+fi
+
 KOTLIN_HOME=$TOOLS/npm/node_modules/kotlin-compiler
 if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ] || ! grep -qx "$KOTLIN_VERSION" "$KOTLIN_HOME/build.txt" 2>/dev/null; then
   mkdir -p "$TOOLS/npm"
@@ -49,6 +54,6 @@ if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ] || ! grep -qx "$KOTLIN_VERSION" "$KOTLIN_
     "kotlin-compiler@$KOTLIN_VERSION"
 fi
 
-if ! python3 -c 'import pytest, cryptography' >/dev/null 2>&1; then
-  quiet python3 -m pip install -q --disable-pip-version-check pytest cryptography
+if ! python3 -c 'import pytest, cryptography, gmssl' >/dev/null 2>&1; then
+  quiet python3 -m pip install -q --disable-pip-version-check pytest cryptography gmssl
 fi

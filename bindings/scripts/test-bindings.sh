@@ -2,7 +2,7 @@
 # The binding suites: builds hotline-ffi once (debug, the target dir cargo test uses), generates
 # Kotlin, Python and Swift from it in library mode into target/bindings/ (never committed), then
 # runs the Kotlin JVM suite (android/src/test) and the pytest suite (bindings/python/tests)
-# against that one host library. Installs what it needs (install-test-tools.sh).
+# against that one host library, each in a city of either crypto suite. Installs what it needs (install-test-tools.sh).
 #
 #   bindings/scripts/test-bindings.sh            everything
 #   bindings/scripts/test-bindings.sh kotlin     only the Kotlin suite (python: only pytest)
@@ -14,9 +14,13 @@ OUT=$TARGET/bindings
 ONLY=${1:-all}
 
 step() { printf '\n==> %s\n' "$*"; }
+# The library the workspace's test build makes (deps/): hotline-ffi with its test tools, built
+# with the same features as every other crate of `cargo test --workspace`, so nothing is
+# compiled a second time with another feature set.
+LIB_DIR=$TARGET/debug/deps
 case "$(uname -s)" in
-  Darwin) LIB=$TARGET/debug/libhotline_ffi.dylib ;;
-  *) LIB=$TARGET/debug/libhotline_ffi.so ;;
+  Darwin) LIB=$LIB_DIR/libhotline_ffi.dylib ;;
+  *) LIB=$LIB_DIR/libhotline_ffi.so ;;
 esac
 
 step "bindings: install test tools (kotlinc, JNA, pytest) if missing"
@@ -24,8 +28,11 @@ bindings/scripts/install-test-tools.sh
 KOTLIN_HOME=$TARGET/tools/npm/node_modules/kotlin-compiler
 
 step "bindings: build hotline-ffi and uniffi-bindgen, generate Kotlin, Python, Swift"
-# The suites stand up their city with the test tools (`test-hub`), which a phone build leaves out.
-cargo build --quiet -p hotline-ffi --features test-hub -p hotline-uniffi-bindgen
+# The suites stand up their city with the test tools (`test-hub`), which a phone build leaves out:
+# the test build has them (hotline-ffi's own tests turn them on). After `cargo test --workspace`
+# (scripts/test-all) this builds nothing.
+cargo test --workspace --no-run --quiet
+cargo build --quiet -p hotline-uniffi-bindgen
 for lang in kotlin python swift; do
   rm -rf "${OUT:?}/$lang"
   "$TARGET/debug/uniffi-bindgen" generate --no-format --library "$LIB" --language "$lang" \
@@ -36,14 +43,21 @@ for f in Hotline.swift hotlineFFI.h hotlineFFI.modulemap; do
   [ -s "$OUT/swift/$f" ] || { echo "swift generation did not produce $f" >&2; exit 1; }
 done
 grep -q 'class HotlineDevice' "$OUT/swift/Hotline.swift"
+# deps/ keeps one hotline-ffi library whatever features built it last: it must be the one with
+# the test tools.
+grep -q 'class TestHub' "$OUT/swift/Hotline.swift" ||
+  { echo "$LIB was built without the test tools: run cargo test --workspace --no-run" >&2; exit 1; }
 echo "generated: $(cd "$OUT" && find kotlin python swift -type f | sort | tr '\n' ' ')"
 
 status=0
+# Both suites run in each language: every test city once with ed25519 and once with the
+# national algorithms (SM2, SM3, SM4); HOTLINE_TEST_CRYPTOS narrows it (e.g. to "sm").
+SUITES=${HOTLINE_TEST_CRYPTOS:-ed25519 sm}
 
 if [ "$ONLY" = all ] || [ "$ONLY" = kotlin ]; then
   step "bindings: Kotlin JVM suite (android/src/test)"
   lib=$KOTLIN_HOME/lib
-  cp="/usr/share/java/jna.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar"
+  cp="/usr/share/java/jna.jar:/usr/share/java/bcprov.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar"
   classes=$OUT/kotlin-classes
   mapfile -t sources < <(find "$OUT/kotlin" android/src/test/kotlin -name '*.kt' | sort)
   # kotlinc is the slow part: skip it when neither the generated nor the test sources changed.
@@ -56,14 +70,21 @@ if [ "$ONLY" = all ] || [ "$ONLY" = kotlin ]; then
   else
     echo "(compiled classes are up to date)"
   fi
-  java -Djna.library.path="$TARGET/debug" -Djna.nosys=false \
-    -cp "$classes:$cp:$lib/kotlin-stdlib.jar" hotline.test.RunnerKt || status=1
+  for suite in $SUITES; do
+    echo "-- Kotlin suite in a city of the $suite crypto suite"
+    HOTLINE_TEST_CRYPTO=$suite java -Djna.library.path="$LIB_DIR" -Djna.nosys=false \
+      -cp "$classes:$cp:$lib/kotlin-stdlib.jar" hotline.test.RunnerKt || status=1
+  done
 fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = python ]; then
   step "bindings: Python suite (bindings/python/tests)"
   ln -sf "$LIB" "$OUT/python/"  # uniffi loads the library from beside hotline.py
-  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$OUT/python" python3 -m pytest -q -p no:cacheprovider bindings/python/tests || status=1
+  for suite in $SUITES; do
+    echo "-- Python suite in a city of the $suite crypto suite"
+    HOTLINE_TEST_CRYPTO=$suite PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$OUT/python" \
+      python3 -m pytest -q -p no:cacheprovider bindings/python/tests || status=1
+  done
 fi
 
 exit $status

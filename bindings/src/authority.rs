@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use hotline_core::authority::{Authority, EnrolRequest};
-use hotline_core::identity::{CertificateId, PublicKeyBytes};
+use hotline_core::identity::{CertificateId, CryptoSuite, PublicKeyBytes};
 use hotline_core::model::{PersonId, Role, UnitId};
 use hotline_core::policy::preset;
 
@@ -56,11 +56,16 @@ impl CityAuthority {
 
 #[uniffi::export]
 impl CityAuthority {
-    /// Creates a new city in `dir` under a policy preset (`puyang`, `turpan`, `linshu`).
+    /// Creates a new city in `dir` under a policy preset (`puyang`, `turpan`, `linshu`) with
+    /// the algorithms of `crypto` for every key, signature and sealed record it will have.
     #[uniffi::constructor]
-    pub fn create(dir: String, preset_name: String) -> Result<Arc<Self>, HotlineError> {
+    pub fn create(
+        dir: String,
+        preset_name: String,
+        crypto: CryptoSuite,
+    ) -> Result<Arc<Self>, HotlineError> {
         let policy = preset(&preset_name)?;
-        let inner = Authority::create(&PathBuf::from(dir), policy)?;
+        let inner = Authority::create_in(crypto, &PathBuf::from(dir), policy, chrono::Utc::now())?;
         Ok(Arc::new(Self {
             inner: Mutex::new(inner),
         }))
@@ -104,6 +109,11 @@ impl CityAuthority {
             valid_days: request.valid_days,
         };
         self.with(|a| to_json(&a.enrol(&req, key, now)?))
+    }
+
+    /// The city's suite: the kind of key a device enrolled here must hold.
+    pub fn crypto_suite(&self) -> Result<CryptoSuite, HotlineError> {
+        self.with(|a| Ok(a.suite()))
     }
 
     /// Revokes certificates; returns the new root-signed revocation list (JSON) to distribute.

@@ -5,7 +5,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hotline_core::device::{ImportOutcome, ReceiptPart, ReceiptStatus, Submitted};
-use hotline_core::identity::ContactDetails;
+use hotline_core::identity::{ContactDetails, CryptoSuite};
 use hotline_core::model::{
     Actor, AttachmentRef, CaseInfo, Channel, ClosureApplication, ClosureGround, ContactMethod,
     Coordination, CoordinationMethod, DutyOfficeReport, EmergencyCategory, ExtensionRequest,
@@ -72,6 +72,14 @@ uniffi::custom_type!(ReceiptCode, String, {
     lower: |code| code.0,
     try_lift: |s| Ok(ReceiptCode(s)),
 });
+
+/// The city's algorithms, chosen when its authority is created: `Ed25519` (ed25519, X25519,
+/// SHA-256) or `Sm` (SM2, SM3, SM4 — 国密). An app generates its device key of this kind.
+#[uniffi::remote(Enum)]
+pub enum CryptoSuite {
+    Ed25519,
+    Sm,
+}
 
 #[uniffi::remote(Enum)]
 pub enum Role {

@@ -95,7 +95,12 @@ impl City {
     fn new() -> City {
         let tmp = tempfile::tempdir().unwrap();
         let hub = tmp.path().join("hub").display().to_string();
-        let authority = CityAuthority::create(hub, "turpan".into()).unwrap();
+        let authority = CityAuthority::create(
+            hub,
+            "turpan".into(),
+            hotline_core::identity::CryptoSuite::Ed25519,
+        )
+        .unwrap();
         City { tmp, authority }
     }
 

@@ -59,3 +59,63 @@ fn bench_memory_reads_the_hub_at_each_number_of_orders() {
         assert_eq!(at["status_lookups"]["n"], 3);
     }
 }
+
+/// `bench sync --crypto both`: every scenario once per suite, each in cities of its own, and
+/// the figures issue 16 asks for side by side (three orders of the shared file's form).
+#[test]
+fn bench_sync_measures_each_crypto_suite_side_by_side() {
+    let t = terminal();
+    let dir = t.path("work");
+    let orders = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/work-orders-3.jsonl"
+    );
+    let out = t.ok(&[
+        "bench",
+        "sync",
+        "--crypto",
+        "both",
+        "--runs",
+        "1",
+        "--idle-orders",
+        "6",
+        "--orders-file",
+        orders,
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    for suite in ["ed25519", "sm"] {
+        let ingest = &out[format!("{suite}.ingest")];
+        assert_eq!(ingest["changes"]["median"], 3.0, "{out}");
+        assert!(
+            ingest["limit_verify_apply_changes_per_s"]["median"]
+                .as_f64()
+                .unwrap()
+                > 0.0
+        );
+        assert!(
+            out[format!("{suite}.push")]["requests"]["median"]
+                .as_f64()
+                .unwrap()
+                >= 1.0
+        );
+    }
+    // An SM2 signature names its algorithm in one byte more.
+    assert_eq!(
+        out["ed25519.change_bytes"]["hotline_signature"]["median"],
+        64.0
+    );
+    assert_eq!(out["sm.change_bytes"]["hotline_signature"]["median"], 65.0);
+    let figures = &out["sm_to_ed25519"];
+    for figure in [
+        "device_intake_s",
+        "hub_ingest_changes_per_s",
+        "limit_verify_apply_changes_per_s",
+        "tcp_bytes_per_edit",
+    ] {
+        assert!(
+            figures[figure]["sm_over_ed25519"].as_f64().unwrap() > 0.0,
+            "{figure}: {out}"
+        );
+    }
+}

@@ -104,7 +104,12 @@ fn kiosk_to_center_to_township_with_sealed_contact() {
         .unwrap();
     let photo = &v.state.site_evidence[0].content.photos[0];
     assert_eq!(photo.size, 300_000);
-    assert_eq!(photo.sha256.len(), 64);
+    // Named by the city's digest: SHA-256, or `sm3:` and SM3 in a city of the national suite.
+    let name = hotline_core::identity::ContentName::parse(&photo.sha256).unwrap();
+    assert_eq!(
+        name.digest,
+        hotline_core::identity::ContentDigest::of_suite(hotline_testkit::test_suite())
+    );
     assert!(photo.device.is_some());
 
     // Back at the center: everything the phone did arrives and verifies; a replay is a no-op.

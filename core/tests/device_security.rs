@@ -328,11 +328,11 @@ fn verify_finds_a_tampered_change_signature_blob_and_certificate() {
         .unwrap();
     assert!(s.staff_a.verify().unwrap().ok());
     let dir = s.city.dir("staff-a");
+    let sha = v.state.site_evidence[0].content.photos[0].sha256.clone();
+    let blob = s.staff_a.store().blob_path(&sha).unwrap();
     drop(s.staff_a);
 
     // Swap the photo for another one.
-    let sha = v.state.site_evidence[0].content.photos[0].sha256.clone();
-    let blob = dir.join("blobs").join(&sha[..2]).join(&sha[2..]);
     std::fs::write(&blob, b"a different photo!!").unwrap();
     let dev = Device::open(&dir).unwrap();
     assert_eq!(problem_codes(&dev), vec!["blob_hash_mismatch"]);

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use hotline_core::Coded;
+use hotline_core::device::{PhotoInput, PhotoSource};
 use hotline_core::identity::{
     Certificate, ContactDetails, CryptoSuite, IdentityError, KeyCustody, MemoryKeyCustody,
     PublicKeyBytes, SM2_TAG, SealedContact, SealingCustody, SealingKeypair, SealingPublicKey,
@@ -16,7 +17,7 @@ use hotline_core::identity::{
 use hotline_core::key_files::{FileKeyCustody, FileSealingCustody};
 use hotline_core::model::Role;
 use hotline_testkit::link::MemoryHub;
-use hotline_testkit::{City, UNIT_A, register_and_dispatch, request, t};
+use hotline_testkit::{City, UNIT_A, jpeg, register_and_dispatch, request, sign_for, t};
 use rand_core::OsRng;
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -387,6 +388,29 @@ fn an_sm_city_seals_contacts_for_the_center_and_reseals_them_for_the_unit() {
     hub.sync(&mut desk, now);
     hub.sync(&mut staff, now);
     assert_eq!(staff.contact(None, &order).unwrap(), expected);
+    // The staff's site photo is named by SM3, stored under that name and verified with SM3.
+    staff.act(None, &order, sign_for(), now).unwrap();
+    let shown = staff
+        .add_evidence(
+            None,
+            &order,
+            vec![PhotoInput {
+                source: PhotoSource::Bytes(jpeg(b"the lamp post, repaired")),
+                media_type: "image/jpeg".into(),
+                captured_at: Some(now),
+                gps: None,
+            }],
+            None,
+            "现场照片".into(),
+            now,
+        )
+        .unwrap();
+    let name = shown.state.site_evidence[0].content.photos[0]
+        .sha256
+        .clone();
+    assert!(name.starts_with("sm3:"), "{name}");
+    assert!(staff.store().blob_path(&name).unwrap().is_file());
+    assert!(staff.verify().unwrap().ok());
 }
 
 /// A peer that relabels a genuine signature with the other algorithm (or strips the SM2 tag)

@@ -41,7 +41,13 @@ fn crash_child() {
         writeln!(out.lock(), "ack {order} {hash}").unwrap();
         if i % 10 == 0 {
             let body = format!("photo {i} ").repeat(5_000);
-            let info = store.put_blob(&mut body.as_bytes(), "image/jpeg").unwrap();
+            let info = store
+                .put_blob(
+                    &mut body.as_bytes(),
+                    "image/jpeg",
+                    hotline_core::identity::ContentDigest::Sha256,
+                )
+                .unwrap();
             writeln!(out.lock(), "blob {}", info.sha256).unwrap();
         }
         out.lock().flush().unwrap();

@@ -361,7 +361,11 @@ fn a_store_upgraded_from_version_1_equals_a_new_store_and_keeps_its_data() {
     assert_eq!(upgraded.order_count().unwrap(), 2);
     assert_eq!(upgraded.change_count().unwrap(), 3);
     upgraded
-        .put_blob(&mut &b"after upgrade"[..], "text/plain")
+        .put_blob(
+            &mut &b"after upgrade"[..],
+            "text/plain",
+            hotline_core::identity::ContentDigest::Sha256,
+        )
         .unwrap();
     upgraded.integrity_check().unwrap();
 

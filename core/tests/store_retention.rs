@@ -27,7 +27,11 @@ fn photos_no_record_references_go_after_the_grace_period() {
     // A photo stored for a record that was never written (the action was refused).
     let stray = kiosk
         .store()
-        .put_blob(&mut &jpeg(b"never attached")[..], "image/jpeg")
+        .put_blob(
+            &mut &jpeg(b"never attached")[..],
+            "image/jpeg",
+            hotline_core::identity::ContentDigest::Sha256,
+        )
         .unwrap()
         .sha256;
     // An upload that stopped half-way.

@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 
 use chrono::DateTime;
 use hotline_core::device::{Device, PhotoInput, PhotoSource};
+use hotline_core::identity::ContentDigest;
 use hotline_core::model::{
-    Channel, Location, OrderDetails, OrderId, ReceiptCode, RequestKind, Role, Urgency,
+    AttachmentRef, Channel, Location, OrderDetails, OrderId, ReceiptCode, RequestKind, Role,
+    Urgency,
 };
 use hotline_core::sync::blobs::BlobChunk;
 use hotline_core::sync::http::messages::{GetChunk, PutChunk, StatusQuery};
@@ -463,6 +465,51 @@ async fn the_hub_checks_every_content_limit_again() {
         "change_too_large"
     );
     assert!(!hub_has(&s.hub, &hash_of(&long)));
+}
+
+/// A photo's name carries its digest, and the city's suite decides which: a record naming its
+/// photo by the other suite's hash (SHA-256 in an SM city, SM3 in an ed25519 one) is refused
+/// at the hub as at the device, so no photo's integrity rests on a hash the city did not choose.
+#[tokio::test]
+async fn the_hub_refuses_a_photo_named_by_another_suites_digest() {
+    let s = scene().await;
+    let photo = jpeg(b"the blocked drain");
+    let own = ContentDigest::of_suite(test_suite());
+    let other = match own {
+        ContentDigest::Sha256 => ContentDigest::Sm3,
+        ContentDigest::Sm3 => ContentDigest::Sha256,
+    };
+    let with_photo = |order: &OrderId, digest: ContentDigest| {
+        let mut d = details(order, "下水道堵了".into());
+        d.attachments = vec![AttachmentRef {
+            sha256: digest.name_of(&photo),
+            size: photo.len() as u64,
+            media_type: "image/jpeg".into(),
+            captured_at: None,
+            gps: None,
+            device: None,
+        }];
+        forged_submit(&s.city, "kiosk-1", order, d, t(LATER))
+    };
+    let order = OrderId::new("wo-other-digest");
+    let foreign = with_photo(&order, other);
+    assert_eq!(
+        refusal_of(&s.hub, &s.kiosk, &foreign).await,
+        "crypto_suite_mismatch"
+    );
+    assert!(!hub_has(&s.hub, &hash_of(&foreign)));
+    // The same record with the city's own digest is taken.
+    let order = OrderId::new("wo-own-digest");
+    let fine = with_photo(&order, own);
+    assert!(own.name_of(&photo).starts_with(match own {
+        ContentDigest::Sha256 => "",
+        ContentDigest::Sm3 => "sm3:",
+    }));
+    let resp = push(&s.hub, &s.kiosk, std::slice::from_ref(&fine))
+        .await
+        .unwrap();
+    assert!(resp.refused.is_empty(), "{:?}", resp.refused);
+    assert!(hub_has(&s.hub, &hash_of(&fine)));
 }
 
 #[tokio::test]

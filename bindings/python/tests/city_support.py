@@ -1,9 +1,12 @@
 """A small city for the Python tests: an authority (the bindings' admin/test tool), people
-enrolled with keys their app generated (the `cryptography` package's Ed25519 stands in for a
-key store), their devices, carrying signed changes between devices by hand, and a city hub in
+enrolled with keys their app generated (the `cryptography` package's Ed25519, or `gmssl`'s
+SM2 in a city of the national suite, stands in for a key store), their devices, carrying signed changes between devices by hand, and a city hub in
 this process for them to sync with instead."""
 
 import datetime
+import hashlib
+import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -11,6 +14,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from gmssl import func, sm2, sm3
 
 import hotline
 
@@ -51,17 +55,21 @@ def construct(name: str, value):
     return value
 
 
-class Ed25519Custody(hotline.DeviceKeyCustody):
-    """The app's key store: signs, never shows the private key."""
+# The city's suite: HOTLINE_TEST_CRYPTO=sm runs the whole suite in a city of the national
+# algorithms (SM2, SM3, SM4), as the Rust suites do.
+SUITE = hotline.CryptoSuite.SM if os.environ.get("HOTLINE_TEST_CRYPTO") == "sm" else hotline.CryptoSuite.ED25519
+# The raw public key an app hands over for enrolment: 32 bytes (ed25519) or 04 || x || y (SM2).
+KEY_BYTES = 65 if SUITE == hotline.CryptoSuite.SM else 32
+
+
+class AppCustody(hotline.DeviceKeyCustody):
+    """The app's key store: signs, never shows the private key; can be locked like a key that
+    needs the user's fingerprint."""
 
     def __init__(self):
-        self._key = Ed25519PrivateKey.generate()
         self.signatures = 0
         self.locked = False
         self._lock = threading.Lock()
-
-    def public_key(self) -> bytes:
-        return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
     def sign(self, message: bytes) -> bytes:
         if self.locked:
@@ -70,7 +78,45 @@ class Ed25519Custody(hotline.DeviceKeyCustody):
             )
         with self._lock:
             self.signatures += 1
+        return self._sign(message)
+
+
+class Ed25519Custody(AppCustody):
+    """Ed25519 from the `cryptography` package."""
+
+    def __init__(self):
+        super().__init__()
+        self._key = Ed25519PrivateKey.generate()
+
+    def public_key(self) -> bytes:
+        return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def _sign(self, message: bytes) -> bytes:
         return self._key.sign(message)
+
+
+class Sm2Custody(AppCustody):
+    """SM2 over SM3 with the default identifier, from the `gmssl` package (written apart from
+    the Rust crates hotline uses): signatures are r || s, 64 bytes."""
+
+    def __init__(self):
+        super().__init__()
+        n = int(sm2.default_ecc_table["n"], 16)
+        secret = f"{secrets.randbelow(n - 1) + 1:064x}"
+        self._sm2 = sm2.CryptSM2(private_key=secret, public_key="")
+        # Set after construction: gmssl's constructor strips leading "0"/"4" characters.
+        self._sm2.public_key = self._sm2._kg(int(secret, 16), sm2.default_ecc_table["g"])
+
+    def public_key(self) -> bytes:
+        return bytes.fromhex("04" + self._sm2.public_key)
+
+    def _sign(self, message: bytes) -> bytes:
+        return bytes.fromhex(self._sm2.sign_with_sm3(message, secrets.token_hex(32)))
+
+
+def app_custody() -> AppCustody:
+    """A key of the city's kind, generated in the app (Keystore or a platform SM2 key on a phone)."""
+    return Sm2Custody() if SUITE == hotline.CryptoSuite.SM else Ed25519Custody()
 
 
 class Member:
@@ -84,7 +130,7 @@ class City:
     def __init__(self, preset: str = "turpan"):
         self.root = Path(tempfile.mkdtemp(prefix="hotline-py-"))
         self.authority = Tracked(
-            construct("CityAuthority.create", hotline.CityAuthority.create(self.dir("hub"), preset)),
+            construct("CityAuthority.create", hotline.CityAuthority.create(self.dir("hub"), preset, SUITE)),
             "CityAuthority",
         )
 
@@ -98,7 +144,7 @@ class City:
         )
 
     async def member(self, person, role, unit) -> Member:
-        custody = Ed25519Custody()
+        custody = app_custody()
         credential = self.authority.enrol(self.request(person, role, unit), ENROLLED_AT, custody.public_key())
         device = await hotline.HotlineDevice.set_up(self.dir(person), credential, SET_UP_AT, custody)
         CALLED.add("HotlineDevice.set_up")
@@ -139,6 +185,13 @@ async def carry(source: Member, target: Member, order, now):
 
 def gps(lat, lon):
     return hotline.GpsFix(lat=lat, lon=lon, accuracy_m=8.5, source=hotline.GpsSource.GNSS, mock=False)
+
+
+def content_name(data: bytes) -> str:
+    """A photo's name as the city makes it: SHA-256 hex, or `sm3:` and SM3 hex (gmssl's)."""
+    if SUITE == hotline.CryptoSuite.SM:
+        return "sm3:" + sm3.sm3_hash(func.bytes_to_list(data))
+    return hashlib.sha256(data).hexdigest()
 
 
 def photo(data: bytes, when: str, lat=35.76, lon=115.03):

@@ -5,12 +5,15 @@ import asyncio
 import pytest
 
 import hotline
-from city_support import CALLED, CENTER, Tracked, at, carry, complaint, construct
+from city_support import CALLED, CENTER, KEY_BYTES, SUITE, Tracked, at, carry, complaint, construct
 
 
 def test_app_key_signs_and_the_device_reopens_with_it(city, run):
     async def main():
+        # The app generates a key of the city's kind (SM2 in a city of the national suite).
+        assert city.authority.crypto_suite() == SUITE
         kiosk = await city.member("kiosk-1", hotline.Role.KIOSK, CENTER)
+        assert len(kiosk.custody.public_key()) == KEY_BYTES
         before = kiosk.custody.signatures
         order = (await kiosk.device.submit(complaint(), at("2026-03-02T09:00:00+08:00"))).order
         assert kiosk.custody.signatures == before + 1

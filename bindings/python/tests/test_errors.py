@@ -4,7 +4,7 @@ Chinese and English messages."""
 import pytest
 
 import hotline
-from city_support import CALLED, CENTER, UNIT_A, at, carry, complaint, dispatch_to
+from city_support import CALLED, CENTER, SUITE, UNIT_A, at, carry, complaint, dispatch_to
 
 
 def has_chinese(text):
@@ -44,7 +44,7 @@ def test_invalid_input_not_found_and_bad_json(city, run):
             await kiosk.device.set_revocations("{not json")
         assert e.value.code == "bad_input"
         with pytest.raises(hotline.HotlineError.InvalidInput) as e:
-            hotline.CityAuthority.create(city.dir("hub2"), "atlantis")
+            hotline.CityAuthority.create(city.dir("hub2"), "atlantis", SUITE)
         assert e.value.code == "policy_unknown_preset"
         with pytest.raises(hotline.HotlineError.Refused) as e:
             await hotline.HotlineDevice.open(city.dir("empty"))

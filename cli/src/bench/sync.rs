@@ -15,6 +15,11 @@
 //! scenario's start), and the bytes up and down apart — HTTP bodies (what the client counted)
 //! and raw TCP (a counting relay between device and hub, headers and framing included). Timed
 //! loops do only the work: everything else is read before or after them. Medians over `runs`.
+//!
+//! `--crypto sm` runs it all in cities of the national suite (SM2 signatures, SM3, SM4 sealed
+//! contacts); `--crypto both` runs ed25519 first as the baseline, then SM, and prints the SM
+//! figures over ed25519's (`sm_to_ed25519`): device intake, hub ingest against each suite's own
+//! verify + apply limit, bytes per synced edit.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,6 +30,7 @@ use clap::Args;
 use hotline_core::authority::Authority;
 use hotline_core::device::Device;
 use hotline_core::error::ErrorCode;
+use hotline_core::identity::{CryptoSuite, SIGNATURE_LEN};
 use hotline_core::model::{Action, OrderId};
 use hotline_core::policy::preset;
 use hotline_core::sync::http::{CancelToken, SyncReport, sync_with_hub};
@@ -39,6 +45,25 @@ use super::{
 };
 use crate::output::CliError;
 
+/// Which crypto suites a bench measures.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuiteChoice {
+    Ed25519,
+    Sm,
+    /// Both, ed25519 first (the baseline), each in cities of its own; prints their ratios.
+    Both,
+}
+
+impl SuiteChoice {
+    fn suites(self) -> Vec<CryptoSuite> {
+        match self {
+            SuiteChoice::Ed25519 => vec![CryptoSuite::Ed25519],
+            SuiteChoice::Sm => vec![CryptoSuite::Sm],
+            SuiteChoice::Both => CryptoSuite::ALL.to_vec(),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct SyncArgs {
     /// Orders held by the device for the ingest and the second idle reconnect.
@@ -47,6 +72,9 @@ pub struct SyncArgs {
     /// Runs, each on a new city, hub and device; medians (with min and max) are printed.
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+    /// The cities' crypto suite: `ed25519`, `sm` (SM2/SM3/SM4), or `both` side by side.
+    #[arg(long, value_enum, default_value_t = SuiteChoice::Ed25519)]
+    pub crypto: SuiteChoice,
     #[command(flatten)]
     pub work: Workplace,
 }
@@ -242,7 +270,11 @@ fn change_bytes(
     let avg = |f: fn(&BenchOrder) -> usize| orders.iter().map(f).sum::<usize>() as f64 / n;
     m.add("change_bytes", "hotline_submit_avg", submit as f64 / n);
     m.add("change_bytes", "hotline_edit_avg", edit as f64 / n);
-    m.add("change_bytes", "hotline_signature", 64.0);
+    m.add(
+        "change_bytes",
+        "hotline_signature",
+        signature_bytes(device) as f64,
+    );
     let peer: [(&'static str, PeerBytes); 4] = [
         ("peer_order_change_avg", |o| o.peer_order_change_bytes),
         ("peer_edit_change_avg", |o| o.peer_edit_change_bytes),
@@ -253,6 +285,14 @@ fn change_bytes(
         m.add("change_bytes", name, avg(bytes));
     }
     Ok(())
+}
+
+/// A signature's bytes as a change carries it (the SM2 one names its algorithm: one byte more).
+fn signature_bytes(device: &Device) -> usize {
+    match device.trust().suite() {
+        CryptoSuite::Ed25519 => SIGNATURE_LEN,
+        CryptoSuite::Sm => SIGNATURE_LEN + 1,
+    }
 }
 
 /// Per edit, the bytes that crossed the wire for it and their ratio to the change it carried.
@@ -266,7 +306,8 @@ fn per_edit(m: &mut Measured, edits: usize) {
     let n = edits.max(1) as f64;
     let body = (last(m, "edit", "body_up_bytes") + last(m, "edit", "body_down_bytes")) / n;
     let tcp = (last(m, "edit", "tcp_up_bytes") + last(m, "edit", "tcp_down_bytes")) / n;
-    let change = last(m, "change_bytes", "hotline_edit_avg") + 64.0;
+    let change =
+        last(m, "change_bytes", "hotline_edit_avg") + last(m, "change_bytes", "hotline_signature");
     m.add("edit", "body_bytes_per_edit", body);
     m.add("edit", "tcp_bytes_per_edit", tcp);
     m.add("edit", "body_ratio_to_change_plus_sig", body / change);
@@ -275,12 +316,18 @@ fn per_edit(m: &mut Measured, edits: usize) {
 
 fn one_run(
     dir: &Path,
+    suite: CryptoSuite,
     orders: &[BenchOrder],
     base: chrono::DateTime<chrono::Utc>,
     idle_orders: usize,
     m: &mut Measured,
 ) -> Result<(), CliError> {
-    let mut authority = Authority::create(&dir.join("hub"), preset("turpan")?)?;
+    let mut authority = Authority::create_in(
+        suite,
+        &dir.join("hub"),
+        preset("turpan")?,
+        chrono::Utc::now(),
+    )?;
     let device = intake_desk(&mut authority, "bench-intake", &dir.join("device"), base)?;
     drop(authority);
     let hub = spawn_hub(&dir.join("hub"))?;
@@ -333,21 +380,76 @@ pub fn run(args: SyncArgs, put: &mut dyn FnMut(&str, Value)) -> Result<(), CliEr
                 .collect(),
         ),
     );
-    let mut m = Measured::default();
     let runs = args.runs.max(1);
-    for n in 1..=runs {
-        let dir = tmp.path.join(format!("run-{n}"));
-        one_run(&dir, &orders, base, args.idle_orders, &mut m)?;
-        let _ = std::fs::remove_dir_all(&dir);
-        eprintln!("run {n} of {runs} done / 第 {n} 次完成");
-    }
     put("runs", json!(runs));
-    for (scenario, values) in m.0 {
-        let summary: Map<String, Value> = values
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), stats::runs(v, 3)))
-            .collect();
-        put(&scenario, Value::Object(summary));
+    let suites = args.crypto.suites();
+    let mut medians = Vec::new();
+    for &suite in &suites {
+        let mut m = Measured::default();
+        for n in 1..=runs {
+            let dir = tmp.path.join(format!("{suite}-run-{n}"));
+            one_run(&dir, suite, &orders, base, args.idle_orders, &mut m)?;
+            let _ = std::fs::remove_dir_all(&dir);
+            eprintln!("{suite}: run {n} of {runs} done / {suite} 第 {n} 次完成");
+        }
+        medians.push(suite_medians(&m));
+        // One suite prints as before; several print each under its name.
+        let prefix = if suites.len() > 1 {
+            format!("{suite}.")
+        } else {
+            String::new()
+        };
+        for (scenario, values) in m.0 {
+            let summary: Map<String, Value> = values
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), stats::runs(v, 3)))
+                .collect();
+            put(&format!("{prefix}{scenario}"), Value::Object(summary));
+        }
+    }
+    if let [base_suite, other] = medians.as_slice() {
+        put("sm_to_ed25519", compare(base_suite, other));
     }
     Ok(())
+}
+
+/// The figures a suite is judged by (issue 16): device intake, hub ingest against the suite's
+/// own verify + apply limit, bytes per synced edit — medians over the runs.
+const SUITE_FIGURES: [(&str, &str, &str); 6] = [
+    ("push", "device_s", "device_intake_s"),
+    ("edit", "device_s", "device_edit_s"),
+    ("ingest", "changes_per_s", "hub_ingest_changes_per_s"),
+    (
+        "ingest",
+        "limit_verify_apply_changes_per_s",
+        "limit_verify_apply_changes_per_s",
+    ),
+    ("ingest", "ratio_to_limit", "ingest_ratio_to_limit"),
+    ("edit", "tcp_bytes_per_edit", "tcp_bytes_per_edit"),
+];
+
+fn suite_medians(m: &Measured) -> BTreeMap<&'static str, f64> {
+    SUITE_FIGURES
+        .iter()
+        .filter_map(|&(scenario, name, figure)| {
+            let mut v = m.0.get(scenario)?.get(name)?.clone();
+            v.sort_by(f64::total_cmp);
+            Some((figure, *v.get(v.len() / 2)?))
+        })
+        .collect()
+}
+
+/// Each figure of the SM suite against ed25519's, measured in the same run.
+fn compare(ed: &BTreeMap<&'static str, f64>, sm: &BTreeMap<&'static str, f64>) -> Value {
+    let ratios: Map<String, Value> = SUITE_FIGURES
+        .iter()
+        .filter_map(|&(_, _, figure)| {
+            let (a, b) = (ed.get(figure)?, sm.get(figure)?);
+            Some((
+                figure.to_string(),
+                json!({"ed25519": a, "sm": b, "sm_over_ed25519": b / a.max(1e-12)}),
+            ))
+        })
+        .collect();
+    Value::Object(ratios)
 }

@@ -165,6 +165,28 @@ pub fn plan_import(
     })
 }
 
+/// Every photo the action attaches is named by the city's digest (SM3 in an `sm` city, so a
+/// photo's integrity never rests on another suite's hash): checked where the event is written
+/// and again wherever it is received.
+pub(super) fn check_content_names(
+    action: &crate::model::Action,
+    suite: crate::identity::CryptoSuite,
+) -> Result<(), DeviceError> {
+    let city = crate::identity::ContentDigest::of_suite(suite);
+    for a in action.attachments() {
+        if let Some(name) = crate::identity::ContentName::parse(&a.sha256)
+            && name.digest != city
+        {
+            return Err(crate::identity::IdentityError::SuiteMismatch {
+                city: suite,
+                found: name.digest.suite(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// The checks after the signature: what the change adds, when it claims to have happened,
 /// who may have made it.
 fn admit(
@@ -183,6 +205,7 @@ fn admit(
         );
     };
     check_sizes(event)?;
+    check_content_names(&event.action, rules.trust.suite())?;
     // Not earlier than what its author had seen: a device's clock decides only among
     // events that did not know of each other.
     let latest_seen = events

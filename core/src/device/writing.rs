@@ -211,6 +211,7 @@ impl Device {
             action,
         };
         workflow::check_sizes(&event)?;
+        super::admission::check_content_names(&event.action, self.trust.suite())?;
         let doc_actor = doc::actor_for_device(identity.certificate.body.device_key.as_bytes());
         let (doc, change) = match doc {
             None => OrderDoc::create(order, doc_actor, &event, &sealed)?,

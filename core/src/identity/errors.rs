@@ -50,7 +50,7 @@ pub enum IdentityError {
     #[error("signature #{index} of the batch does not verify")]
     BatchBadSignature { index: usize },
     #[error(
-        "this city uses the {city} suite; a key or signature of the {found} suite has no place in it"
+        "this city uses the {city} suite; a key, signature or content digest of the {found} suite has no place in it"
     )]
     SuiteMismatch {
         city: CryptoSuite,
@@ -180,7 +180,7 @@ impl Coded for IdentityError {
                 format!("批量校验中第 {index} 个签名无效")
             }
             IdentityError::SuiteMismatch { city, found } => {
-                format!("本市使用 {city} 密码算法套件，不接受 {found} 套件的密钥或签名")
+                format!("本市使用 {city} 密码算法套件，不接受 {found} 套件的密钥、签名或摘要")
             }
             IdentityError::InvalidPublicKey { reason } => {
                 format!("不是可用的公钥：{reason}")

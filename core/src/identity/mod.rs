@@ -15,6 +15,7 @@
 mod batch;
 pub(crate) mod canonical;
 mod certificate;
+mod content_digest;
 mod custody;
 mod envelope;
 mod errors;
@@ -27,6 +28,7 @@ mod trust;
 
 pub use batch::{BatchItem, verify_batch};
 pub use certificate::{Certificate, CertificateBody, CertificateId};
+pub use content_digest::{ContentDigest, ContentHasher, ContentName};
 pub use custody::{KeyCustody, MemoryKeyCustody};
 pub use envelope::{SignedEnvelope, change_message};
 pub use errors::IdentityError;

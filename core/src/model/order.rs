@@ -309,7 +309,9 @@ pub struct Location {
 /// A file (photo, recording, document) referenced by its content hash; bytes live in the blob store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentRef {
-    /// Lower-case hex SHA-256 of the bytes.
+    /// The bytes' name by the city's digest: lower-case hex SHA-256, or `sm3:` and hex SM3 in
+    /// an `sm` city ([`crate::identity::ContentName`]). The field keeps its first name so
+    /// every record signed before suites existed reads unchanged.
     pub sha256: String,
     pub size: u64,
     pub media_type: String,

@@ -1,5 +1,7 @@
-//! Content-addressed blobs (photos, recordings, documents): `blobs/<2 hex>/<62 hex>` named by the
-//! SHA-256 of the bytes, plus a `blobs` table row with size and media type.
+//! Content-addressed blobs (photos, recordings, documents), named by the digest of their bytes
+//! ([`ContentName`]: SHA-256 as bare hex in `ed25519` cities, `sm3:`+hex in `sm` cities):
+//! `blobs/<2 hex>/<62 hex>` for SHA-256, `blobs/sm3/<2 hex>/<62 hex>` for SM3, plus a `blobs`
+//! table row with size and media type (its `sha256` column holds the name, whichever digest).
 //!
 //! Writes stream through a fixed buffer into a temp file in `blobs/` while hashing, fsync it,
 //! then rename it into place (atomic) and fsync the directory; only then is the row inserted.
@@ -15,14 +17,14 @@ use std::time::{Duration, SystemTime};
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{BLOB_DIR, Store, StoreError};
+use crate::identity::{ContentDigest, ContentName};
 
 /// What the store knows about one blob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobInfo {
-    /// Lowercase hex SHA-256 of the content.
+    /// The content's name (lowercase hex SHA-256, or `sm3:` and hex SM3).
     pub sha256: String,
     pub size: u64,
     /// As given when the blob was first stored (e.g. `image/jpeg`).
@@ -38,15 +40,22 @@ const STALE_TEMP_AGE: Duration = Duration::from_secs(3600);
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Checks that `s` is 64 lowercase hex digits. Called before any hash from outside is used to
-/// build a path, so `../../etc/passwd` or `ab/../..` never reach the file system.
-pub fn check_blob_hash(s: &str) -> Result<(), StoreError> {
-    if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        Ok(())
-    } else {
-        Err(StoreError::BadBlobHash {
-            value: s.chars().take(80).collect(),
-        })
+/// Checks that `s` is a content name (64 lowercase hex digits, bare or after `sm3:`) and reads
+/// it. Called before any name from outside is used to build a path, so `../../etc/passwd` or
+/// `ab/../..` never reach the file system.
+pub fn check_blob_hash(s: &str) -> Result<ContentName<'_>, StoreError> {
+    ContentName::parse(s).ok_or_else(|| StoreError::BadBlobHash {
+        value: s.chars().take(80).collect(),
+    })
+}
+
+/// The blob's file below the blob folder: SHA-256 names where they always were, SM3 names in
+/// a folder of their own (`sm3` is no 2-hex folder, so the two never meet).
+fn relative_blob_path(name: ContentName<'_>) -> PathBuf {
+    let (head, tail) = name.hex.split_at(2);
+    match name.digest {
+        ContentDigest::Sha256 => Path::new(head).join(tail),
+        ContentDigest::Sm3 => Path::new("sm3").join(head).join(tail),
     }
 }
 
@@ -70,19 +79,21 @@ impl Store {
         self.dir.join(BLOB_DIR)
     }
 
-    /// Where the blob's file is (or would be). `bad_blob_hash` for anything but 64 lowercase hex.
+    /// Where the blob's file is (or would be). `bad_blob_hash` for anything but a content name.
     pub fn blob_path(&self, sha256: &str) -> Result<PathBuf, StoreError> {
-        check_blob_hash(sha256)?;
-        Ok(self.blob_dir().join(&sha256[..2]).join(&sha256[2..]))
+        let name = check_blob_hash(sha256)?;
+        Ok(self.blob_dir().join(relative_blob_path(name)))
     }
 
-    /// Streams `reader` into a new blob (or finds the identical one already stored).
+    /// Streams `reader` into a new blob named by `digest` (the city's: [`ContentDigest::of_suite`]),
+    /// or finds the identical one already stored.
     pub fn put_blob(
         &self,
         reader: &mut dyn Read,
         media_type: &str,
+        digest: ContentDigest,
     ) -> Result<BlobInfo, StoreError> {
-        let (temp, sha256, size) = self.write_temp(reader)?;
+        let (temp, sha256, size) = self.write_temp(reader, digest)?;
         self.install(temp, &sha256, size, media_type)
     }
 
@@ -94,8 +105,8 @@ impl Store {
         reader: &mut dyn Read,
         media_type: &str,
     ) -> Result<BlobInfo, StoreError> {
-        check_blob_hash(sha256)?;
-        let (temp, actual, size) = self.write_temp(reader)?;
+        let digest = check_blob_hash(sha256)?.digest;
+        let (temp, actual, size) = self.write_temp(reader, digest)?;
         if actual != sha256 {
             // `temp` is dropped here, which deletes the file.
             return Err(StoreError::BlobHashMismatch {
@@ -135,9 +146,10 @@ impl Store {
 
     /// Re-hashes the blob's file (streamed): `Ok`, `blob_missing` or `blob_hash_mismatch`.
     pub fn verify_blob(&self, sha256: &str) -> Result<(), StoreError> {
+        let digest = check_blob_hash(sha256)?.digest;
         let path = self.blob_path(sha256)?;
         let mut file = File::open(&path).map_err(|e| missing_or_io(sha256, &path, e))?;
-        let mut hasher = Sha256::new();
+        let mut hasher = digest.hasher();
         let mut buf = vec![0u8; BUFFER_SIZE];
         loop {
             match file.read(&mut buf) {
@@ -147,7 +159,7 @@ impl Store {
                 Err(e) => return Err(PathIoError::new(&path, e).into()),
             }
         }
-        let actual = hex::encode(hasher.finalize());
+        let actual = hasher.finish();
         if actual == sha256 {
             Ok(())
         } else {
@@ -169,12 +181,17 @@ impl Store {
         rows.into_iter().map(blob_info_from).collect()
     }
 
-    /// Copies `reader` into a fresh temp file through a fixed buffer while hashing, then fsyncs.
-    fn write_temp(&self, reader: &mut dyn Read) -> Result<(TempFile, String, u64), StoreError> {
+    /// Copies `reader` into a fresh temp file through a fixed buffer while hashing, then fsyncs;
+    /// the temp file, the content's name by `digest`, its size.
+    fn write_temp(
+        &self,
+        reader: &mut dyn Read,
+        digest: ContentDigest,
+    ) -> Result<(TempFile, String, u64), StoreError> {
         let dir = self.blob_dir();
         let (mut file, temp) = create_temp(&dir)?;
         let path = temp.path.clone();
-        let mut hasher = Sha256::new();
+        let mut hasher = digest.hasher();
         let mut size: u64 = 0;
         let mut buf = vec![0u8; BUFFER_SIZE];
         loop {
@@ -194,7 +211,7 @@ impl Store {
             size += n as u64;
         }
         file.sync_all().at(&path)?;
-        Ok((temp, hex::encode(hasher.finalize()), size))
+        Ok((temp, hasher.finish(), size))
     }
 
     /// Renames the verified temp file into its content address and lists it.
@@ -206,10 +223,17 @@ impl Store {
         media_type: &str,
     ) -> Result<BlobInfo, StoreError> {
         let dest = self.blob_path(sha256)?;
-        let parent = self.blob_dir().join(&sha256[..2]);
+        let blob_dir = self.blob_dir();
+        let parent = dest.parent().unwrap_or(&blob_dir).to_path_buf();
         if !parent.is_dir() {
             std::fs::create_dir_all(&parent).at(&parent)?;
-            sync_dir(&self.blob_dir())?;
+            // Every folder made has its entry in the one above it, up to the blob folder.
+            for made in parent.ancestors().skip(1) {
+                sync_dir(made)?;
+                if made == blob_dir {
+                    break;
+                }
+            }
         }
         // Always rename, even when the blob exists: the new bytes are known to hash right, so a
         // damaged existing copy is healed for free. Same content → same name → dedup.

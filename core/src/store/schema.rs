@@ -317,6 +317,23 @@ CREATE TABLE catalogue_amendments (
 CREATE INDEX catalogue_amendments_by_order ON catalogue_amendments (order_id);
 "#,
     },
+    Migration {
+        version: 14,
+        sql: r#"
+-- A blob's name says its digest: 64 hex digits for SHA-256 (every name so far), `sm3:` and 64
+-- hex digits for SM3 in a city of the national suite. The table is rebuilt to widen its CHECK.
+CREATE TABLE blobs_v14 (
+    sha256     TEXT PRIMARY KEY NOT NULL CHECK (
+        length(sha256) = 64 OR (length(sha256) = 68 AND substr(sha256, 1, 4) = 'sm3:')),
+    size       INTEGER NOT NULL CHECK (size >= 0),
+    media_type TEXT NOT NULL,
+    stored_at  INTEGER
+) WITHOUT ROWID;
+INSERT INTO blobs_v14 SELECT sha256, size, media_type, stored_at FROM blobs;
+DROP TABLE blobs;
+ALTER TABLE blobs_v14 RENAME TO blobs;
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

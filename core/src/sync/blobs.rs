@@ -34,7 +34,8 @@ fn partial_path(store: &Store, sha: &str) -> PathBuf {
     store
         .dir()
         .join(crate::store::PARTIAL_DIR)
-        .join(format!("{sha}.part"))
+        // A file name without the `sm3:` colon, which some file systems refuse.
+        .join(format!("{}.part", sha.replace(':', "-")))
 }
 
 /// A blob is taken only as a record this node holds describes it: referenced by a stored

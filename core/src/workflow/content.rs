@@ -113,11 +113,7 @@ fn few<T>(
 fn attachments(action: &Action, refs: &[AttachmentRef]) -> Result<(), WorkflowError> {
     few(action, "attachments", refs, MAX_ATTACHMENTS)?;
     for a in refs {
-        let hex = a.sha256.len() == 64
-            && a.sha256
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if !hex {
+        if crate::identity::ContentName::parse(&a.sha256).is_none() {
             return Err(missing(action, "attachment.sha256"));
         }
         if !MEDIA_TYPES.contains(&a.media_type.as_str()) {

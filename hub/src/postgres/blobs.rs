@@ -7,7 +7,6 @@ use hotline_core::store::{GarbageReport, StoreError, check_blob_hash};
 use hotline_core::sync::HubReads;
 use hotline_core::sync::SyncError;
 use hotline_core::sync::blobs::{BlobChunk, BlobHeld, CHUNK_BYTES, check_chunk};
-use sha2::{Digest, Sha256};
 
 use super::{PgSession, db};
 
@@ -94,7 +93,7 @@ impl PgSession<'_> {
             tx.commit().map_err(db)?;
             return self.blob_held(&chunk.sha256);
         }
-        let actual = hex::encode(Sha256::digest(&bytes));
+        let actual = check_blob_hash(&chunk.sha256)?.digest.name_of(&bytes);
         tx.execute("DELETE FROM blob_parts WHERE sha256 = $1", &[&chunk.sha256])
             .map_err(db)?;
         if actual != chunk.sha256 {

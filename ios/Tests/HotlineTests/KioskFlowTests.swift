@@ -22,7 +22,7 @@ final class KioskFlowTests: XCTestCase {
     func testKioskSubmitsAndTheCitizenLooksItUp() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: root) }
-        let authority = try CityAuthority.create(dir: root.appendingPathComponent("hub").path, presetName: "turpan")
+        let authority = try CityAuthority.create(dir: root.appendingPathComponent("hub").path, presetName: "turpan", crypto: .ed25519)
         let custody = CryptoKitCustody()
         let credential = try authority.enrol(
             request: EnrolmentRequest(role: .kiosk, unit: "center", person: "kiosk-1", displayName: "自助终端1",

@@ -28,20 +28,20 @@ val SET_UP_AT: Instant = at("2026-03-01T09:00:00+08:00")
 /** The in-process hub's clock starts here (it checks certificates against its own clock). */
 val HUB_STARTS_AT: Instant = at("2026-03-10T09:00:00+08:00")
 
-class Member(val device: TrackedDevice, val custody: JdkEd25519Custody?, val person: String)
+class Member(val device: TrackedDevice, val custody: AppCustody?, val person: String)
 
 class City(preset: String = "turpan") : AutoCloseable {
     val root: File = Files.createTempDirectory("hotline-jvm").toFile()
-    val authority = TrackedAuthority(Coverage.construct("CityAuthority.create") { CityAuthority.create(File(root, "hub").path, preset) })
+    val authority = TrackedAuthority(Coverage.construct("CityAuthority.create") { CityAuthority.create(File(root, "hub").path, preset, SUITE) })
 
     fun dir(name: String): String = File(root, name).path
 
     fun request(person: String, role: Role, unit: String) =
         EnrolmentRequest(role, unit, person, "$person 测试", "4109", ENROLLED_AT, 365L)
 
-    /** A device whose key the app generated (JDK Ed25519 here, Keystore on a phone). */
+    /** A device whose key the app generated (JDK Ed25519 or BouncyCastle SM2 here, the platform's key store on a phone). */
     suspend fun member(person: String, role: Role, unit: String): Member {
-        val custody = JdkEd25519Custody()
+        val custody = appCustody()
         val credential = authority.enrol(request(person, role, unit), ENROLLED_AT, custody.publicKey())
         val device = Coverage.construct("HotlineDevice.setUp") { HotlineDevice.setUp(dir(person), credential, SET_UP_AT, custody) }
         return Member(TrackedDevice(device), custody, person)

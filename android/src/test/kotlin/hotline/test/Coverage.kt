@@ -118,6 +118,7 @@ class TrackedAuthority(val inner: hotline.CityAuthority) : CityAuthorityInterfac
     override fun revoke(certificateIds: List<String>, now: Timestamp) =
         inner.revoke(certificateIds, now).also { hit("revoke") }
     override fun unitDirectory() = inner.unitDirectory().also { hit("unitDirectory") }
+    override fun cryptoSuite() = inner.cryptoSuite().also { hit("cryptoSuite") }
     override fun registerSubUnit(unit: String, approval: String, now: Timestamp) =
         inner.registerSubUnit(unit, approval, now).also { hit("registerSubUnit") }
     override fun issueCatalogue(toml: String, now: Timestamp) =

@@ -1,4 +1,5 @@
-// The device key lives in the app (Android Keystore in production; the JDK's Ed25519 here):
+// The device key lives in the app (Android Keystore in production; the JDK's Ed25519 or
+// BouncyCastle's SM2 here):
 // the core asks it to sign and checks what comes back before anything is written.
 package hotline.test
 
@@ -21,7 +22,9 @@ fun Suite.custodyTests() {
             kiosk.device.inner.close()
             val reopened = TrackedDevice(Coverage.construct("HotlineDevice.open") { HotlineDevice.open(city.dir("kiosk-1"), kiosk.custody) })
             assertEquals(Status.SUBMITTED, reopened.show(order).status)
-            assertEquals(kiosk.custody.publicKey().size, 32)
+            // The app generated a key of the city's kind (SM2 in a city of the national suite).
+            assertEquals(SUITE, city.authority.cryptoSuite())
+            assertEquals(KEY_BYTES, kiosk.custody.publicKey().size)
             assertTrue(reopened.verify().ok)
             // Without the app's key the person cannot act: no key file exists for them.
             val keyless = TrackedDevice(HotlineDevice.open(city.dir("kiosk-1")))
@@ -43,8 +46,8 @@ fun Suite.custodyTests() {
             assertTrue(kiosk.device.inbox().isEmpty(), "nothing was written")
             kiosk.device.inner.close()
 
-            val wrongKey = object : JdkEd25519Custody() {
-                val other = JdkEd25519Custody()
+            val wrongKey = object : DeviceKeyCustody {
+                val other = appCustody()
                 override fun publicKey() = kiosk.custody.publicKey()
                 override fun sign(message: ByteArray) = other.sign(message)
             }

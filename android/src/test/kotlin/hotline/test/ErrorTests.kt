@@ -45,7 +45,7 @@ fun Suite.errorTests() {
             assertEquals("device_no_such_identity", assertFailsWith<HotlineException.NotFound> { kiosk.device.submit(complaint(), now, "nobody") }.code)
             assertEquals("bad_input", assertFailsWith<HotlineException.InvalidInput> { kiosk.device.setRevocations("{not json") }.code)
             assertEquals("bad_input", assertFailsWith<HotlineException.InvalidInput> { HotlineDevice.setUp(city.dir("x"), "[]", now) }.code)
-            assertEquals("policy_unknown_preset", assertFailsWith<HotlineException.InvalidInput> { hotline.CityAuthority.create(city.dir("hub2"), "atlantis") }.code)
+            assertEquals("policy_unknown_preset", assertFailsWith<HotlineException.InvalidInput> { hotline.CityAuthority.create(city.dir("hub2"), "atlantis", SUITE) }.code)
             // A store never set up is refused, not created half-way.
             assertEquals("device_not_initialised", assertFailsWith<HotlineException.Refused> {
                 Coverage.construct("HotlineDevice.open") { HotlineDevice.open(city.dir("empty")) }
