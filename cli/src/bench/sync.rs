@@ -30,7 +30,7 @@ use clap::Args;
 use hotline_core::authority::Authority;
 use hotline_core::device::Device;
 use hotline_core::error::ErrorCode;
-use hotline_core::identity::{CryptoSuite, SIGNATURE_LEN};
+use hotline_core::identity::CryptoSuite;
 use hotline_core::model::{Action, OrderId};
 use hotline_core::policy::preset;
 use hotline_core::sync::http::{CancelToken, SyncReport, sync_with_hub};
@@ -261,20 +261,18 @@ fn change_bytes(
     m: &mut Measured,
 ) -> Result<(), CliError> {
     let n = ids.len().max(1) as f64;
-    let (mut submit, mut edit) = (0usize, 0usize);
+    let (mut submit, mut edit, mut signature) = (0usize, 0usize, 0usize);
     for id in ids {
         let changes = device.export_changes(id)?;
         submit += changes.first().map_or(0, |c| c.bytes.len());
         edit += changes.last().map_or(0, |c| c.bytes.len());
+        // As stored and sent: an SM2 signature names its algorithm in one byte more.
+        signature += changes.last().map_or(0, |c| c.signature.len());
     }
     let avg = |f: fn(&BenchOrder) -> usize| orders.iter().map(f).sum::<usize>() as f64 / n;
     m.add("change_bytes", "hotline_submit_avg", submit as f64 / n);
     m.add("change_bytes", "hotline_edit_avg", edit as f64 / n);
-    m.add(
-        "change_bytes",
-        "hotline_signature",
-        signature_bytes(device) as f64,
-    );
+    m.add("change_bytes", "hotline_signature", signature as f64 / n);
     let peer: [(&'static str, PeerBytes); 4] = [
         ("peer_order_change_avg", |o| o.peer_order_change_bytes),
         ("peer_edit_change_avg", |o| o.peer_edit_change_bytes),
@@ -285,14 +283,6 @@ fn change_bytes(
         m.add("change_bytes", name, avg(bytes));
     }
     Ok(())
-}
-
-/// A signature's bytes as a change carries it (the SM2 one names its algorithm: one byte more).
-fn signature_bytes(device: &Device) -> usize {
-    match device.trust().suite() {
-        CryptoSuite::Ed25519 => SIGNATURE_LEN,
-        CryptoSuite::Sm => SIGNATURE_LEN + 1,
-    }
 }
 
 /// Per edit, the bytes that crossed the wire for it and their ratio to the change it carried.
