@@ -111,16 +111,29 @@ fn keys_and_signatures_carry_their_algorithm_in_text_and_bytes() {
     }
 }
 
-#[test]
-fn an_sm_city_signs_enrols_and_syncs_with_sm2_throughout() {
-    let mut city = City::new_in(CryptoSuite::Sm, "turpan");
-    assert_eq!(city.authority.suite(), CryptoSuite::Sm);
+/// A city of `suite` with a kiosk and a dispatcher's desk, and one request taken at the kiosk.
+fn kiosk_desk_and_order(
+    suite: CryptoSuite,
+) -> (
+    City,
+    hotline_core::device::Device,
+    hotline_core::device::Device,
+    hotline_core::model::OrderId,
+) {
+    let mut city = City::new_in(suite, "turpan");
     let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
-    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let desk = city.device("desk", Role::Dispatcher, "center");
     let order = kiosk
         .submit(None, request("路灯不亮"), t("2026-03-02T09:00:00+08:00"))
         .unwrap()
         .order;
+    (city, kiosk, desk, order)
+}
+
+#[test]
+fn an_sm_city_signs_enrols_and_syncs_with_sm2_throughout() {
+    let (city, mut kiosk, mut desk, order) = kiosk_desk_and_order(CryptoSuite::Sm);
+    assert_eq!(city.authority.suite(), CryptoSuite::Sm);
     let identity = kiosk.identity(None).unwrap();
     assert_eq!(
         identity.certificate.body.device_key.suite(),
@@ -419,13 +432,7 @@ fn an_sm_city_seals_contacts_for_the_center_and_reseals_them_for_the_unit() {
 #[test]
 fn a_signature_relabelled_by_a_peer_is_refused() {
     for suite in CryptoSuite::ALL {
-        let mut city = City::new_in(suite, "turpan");
-        let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
-        let mut desk = city.device("desk", Role::Dispatcher, "center");
-        let order = kiosk
-            .submit(None, request("路灯不亮"), t("2026-03-02T09:00:00+08:00"))
-            .unwrap()
-            .order;
+        let (_city, kiosk, mut desk, order) = kiosk_desk_and_order(suite);
         let genuine = kiosk.export_changes(&order).unwrap().remove(0);
         let raw = match SignatureBytes::from_tagged_bytes(&genuine.signature).unwrap() {
             SignatureBytes::Ed25519(b) | SignatureBytes::Sm2(b) => b,
