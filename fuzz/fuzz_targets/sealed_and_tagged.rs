@@ -1,13 +1,13 @@
 //! What a peer labels with an algorithm, whatever it says: a signature's binary form, keys and
-//! signatures as text, and a sealed contact opened with an X25519 and an SM2 key. Each is a
-//! value or a typed refusal — never a panic — and a forged label never verifies.
+//! signatures as text, photo names, and a sealed contact opened with an X25519 and an SM2
+//! key. Each is a value or a typed refusal — never a panic — and a forged label never verifies.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use hotline_core::identity::{
-    CryptoSuite, KeyCustody, MemoryKeyCustody, PublicKeyBytes, SealedContact, SealingKeypair,
-    SealingPublicKey, SignatureBytes,
+    ContentDigest, ContentName, CryptoSuite, KeyCustody, MemoryKeyCustody, PublicKeyBytes,
+    SealedContact, SealingKeypair, SealingPublicKey, SignatureBytes,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -31,7 +31,10 @@ fn keys() -> &'static Keys {
 fuzz_target!(|data: &[u8]| {
     let k = keys();
     if let Some(sig) = SignatureBytes::from_tagged_bytes(data) {
-        assert_eq!(SignatureBytes::from_tagged_bytes(&sig.to_tagged_bytes()), Some(sig));
+        assert_eq!(
+            SignatureBytes::from_tagged_bytes(&sig.to_tagged_bytes()),
+            Some(sig)
+        );
         // Arbitrary bytes never pass for a signature of either key over this message.
         assert!(!k.ed.public_key().verify(b"fuzz", &sig));
         assert!(!k.sm.public_key().verify(b"fuzz", &sig));
@@ -41,6 +44,21 @@ fuzz_target!(|data: &[u8]| {
         let _ = SignatureBytes::from_hex(text);
         let _ = SealingPublicKey::from_hex(text);
         let _ = SealingKeypair::from_secret_hex(text);
+        // A photo's name: only 64 lowercase hex digits, bare or after `sm3:`, ever pass (names
+        // become file paths), and a name that passes says its digest by its form.
+        if let Some(name) = ContentName::parse(text) {
+            assert_eq!(name.hex.len(), 64);
+            assert!(
+                name.hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            );
+            let prefix = match name.digest {
+                ContentDigest::Sha256 => "",
+                ContentDigest::Sm3 => "sm3:",
+            };
+            assert_eq!(format!("{prefix}{}", name.hex), text);
+        }
     }
     let _ = PublicKeyBytes::from_raw(data);
     let _ = SealingPublicKey::from_raw(data);
