@@ -92,6 +92,7 @@ pub enum Role {
     Callback,
     Supervisor,
     Auditor,
+    CenterService,
 }
 
 #[uniffi::remote(Enum)]

@@ -185,6 +185,12 @@ impl HotlineError {
     }
 }
 
+impl From<hotline_core::center::CenterError> for HotlineError {
+    fn from(e: hotline_core::center::CenterError) -> Self {
+        Self::from_coded(&e)
+    }
+}
+
 impl From<DeviceError> for HotlineError {
     fn from(e: DeviceError) -> Self {
         Self::from_coded(&e)

@@ -23,6 +23,7 @@ mod cancel;
 mod catalogue;
 mod core_types;
 mod custody;
+mod desk;
 mod device;
 mod error;
 mod inputs;

@@ -8,6 +8,7 @@ mod act_cmd;
 mod bench;
 mod bundle_cmd;
 mod catalogue_cmd;
+mod center_cmd;
 mod ctx;
 mod demo;
 mod device_cmd;
@@ -17,6 +18,7 @@ mod hub_serve;
 mod orders_cmd;
 mod output;
 mod policy_cmd;
+mod report;
 mod sync_cmd;
 mod time;
 
@@ -131,6 +133,18 @@ enum Command {
         #[command(subcommand)]
         command: catalogue_cmd::CatalogueCommand,
     },
+    /// Unit assessment (Puyang, Linshu, rates), weekly report, on-site forms: text, JSON, CSV,
+    /// HTML with charts. 考核与报表。
+    Report(report::ReportArgs),
+    /// The acting person's work queues and the warnings of the moment. 工作台待办。
+    Desk(center_cmd::DeskArgs),
+    /// Warnings (prompt → warning) on the orders this store holds. 预警。
+    Warnings(center_cmd::WarningsArgs),
+    /// The center service: automatic supervision. 热线中心自动服务。
+    Center {
+        #[command(subcommand)]
+        command: center_cmd::CenterCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -209,6 +223,10 @@ fn run(cli: Cli) -> Result<(), (CliError, bool)> {
         Command::Bundle { command } => bundle_cmd::run(command, &ctx),
         Command::Category { command } => catalogue_cmd::run_category(command, &ctx),
         Command::Catalogue { command } => catalogue_cmd::run_catalogue(command, &ctx),
+        Command::Report(a) => report::report(a, &ctx),
+        Command::Desk(a) => center_cmd::desk(a, &ctx),
+        Command::Warnings(a) => center_cmd::warnings(a, &ctx),
+        Command::Center { command } => center_cmd::center(command, &ctx),
     };
     r.map_err(|e| (e, json))
 }

@@ -119,3 +119,44 @@ fn bench_sync_measures_each_crypto_suite_side_by_side() {
         );
     }
 }
+
+/// `bench center`: the scan and the three methods over a small hub store, on SQLite and on
+/// PostgreSQL (a throwaway cluster), with the read-and-verify baseline beside them.
+#[test]
+fn bench_center_scans_and_assesses_on_sqlite_and_postgres() {
+    let cluster = hotline_testkit::postgres::PgCluster::start();
+    let t = terminal();
+    let dir = t.path("work");
+    let out = t.ok(&[
+        "bench",
+        "center",
+        "--orders",
+        "300",
+        "--handled",
+        "60",
+        "--units",
+        "4",
+        "--runs",
+        "1",
+        "--database",
+        &cluster.conn_str("postgres"),
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out["store"]["orders"], 300, "{out}");
+    for backend in ["sqlite", "postgres"] {
+        let b = &out[backend];
+        assert_eq!(b["orders_read"], 300, "{backend}: {out}");
+        // Every town had orders in March: all four are ranked by Linshu.
+        assert_eq!(b["ranked_linshu"], 4, "{backend}");
+        assert!(b["scan_s"].as_f64().unwrap() > 0.0);
+        assert!(b["read_and_verify_s"].as_f64().unwrap() > 0.0);
+        assert!(b["peak_rss_mb_scan_and_assess"].as_u64().unwrap() > 0);
+    }
+    // Both backends read the same orders and find the same warnings.
+    assert_eq!(out["sqlite"]["warnings"], out["postgres"]["warnings"]);
+    assert_eq!(
+        out["sqlite"]["warnings_by_rule"],
+        out["postgres"]["warnings_by_rule"]
+    );
+}

@@ -36,6 +36,17 @@ fn the_demo_day_ends_closed_consistent_and_verified() {
     for d in v["verify"].as_array().unwrap() {
         assert_eq!(d["problems"], 0, "{d}");
     }
+    // The center's month: the Linshu assessment and the unit's on-site forms as HTML pages.
+    let center = &v["center"];
+    assert_eq!(center["site_forms"], 1);
+    assert_eq!(center["units"][0]["unit"], "gucheng-street");
+    assert_eq!(center["units"][0]["rank"], 1);
+    for page in ["assessment_html", "site_forms_html"] {
+        let path = terminal.path(center[page].as_str().unwrap());
+        assert!(path.starts_with(&dir), "{path:?}");
+        let html = std::fs::read_to_string(&path).unwrap();
+        assert!(html.contains("gucheng-street"), "{page}");
+    }
     // The folder is left to inspect, and a rerun replaces it.
     assert!(dir.join("hub").join("store").join("hotline.db").exists());
     terminal.ok(&["demo", "--dir", "city"]);

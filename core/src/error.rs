@@ -186,6 +186,9 @@ error_codes! {
     ResponsibleLeaderMismatch = "responsible_leader_mismatch", 422, Refused;
     CoUnitOpinionsMissing = "co_unit_opinions_missing", 409, Refused;
     ClosureBeforeReopen = "closure_before_reopen", 409, Refused;
+    TriggerAbsent = "trigger_absent", 409, Refused;
+    BadPeriod = "bad_period", 422, InvalidInput;
+    BadAssessmentInputs = "bad_assessment_inputs", 422, InvalidInput;
     ClosurePending = "closure_pending", 409, Refused;
     NothingToDecide = "nothing_to_decide", 409, Refused;
     CoUnitsNeedDenial = "co_units_need_denial", 422, Refused;

@@ -19,6 +19,7 @@
 #[cfg(feature = "authority")]
 pub mod authority;
 pub mod catalogue;
+pub mod center;
 pub mod device;
 pub mod doc;
 pub mod error;

@@ -16,6 +16,8 @@ pub enum HubError {
     Sync(#[from] SyncError),
     #[error(transparent)]
     Device(#[from] DeviceError),
+    #[error(transparent)]
+    Center(#[from] hotline_core::center::CenterError),
     #[error("this person may not fetch that photo (no order they may see references it)")]
     BlobNotVisible,
     #[error("the request body is larger than {limit} bytes")]
@@ -41,6 +43,7 @@ impl Coded for HubError {
         match self {
             HubError::Sync(e) => e.code(),
             HubError::Device(e) => e.code(),
+            HubError::Center(e) => e.code(),
             HubError::BlobNotVisible => ErrorCode::BlobNotVisible,
             HubError::TooLarge { .. } => ErrorCode::RequestTooLarge,
             HubError::BadBody(_) => ErrorCode::RequestUnreadable,
@@ -57,6 +60,7 @@ impl Coded for HubError {
         match self {
             HubError::Sync(e) => e.message_zh(),
             HubError::Device(e) => e.message_zh(),
+            HubError::Center(e) => e.message_zh(),
             HubError::BlobNotVisible => "该人员无权获取此附件（其可见的工单均未引用它）".into(),
             HubError::TooLarge { limit } => format!("请求内容超过 {limit} 字节上限"),
             HubError::BadBody(e) => format!("无法读取请求内容：{e}"),
@@ -75,6 +79,7 @@ impl Coded for HubError {
         match self {
             HubError::Sync(e) => e.message_en(),
             HubError::Device(e) => e.message_en(),
+            HubError::Center(e) => e.message_en(),
             other => other.to_string(),
         }
     }

@@ -23,6 +23,7 @@
 
 mod authority_watch;
 mod blob_routes;
+pub mod center;
 mod clock;
 mod errors;
 mod log;

@@ -385,6 +385,9 @@ impl HubReads for Counting<'_> {
     fn changes_for(&mut self, order: &OrderId) -> Result<Vec<StoredChange>, StoreError> {
         self.inner.reads().changes_for(order)
     }
+    fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
+        self.inner.reads().order_ids_after(after, limit)
+    }
     fn changes_after(&mut self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError> {
         let out = self.inner.reads().changes_after(seq, limit)?;
         self.scanned += out.len();

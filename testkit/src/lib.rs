@@ -9,12 +9,15 @@
 //! * [`cli`]: the `hotline` binary in a folder of its own.
 //! * [`link`]: a hub in memory and a whole sync over it, bytes on the wire.
 //! * [`hub`] (feature `hub`): a hub in-process, raw signed requests, forged changes, a scene.
+//! * [`browser`]: headless Chromium (Debian's) on a local HTML file: the DOM after its scripts
+//!   ran, and a screenshot.
 //! * [`postgres`]: a throwaway PostgreSQL cluster (Debian's binaries, a Unix socket in a
 //!   temporary folder) for the hub's storage tests.
 //!
 //! Test support fails loudly: a set-up that does not work is a broken test, so this crate
 //! unwraps and panics where library code never may.
 
+pub mod browser;
 pub mod city;
 pub mod cli;
 #[cfg(feature = "hub")]

@@ -511,7 +511,7 @@ pub fn merged_callback(receipt: &str, rating: Option<Satisfaction>) -> Action {
 
 /// Events of one order recorded as a causal chain (each after the previous), as a single
 /// device that sees everything would record them.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Script {
     pub policy: Policy,
     pub cal: HolidayCalendar,

@@ -5,6 +5,7 @@
 //! This module holds what they share: the hub process, the city's devices, the work folder.
 
 mod attack;
+mod center;
 mod ingest;
 mod limit;
 mod lookup;
@@ -47,6 +48,9 @@ pub enum BenchCommand {
     /// The hub's memory (VmRSS, VmHWM) at several numbers of orders stored, to show it flat.
     /// 不同工单数量下平台的内存占用。
     Memory(memory::MemoryArgs),
+    /// The center's monthly assessment and warnings scan over a hub store of N orders, on
+    /// SQLite and PostgreSQL: time and peak memory. 考核与预警扫描耗时。
+    Center(center::CenterArgs),
 }
 
 #[derive(Args, Debug)]
@@ -158,6 +162,7 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
         BenchCommand::Ingest(args) => reported(json, |put| ingest::run(args, put)),
         BenchCommand::Status(args) => reported(json, |put| status::run(args, put)),
         BenchCommand::Memory(args) => reported(json, |put| memory::run(args, put)),
+        BenchCommand::Center(args) => reported(json, |put| center::run(args, put)),
     }
 }
 

@@ -111,6 +111,44 @@ impl StoreBuilder {
         )
     }
 
+    /// A credential for `person` in `unit` (valid from 30 days before the base instant).
+    pub fn credential(
+        &mut self,
+        role: Role,
+        person: &str,
+        unit: &str,
+    ) -> Result<hotline_core::device::Credential, CliError> {
+        Ok(self.authority.enrol(
+            &hotline_core::authority::EnrolRequest {
+                role,
+                unit: hotline_core::model::UnitId::new(unit),
+                person: hotline_core::model::PersonId::new(person),
+                display_name: "基准测试".into(),
+                area: "4109".into(),
+                not_before: self.base - Duration::days(30),
+                valid_days: 365,
+            },
+            None,
+            self.base,
+        )?)
+    }
+
+    /// Pushes everything `device` holds into the hub store, in process, as its first person
+    /// (every person's certificate made known to the hub first).
+    pub fn push(&mut self, device: Device) -> Result<(), CliError> {
+        let mut hub = self.hub_store()?;
+        let node = hub.device().node_id()?;
+        let certs: Vec<Certificate> = device
+            .identities()
+            .iter()
+            .map(|i| i.certificate.clone())
+            .collect();
+        let dir = directory(&self.authority);
+        push_in_process(&mut hub, &node, device, &certs, &dir)?;
+        self.held = usize::try_from(hub.device().store().order_count()?).unwrap_or(usize::MAX);
+        Ok(())
+    }
+
     /// Receipts of `n` orders spread evenly over the hub's log, oldest first (no hub process
     /// may have the store open meanwhile).
     pub fn receipts_spread(&self, n: usize) -> Result<Vec<String>, CliError> {
@@ -158,7 +196,7 @@ impl StoreBuilder {
             for made in rx {
                 let made = made?;
                 let dir = made.kiosk.store().dir().to_path_buf();
-                push_in_process(&mut hub, &node, made.kiosk, &made.cert, &made.directory)?;
+                push_in_process(&mut hub, &node, made.kiosk, &[made.cert], &made.directory)?;
                 let _ = std::fs::remove_dir_all(&dir);
                 self.held += made.count;
                 eprintln!("hub holds {} orders / 平台已存 {} 件", self.held, self.held);
@@ -214,13 +252,17 @@ fn push_in_process(
     hub: &mut SqliteHub,
     node: &str,
     mut kiosk: Device,
-    cert: &Certificate,
+    certs: &[Certificate],
     directory: &Directory,
 ) -> Result<(), CliError> {
-    if hub.device().trust().certificate(&cert.body.id).is_none() {
-        hub.device_mut().add_certificate(cert.clone())?;
+    for cert in certs {
+        if hub.device().trust().certificate(&cert.body.id).is_none() {
+            hub.device_mut().add_certificate(cert.clone())?;
+        }
     }
-    let mut client = SyncClient::new(&kiosk, node, None)?;
+    // A device shared by several people syncs as the first of them.
+    let who = certs.first().map(|c| c.body.person.0.clone());
+    let mut client = SyncClient::new(&kiosk, node, who.as_deref())?;
     loop {
         let now = Utc::now();
         let req = client.request(&kiosk, now)?;

@@ -89,12 +89,14 @@ pub fn print(
             "problems": r.problems.len(),
         }));
     }
+    let center_files = center_reports(center, dir)?;
     if json {
         return print_json(&json!({
             "folder": dir.display().to_string(),
             "steps": say.lines,
             "orders": orders,
             "verify": verified,
+            "center": center_files,
         }));
     }
     crate::outln!("\n══ 最终状态 / final state ══");
@@ -132,6 +134,13 @@ pub fn print(
             v["problems"]
         );
     }
+    crate::outln!("\n══ 中心报表 / the center's reports ══");
+    crate::outln!(
+        "   {} 条预警 warnings；3 月考核 March assessment: {}\n   现场督办情况表 on-site forms: {}",
+        center_files["warnings"],
+        center_files["assessment_html"].as_str().unwrap_or(""),
+        center_files["site_forms_html"].as_str().unwrap_or("")
+    );
     crate::outln!(
         "\n目录保留供查看 / the folder is kept to inspect: {}\n  hotline show {} --store {}/devices/li-min",
         dir.display(),
@@ -139,4 +148,67 @@ pub fn print(
         dir.display()
     );
     Ok(())
+}
+
+/// The center's view of the day from its desk (the dispatcher's device holds every order):
+/// the month's Linshu assessment as an HTML page with charts, gucheng-street's on-site forms,
+/// and the warnings at the end of the day.
+fn center_reports(
+    desk: &hotline_core::device::Device,
+    dir: &Path,
+) -> Result<serde_json::Value, CliError> {
+    use crate::report::{forms, html, page};
+    use hotline_core::center::assessment::{self, AssessmentInputs, Method};
+    use hotline_core::center::{Period, StoreLog, WarningConfig, scan};
+
+    let end_of_day = chrono::DateTime::parse_from_rfc3339("2026-03-03T18:00:00+08:00")
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default();
+    let month = Period::month("2026-03")?;
+    let scanned = scan(
+        &mut StoreLog(desk.store()),
+        desk.trust(),
+        desk.policy(),
+        desk.calendar(),
+        end_of_day,
+        &WarningConfig::default(),
+    )?;
+    let inputs = AssessmentInputs::default();
+    let current = assessment::assess(Method::Linshu, &scanned.facts, &inputs, &month, end_of_day);
+    let mut trend = Vec::new();
+    for back in (0..6).rev() {
+        trend.push(assessment::assess(
+            Method::Linshu,
+            &scanned.facts,
+            &inputs,
+            &month.months_before(back)?,
+            end_of_day,
+        ));
+    }
+    let folder = dir.join("center");
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        CliError::new(
+            hotline_core::error::ErrorCode::FileIo,
+            format!("无法创建 {}：{e}", folder.display()),
+            format!("cannot create {}: {e}", folder.display()),
+        )
+    })?;
+    let report_path = folder.join("assessment-2026-03.html");
+    let page = page::assessment_page(&current, &trend, &[], scanned.orders, end_of_day);
+    crate::ctx::write_new_file(&report_path, html::render_report(&page).as_bytes(), false)?;
+    let unit = hotline_core::model::UnitId::new(super::cast::UNIT_GUCHENG);
+    let forms_path = folder.join(format!("site-forms-{}-2026-03.html", unit.0));
+    let sheet = forms::collect(desk, &unit, &month)?;
+    crate::ctx::write_new_file(
+        &forms_path,
+        html::render_site_forms(&sheet).as_bytes(),
+        false,
+    )?;
+    Ok(json!({
+        "assessment_html": report_path.display().to_string(),
+        "site_forms_html": forms_path.display().to_string(),
+        "site_forms": sheet.forms.len(),
+        "warnings": scanned.warnings.len(),
+        "units": current.units.iter().map(|u| json!({"unit": u.unit, "total": u.total, "rank": u.rank})).collect::<Vec<_>>(),
+    }))
 }

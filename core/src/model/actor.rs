@@ -69,10 +69,14 @@ pub enum Role {
     Supervisor,
     /// Discipline inspection: reads everything, changes nothing.
     Auditor,
+    /// The hotline center's own service (热线中心自动督办): enrolled by the authority like a
+    /// person, it records the supervision the rules start by themselves (overdue; reopened and
+    /// still dissatisfied) as signed events, so they sync and are audited like anyone's action.
+    CenterService,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Kiosk,
         Role::Intake,
         Role::Dispatcher,
@@ -82,6 +86,7 @@ impl Role {
         Role::Callback,
         Role::Supervisor,
         Role::Auditor,
+        Role::CenterService,
     ];
 
     /// Stable machine name, as used in certificates, TOML and the CLI.
@@ -96,6 +101,7 @@ impl Role {
             Role::Callback => "callback",
             Role::Supervisor => "supervisor",
             Role::Auditor => "auditor",
+            Role::CenterService => "center_service",
         }
     }
 
@@ -110,6 +116,7 @@ impl Role {
             Role::Callback => "回访员",
             Role::Supervisor => "督查员",
             Role::Auditor => "审计人员",
+            Role::CenterService => "热线中心自动督办服务",
         }
     }
 

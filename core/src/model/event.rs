@@ -650,6 +650,24 @@ impl SupervisionTrigger {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+    /// Turpan art. 28's wording.
+    pub fn zh(self) -> &'static str {
+        match self {
+            SupervisionTrigger::LeaderAssigned => "领导交办",
+            SupervisionTrigger::LeadersHotlineDay => "领导接听日受理",
+            SupervisionTrigger::HotIssue => "集中反映的热点问题",
+            SupervisionTrigger::DecidedButUnresolved => "已有处理意见但未解决",
+            SupervisionTrigger::Overdue => "超期未办结",
+            SupervisionTrigger::ReopenedStillDissatisfied => "重办后仍不满意",
+        }
+    }
+    /// The triggers the rules start by themselves: the only ones the center service records.
+    pub fn is_automatic(self) -> bool {
+        matches!(
+            self,
+            SupervisionTrigger::Overdue | SupervisionTrigger::ReopenedStillDissatisfied
+        )
+    }
 }
 
 /// Forms of supervision.

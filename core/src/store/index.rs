@@ -467,6 +467,18 @@ impl Store {
         Ok(rows)
     }
 
+    /// Order ids above `after`, in id order, at most `limit`.
+    pub fn order_ids_after(&self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT order_id FROM orders WHERE order_id > ?1 ORDER BY order_id LIMIT ?2",
+        )?;
+        let ids = stmt
+            .query_map(rusqlite::params![after, limit], |r| r.get::<_, String>(0))?
+            .map(|r| r.map(OrderId))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
     /// How many orders the index holds.
     pub fn order_count(&self) -> Result<u64, StoreError> {
         let n: i64 = self

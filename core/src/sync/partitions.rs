@@ -30,9 +30,11 @@ impl PullScope {
         let own = peer_scope(&b.id.0);
         match b.role {
             Role::Kiosk => PullScope::Nothing,
-            Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor => {
-                PullScope::Everything { within: None }
-            }
+            Role::Dispatcher
+            | Role::Intake
+            | Role::Callback
+            | Role::Auditor
+            | Role::CenterService => PullScope::Everything { within: None },
             Role::Supervisor if b.area.is_empty() => PullScope::Everything { within: None },
             Role::Supervisor => {
                 let len = b.area.chars().count();

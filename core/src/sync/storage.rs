@@ -63,6 +63,8 @@ pub trait HubReads {
     fn changes_at(&mut self, seqs: &[i64]) -> Result<Vec<LoggedChange>, StoreError>;
     /// Whether `order` is, or has been, in any of `scopes`.
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError>;
+    /// Order ids above `after` in id order, at most `limit`: how the center walks every order.
+    fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError>;
 }
 
 /// The hub's write side, with its reads in the same session.
@@ -151,5 +153,8 @@ impl HubReads for Store {
     }
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         Store::order_in_scopes(self, order, scopes)
+    }
+    fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
+        Store::order_ids_after(self, after, limit)
     }
 }

@@ -93,6 +93,13 @@ pub enum WorkflowError {
     #[error("a non-compliant request may be applied for only after the order's first reopen")]
     ClosureBeforeReopen,
 
+    /// The center service records only the automatic supervision triggers, and only while the
+    /// order shows them (Turpan art. 28: 超期; 重办后仍不满意).
+    #[error("automatic supervision for `{}` does not apply to this order now", .trigger.as_str())]
+    TriggerAbsent {
+        trigger: crate::model::SupervisionTrigger,
+    },
+
     #[error("a closure application is already waiting for the center's decision")]
     ClosurePending,
 
@@ -195,6 +202,7 @@ impl Coded for WorkflowError {
             WorkflowError::ResponsibleLeaderMismatch { .. } => ErrorCode::ResponsibleLeaderMismatch,
             WorkflowError::CoUnitOpinionsMissing { .. } => ErrorCode::CoUnitOpinionsMissing,
             WorkflowError::ClosureBeforeReopen => ErrorCode::ClosureBeforeReopen,
+            WorkflowError::TriggerAbsent { .. } => ErrorCode::TriggerAbsent,
             WorkflowError::ClosurePending => ErrorCode::ClosurePending,
             WorkflowError::NothingToDecide { .. } => ErrorCode::NothingToDecide,
             WorkflowError::CoUnitsNeedDenial => ErrorCode::CoUnitsNeedDenial,
@@ -297,6 +305,9 @@ impl Coded for WorkflowError {
             ),
             WorkflowError::ClosureBeforeReopen => {
                 "首次重办之后才能申请按不合规诉求办结".to_string()
+            }
+            WorkflowError::TriggerAbsent { trigger } => {
+                format!("本工单当前不具备“{}”自动督办情形", trigger.zh())
             }
             WorkflowError::ClosurePending => "已有办结申请等待中心审核".to_string(),
             WorkflowError::NothingToDecide { action } => {

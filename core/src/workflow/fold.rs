@@ -16,6 +16,18 @@ use crate::policy::{HolidayCalendar, Policy};
 /// the waiting ones, then those caught in a cycle, each group by (time, id), so that a reader
 /// sees what counted before what is still pending.
 pub fn fold(events: &[Event], policy: &Policy, cal: &HolidayCalendar) -> OrderState {
+    fold_observed(events, policy, cal, &mut |_, _| {})
+}
+
+/// [`fold`], showing `observe` the state just before each event it applies: what assessment
+/// needs to judge an action against the deadlines in force when it was taken (a late return,
+/// a late reply) without folding the order again for every step.
+pub fn fold_observed(
+    events: &[Event],
+    policy: &Policy,
+    cal: &HolidayCalendar,
+    observe: &mut dyn FnMut(&OrderState, &Event),
+) -> OrderState {
     let distinct = distinct_events(events);
     let plan = linearise(&distinct);
 
@@ -23,6 +35,7 @@ pub fn fold(events: &[Event], policy: &Policy, cal: &HolidayCalendar) -> OrderSt
     for event in plan.ordered {
         let outcome = match decide(&state, &event.actor, &event.action, event.at, policy, cal) {
             Ok(()) => {
+                observe(&state, event);
                 apply(&mut state, event, policy, cal);
                 Outcome::Applied
             }

@@ -42,7 +42,7 @@ mod transitions;
 pub use content::check_sizes;
 pub use deadlines::{DeadlineKind, OrderDeadlines, deadlines};
 pub use errors::{WorkflowError, action_zh};
-pub use fold::fold;
+pub use fold::{fold, fold_observed};
 pub use permissions::{UnitBinding, allowed_roles, unit_binding};
 pub use state::{
     AbsorbedOrder, ClosureDecision, ClosureRecord, ContactLog, DutyStatementRecord,

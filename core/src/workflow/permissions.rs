@@ -74,7 +74,8 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         Action::Callback { .. }
         | Action::CallbackUnreached { .. }
         | Action::MergedCallback { .. } => &[Role::Callback],
-        Action::Supervise { .. } => &[Role::Dispatcher, Role::Supervisor],
+        // The center service only for the automatic triggers (checked with the state).
+        Action::Supervise { .. } => &[Role::Dispatcher, Role::Supervisor, Role::CenterService],
     }
 }
 

@@ -53,7 +53,46 @@ pub fn decide(
     check_unit(state, actor, action)?;
     check_sign_off(state, actor, action, policy)?;
     content::check(state, details, action, policy)?;
-    check_time(state, action, at, policy, cal)
+    check_time(state, action, at, policy, cal)?;
+    check_automatic(state, actor, action, at, policy, cal)
+}
+
+/// The center service's supervision stands only where the rules start it themselves: the
+/// trigger must hold at the event's time (pure, so every replica agrees), and once a round.
+fn check_automatic(
+    state: &OrderState,
+    actor: &Actor,
+    action: &Action,
+    at: Timestamp,
+    policy: &Policy,
+    cal: &HolidayCalendar,
+) -> Result<(), WorkflowError> {
+    let Action::Supervise { trigger, .. } = action else {
+        return Ok(());
+    };
+    if actor.role != Role::CenterService {
+        return Ok(());
+    }
+    // A calendar gap means the trigger cannot be shown to hold: refused, not guessed.
+    let holds = trigger.is_automatic()
+        && super::supervision::automatic_triggers(state, at, policy, cal)
+            .is_ok_and(|t| t.contains(trigger));
+    if !holds {
+        return Err(WorkflowError::TriggerAbsent { trigger: *trigger });
+    }
+    // Overdue once per handling round (a reopen or re-dispatch starts a new one).
+    let round_start = state.reopened_at.max(state.dispatched_at);
+    let recorded = state.supervisions.iter().any(|r| {
+        r.trigger == *trigger
+            && r.by.as_ref().is_some_and(|b| b.role == Role::CenterService)
+            && (*trigger != SupervisionTrigger::Overdue || round_start.is_none_or(|s| r.at >= s))
+    });
+    if recorded {
+        return Err(WorkflowError::AlreadyRecorded {
+            action: action.name(),
+        });
+    }
+    Ok(())
 }
 
 fn check_state(

@@ -229,6 +229,16 @@ impl HubReads for PgSession<'_> {
         Ok(rows.iter().map(logged).collect())
     }
 
+    fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
+        let rows = self
+            .conn
+            .query(
+                "SELECT order_id FROM orders WHERE order_id > $1 ORDER BY order_id LIMIT $2",
+                &[&after, &i64::from(limit)],
+            )
+            .map_err(db)?;
+        Ok(rows.iter().map(|r| OrderId(r.get(0))).collect())
+    }
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         Ok(self
             .conn

@@ -1051,7 +1051,12 @@ fn sees(p: &Person, s: &OrderState, talks_to_hub: bool) -> bool {
         return false;
     }
     match p.role {
-        Role::Dispatcher | Role::Intake | Role::Callback | Role::Auditor | Role::Supervisor => true,
+        Role::Dispatcher
+        | Role::Intake
+        | Role::Callback
+        | Role::Auditor
+        | Role::Supervisor
+        | Role::CenterService => true,
         Role::Staff | Role::UnitHead | Role::DeputyHead => s.is_handling_unit(&UnitId::new(p.unit)),
         Role::Kiosk => false,
     }
@@ -1425,6 +1430,16 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
                     trigger: SupervisionTrigger::LeaderAssigned,
                     form: SupervisionForm::OnSite,
                     note: note("现场督办"),
+                });
+            }
+        }
+        // Refused unless the order is overdue at that moment: the fold checks it again.
+        Role::CenterService => {
+            if s.status.is_handling_clock_running() {
+                v.push(Action::Supervise {
+                    trigger: SupervisionTrigger::Overdue,
+                    form: SupervisionForm::Daily,
+                    note: note("系统自动督办"),
                 });
             }
         }

@@ -56,6 +56,8 @@ class TrackedDevice(val inner: HotlineDevice) : HotlineDeviceInterface {
     override suspend fun exportChanges(order: OrderId) =
         inner.exportChanges(order).also { hit("exportChanges") }
     override suspend fun identities() = inner.identities().also { hit("identities") }
+    override suspend fun deskQueues(at: Timestamp, who: String?, allQueues: Boolean) =
+        inner.deskQueues(at, who, allQueues).also { hit("deskQueues") }
     override suspend fun importChange(change: SignedChange, now: Timestamp) =
         inner.importChange(change, now).also { hit("importChange") }
     override suspend fun importChanges(changes: List<SignedChange>, now: Timestamp, progress: ProgressListener?, cancel: CancelHandle?) =

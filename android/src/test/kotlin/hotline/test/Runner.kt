@@ -26,6 +26,7 @@ fun main(args: Array<String>) {
     suite.syncTests()
     suite.seedRuleTests()
     suite.catalogueTests()
+    suite.centerTests()
     suite.coverageTests() // last: checks what all the others called
     val only = args.firstOrNull()
     var passed = 0
