@@ -13,7 +13,7 @@ use hotline_core::device::{Device, PhotoInput, PhotoSource};
 use hotline_core::identity::ContentDigest;
 use hotline_core::model::{
     AttachmentRef, Channel, Location, OrderDetails, OrderId, ReceiptCode, RequestKind, Role,
-    Urgency,
+    SupervisionTrigger, Urgency,
 };
 use hotline_core::sync::blobs::BlobChunk;
 use hotline_core::sync::http::messages::{GetChunk, PutChunk, StatusQuery};
@@ -747,4 +747,35 @@ async fn every_refusal_is_typed_json_and_nothing_rides_along() {
         .await
         .unwrap_err();
     assert_eq!((status, err.error.code.as_str()), (400, "sync_malformed"));
+}
+
+// The center service ------------------------------------------------------------------------
+
+/// A modified center-service app skips the device's check and claims an overdue that is not:
+/// the hub judges the trigger at the change's time itself and refuses it; a trigger people
+/// decide on is never the service's; nobody else passes for the service's role.
+#[tokio::test]
+async fn a_forged_automatic_supervision_is_refused_at_the_hub() {
+    let mut s = scene().await;
+    let mut svc = s.city.device("svc-1", Role::CenterService, "center");
+    sync(&s.hub, &mut svc).await;
+    let at = t(LATER);
+    for trigger in [
+        SupervisionTrigger::Overdue,
+        SupervisionTrigger::LeaderAssigned,
+    ] {
+        let action = hotline_testkit::workflow::supervise(trigger);
+        let c = forged_change(&s.city, &svc, &s.order, "svc-1", "svc-1", at, action);
+        assert_eq!(
+            refusal_of(&s.hub, &svc, &c).await,
+            "trigger_absent",
+            "{trigger:?}"
+        );
+    }
+    // Staff relabelling themselves as the service: the certificate says staff.
+    let overdue = hotline_testkit::workflow::supervise(SupervisionTrigger::Overdue);
+    let c = forged_change(
+        &s.city, &s.staff_a, &s.order, "staff-a", "svc-1", at, overdue,
+    );
+    assert_eq!(refusal_of(&s.hub, &s.staff_a, &c).await, "actor_mismatch");
 }
