@@ -177,6 +177,23 @@ fn accepted_changes_are_logged_in_order_and_indexed<B: Backend>(b: &mut B, m: &M
             for_order.iter().map(|c| c.hash.clone()).collect::<Vec<_>>(),
             expected
         );
+        // The center's walk: ids page by page, a page's changes at once, per order in order.
+        let ids = s.reads().order_ids_after("", 10).unwrap();
+        assert_eq!(ids, std::slice::from_ref(&m.order));
+        assert!(
+            s.reads()
+                .order_ids_after(&m.order.0, 10)
+                .unwrap()
+                .is_empty()
+        );
+        let none = OrderId::new("wo-none");
+        let paged = s
+            .reads()
+            .changes_for_orders(&[none.clone(), m.order.clone(), none])
+            .unwrap();
+        assert_eq!(paged.len(), 3);
+        assert!(paged[0].is_empty() && paged[2].is_empty());
+        assert_eq!(paged[1], for_order);
         assert!(
             !s.reads().all_from(&m.order, "kiosk-1").unwrap(),
             "the desk's too"
@@ -387,6 +404,12 @@ impl HubReads for Counting<'_> {
     }
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
         self.inner.reads().order_ids_after(after, limit)
+    }
+    fn changes_for_orders(
+        &mut self,
+        orders: &[OrderId],
+    ) -> Result<Vec<Vec<StoredChange>>, StoreError> {
+        self.inner.reads().changes_for_orders(orders)
     }
     fn changes_after(&mut self, seq: i64, limit: u32) -> Result<Vec<LoggedChange>, StoreError> {
         let out = self.inner.reads().changes_after(seq, limit)?;

@@ -47,6 +47,13 @@ pub struct CenterArgs {
     /// PostgreSQL server to measure on too (a scratch database is made and dropped).
     #[arg(long, env = "HOTLINE_DATABASE_URL")]
     pub database: Option<String>,
+    /// (internal) One pass on the store already in --dir, in this process, so that its peak
+    /// memory is the pass's own: `read` or `scan`.
+    #[arg(long, hide = true)]
+    pub measure: Option<String>,
+    /// (internal) The database of that pass.
+    #[arg(long, hide = true)]
+    pub measure_database: Option<String>,
     #[command(flatten)]
     pub work: Workplace,
 }
@@ -59,6 +66,13 @@ pub fn run(args: CenterArgs, put: &mut dyn FnMut(&str, Value)) -> Result<(), Cli
         ));
     }
     let tmp = tempfile_dir(args.work.dir.as_deref())?;
+    if let Some(pass) = &args.measure {
+        put(
+            "pass",
+            one_pass(&tmp.path.join("hub"), args.measure_database.clone(), pass)?,
+        );
+        return Ok(());
+    }
     let (orders, base) = workload_at_base(args.work.orders_file.as_deref())?;
     let hub_dir = tmp.path.join("hub");
     let scratch = tmp.path.join("scratch");
@@ -78,15 +92,16 @@ pub fn run(args: CenterArgs, put: &mut dyn FnMut(&str, Value)) -> Result<(), Cli
             "built_s": stats::ms2(built.elapsed().as_secs_f64() * 1000.0) / 1000.0,
         }),
     );
-    put("sqlite", measure(&hub_dir, None, args.runs)?);
+    put("sqlite", measure(&tmp.path, None, args.runs)?);
     if let Some(url) = &args.database {
         let db = ScratchDb::create(url, builder.held)?;
         let copied = Instant::now();
         hotline_hub::postgres::migrate::from_sqlite(&hub_dir, &db.url, &mut |_| {
             ControlFlow::Continue(())
         })?;
-        let mut pg = measure(&hub_dir, Some(db.url.clone()), args.runs)?;
-        pg["copied_s"] = json!(copied.elapsed().as_secs_f64());
+        let copied_s = copied.elapsed().as_secs_f64();
+        let mut pg = measure(&tmp.path, Some(db.url.clone()), args.runs)?;
+        pg["copied_s"] = json!(copied_s);
         put("postgres", pg);
     }
     Ok(())
@@ -246,70 +261,114 @@ fn reply(unit: &str, at: DateTime<Utc>) -> ReplyContent {
     }
 }
 
-/// The passes over the hub (`database`: on PostgreSQL), each timed `runs` times.
-fn measure(hub_dir: &Path, database: Option<String>, runs: usize) -> Result<Value, CliError> {
-    let pid = std::process::id();
+/// The two passes over the hub in `dir` (`database`: on PostgreSQL), each `runs` times, each in
+/// a process of its own (this binary again), so that a pass's peak memory is its own and not
+/// what building the store left behind.
+fn measure(dir: &Path, database: Option<String>, runs: usize) -> Result<Value, CliError> {
+    let exe = std::env::current_exe().map_err(|e| fail(ErrorCode::Bench, e))?;
+    let pass = |name: &str| -> Result<Value, CliError> {
+        let mut cmd = std::process::Command::new(&exe);
+        cmd.args(["bench", "center", "--json", "--measure", name, "--dir"])
+            .arg(dir);
+        if let Some(url) = &database {
+            cmd.args(["--measure-database", url]);
+        }
+        let out = cmd.output().map_err(|e| fail(ErrorCode::Bench, e))?;
+        if !out.status.success() {
+            return Err(fail(ErrorCode::Bench, String::from_utf8_lossy(&out.stderr)));
+        }
+        let v: Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| fail(ErrorCode::Bench, e))?;
+        Ok(v["pass"].clone())
+    };
+    let mut reads = Vec::new();
+    let mut scans = Vec::new();
+    for _ in 0..runs {
+        reads.push(pass("read")?);
+        scans.push(pass("scan")?);
+    }
+    let median = |v: &[Value], key: &str| {
+        let mut xs: Vec<f64> = v.iter().filter_map(|x| x[key].as_f64()).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.get(xs.len() / 2).copied().unwrap_or(0.0)
+    };
+    let peak = |v: &[Value]| {
+        v.iter()
+            .filter_map(|x| x["peak_rss_kb"].as_u64())
+            .max()
+            .unwrap_or(0)
+    };
+    let (read, scanned) = (median(&reads, "seconds"), median(&scans, "seconds"));
+    let mut summary = scans.last().cloned().unwrap_or_default();
+    if let Some(m) = summary.as_object_mut() {
+        m.remove("seconds");
+        m.remove("peak_rss_kb");
+        m.remove("assess_seconds");
+    }
+    summary["read_and_verify_s"] = json!(read);
+    summary["scan_s"] = json!(scanned);
+    summary["assess_three_methods_s"] = json!(median(&scans, "assess_seconds"));
+    summary["scan_to_read"] = json!(scanned / read.max(1e-9));
+    summary["orders_per_s_scan"] =
+        json!(summary["orders_read"].as_f64().unwrap_or(0.0) / scanned.max(1e-9));
+    summary["peak_rss_mb_read"] = json!(peak(&reads) / 1024);
+    summary["peak_rss_mb_scan_and_assess"] = json!(peak(&scans) / 1024);
+    Ok(summary)
+}
+
+/// One pass in this process: `read` (read and verify every order: the baseline) or `scan`
+/// (the same, folded, with facts and warnings, then the three methods' assessment).
+fn one_pass(hub_dir: &Path, database: Option<String>, pass: &str) -> Result<Value, CliError> {
     let month = Period::month("2026-03")?;
     let now = DateTime::parse_from_rfc3339("2026-05-01T09:00:00+08:00")
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| fail(ErrorCode::Bench, e))?;
     let config = WarningConfig::default();
-    let (mut read_s, mut scan_s, mut assess_s) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut read_peak, mut scan_peak) = (0u64, 0u64);
-    let mut summary = json!({});
-    for _ in 0..runs {
-        procstat::reset_peak(pid);
-        let t = Instant::now();
-        let read = hotline_hub::center::with_orders(hub_dir, database.clone(), |r| {
-            walk_orders(r.log, r.trust, &mut |_, _| Ok(()))
-        })?;
-        read_s.push(t.elapsed().as_secs_f64());
-        read_peak = read_peak.max(procstat::peak_kb(pid).unwrap_or(0));
-
-        procstat::reset_peak(pid);
-        let t = Instant::now();
-        let scanned = hotline_hub::center::with_orders(hub_dir, database.clone(), |r| {
-            scan(r.log, r.trust, r.policy, r.calendar, now, &config)
-        })?;
-        scan_s.push(t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        let inputs = AssessmentInputs::default();
-        let assessed: Vec<_> = [Method::Puyang, Method::Linshu, Method::Rates]
-            .into_iter()
-            .map(|m| assess(m, &scanned.facts, &inputs, &month, now))
-            .collect();
-        assess_s.push(t.elapsed().as_secs_f64());
-        scan_peak = scan_peak.max(procstat::peak_kb(pid).unwrap_or(0));
-        summary = json!({
-            "orders_read": read,
-            "warnings": scanned.warnings.len(),
-            "warnings_by_rule": scanned.warnings.iter().fold(
+    let t = Instant::now();
+    let mut out = match pass {
+        "read" => {
+            let read = hotline_hub::center::with_orders(hub_dir, database, |r| {
+                walk_orders(r.log, r.trust, &mut |_, _| Ok(()))
+            })?;
+            json!({ "orders_read": read })
+        }
+        _ => {
+            let scanned = hotline_hub::center::with_orders(hub_dir, database, |r| {
+                scan(r.log, r.trust, r.policy, r.calendar, now, &config)
+            })?;
+            let seconds = t.elapsed().as_secs_f64();
+            let inputs = AssessmentInputs::default();
+            let assessed: Vec<_> = [Method::Puyang, Method::Linshu, Method::Rates]
+                .into_iter()
+                .map(|m| assess(m, &scanned.facts, &inputs, &month, now))
+                .collect();
+            let by_rule = scanned.warnings.iter().fold(
                 std::collections::BTreeMap::<&str, usize>::new(),
                 |mut m, w| {
                     *m.entry(w.rule.as_str()).or_default() += 1;
                     m
                 },
-            ),
-            "units_assessed": assessed[1].units.len(),
-            "ranked_linshu": assessed[1].units.iter().filter(|u| u.rank.is_some()).count(),
-        });
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
+            );
+            json!({
+                "orders_read": scanned.orders,
+                "warnings": scanned.warnings.len(),
+                "warnings_by_rule": by_rule,
+                "units_assessed": assessed[1].units.len(),
+                "ranked_linshu": assessed[1].units.iter().filter(|u| u.rank.is_some()).count(),
+                "scan_seconds": seconds,
+            })
+        }
     };
-    let (read, scanned, assessed) = (
-        median(&mut read_s),
-        median(&mut scan_s),
-        median(&mut assess_s),
+    out["seconds"] = json!(
+        out["scan_seconds"]
+            .as_f64()
+            .unwrap_or_else(|| t.elapsed().as_secs_f64())
     );
-    summary["read_and_verify_s"] = json!(read);
-    summary["scan_s"] = json!(scanned);
-    summary["assess_three_methods_s"] = json!(assessed);
-    summary["scan_to_read"] = json!(scanned / read.max(1e-9));
-    summary["orders_per_s_scan"] =
-        json!(summary["orders_read"].as_f64().unwrap_or(0.0) / scanned.max(1e-9));
-    summary["peak_rss_mb_read"] = json!(read_peak / 1024);
-    summary["peak_rss_mb_scan_and_assess"] = json!(scan_peak / 1024);
-    Ok(summary)
+    out["assess_seconds"] =
+        json!(t.elapsed().as_secs_f64() - out["seconds"].as_f64().unwrap_or(0.0));
+    if let Some(m) = out.as_object_mut() {
+        m.remove("scan_seconds");
+    }
+    out["peak_rss_kb"] = json!(procstat::peak_kb(std::process::id()).unwrap_or(0));
+    Ok(out)
 }

@@ -66,15 +66,16 @@ impl Coded for CenterError {
 /// Where the center reads orders: a hub's read side (SQLite or PostgreSQL) or a device's store.
 pub trait OrderLog {
     fn ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError>;
-    fn changes(&mut self, order: &OrderId) -> Result<Vec<StoredChange>, StoreError>;
+    /// Each order's stored changes, in the order of `orders`.
+    fn changes(&mut self, orders: &[OrderId]) -> Result<Vec<Vec<StoredChange>>, StoreError>;
 }
 
 impl OrderLog for &mut dyn HubReads {
     fn ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
         self.order_ids_after(after, limit)
     }
-    fn changes(&mut self, order: &OrderId) -> Result<Vec<StoredChange>, StoreError> {
-        self.changes_for(order)
+    fn changes(&mut self, orders: &[OrderId]) -> Result<Vec<Vec<StoredChange>>, StoreError> {
+        self.changes_for_orders(orders)
     }
 }
 
@@ -86,8 +87,8 @@ impl OrderLog for StoreLog<'_> {
     fn ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
         self.0.order_ids_after(after, limit)
     }
-    fn changes(&mut self, order: &OrderId) -> Result<Vec<StoredChange>, StoreError> {
-        self.0.changes_for(order)
+    fn changes(&mut self, orders: &[OrderId]) -> Result<Vec<Vec<StoredChange>>, StoreError> {
+        orders.iter().map(|o| self.0.changes_for(o)).collect()
     }
 }
 
@@ -112,8 +113,9 @@ pub fn walk_orders(
             return Ok(n);
         };
         after = last.0.clone();
-        for id in &ids {
-            let stored = log.changes(id)?;
+        // One page's changes at once: one round trip to PostgreSQL per page, not per order.
+        let pages = log.changes(&ids)?;
+        for (id, stored) in ids.iter().zip(pages) {
             let mut changes = Vec::with_capacity(stored.len());
             for s in &stored {
                 changes.push(check_stored_change(trust, s)?);

