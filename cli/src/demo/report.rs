@@ -174,17 +174,17 @@ fn center_reports(
         &WarningConfig::default(),
     )?;
     let inputs = AssessmentInputs::default();
-    let current = assessment::assess(Method::Linshu, &scanned.facts, &inputs, &month, end_of_day);
-    let mut trend = Vec::new();
-    for back in (0..6).rev() {
-        trend.push(assessment::assess(
-            Method::Linshu,
-            &scanned.facts,
-            &inputs,
-            &month.months_before(back)?,
-            end_of_day,
-        ));
-    }
+    let trend = assessment::months_ending(
+        Method::Linshu,
+        &scanned.facts,
+        &inputs,
+        &month,
+        end_of_day,
+        6,
+    )?;
+    let Some(current) = trend.last() else {
+        return Ok(json!({}));
+    };
     let folder = dir.join("center");
     std::fs::create_dir_all(&folder).map_err(|e| {
         CliError::new(
@@ -194,7 +194,7 @@ fn center_reports(
         )
     })?;
     let report_path = folder.join("assessment-2026-03.html");
-    let page = page::assessment_page(&current, &trend, &[], scanned.orders, end_of_day);
+    let page = page::assessment_page(current, &trend, &[], scanned.orders, end_of_day);
     crate::ctx::write_new_file(&report_path, html::render_report(&page).as_bytes(), false)?;
     let unit = hotline_core::model::UnitId::new(super::cast::UNIT_GUCHENG);
     let forms_path = folder.join(format!("site-forms-{}-2026-03.html", unit.0));

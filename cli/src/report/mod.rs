@@ -96,19 +96,20 @@ pub fn report(a: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
     };
     let period = Period::month(month)?;
     let now = ctx.now;
-    let current = assessment::assess(method, &scan.facts, &inputs, &period, now);
-    // Six months for the trend, oldest first; the last three also decide Puyang's interviews.
-    let mut trend = Vec::new();
-    for back in (0..6).rev() {
-        let p = period.months_before(back)?;
-        trend.push(assessment::assess(method, &scan.facts, &inputs, &p, now));
-    }
+    let trend = assessment::months_ending(method, &scan.facts, &inputs, &period, now, 6)?;
+    let Some(current) = trend.last() else {
+        return Ok(());
+    };
     let interview = match method {
-        Method::Puyang => puyang::interview_list(&trend[3..]),
+        Method::Puyang => puyang::interview_list(
+            trend
+                .get(trend.len().saturating_sub(3)..)
+                .unwrap_or_default(),
+        ),
         _ => Vec::new(),
     };
     if let Some(path) = &a.html {
-        let page = page::assessment_page(&current, &trend, &interview, scan.orders, now);
+        let page = page::assessment_page(current, &trend, &interview, scan.orders, now);
         write_html(path, &html::render_report(&page))?;
     }
     if ctx.json {
@@ -127,9 +128,9 @@ pub fn report(a: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
         }));
     }
     if a.csv {
-        crate::outln!("{}", text::csv(&current));
+        crate::outln!("{}", text::csv(current));
     } else {
-        text::table(&current, &interview);
+        text::table(current, &interview);
     }
     Ok(())
 }

@@ -138,6 +138,30 @@ pub fn assess(
     a
 }
 
+/// The `months` months up to and including `period`'s, oldest first (a report's trend; its
+/// last three decide Puyang's interviews). Never empty.
+pub fn months_ending(
+    method: Method,
+    facts: &[OrderFacts],
+    inputs: &AssessmentInputs,
+    period: &Period,
+    now: Timestamp,
+    months: u32,
+) -> Result<Vec<Assessment>, super::CenterError> {
+    (0..months.max(1))
+        .rev()
+        .map(|back| {
+            Ok(assess(
+                method,
+                facts,
+                inputs,
+                &period.months_before(back)?,
+                now,
+            ))
+        })
+        .collect()
+}
+
 /// Every unit that had an order or is named in the inputs file, sorted: a unit the center
 /// assesses is listed even in a month it had nothing to do.
 fn units_in(facts: &[OrderFacts], inputs: &AssessmentInputs) -> Vec<UnitId> {
