@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use super::{CenterError, StoreLog, walk_orders};
 use crate::device::Device;
-use crate::model::{Action, OrderId, Role, SupervisionForm, SupervisionTrigger, Timestamp};
+use crate::model::{Action, OrderId, SupervisionForm, SupervisionTrigger, Timestamp};
 use crate::policy::{HolidayCalendar, Policy};
-use crate::workflow::{OrderState, automatic_triggers, fold};
+use crate::workflow::{OrderState, automatic_triggers, fold, recorded_by_service};
 
 /// The automatic triggers that hold at `now` and the service has not recorded yet.
 pub fn pending(
@@ -21,16 +21,9 @@ pub fn pending(
     let Ok(triggers) = automatic_triggers(state, now, policy, cal) else {
         return Vec::new();
     };
-    let round_start = state.reopened_at.max(state.dispatched_at);
     triggers
         .into_iter()
-        .filter(|t| {
-            !state.supervisions.iter().any(|r| {
-                r.trigger == *t
-                    && r.by.as_ref().is_some_and(|b| b.role == Role::CenterService)
-                    && (*t != SupervisionTrigger::Overdue || round_start.is_none_or(|s| r.at >= s))
-            })
-        })
+        .filter(|t| !recorded_by_service(state, *t))
         .collect()
 }
 

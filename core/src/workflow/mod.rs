@@ -49,5 +49,5 @@ pub use state::{
     ExtensionDecision, ExtensionRecord, HistoryEntry, InstantAnswerRecord, Logged,
     NotAcceptedRecord, OrderState, Outcome, RatingRecord, SeparateTrack, Status, SupervisionRecord,
 };
-pub use supervision::automatic_triggers;
+pub use supervision::{automatic_triggers, recorded_by_service};
 pub use transitions::decide;

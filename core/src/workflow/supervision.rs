@@ -3,7 +3,7 @@
 
 use super::deadlines::deadlines;
 use super::state::OrderState;
-use crate::model::{SupervisionTrigger, Timestamp};
+use crate::model::{Role, SupervisionTrigger, Timestamp};
 use crate::policy::{HolidayCalendar, Policy, PolicyError};
 
 /// The automatic supervision triggers that apply to the order at `now`, in a fixed order.
@@ -34,4 +34,16 @@ pub fn automatic_triggers(
         triggers.push(SupervisionTrigger::ReopenedStillDissatisfied);
     }
     Ok(triggers)
+}
+
+/// Whether the center service already recorded `trigger` on the order: overdue once per handling
+/// round (a reopen or a re-dispatch starts a new one), the other trigger once. The one rule both
+/// `decide` (which refuses a second) and the service (which does not try) follow.
+pub fn recorded_by_service(state: &OrderState, trigger: SupervisionTrigger) -> bool {
+    let round_start = state.reopened_at.max(state.dispatched_at);
+    state.supervisions.iter().any(|r| {
+        r.trigger == trigger
+            && r.by.as_ref().is_some_and(|b| b.role == Role::CenterService)
+            && (trigger != SupervisionTrigger::Overdue || round_start.is_none_or(|s| r.at >= s))
+    })
 }

@@ -80,14 +80,7 @@ fn check_automatic(
     if !holds {
         return Err(WorkflowError::TriggerAbsent { trigger: *trigger });
     }
-    // Overdue once per handling round (a reopen or re-dispatch starts a new one).
-    let round_start = state.reopened_at.max(state.dispatched_at);
-    let recorded = state.supervisions.iter().any(|r| {
-        r.trigger == *trigger
-            && r.by.as_ref().is_some_and(|b| b.role == Role::CenterService)
-            && (*trigger != SupervisionTrigger::Overdue || round_start.is_none_or(|s| r.at >= s))
-    });
-    if recorded {
+    if super::supervision::recorded_by_service(state, *trigger) {
         return Err(WorkflowError::AlreadyRecorded {
             action: action.name(),
         });
