@@ -22,8 +22,14 @@ pub enum WorkflowAction {
         #[uniffi(default = None)]
         stated_reason: Option<String>,
     },
-    /// 即时答复 from a knowledge-base item; closes an inquiry (center).
-    InstantAnswer { kb_item: String, answer: String },
+    /// 即时答复 from a knowledge-base item; closes an inquiry (center, or a kiosk for the
+    /// inquiry it took). `kb_version`: the item's version the citizen read.
+    InstantAnswer {
+        kb_item: String,
+        answer: String,
+        #[uniffi(default = None)]
+        kb_version: Option<u32>,
+    },
     /// 转办 to a lead unit and co-units (dispatcher).
     Dispatch {
         lead: UnitId,
@@ -153,9 +159,15 @@ impl From<WorkflowAction> for Action {
                 earlier_order,
                 stated_reason,
             },
-            WorkflowAction::InstantAnswer { kb_item, answer } => {
-                Action::InstantAnswer { kb_item, answer }
-            }
+            WorkflowAction::InstantAnswer {
+                kb_item,
+                answer,
+                kb_version,
+            } => Action::InstantAnswer {
+                kb_item,
+                answer,
+                kb_version,
+            },
             WorkflowAction::Dispatch {
                 lead,
                 co_units,
@@ -285,6 +297,7 @@ mod tests {
                 WorkflowAction::InstantAnswer {
                     kb_item: "kb".into(),
                     answer: "a".into(),
+                    kb_version: Some(1),
                 },
                 "instant_answer",
             ),

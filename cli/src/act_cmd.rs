@@ -63,6 +63,9 @@ pub enum ActAction {
         kb_item: String,
         #[arg(long)]
         answer: String,
+        /// The item's version the answer came from (`hotline kb list` shows it).
+        #[arg(long)]
+        kb_version: Option<u32>,
     },
     /// 转办 — dispatch to a lead unit and co-units (dispatcher).
     Dispatch {
@@ -646,7 +649,15 @@ fn build(a: ActAction, now: Timestamp) -> Result<Action, CliError> {
             earlier_order: earlier_order.map(OrderId::new),
             stated_reason,
         },
-        ActAction::InstantAnswer { kb_item, answer } => Action::InstantAnswer { kb_item, answer },
+        ActAction::InstantAnswer {
+            kb_item,
+            answer,
+            kb_version,
+        } => Action::InstantAnswer {
+            kb_item,
+            answer,
+            kb_version,
+        },
         ActAction::FirstResponse { note } => Action::FirstResponse { note },
         ActAction::ForceMajeure { basis } => Action::ForceMajeure { basis },
         ActAction::CloseAsLawful { basis } => Action::CloseAsLawful { basis },

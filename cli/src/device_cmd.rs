@@ -2,13 +2,14 @@
 //! a kiosk, a staff phone or a desk.
 
 use clap::{Args, Subcommand};
-use hotline_core::device::{Credential, Device, SubmitRequest};
+use hotline_core::device::{Credential, Device, MatchWindow, SubmitRequest};
 use hotline_core::error::ErrorCode;
 use hotline_core::identity::{ContactDetails, RevocationList};
 use hotline_core::model::{
-    Channel, EmergencyCategory, Location, OrderId, RequestKind, Role, Urgency,
+    Channel, EmergencyCategory, IntakeMatch, Location, MatchRelation, OrderId, RequestKind, Role,
+    Urgency,
 };
-use hotline_core::workflow::{DeadlineKind, Status};
+use hotline_core::workflow::DeadlineKind;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -204,6 +205,23 @@ pub struct IntakeArgs {
     /// lists the questions and their types).
     #[arg(long = "attr", value_name = "CODE=VALUE", requires = "category")]
     attributes: Vec<String>,
+    /// The same matter is already being handled: add this request to that order (as offered
+    /// by the duplicate check). 补充到已有工单。
+    #[arg(long, value_name = "ORDER", conflicts_with_all = ["repeat_of", "new"])]
+    join: Option<String>,
+    /// A repeat of a closed matter with no new facts, linked to that order (not accepted,
+    /// reason 7). 重复诉求。
+    #[arg(long, value_name = "ORDER", conflicts_with = "new")]
+    repeat_of: Option<String>,
+    /// Submit as a new matter although the duplicate check offers earlier ones.
+    #[arg(long)]
+    new: bool,
+    /// Answer the inquiry at once from this knowledge-base item (即时答复).
+    #[arg(long, value_name = "ITEM", requires = "kb_version")]
+    answer_from: Option<String>,
+    /// The version of the item the citizen read (`hotline kb search` shows it).
+    #[arg(long, requires = "answer_from")]
+    kb_version: Option<u32>,
 }
 
 pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
@@ -278,12 +296,29 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
             .map(|code| crate::catalogue_cmd::category_choice(code, &a.attributes))
             .transpose()?,
     };
-    let sub = device.submit(ctx.who(), req, ctx.now)?;
+    let chosen = match (a.join, a.repeat_of) {
+        (Some(order), _) => Some((order, MatchRelation::Joins)),
+        (None, Some(order)) => Some((order, MatchRelation::Repeats)),
+        (None, None) => None,
+    }
+    .map(|(order, relation)| IntakeMatch {
+        order: OrderId::new(order),
+        relation,
+    });
+    let sub = if let (Some(item), Some(version)) = (&a.answer_from, a.kb_version) {
+        device.answer_from_kb(ctx.who(), req, item, version, ctx.now)?
+    } else {
+        if chosen.is_none() && !a.new {
+            offer_duplicates(&device, &req, ctx)?;
+        }
+        device.submit_matched(ctx.who(), req, chosen, ctx.now)?
+    };
+    let status = device.show(&sub.order)?.state.status;
     if ctx.json {
         return print_json(&json!({
             "order": sub.order.0,
             "receipt": sub.receipt,
-            "status": Status::Submitted.as_str(),
+            "status": status.as_str(),
         }));
     }
     crate::outln!("已提交 / submitted: {}", sub.order);
@@ -292,6 +327,48 @@ pub fn intake(a: IntakeArgs, ctx: &Ctx) -> Result<(), CliError> {
         sub.receipt
     );
     Ok(())
+}
+
+/// Before a new order is opened: the same matter already reported here stops the intake with
+/// the orders found, for the agent to ask the citizen (`--join`, `--repeat-of` or `--new`).
+fn offer_duplicates(device: &Device, req: &SubmitRequest, ctx: &Ctx) -> Result<(), CliError> {
+    let found = device.intake_candidates(
+        req.kind,
+        &req.text,
+        &req.location,
+        ctx.now,
+        &MatchWindow::default(),
+    )?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = found
+        .iter()
+        .map(|c| {
+            let flag = match c.relation {
+                MatchRelation::Joins => "--join",
+                MatchRelation::Repeats => "--repeat-of",
+            };
+            format!(
+                "{flag} {} ({} {}, {:.2})",
+                c.order,
+                c.status.as_str(),
+                crate::time::local(c.submitted_at),
+                c.similarity
+            )
+        })
+        .collect();
+    Err(CliError::new(
+        ErrorCode::IntakeMatchFound,
+        format!(
+            "同一地点已有相同事项：{}。请询问诉求人后用 --join（补充到在办工单）、--repeat-of（已办结且无新情况）或 --new（确为新事项）重新提交",
+            list.join("；")
+        ),
+        format!(
+            "the same matter is already reported here: {}. Ask the citizen, then submit again with --join (add to the open order), --repeat-of (closed, nothing new) or --new (a different matter)",
+            list.join("; ")
+        ),
+    ))
 }
 
 pub fn parse_kind(s: &str) -> Result<RequestKind, CliError> {

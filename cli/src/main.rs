@@ -15,6 +15,8 @@ mod device_cmd;
 mod hub_cmd;
 mod hub_migrate;
 mod hub_serve;
+mod kb_cmd;
+mod kiosk;
 mod orders_cmd;
 mod output;
 mod policy_cmd;
@@ -145,6 +147,16 @@ enum Command {
         #[command(subcommand)]
         command: center_cmd::CenterCommand,
     },
+    /// The knowledge base: publish, update, search, list, update duty. 知识库。
+    Kb {
+        #[command(subcommand)]
+        command: kb_cmd::KbCommand,
+    },
+    /// The kiosk's touch-screen app in a local browser. 自助终端。
+    Kiosk {
+        #[command(subcommand)]
+        command: kiosk::KioskCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -227,6 +239,8 @@ fn run(cli: Cli) -> Result<(), (CliError, bool)> {
         Command::Desk(a) => center_cmd::desk(a, &ctx),
         Command::Warnings(a) => center_cmd::warnings(a, &ctx),
         Command::Center { command } => center_cmd::center(command, &ctx),
+        Command::Kb { command } => kb_cmd::run(command, &ctx),
+        Command::Kiosk { command } => kiosk::run(command, &ctx),
     };
     r.map_err(|e| (e, json))
 }

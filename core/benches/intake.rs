@@ -214,6 +214,7 @@ impl Parts {
             attributes: Default::default(),
             category: None,
             split_from: None,
+            intake_match: None,
         };
         let event = Event {
             id: EventId::new(format!("ev-part-{:08}", self.n)),
@@ -258,6 +259,7 @@ impl Parts {
                     split_into: Vec::new(),
                     sub_units: Vec::new(),
                     notices: None,
+                    intake: None,
                     order,
                     receipt: h[44..54].to_uppercase(),
                     kind: hotline_core::model::RequestKind::Complaint,

@@ -207,6 +207,7 @@ error_codes! {
     InvalidGps = "invalid_gps", 422, Refused;
     CausalCycle = "causal_cycle", 422, Refused;
     Calendar = "calendar", 422, Refused;
+    NotOwnSubmission = "not_own_submission", 403, Refused;
     // Policies and the holiday calendar.
     PolicyUnknownPreset = "policy_unknown_preset", 400, InvalidInput;
     PolicyUnreadable = "policy_unreadable", 400, Refused;
@@ -246,6 +247,16 @@ error_codes! {
     CatalogueUndecodable = "catalogue_undecodable", 422, Refused;
     DispatchOverrideNeedsReason = "dispatch_override_needs_reason", 422, Refused;
     DispatchNoProposal = "dispatch_no_proposal", 422, Refused;
+    // The knowledge base, and duplicates at intake.
+    KbItemInvalid = "kb_item_invalid", 422, InvalidInput;
+    KbNotPermitted = "kb_not_permitted", 403, Refused;
+    KbOwnerMismatch = "kb_owner_mismatch", 409, Refused;
+    KbItemUnknown = "kb_item_unknown", 404, NotFound;
+    KbVersionStale = "kb_version_stale", 409, Refused;
+    KbRecordUndecodable = "kb_record_undecodable", 422, Refused;
+    IntakeMatchNotOffered = "intake_match_not_offered", 422, Refused;
+    IntakeMatchFound = "intake_match_found", 409, Refused;
+    KioskNotLoopback = "kiosk_not_loopback", 400, InvalidInput;
     // Receipt codes.
     ReceiptBadLength = "receipt_bad_length", 400, InvalidInput;
     ReceiptBadCharacter = "receipt_bad_character", 400, InvalidInput;

@@ -24,6 +24,7 @@ pub mod device;
 pub mod doc;
 pub mod error;
 pub mod identity;
+pub mod kb;
 pub mod key_files;
 pub mod limits;
 pub mod model;

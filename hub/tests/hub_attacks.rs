@@ -434,6 +434,7 @@ fn details(order: &OrderId, text: String) -> OrderDetails {
         attributes: Default::default(),
         category: None,
         split_from: None,
+        intake_match: None,
     }
 }
 
@@ -739,6 +740,9 @@ async fn every_refusal_is_typed_json_and_nothing_rides_along() {
         max_pull: 0,
         resend: Vec::new(),
         catalogue_version: 0,
+        kb_received: 0,
+        kb_push_upto: 0,
+        kb_push: Vec::new(),
     })
     .unwrap();
     body.extend_from_slice(b"extra");

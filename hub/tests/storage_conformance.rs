@@ -6,8 +6,10 @@
 use hotline_core::device::{Checked, DeviceError, Outcome};
 use hotline_core::device::{Device, ImportOutcome, WireChange, verify_incoming};
 use hotline_core::identity::TrustStore;
+use hotline_core::kb::{KbError, SignedKb, VerifiedKb};
 use hotline_core::model::Timestamp;
 use hotline_core::model::{OrderId, Role};
+use hotline_core::store::KbPut;
 use hotline_core::store::{
     BlobRef, IndexRow, LoggedChange, RefusalRecord, StoreError, StoredChange, area_scope,
     peer_scope, unit_scope,
@@ -453,11 +455,24 @@ impl HubReads for Counting<'_> {
     fn order_in_scopes(&mut self, o: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         self.inner.reads().order_in_scopes(o, scopes)
     }
+    fn kb_after(&mut self, seq: i64, max: usize) -> Result<Vec<(i64, SignedKb)>, StoreError> {
+        self.inner.reads().kb_after(seq, max)
+    }
+    fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, StoreError> {
+        self.inner.reads().kb_version_held(item, version)
+    }
 }
 
 impl HubStorage for Counting<'_> {
     fn reads(&mut self) -> &mut dyn HubReads {
         self
+    }
+    fn ingest_kb(
+        &mut self,
+        records: &[VerifiedKb],
+        peer: &str,
+    ) -> Result<Vec<Result<KbPut, KbError>>, StoreError> {
+        self.inner.ingest_kb(records, peer)
     }
     fn ingest(
         &mut self,

@@ -268,6 +268,9 @@ pub fn sync_body(
         max_pull,
         resend,
         catalogue_version: 0,
+        kb_received: 0,
+        kb_push_upto: 0,
+        kb_push: Vec::new(),
     })
     .unwrap()
 }

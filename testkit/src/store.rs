@@ -21,6 +21,7 @@ pub fn row(order: &str) -> IndexRow {
         separate_units: Vec::new(),
         sub_units: Vec::new(),
         notices: None,
+        intake: None,
         order: OrderId::new(order),
         receipt: format!("R-{order}"),
         kind: RequestKind::Complaint,

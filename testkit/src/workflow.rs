@@ -94,6 +94,7 @@ pub fn details(kind: RequestKind, confidential: bool) -> OrderDetails {
         attributes: Default::default(),
         category: None,
         split_from: None,
+        intake_match: None,
     }
 }
 
@@ -421,6 +422,7 @@ pub fn instant_answer() -> Action {
     Action::InstantAnswer {
         kb_item: "kb-0042".into(),
         answer: "办理时间为工作日9:00-17:00".into(),
+        kb_version: None,
     }
 }
 

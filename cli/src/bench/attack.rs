@@ -76,6 +76,9 @@ fn garbage_body(n: u32) -> Vec<u8> {
         max_pull: 0,
         resend: Vec::new(),
         catalogue_version: 0,
+        kb_received: 0,
+        kb_push_upto: 0,
+        kb_push: Vec::new(),
     })
     .unwrap_or_default()
 }
@@ -95,6 +98,9 @@ fn tiny_strings_body() -> Vec<u8> {
         max_pull: 0,
         resend: Vec::new(),
         catalogue_version: 0,
+        kb_received: 0,
+        kb_push_upto: 0,
+        kb_push: Vec::new(),
     })
     .unwrap_or_default()
 }

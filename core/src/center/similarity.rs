@@ -92,6 +92,85 @@ impl TextSignature {
     }
 }
 
+/// A request's fingerprint for the duplicate check at intake, as a device keeps it: the text's
+/// features without the address's own (as `cluster` compares), numbers left out (a phone number
+/// or a date typed into the text), and each feature replaced by the first 8 bytes of its SHA-256
+/// — equal features stay equal, and the text cannot be read back from what is stored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fingerprint {
+    /// (hashed feature, weight), sorted by hashed feature.
+    features: Vec<(u64, f64)>,
+}
+
+impl Fingerprint {
+    pub fn of(text: &str, address: &str) -> Fingerprint {
+        use sha2::{Digest, Sha256};
+        let at = Address::of(address);
+        let mut features: Vec<(u64, f64)> = TextSignature::of(text)
+            .features
+            .into_iter()
+            .filter(|&(f, _)| !at.excludes(f) && !has_number(f))
+            .map(|(f, w)| {
+                let digest =
+                    Sha256::digest([b"hotline/intake/v1\0".as_slice(), &f.to_be_bytes()].concat());
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&digest[..8]);
+                (u64::from_be_bytes(first), w)
+            })
+            .collect();
+        features.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        features.dedup_by_key(|f| f.0);
+        Fingerprint { features }
+    }
+
+    /// Weighted Dice, as texts are compared in `cluster` (0.0..=1.0).
+    pub fn similarity(&self, other: &Fingerprint) -> f64 {
+        dice(&self.features, &other.features, |_| false)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// 12 bytes a feature: the hash, then the weight as an f32, both big-endian.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.features.len() * 12);
+        for (f, w) in &self.features {
+            out.extend_from_slice(&f.to_be_bytes());
+            out.extend_from_slice(&(*w as f32).to_be_bytes());
+        }
+        out
+    }
+
+    /// `None` for bytes no fingerprint was written as.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Fingerprint> {
+        if !bytes.len().is_multiple_of(12) {
+            return None;
+        }
+        let mut features = Vec::with_capacity(bytes.len() / 12);
+        for chunk in bytes.chunks_exact(12) {
+            let (f, w) = chunk.split_at(8);
+            features.push((
+                u64::from_be_bytes(f.try_into().ok()?),
+                f64::from(f32::from_be_bytes(w.try_into().ok()?)),
+            ));
+        }
+        features.sort_unstable_by_key(|f| f.0);
+        Some(Fingerprint { features })
+    }
+}
+
+/// Whether two addresses name the same place, by the rule `cluster` uses.
+pub fn same_place(a: &str, b: &str, config: &ClusterConfig) -> bool {
+    Address::of(a).same_as(&Address::of(b), config.address_threshold)
+}
+
+/// A feature with an ASCII number in it (a bigram of a number and a character, or a number).
+fn has_number(feature: u64) -> bool {
+    let (hi, lo) = ((feature >> 32) as u32, (feature & 0xFFFF_FFFF) as u32);
+    is_number(hi) || (lo != 0 && is_number(lo))
+}
+
 /// One request to cluster.
 #[derive(Debug, Clone, Copy)]
 pub struct ClusterItem<'a> {

@@ -39,6 +39,8 @@ pub trait StoredOrders {
     /// number; `None` when nothing of it is stored. A [`DeviceError::Store`] fails the whole
     /// batch (the store is unreachable, say); any other error refuses that order's changes.
     fn stored_doc(&mut self, order: &OrderId) -> Result<Option<(OrderDoc, u64)>, DeviceError>;
+    /// Whether this version of a knowledge-base item is held (asked at the hub only).
+    fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, DeviceError>;
 }
 
 /// What step 2 decided: one outcome per incoming change, and what to write.
@@ -121,7 +123,9 @@ pub fn plan_import(
         let mut attachments: Vec<AttachmentRef> = Vec::new();
         for p in list {
             let w = &incoming[p.index];
-            match admit(rules, &doc, &events, &p.change, w, arrival, now) {
+            let admitted = admit(rules, &doc, &events, &p.change, w, arrival, now)
+                .and_then(|a| answer_names_held_item(stored, &a.0, arrival).map(|()| a));
+            match admitted {
                 Ok((event, copies, after)) => {
                     doc = after;
                     changes.push(StoredChange {
@@ -267,6 +271,33 @@ fn admit(
     )?;
     sealed_copies_fit(&event.action, &effect.sealed)?;
     Ok((event.clone(), effect.sealed, after))
+}
+
+/// At the hub, an instant answer that names a knowledge-base version must name one the hub
+/// holds: the item is what the citizen was told, and the hub receives every record before
+/// the answers that cite it (records travel ahead of changes in each request).
+fn answer_names_held_item(
+    orders: &mut dyn StoredOrders,
+    event: &Event,
+    arrival: Arrival,
+) -> Result<(), DeviceError> {
+    if arrival != Arrival::AtHub {
+        return Ok(());
+    }
+    if let Action::InstantAnswer {
+        kb_item,
+        kb_version: Some(version),
+        ..
+    } = &event.action
+        && !orders.kb_version_held(kb_item, *version)?
+    {
+        return Err(crate::kb::KbError::Unknown {
+            item: kb_item.clone(),
+            version: Some(*version),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// A change may carry sealed copies of the citizen's contact only for whom its action concerns:

@@ -156,6 +156,7 @@ mod tests {
                     attributes: Default::default(),
                     category: None,
                     split_from: None,
+                    intake_match: None,
                 },
             },
         };

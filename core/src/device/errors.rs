@@ -24,6 +24,8 @@ pub enum DeviceError {
     #[error(transparent)]
     Catalogue(#[from] crate::catalogue::CatalogueError),
     #[error(transparent)]
+    Kb(#[from] crate::kb::KbError),
+    #[error(transparent)]
     Receipt(#[from] ReceiptError),
     #[error("this store has not been set up with a credential (run `hotline device init`)")]
     NotInitialised,
@@ -120,6 +122,7 @@ impl Coded for DeviceError {
             DeviceError::Workflow(e) => e.code(),
             DeviceError::Policy(e) => e.code(),
             DeviceError::Catalogue(e) => e.code(),
+            DeviceError::Kb(e) => e.code(),
             DeviceError::Receipt(e) => e.code(),
             DeviceError::NotInitialised => ErrorCode::DeviceNotInitialised,
             DeviceError::OtherCity => ErrorCode::DeviceOtherCity,
@@ -153,6 +156,7 @@ impl Coded for DeviceError {
             DeviceError::Workflow(e) => e.message_zh(),
             DeviceError::Policy(e) => e.message_zh(),
             DeviceError::Catalogue(e) => e.message_zh(),
+            DeviceError::Kb(e) => e.message_zh(),
             DeviceError::Receipt(e) => e.message_zh(),
             DeviceError::NotInitialised => {
                 "本设备尚未导入凭证（请先运行 hotline device init）".into()
@@ -215,6 +219,7 @@ impl Coded for DeviceError {
             DeviceError::Workflow(e) => e.message_en(),
             DeviceError::Policy(e) => e.message_en(),
             DeviceError::Catalogue(e) => e.message_en(),
+            DeviceError::Kb(e) => e.message_en(),
             DeviceError::Receipt(e) => e.message_en(),
             other => other.to_string(),
         }

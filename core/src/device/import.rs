@@ -183,6 +183,10 @@ impl StoredOrders for DeviceOrders<'_> {
         let (doc, _) = self.0.load(order)?;
         Ok(Some((doc, stored)))
     }
+
+    fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, DeviceError> {
+        Ok(self.0.store.kb_item_version(item, version)?.is_some())
+    }
 }
 
 impl Device {

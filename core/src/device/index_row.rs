@@ -3,9 +3,10 @@
 
 use super::DeviceError;
 use crate::Coded;
+use crate::center::similarity::Fingerprint;
 use crate::model::{OrderId, Timestamp};
 use crate::policy::{HolidayCalendar, Policy};
-use crate::store::{HandlingNotices, IndexRow, NotAcceptedNotice};
+use crate::store::{HandlingNotices, IndexRow, IntakeRow, NotAcceptedNotice};
 use crate::workflow::{OrderState, deadlines};
 
 pub(super) fn build(
@@ -61,5 +62,12 @@ pub(super) fn build(
         merged_into: state.merged_into.as_ref().map(|o| o.0.clone()),
         split_into: state.split_into.iter().map(|o| o.0.clone()).collect(),
         notices: HandlingNotices::of(state),
+        intake: Some(IntakeRow {
+            kind: details.kind,
+            division: details.location.division_code.clone().unwrap_or_default(),
+            address: details.location.address.clone(),
+            submitted_at: state.submitted_at.unwrap_or(now).timestamp_millis(),
+            fingerprint: Fingerprint::of(&details.text, &details.location.address).to_bytes(),
+        }),
     })
 }

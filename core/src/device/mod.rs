@@ -16,7 +16,9 @@ mod errors;
 mod import;
 mod index_row;
 mod inputs;
+mod intake_match;
 mod key_paths;
+mod knowledge;
 mod merging;
 mod open;
 mod people;
@@ -33,10 +35,12 @@ pub use import::{
     Arrival, CLOCK_SKEW, Checked, OFFLINE_GRACE, Verified, WireChange, verify_incoming,
 };
 pub use inputs::{CategoryChoice, PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
+pub use intake_match::{MatchCandidate, MatchWindow};
 use key_paths::{
     import_sealing_secrets, key_path, keys_dir, legacy_sealing_path, read_private_json,
     sealing_custody, sealing_keypair,
 };
+pub use knowledge::{KbDraft, MAX_KB_HITS};
 pub use merging::SplitPart;
 pub use reading::check_stored_change;
 pub use verify::{Problem, VerifyReport};

@@ -11,6 +11,18 @@ impl Device {
         req: SubmitRequest,
         now: Timestamp,
     ) -> Result<Submitted, DeviceError> {
+        self.submit_with_match(who, req, None, now)
+    }
+
+    /// [`Device::submit`], recording the earlier order the citizen chose to join or repeat
+    /// (checked by [`Device::submit_matched`]).
+    pub(super) fn submit_with_match(
+        &mut self,
+        who: Option<&str>,
+        req: SubmitRequest,
+        intake_match: Option<crate::model::IntakeMatch>,
+        now: Timestamp,
+    ) -> Result<Submitted, DeviceError> {
         self.check_writable()?;
         req.validate()?;
         let identity = self.identity(who)?;
@@ -51,6 +63,7 @@ impl Device {
             category,
             attributes,
             split_from: None,
+            intake_match,
         };
         let who = who.map(str::to_string);
         self.write(

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::canonical::{CHANGE_DOMAIN, Canonical};
+use super::canonical::{CHANGE_DOMAIN, Canonical, KNOWLEDGE_DOMAIN};
 use super::certificate::{Certificate, CertificateId};
 use super::custody::KeyCustody;
 use super::errors::IdentityError;
@@ -50,6 +50,15 @@ impl SignedEnvelope {
 /// `hotline/v1/change\0`, the signer's certificate id, then the payload (length-prefixed).
 pub fn change_message(signer: &CertificateId, payload: &[u8]) -> Vec<u8> {
     Canonical::new(CHANGE_DOMAIN)
+        .text(&signer.0)
+        .bytes(payload)
+        .finish()
+}
+
+/// `hotline/v1/knowledge\0`, the signer's certificate id, then a knowledge-base record's JSON
+/// (length-prefixed): its own domain, so no signature on an item can pass for a change's.
+pub fn knowledge_message(signer: &CertificateId, payload: &[u8]) -> Vec<u8> {
+    Canonical::new(KNOWLEDGE_DOMAIN)
         .text(&signer.0)
         .bytes(payload)
         .finish()

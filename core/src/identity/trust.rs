@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::certificate::{Certificate, CertificateId, check_suite};
 use super::envelope::SignedEnvelope;
 use super::errors::IdentityError;
-use super::keys::{PublicKeyBytes, Verifier};
+use super::keys::{PublicKeyBytes, SignatureBytes, Verifier};
 use super::revocation::RevocationList;
 use crate::model::{Actor, Timestamp};
 
@@ -135,6 +135,24 @@ impl TrustStore {
     ) -> Result<&Certificate, IdentityError> {
         let certificate = self.verify_envelope(envelope, now)?;
         certificate.check_actor(actor)?;
+        Ok(certificate)
+    }
+
+    /// Checks a signature over `message` (built by the caller under its own domain) by the
+    /// holder of `signer`: known certificate, not revoked, valid at `now`.
+    pub fn verify_signed(
+        &self,
+        signer: &CertificateId,
+        message: &[u8],
+        signature: &SignatureBytes,
+        now: Timestamp,
+    ) -> Result<&Certificate, IdentityError> {
+        let (certificate, key) = self.lookup(signer, now)?;
+        if !key.verify(message, signature) {
+            return Err(IdentityError::BadSignature {
+                signer: signer.clone(),
+            });
+        }
         Ok(certificate)
     }
 

@@ -59,6 +59,10 @@ pub enum Action {
     InstantAnswer {
         kb_item: String,
         answer: String,
+        /// The version of the knowledge-base item the answer came from (the signed item the
+        /// citizen read). Absent from answers recorded before the knowledge base was signed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kb_version: Option<u32>,
     },
     /// 转办 to a lead unit (主办) and co-units (会办).
     Dispatch {

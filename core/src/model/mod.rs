@@ -12,8 +12,8 @@ pub use event::{
     SupervisionForm, SupervisionTrigger,
 };
 pub use order::{
-    AttachmentRef, Channel, EmergencyCategory, GpsFix, GpsSource, Location, OrderDetails, OrderId,
-    Origin, ReceiptCode, RequestKind, Urgency,
+    AttachmentRef, Channel, EmergencyCategory, GpsFix, GpsSource, IntakeMatch, Location,
+    MatchRelation, OrderDetails, OrderId, Origin, ReceiptCode, RequestKind, Urgency,
 };
 
 /// Every instant in the model is UTC; local (+08:00) time is a presentation concern.

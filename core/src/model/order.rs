@@ -350,4 +350,25 @@ pub struct OrderDetails {
     /// 拆单: the order this one was split from (its citizen's receipt shows this one too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split_from: Option<OrderId>,
+    /// The earlier order the intake offered as the same matter and the citizen's choice:
+    /// add to it (the center merges this one into it), or a repeat of a closed matter with no
+    /// new facts (not accepted, reason 7, linked to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_match: Option<IntakeMatch>,
+}
+
+/// What the citizen chose when the intake offered an earlier order as the same matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeMatch {
+    pub order: OrderId,
+    pub relation: MatchRelation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchRelation {
+    /// 已有相同诉求在办：the new details and photos join the open order.
+    Joins,
+    /// 重复诉求：the matter was closed and there is nothing new (not accepted, reason 7).
+    Repeats,
 }

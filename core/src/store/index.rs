@@ -71,6 +71,21 @@ pub struct IndexRow {
     /// unit's delay notice.
     #[serde(default)]
     pub notices: Option<HandlingNotices>,
+    /// What the duplicate check at intake keeps of the order (written beside the row; never
+    /// read back into it).
+    #[serde(skip)]
+    pub intake: Option<IntakeRow>,
+}
+
+/// The non-personal fields of an order the duplicate check at intake compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeRow {
+    pub kind: RequestKind,
+    pub division: String,
+    pub address: String,
+    pub submitted_at: i64,
+    /// [`crate::center::similarity::Fingerprint`] bytes.
+    pub fingerprint: Vec<u8>,
 }
 
 /// What a citizen is told when an order takes longer than its first deadline: the extension
@@ -232,6 +247,7 @@ fn row_from_sql(r: &Row<'_>) -> rusqlite::Result<IndexRow> {
         not_accepted: json_opt(r, 15)?,
         response_due: r.get(16)?,
         notices: json_opt(r, 17)?,
+        intake: None,
         category: r.get(18)?,
         amendments: Vec::new(),
         merged_into: r.get(19)?,
@@ -289,6 +305,25 @@ impl Store {
 /// An upsert rather than `INSERT OR REPLACE`: replace deletes the row first, which would cascade
 /// to the order's sealed contacts.
 pub(super) fn write_index_row(conn: &Connection, row: &IndexRow) -> Result<(), StoreError> {
+    if let Some(intake) = &row.intake {
+        conn.prepare_cached(
+            "INSERT INTO intake_matches (order_id, kind, division, address, submitted_at, closed,
+                                         status, fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (order_id) DO UPDATE SET closed = excluded.closed,
+               status = excluded.status",
+        )?
+        .execute(rusqlite::params![
+            row.order.0,
+            intake.kind.as_str(),
+            intake.division,
+            intake.address,
+            intake.submitted_at,
+            row.terminal,
+            row.status.as_str(),
+            intake.fingerprint
+        ])?;
+    }
     let not_accepted = to_json("not-accepted notice", row.not_accepted.as_ref())?;
     let notices = to_json("handling notices", row.notices.as_ref())?;
     let split_into = to_json(

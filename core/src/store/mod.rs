@@ -20,6 +20,7 @@ mod catalogues;
 mod changes;
 mod errors;
 mod index;
+mod knowledge;
 mod partitions;
 mod retention;
 mod schema;
@@ -36,9 +37,10 @@ pub use blobs::{BlobInfo, check_blob_hash};
 pub use changes::{ActionRecord, StoredChange};
 pub use errors::StoreError;
 pub use index::{
-    DelayNoticeText, ExtensionNotice, HandlingNotices, InboxQuery, IndexRow, META_INDEX_V6,
-    NotAcceptedNotice,
+    DelayNoticeText, ExtensionNotice, HandlingNotices, InboxQuery, IndexRow, IntakeRow,
+    META_INDEX_V6, NotAcceptedNotice,
 };
+pub use knowledge::{KbHit, KbPut, LoggedKb, StoredIntakeRow};
 pub use partitions::{
     AREA_LEVELS, AREA_SCOPE, META_PULL_PARTITIONS, PEER_SCOPE, UNIT_SCOPE, area_scope,
     leading_chars, order_scopes, peer_scope, unit_scope,

@@ -334,6 +334,63 @@ DROP TABLE blobs;
 ALTER TABLE blobs_v14 RENAME TO blobs;
 "#,
     },
+    Migration {
+        version: 15,
+        sql: r#"
+-- The knowledge base: every signed record received or made here, in the order this store took
+-- them (a hub's position is what devices pull after); `source` is the peer it came from, NULL
+-- for records made on this device.
+CREATE TABLE kb_records (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    hash      TEXT NOT NULL UNIQUE,
+    item      TEXT NOT NULL,
+    version   INTEGER,
+    unit      TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    cert      TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    payload   BLOB NOT NULL,
+    source    TEXT
+);
+CREATE INDEX kb_records_item ON kb_records (item, seq);
+-- The version of each item that counts: the highest (version, at, hash), the same everywhere.
+CREATE TABLE kb_items (
+    id          INTEGER PRIMARY KEY,
+    item        TEXT NOT NULL UNIQUE,
+    unit        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    at          INTEGER NOT NULL,
+    hash        TEXT NOT NULL,
+    valid_from  TEXT,
+    valid_until TEXT,
+    body        TEXT NOT NULL
+);
+CREATE INDEX kb_items_unit ON kb_items (unit, item);
+-- Search: each current item's title, answer and other fields as character and bigram terms
+-- (kb::terms), rowid = kb_items.id.
+CREATE VIRTUAL TABLE kb_search USING fts5(title, answer, body, tokenize = 'unicode61');
+-- How far each hub has taken this device's records, and how far this device has read the hub's.
+CREATE TABLE kb_peers (
+    peer          TEXT PRIMARY KEY NOT NULL,
+    sent_upto     INTEGER NOT NULL DEFAULT 0,
+    received_upto INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+-- Duplicates at intake: the non-personal fields of each order held (a kiosk keeps its own
+-- submissions' after their records are gone): kind, place, when, open or closed, and the text's
+-- fingerprint as hashed features, from which the text cannot be read back.
+CREATE TABLE intake_matches (
+    order_id     TEXT PRIMARY KEY NOT NULL,
+    kind         TEXT NOT NULL,
+    division     TEXT NOT NULL,
+    address      TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    closed       INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    fingerprint  BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX intake_matches_place ON intake_matches (kind, division, submitted_at);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

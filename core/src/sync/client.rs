@@ -123,7 +123,9 @@ impl SyncClient {
                 push.push(WireChange::from(&lc.change));
             }
         }
-        self.push_left = truncated;
+        let (kb_sent, kb_received) = device.store().kb_peer(&self.peer_key)?;
+        let (kb_push, kb_push_upto, kb_left) = self.kb_push(device, kb_sent)?;
+        self.push_left = truncated || kb_left;
         self.progress.to_push = push.len() as u64;
         let (certs, packed) = wire::pack(&push);
         let body = wire::encode(&SyncRequest {
@@ -138,6 +140,9 @@ impl SyncClient {
             push: packed,
             max_pull: MAX_PULL_BYTES,
             resend: self.resend(device)?,
+            kb_received,
+            kb_push_upto,
+            kb_push,
         })?;
         self.last_push = push;
         self.pending = Some(body.clone());
@@ -148,7 +153,7 @@ impl SyncClient {
     pub fn response(
         &mut self,
         device: &mut Device,
-        resp: SyncResponse,
+        mut resp: SyncResponse,
         now: Timestamp,
     ) -> Result<bool, SyncError> {
         let mut state: PeerState = device.store().peer_state(&self.peer_key)?;
@@ -182,11 +187,11 @@ impl SyncClient {
 
         // Certificates and revocations first: the pulled changes may be signed by people
         // enrolled since the last sync.
-        for c in resp.certificates {
+        for c in std::mem::take(&mut resp.certificates) {
             device.add_certificate(c)?;
         }
         state.certs_received = state.certs_received.max(resp.certs_total);
-        if let Some(list) = resp.revocations {
+        if let Some(list) = resp.revocations.take() {
             device.accept_revocations(list)?;
         }
         // Before the changes too: a pulled intake may name this version.
@@ -194,8 +199,10 @@ impl SyncClient {
             device.accept_catalogue(catalogue)?;
         }
         if !resp.units.is_empty() {
-            device.update_unit_directory(resp.units.into_iter().collect())?;
+            device.update_unit_directory(std::mem::take(&mut resp.units).into_iter().collect())?;
         }
+        // Knowledge-base records before the changes: a pulled answer may cite one.
+        self.kb_response(device, &resp, &mut refusals, now)?;
         let pulled = wire::unpack(&resp.certs, resp.pull)?;
         let outcomes = device.import_batch(&pulled, Some(&self.hub), now)?;
         // Orders whose history arrived with a gap are asked for whole next round; orders asked
@@ -240,8 +247,77 @@ impl SyncClient {
             .set_peer_state(&self.peer_key, &state, now.timestamp_millis())?;
         self.pending = None;
         self.progress.round += 1;
-        self.progress.done = !resp.more && !self.push_left;
+        self.progress.done = !resp.more && !resp.kb_more && !self.push_left;
         Ok(self.progress.done)
+    }
+
+    /// This device's knowledge-base records the hub lacks (made here or relayed from elsewhere,
+    /// never the hub's own back), up to the wire's count and [`MAX_PUSH_BYTES`] / 2: the
+    /// records, the log position they go up to, and whether more are left.
+    fn kb_push(
+        &self,
+        device: &Device,
+        sent_upto: i64,
+    ) -> Result<(Vec<crate::kb::SignedKb>, i64, bool), SyncError> {
+        let batch = device.store().kb_records_after(
+            sent_upto,
+            wire::MAX_KB_PUSH as u32,
+            MAX_PUSH_BYTES / 2,
+        )?;
+        let upto = batch.last().map_or(sent_upto, |l| l.seq);
+        let left = device.store().kb_head()? > upto;
+        let push = batch
+            .into_iter()
+            .filter(|l| l.source.as_deref() != Some(self.hub.as_str()))
+            .map(|l| l.signed)
+            .collect();
+        Ok((push, upto, left))
+    }
+
+    /// Takes the hub's knowledge-base part of an answer: its records (each verified here) and
+    /// what it refused of ours, both kept in the refusal log.
+    fn kb_response(
+        &mut self,
+        device: &mut Device,
+        resp: &SyncResponse,
+        refusals: &mut Vec<RefusalRecord>,
+        now: Timestamp,
+    ) -> Result<(), SyncError> {
+        let refusal = |code: String, zh: String, en: String| RefusalRecord {
+            at: now.timestamp_millis(),
+            peer: Some(self.hub.clone()),
+            order: None,
+            hash: None,
+            code,
+            message_zh: zh,
+            message_en: en,
+        };
+        for r in &resp.kb_refused {
+            self.progress.refused_by_hub += 1;
+            refusals.push(refusal(
+                r.code.clone(),
+                r.message_zh.clone(),
+                r.message_en.clone(),
+            ));
+        }
+        for verdict in device.import_kb(&resp.kb, &self.hub)? {
+            match verdict {
+                Ok(crate::store::KbPut::New) => self.progress.pulled += 1,
+                Ok(crate::store::KbPut::AlreadyHad) => {}
+                Err(e) => {
+                    self.progress.refused_here += 1;
+                    refusals.push(refusal(
+                        e.code().to_string(),
+                        e.message_zh(),
+                        e.message_en(),
+                    ));
+                }
+            }
+        }
+        device
+            .store()
+            .set_kb_peer(&self.peer_key, resp.kb_acked_upto, resp.kb_cursor)?;
+        Ok(())
     }
 
     fn resend_key(&self) -> String {

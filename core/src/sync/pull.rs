@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::partitions::{PullScope, merge_positions};
 use super::server::{Directory, Pushed, Served, may_see};
-use super::storage::{HubReads, HubStorage};
+use super::storage::{HubReads, HubStorage, MAX_KB_PULL_BYTES};
 use super::wire::{self, SyncResponse};
 use super::{MAX_PULL_BYTES, SyncError};
 use crate::device::WireChange;
@@ -86,6 +86,7 @@ pub fn pull(
         cert,
         body,
         refused,
+        kb_refused,
         mut served,
     } = pushed;
     let peer = cert.body.id.0.clone();
@@ -185,16 +186,28 @@ pub fn pull(
     served.pulled = out.len() as u64;
     let (certs, pull) = wire::pack(&out);
 
-    // A kiosk is a public device: it gets the revocation list (so it knows when it is cut off)
-    // and nothing about the people of the city.
+    // The knowledge base goes to everyone, kiosks included: nothing in it is about a citizen.
+    let kb_rows = reads.kb_after(body.kb_received, MAX_KB_PULL_BYTES)?;
+    let kb_cursor = kb_rows.last().map_or(body.kb_received, |(seq, _)| *seq);
+    let kb_more = !kb_rows.is_empty() && !reads.kb_after(kb_cursor, 1)?.is_empty();
+    served.pulled += kb_rows.len() as u64;
+
+    // A kiosk is a public device: it gets the revocation list (so it knows when it is cut off),
+    // and of the city's people only the certificates that signed the knowledge-base records it
+    // is sent — without them it could not check a single one.
     let kiosk = cert.body.role == Role::Kiosk;
     let known = usize::try_from(body.certs_known.max(0)).unwrap_or(usize::MAX);
     let certificates: Vec<Certificate> = if kiosk {
-        Vec::new()
+        let signers: HashSet<&str> = kb_rows.iter().map(|(_, r)| r.cert.as_str()).collect();
+        dir.certificates
+            .iter()
+            .filter(|c| signers.contains(c.body.id.0.as_str()))
+            .cloned()
+            .collect()
     } else {
         dir.certificates.iter().skip(known).cloned().collect()
     };
-    let units = if certificates.is_empty() {
+    let units = if kiosk || certificates.is_empty() {
         Vec::new()
     } else {
         dir.units.iter().map(|(u, k)| (u.clone(), *k)).collect()
@@ -223,6 +236,11 @@ pub fn pull(
             revocations,
             units,
             catalogue,
+            kb_acked_upto: body.kb_push_upto,
+            kb_refused,
+            kb: kb_rows.into_iter().map(|(_, r)| r).collect(),
+            kb_cursor,
+            kb_more,
         },
         served,
         peer,

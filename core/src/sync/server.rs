@@ -100,6 +100,8 @@ pub struct PreparedSync {
     body: SyncRequest,
     pushed: Vec<WireChange>,
     checked: Vec<Checked>,
+    /// The pushed knowledge-base records, each verified (signature, signer, fields, author).
+    kb_checked: Vec<Result<crate::kb::VerifiedKb, crate::kb::KbError>>,
 }
 
 impl PreparedSync {
@@ -110,7 +112,7 @@ impl PreparedSync {
 
     /// A round that pushes nothing has nothing to write before its pull.
     pub fn round(self) -> Round {
-        if !self.pushed.is_empty() {
+        if !self.pushed.is_empty() || !self.kb_checked.is_empty() {
             return Round::Push(self);
         }
         Round::PullOnly(Pushed {
@@ -121,6 +123,7 @@ impl PreparedSync {
             cert: self.cert,
             body: self.body,
             refused: Vec::new(),
+            kb_refused: Vec::new(),
         })
     }
 }
@@ -162,6 +165,10 @@ pub fn prepare_body(
     }
     let pushed = wire::unpack(&body.certs, std::mem::take(&mut body.push))?;
     let checked = verify_incoming(trust, &pushed);
+    let kb_checked = std::mem::take(&mut body.kb_push)
+        .iter()
+        .map(|r| r.verify(trust))
+        .collect();
     let leading = checked.iter().take_while(|c| c.is_err()).count();
     if leading >= MAX_LEADING_REFUSALS {
         return Err(SyncError::TooManyRefusals {
@@ -173,6 +180,7 @@ pub fn prepare_body(
         body,
         pushed,
         checked,
+        kb_checked,
     })
 }
 
@@ -209,6 +217,7 @@ pub struct Pushed {
     pub(super) cert: Certificate,
     pub(super) body: SyncRequest,
     pub(super) refused: Vec<Refusal>,
+    pub(super) kb_refused: Vec<Refusal>,
     pub(super) served: Served,
 }
 
@@ -224,12 +233,15 @@ pub fn take_push(
         body,
         pushed,
         checked,
+        kb_checked,
     } = p;
     let peer = cert.body.id.0.clone();
     let mut served = Served {
         peer: peer.clone(),
         ..Served::default()
     };
+    // Knowledge-base records first: an instant answer pushed in the same request may cite one.
+    let kb_refused = take_kb_push(hub, kb_checked, &peer, now, &mut served)?;
 
     // Ingest.
     let hashes: Vec<Option<String>> = checked
@@ -305,6 +317,57 @@ pub fn take_push(
         cert,
         body,
         refused,
+        kb_refused,
         served,
     })
+}
+
+/// Stores the verified records of a push; refusals (at verification or by the store) go to
+/// the refusal log and back to the device by their place in its push.
+fn take_kb_push(
+    hub: &mut dyn HubStorage,
+    kb_checked: Vec<Result<crate::kb::VerifiedKb, crate::kb::KbError>>,
+    peer: &str,
+    now: Timestamp,
+    served: &mut Served,
+) -> Result<Vec<Refusal>, SyncError> {
+    let verified: Vec<crate::kb::VerifiedKb> = kb_checked
+        .iter()
+        .filter_map(|c| c.as_ref().ok().cloned())
+        .collect();
+    let mut stored = hub.ingest_kb(&verified, peer)?.into_iter();
+    let mut refused = Vec::new();
+    let mut log = Vec::new();
+    for (i, checked) in kb_checked.into_iter().enumerate() {
+        let verdict = match checked {
+            Ok(v) => stored
+                .next()
+                .unwrap_or(Err(crate::kb::KbError::Undecodable("not stored".into())))
+                .map(|_| v.hash),
+            Err(e) => Err(e),
+        };
+        match verdict {
+            Ok(_) => served.applied += 1,
+            Err(e) => {
+                served.refused += 1;
+                log.push(RefusalRecord {
+                    at: now.timestamp_millis(),
+                    peer: Some(peer.to_string()),
+                    order: None,
+                    hash: None,
+                    code: e.code().to_string(),
+                    message_zh: e.message_zh(),
+                    message_en: e.message_en(),
+                });
+                refused.push(Refusal {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    code: e.code().to_string(),
+                    message_zh: e.message_zh(),
+                    message_en: e.message_en(),
+                });
+            }
+        }
+    }
+    hub.log_refusals(&log)?;
+    Ok(refused)
 }

@@ -53,6 +53,17 @@ impl HubStorage for SqliteHub {
     fn reads(&mut self) -> &mut dyn HubReads {
         self.device.store_mut()
     }
+    fn ingest_kb(
+        &mut self,
+        records: &[crate::kb::VerifiedKb],
+        peer: &str,
+    ) -> Result<Vec<Result<crate::store::KbPut, crate::kb::KbError>>, StoreError> {
+        let store = self.device.store_mut();
+        records
+            .iter()
+            .map(|r| store.put_kb(r, Some(peer)))
+            .collect()
+    }
     fn ingest(
         &mut self,
         incoming: &[WireChange],

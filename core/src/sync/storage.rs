@@ -65,6 +65,15 @@ pub trait HubReads {
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError>;
     /// Order ids above `after` in id order, at most `limit`: how the center walks every order.
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError>;
+    /// Knowledge-base records after log position `seq`, about `max_bytes` of them, each with
+    /// its position.
+    fn kb_after(
+        &mut self,
+        seq: i64,
+        max_bytes: usize,
+    ) -> Result<Vec<(i64, crate::kb::SignedKb)>, StoreError>;
+    /// Whether a version of an item was published here (an instant answer names one).
+    fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, StoreError>;
     /// Every stored change of each of `orders`, per order oldest first, in the order given. A
     /// backend a round trip away answers a whole page at once.
     fn changes_for_orders(
@@ -74,6 +83,9 @@ pub trait HubReads {
         orders.iter().map(|o| self.changes_for(o)).collect()
     }
 }
+
+/// Bytes of knowledge-base records one answer carries.
+pub const MAX_KB_PULL_BYTES: usize = 256 * 1024;
 
 /// The hub's write side, with its reads in the same session.
 pub trait HubStorage {
@@ -101,6 +113,13 @@ pub trait HubStorage {
     fn log_refusals(&mut self, rows: &[RefusalRecord]) -> Result<(), StoreError>;
     /// Puts `orders` in `scope` from now on: their later changes are listed under it.
     fn follow_orders(&mut self, scope: &str, orders: &[OrderId]) -> Result<(), StoreError>;
+    /// Keeps verified knowledge-base records from `peer`, in order: each stored, already
+    /// held, or refused (another unit's item, a notice for an item not held).
+    fn ingest_kb(
+        &mut self,
+        records: &[crate::kb::VerifiedKb],
+        peer: &str,
+    ) -> Result<Vec<Result<crate::store::KbPut, crate::kb::KbError>>, StoreError>;
 }
 
 impl HubReads for Store {
@@ -164,5 +183,18 @@ impl HubReads for Store {
     }
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
         Store::order_ids_after(self, after, limit)
+    }
+    fn kb_after(
+        &mut self,
+        seq: i64,
+        max_bytes: usize,
+    ) -> Result<Vec<(i64, crate::kb::SignedKb)>, StoreError> {
+        Ok(Store::kb_records_after(self, seq, 512, max_bytes)?
+            .into_iter()
+            .map(|l| (l.seq, l.signed))
+            .collect())
+    }
+    fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, StoreError> {
+        Ok(Store::kb_item_version(self, item, version)?.is_some())
     }
 }

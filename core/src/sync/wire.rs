@@ -10,7 +10,11 @@ use crate::model::UnitId;
 
 /// 2: requests are signed over their endpoint and a hub challenge (version 1 had neither).
 /// 3: a request says which catalogue version the device has; an answer carries a newer one.
-pub const PROTOCOL: u8 = 3;
+/// 4: knowledge-base records travel both ways beside the changes, with a cursor of their own.
+pub const PROTOCOL: u8 = 4;
+
+/// Most knowledge-base records one request may push.
+pub const MAX_KB_PUSH: usize = 256;
 
 /// Most changes one request may push (a device pushes at most
 /// [`MAX_PUSH_BYTES`](super::MAX_PUSH_BYTES) of them, a few thousand small ones).
@@ -94,6 +98,13 @@ pub struct SyncRequest {
     /// lacks): the hub sends them whole again. This heals any lost or skipped answer.
     #[serde(deserialize_with = "at_most::<_, _, MAX_RESEND>")]
     pub resend: Vec<String>,
+    /// Cursor into the hub's knowledge-base log the device has taken.
+    pub kb_received: i64,
+    /// The device's knowledge-base log position up to which `kb_push` goes.
+    pub kb_push_upto: i64,
+    /// Knowledge-base records the hub may lack (published here or relayed).
+    #[serde(deserialize_with = "at_most::<_, _, MAX_KB_PUSH>")]
+    pub kb_push: Vec<crate::kb::SignedKb>,
 }
 
 /// A request signed by one enrolled person on the device: the hub answers with what that
@@ -136,6 +147,16 @@ pub struct SyncResponse {
     pub units: Vec<(UnitId, SealingPublicKey)>,
     /// The newest catalogue, when the device has an older one.
     pub catalogue: Option<crate::catalogue::SignedCatalogue>,
+    /// Every pushed knowledge-base record up to here is stored or refused.
+    pub kb_acked_upto: i64,
+    /// Pushed knowledge-base records refused, by their place in `kb_push`.
+    pub kb_refused: Vec<Refusal>,
+    /// Knowledge-base records after the device's cursor — to every device, kiosks included.
+    pub kb: Vec<crate::kb::SignedKb>,
+    /// Where the device's knowledge-base cursor now stands.
+    pub kb_cursor: i64,
+    /// More knowledge-base records to pull.
+    pub kb_more: bool,
 }
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, SyncError> {

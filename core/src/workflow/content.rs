@@ -224,7 +224,9 @@ pub fn check_sizes(event: &Event) -> Result<(), WorkflowError> {
                 None => Ok(()),
             }
         }
-        Action::InstantAnswer { kb_item, answer } => {
+        Action::InstantAnswer {
+            kb_item, answer, ..
+        } => {
             fits(action, "kb_item", kb_item, MAX_SHORT_CHARS)?;
             fits(action, "answer", answer, MAX_TEXT_CHARS)
         }
@@ -369,6 +371,14 @@ fn new_co_units(
     }
 }
 
+/// Whether a kiosk made the submission (its answers must name the item's version).
+fn kiosk_submitted(state: &OrderState) -> bool {
+    state
+        .history
+        .first()
+        .is_some_and(|h| h.event.actor.role == crate::model::Role::Kiosk)
+}
+
 /// Checks the content of an action against the order it is for; `details` is the order's
 /// (for a submission: the one being submitted).
 pub(crate) fn check(
@@ -470,9 +480,17 @@ pub(crate) fn check(
             }
             Ok(())
         }
-        Action::InstantAnswer { kb_item, answer } => {
+        Action::InstantAnswer {
+            kb_item,
+            answer,
+            kb_version,
+        } => {
             if details.kind != crate::model::RequestKind::Inquiry {
                 return Err(WorkflowError::InstantAnswerKind { kind: details.kind });
+            }
+            // A kiosk's answer names the signed item the citizen read, version and all.
+            if kb_version.is_none() && kiosk_submitted(state) {
+                return Err(missing(action, "kb_version"));
             }
             require(action, "kb_item", kb_item)?;
             require(action, "answer", answer)

@@ -137,6 +137,9 @@ pub enum WorkflowError {
     #[error("only inquiries can be answered from the knowledge base; this is a {kind}")]
     InstantAnswerKind { kind: RequestKind },
 
+    #[error("a kiosk answers only the inquiry it took itself")]
+    NotOwnSubmission,
+
     #[error("the order has not been submitted yet, so it cannot {action}")]
     UnknownOrder { action: &'static str },
 
@@ -216,6 +219,7 @@ impl Coded for WorkflowError {
             WorkflowError::ConfidentialNoCallback => ErrorCode::ConfidentialNoCallback,
             WorkflowError::InstantAnswerKind { .. } => ErrorCode::InstantAnswerKind,
             WorkflowError::UnknownOrder { .. } => ErrorCode::UnknownOrder,
+            WorkflowError::NotOwnSubmission => ErrorCode::NotOwnSubmission,
             WorkflowError::DuplicateSubmit => ErrorCode::DuplicateSubmit,
             WorkflowError::LeadAlsoCoUnit { .. } => ErrorCode::LeadAlsoCoUnit,
             WorkflowError::InvalidGps { .. } => ErrorCode::InvalidGps,
@@ -343,6 +347,7 @@ impl Coded for WorkflowError {
             WorkflowError::UnknownOrder { action } => {
                 format!("工单尚未提交，不能{}", action_zh(action))
             }
+            WorkflowError::NotOwnSubmission => "自助终端只能答复本机受理的咨询".to_string(),
             WorkflowError::DuplicateSubmit => "该工单已提交，不能重复提交".to_string(),
             WorkflowError::LeadAlsoCoUnit { unit } => {
                 format!("单位 {unit} 不能同时作为主办单位和会办单位")

@@ -38,9 +38,10 @@ pub fn allowed_roles(action: &Action) -> &'static [Role] {
         // 拆单: the center desk makes the parts of an order it splits.
         Action::Submit { details } if details.split_from.is_some() => DISPATCHER,
         Action::Submit { .. } => &[Role::Kiosk, Role::Intake],
-        Action::Register { .. } | Action::NotAccept { .. } | Action::InstantAnswer { .. } => {
-            CENTER_INTAKE
-        }
+        Action::Register { .. } | Action::NotAccept { .. } => CENTER_INTAKE,
+        // A kiosk answers the inquiry it just took from its knowledge base (checked with the
+        // state: only its own submission).
+        Action::InstantAnswer { .. } => &[Role::Intake, Role::Dispatcher, Role::Kiosk],
         Action::Dispatch { .. }
         | Action::DecideReturn { .. }
         | Action::DecideExtension { .. }

@@ -220,6 +220,9 @@ pub struct NotAcceptedRecord {
 pub struct InstantAnswerRecord {
     pub kb_item: String,
     pub answer: String,
+    /// The item's version the answer came from (absent from older answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kb_version: Option<u32>,
 }
 
 /// What became of an extension request.

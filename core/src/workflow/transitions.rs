@@ -51,10 +51,28 @@ pub fn decide(
 
     check_state(state, actor, action, policy)?;
     check_unit(state, actor, action)?;
+    check_kiosk_answer(state, actor, action)?;
     check_sign_off(state, actor, action, policy)?;
     content::check(state, details, action, policy)?;
     check_time(state, action, at, policy, cal)?;
     check_automatic(state, actor, action, at, policy, cal)
+}
+
+/// A kiosk answers only the citizen in front of it: the inquiry it submitted itself.
+fn check_kiosk_answer(
+    state: &OrderState,
+    actor: &Actor,
+    action: &Action,
+) -> Result<(), WorkflowError> {
+    if actor.role != Role::Kiosk || !matches!(action, Action::InstantAnswer { .. }) {
+        return Ok(());
+    }
+    let submitter = state.history.first().map(|h| &h.event.actor);
+    if submitter == Some(actor) {
+        Ok(())
+    } else {
+        Err(WorkflowError::NotOwnSubmission)
+    }
 }
 
 /// The center service's supervision stands only where the rules start it themselves: the
@@ -421,10 +439,15 @@ pub(crate) fn apply(state: &mut OrderState, event: &Event, policy: &Policy, cal:
             state.closed_at = Some(at);
             state.status = Status::NotAccepted;
         }
-        Action::InstantAnswer { kb_item, answer } => {
+        Action::InstantAnswer {
+            kb_item,
+            answer,
+            kb_version,
+        } => {
             state.instant_answer = Some(InstantAnswerRecord {
                 kb_item: kb_item.clone(),
                 answer: answer.clone(),
+                kb_version: *kb_version,
             });
             state.closed_at = Some(at);
             state.status = Status::AnsweredInstantly;

@@ -27,7 +27,7 @@ use hotline_core::sync::{HubReads, HubStorage};
 
 /// Advisory lock classes (first key of `pg_advisory_xact_lock(int, int)`).
 const ORDER_LOCK: i32 = 0x486c_0002;
-const LOG_LOCK: (i32, i32) = (0x486c_0003, 0);
+pub(super) const LOG_LOCK: (i32, i32) = (0x486c_0003, 0);
 
 /// The orders as the transaction sees them, after their locks are held.
 struct TxOrders<'t, 'c> {
@@ -73,6 +73,14 @@ impl StoredOrders for TxOrders<'_, '_> {
         }
         let doc = OrderDoc::from_changes(order, doc::actor_for_device(b"hub"), changes)?;
         Ok(Some((doc, rows.len() as u64)))
+    }
+
+    fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, DeviceError> {
+        Ok(super::knowledge::version_held(
+            &mut *self.tx,
+            item,
+            version,
+        )?)
     }
 }
 
@@ -125,6 +133,15 @@ fn write(
 impl HubStorage for PgSession<'_> {
     fn reads(&mut self) -> &mut dyn HubReads {
         self
+    }
+
+    fn ingest_kb(
+        &mut self,
+        records: &[hotline_core::kb::VerifiedKb],
+        peer: &str,
+    ) -> Result<Vec<Result<hotline_core::store::KbPut, hotline_core::kb::KbError>>, StoreError>
+    {
+        self.ingest_kb_pg(records, peer)
     }
 
     fn ingest(

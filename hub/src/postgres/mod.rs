@@ -10,6 +10,7 @@
 mod blobs;
 mod errors;
 mod ingest;
+mod knowledge;
 pub mod migrate;
 mod partitions;
 mod reads;

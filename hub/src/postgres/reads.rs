@@ -45,6 +45,18 @@ fn limit_of(limit: u32) -> i64 {
 }
 
 impl HubReads for PgSession<'_> {
+    fn kb_after(
+        &mut self,
+        seq: i64,
+        max_bytes: usize,
+    ) -> Result<Vec<(i64, hotline_core::kb::SignedKb)>, StoreError> {
+        self.kb_after_pg(seq, max_bytes)
+    }
+
+    fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, StoreError> {
+        super::knowledge::version_held(&mut *self.conn, item, version)
+    }
+
     fn order_row(&mut self, order: &OrderId) -> Result<Option<IndexRow>, StoreError> {
         let rows = self
             .conn

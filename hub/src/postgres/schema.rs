@@ -93,6 +93,23 @@ const MIGRATIONS: &[&str] = &[
         scope TEXT NOT NULL,
         seq BIGINT NOT NULL,
         PRIMARY KEY (scope, seq));",
+    // 4: the knowledge base's signed records (knowledge.rs), pulled by position like the
+    // change log, and each item's owning unit.
+    "CREATE TABLE kb_log (
+        seq BIGSERIAL PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        item TEXT NOT NULL,
+        version INTEGER,
+        unit TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        cert TEXT NOT NULL,
+        signature BYTEA NOT NULL,
+        payload BYTEA NOT NULL,
+        source TEXT);
+     CREATE INDEX kb_log_item ON kb_log (item, version);
+     CREATE TABLE kb_owners (
+        item TEXT PRIMARY KEY,
+        unit TEXT NOT NULL);",
 ];
 
 /// What a migration does after its SQL, in the same transaction: `(version, step)`.

@@ -1258,6 +1258,7 @@ pub fn candidates(who: &Person, s: &OrderState, now: DateTime<Utc>) -> Vec<Actio
                     v.push(Action::InstantAnswer {
                         kb_item: note("kb-17"),
                         answer: note("请拨打供电服务热线"),
+                        kb_version: None,
                     });
                 }
             }
