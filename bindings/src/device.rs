@@ -270,7 +270,8 @@ impl HotlineDevice {
         }
     }
 
-    /// Searches the knowledge base; empty when none is plugged in.
+    /// Searches the knowledge base: the app's own when one is plugged in, else the city's
+    /// signed one this device holds (`kb_search` gives versions and every field).
     pub async fn search_knowledge(
         &self,
         query: String,
@@ -278,7 +279,19 @@ impl HotlineDevice {
     ) -> Result<Vec<KnowledgeItem>, HotlineError> {
         let kb = self.knowledge.lock().ok().and_then(|k| k.clone());
         match kb {
-            None => Ok(Vec::new()),
+            None => {
+                self.run(move |d| {
+                    Ok(d.kb_search(&query, limit, chrono::Utc::now())?
+                        .into_iter()
+                        .map(|h| KnowledgeItem {
+                            id: h.item.id,
+                            title: h.item.title,
+                            answer: h.item.answer,
+                        })
+                        .collect())
+                })
+                .await
+            }
             Some(kb) => tokio::task::spawn_blocking(move || kb.search(query, limit))
                 .await
                 .map_err(|e| HotlineError::internal(ErrorCode::WorkerFailed, e))?,

@@ -217,6 +217,12 @@ impl From<hotline_core::catalogue::CatalogueError> for HotlineError {
     }
 }
 
+impl From<hotline_core::kb::KbError> for HotlineError {
+    fn from(e: hotline_core::kb::KbError) -> Self {
+        Self::from_coded(&e)
+    }
+}
+
 impl From<PolicyError> for HotlineError {
     fn from(e: PolicyError) -> Self {
         DeviceError::Policy(e).into()

@@ -1,8 +1,6 @@
-//! The kiosk's knowledge-base hook. Until the core carries the city's signed offline knowledge
-//! base, the app plugs its own in here; the kiosk screen searches through the device, and an
-//! inquiry answered from an item is recorded with `WorkflowAction.InstantAnswer { kb_item }`.
-//! When the core's knowledge base lands, `search_knowledge` serves it and this hook stays as an
-//! override.
+//! The kiosk's knowledge-base hook: an app may plug in a knowledge base of its own, which
+//! `search_knowledge` then serves instead of the city's signed one the device holds (`kb.rs`:
+//! `kb_search`, `answer_from_kb`, which record the item's version with the answer).
 
 use crate::HotlineError;
 

@@ -27,6 +27,7 @@ mod desk;
 mod device;
 mod error;
 mod inputs;
+mod kb;
 mod knowledge;
 mod listeners;
 mod sync;
@@ -43,6 +44,7 @@ pub use custody::{DeviceKeyCustody, SealingKeyCustody};
 pub use device::{HotlineDevice, ImportRefusal, ImportSummary};
 pub use error::HotlineError;
 pub use inputs::{InboxFilter, PhotoInput, PhotoSource, SiteSupervisionInput, SubmitRequest};
+pub use kb::{IntakeCandidate, KbDraftInput, KbDuty, KbEntry, KbHit};
 pub use knowledge::{KnowledgeBase, KnowledgeItem};
 pub use listeners::{OrderChangeListener, ProgressListener};
 pub use sync::{

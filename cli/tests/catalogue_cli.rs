@@ -158,8 +158,13 @@ fn the_catalogue_drives_intake_dispatch_merge_and_split_from_the_terminal() {
 
     // 并单 and 拆单.
     let (first, _) = intake(&t, "路灯不亮", &[]);
-    let (repeat, repeat_receipt) = intake(&t, "路灯坏了", &[]);
-    let (mixed, mixed_receipt) = intake(&t, "村务不公开，另外夜间施工", &[]);
+    // The intake offers the first as the same matter; the citizen adds to it, and the
+    // center merges the two.
+    let offered = t.fails(&intake_args("路灯坏了", &[]));
+    assert_eq!(offered, "intake_match_found");
+    let (repeat, repeat_receipt) = intake(&t, "路灯坏了", &["--join", &first]);
+    // Partly the night-work matter already dispatched: the agent takes it as new (to split).
+    let (mixed, mixed_receipt) = intake(&t, "村务不公开，另外夜间施工", &["--new"]);
     act(&t, &first, &["register"]);
     act(
         &t,

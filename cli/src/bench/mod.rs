@@ -7,6 +7,7 @@
 mod attack;
 mod center;
 mod ingest;
+mod kb;
 mod limit;
 mod lookup;
 mod memory;
@@ -51,6 +52,9 @@ pub enum BenchCommand {
     /// The center's monthly assessment and warnings scan over a hub store of N orders, on
     /// SQLite and PostgreSQL: time and peak memory. 考核与预警扫描耗时。
     Center(center::CenterArgs),
+    /// The kiosk's numbers: knowledge-base search p50/p99 over N items, the sync of an update
+    /// to a kiosk (time, bytes), the duplicate check at intake over M orders. 知识库与查重。
+    Kb(kb::KbArgs),
 }
 
 #[derive(Args, Debug)]
@@ -163,6 +167,7 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
         BenchCommand::Status(args) => reported(json, |put| status::run(args, put)),
         BenchCommand::Memory(args) => reported(json, |put| memory::run(args, put)),
         BenchCommand::Center(args) => reported(json, |put| center::run(args, put)),
+        BenchCommand::Kb(args) => reported(json, |put| kb::run(args, put)),
     }
 }
 

@@ -51,7 +51,13 @@ enum Frame {
     End([u8; 32]),
     /// The exporter's newest catalogue (last in the enum: older frames keep their tags).
     Catalogue(crate::catalogue::SignedCatalogue),
+    /// Knowledge-base records the exporter holds, a part at a time, before the changes (an
+    /// instant answer among them may cite one).
+    Knowledge(Vec<crate::kb::SignedKb>),
 }
+
+/// Knowledge-base records per bundle frame.
+const KB_PER_FRAME: u32 = 256;
 
 /// What an export or import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -64,6 +70,9 @@ pub struct BundleReport {
     pub refused: Vec<(String, String)>,
     pub blobs: u64,
     pub bytes: u64,
+    /// Knowledge-base records new here.
+    #[serde(default)]
+    pub kb_records: u64,
 }
 
 struct HashingWriter<W: Write> {
@@ -130,6 +139,18 @@ pub fn export(
     // Before the changes: an intake in them may name this version.
     if let Some(c) = device.signed_catalogue()? {
         w.frame(&Frame::Catalogue(c))?;
+    }
+    // The whole knowledge base (it is small, and every device may hold it).
+    let mut kb_cursor = 0;
+    loop {
+        let part = device
+            .store()
+            .kb_records_after(kb_cursor, KB_PER_FRAME, usize::MAX)?;
+        let Some(last) = part.last() else { break };
+        kb_cursor = last.seq;
+        w.frame(&Frame::Knowledge(
+            part.into_iter().map(|l| l.signed).collect(),
+        ))?;
     }
     let mut report = BundleReport {
         from: me,
@@ -243,6 +264,9 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
             .identities()
             .iter()
             .all(|i| i.certificate.body.role == crate::model::Role::Kiosk);
+    // A kiosk keeps, of the certificates a bundle carries, only those that signed its
+    // knowledge-base records: without them it could not check one.
+    let mut carried: Vec<crate::identity::Certificate> = Vec::new();
     read_frames(path, |frame, _| {
         match frame {
             Frame::Header {
@@ -257,7 +281,29 @@ pub fn import(device: &mut Device, path: &Path, now: Timestamp) -> Result<Bundle
                 header = Some((from, upto, ack));
             }
             // A kiosk takes only the revocation list: nothing about the city's people.
-            Frame::Certificates(_) | Frame::Units(_) if kiosk_only => {}
+            Frame::Certificates(certs) if kiosk_only => carried = certs,
+            Frame::Units(_) if kiosk_only => {}
+            Frame::Knowledge(records) => {
+                if kiosk_only {
+                    for r in &records {
+                        if let Some(c) = carried.iter().find(|c| c.body.id.0 == r.cert) {
+                            let _ = device.add_certificate(c.clone());
+                        }
+                    }
+                }
+                let source = header.as_ref().map_or("bundle", |(f, ..)| f.as_str());
+                for (r, verdict) in records.iter().zip(device.import_kb(&records, source)?) {
+                    match verdict {
+                        Ok(crate::store::KbPut::New) => report.kb_records += 1,
+                        Ok(crate::store::KbPut::AlreadyHad) => {}
+                        // Named by the record's hash, where an order's refusal names the order.
+                        Err(e) => report.refused.push((
+                            format!("kb:{}", r.hash()),
+                            crate::Coded::code(&e).to_string(),
+                        )),
+                    }
+                }
+            }
             Frame::Certificates(certs) => {
                 for c in certs {
                     // Certificates not signed by this city's root are skipped: changes signed

@@ -371,14 +371,6 @@ fn new_co_units(
     }
 }
 
-/// Whether a kiosk made the submission (its answers must name the item's version).
-fn kiosk_submitted(state: &OrderState) -> bool {
-    state
-        .history
-        .first()
-        .is_some_and(|h| h.event.actor.role == crate::model::Role::Kiosk)
-}
-
 /// Checks the content of an action against the order it is for; `details` is the order's
 /// (for a submission: the one being submitted).
 pub(crate) fn check(
@@ -481,17 +473,12 @@ pub(crate) fn check(
             Ok(())
         }
         Action::InstantAnswer {
-            kb_item,
-            answer,
-            kb_version,
+            kb_item, answer, ..
         } => {
             if details.kind != crate::model::RequestKind::Inquiry {
                 return Err(WorkflowError::InstantAnswerKind { kind: details.kind });
             }
-            // A kiosk's answer names the signed item the citizen read, version and all.
-            if kb_version.is_none() && kiosk_submitted(state) {
-                return Err(missing(action, "kb_version"));
-            }
+
             require(action, "kb_item", kb_item)?;
             require(action, "answer", answer)
         }

@@ -58,21 +58,30 @@ pub fn decide(
     check_automatic(state, actor, action, at, policy, cal)
 }
 
-/// A kiosk answers only the citizen in front of it: the inquiry it submitted itself.
+/// A kiosk answers only the citizen in front of it — the inquiry it submitted itself — and
+/// names the signed item's version the citizen read.
 fn check_kiosk_answer(
     state: &OrderState,
     actor: &Actor,
     action: &Action,
 ) -> Result<(), WorkflowError> {
-    if actor.role != Role::Kiosk || !matches!(action, Action::InstantAnswer { .. }) {
+    let Action::InstantAnswer { kb_version, .. } = action else {
+        return Ok(());
+    };
+    if actor.role != Role::Kiosk {
         return Ok(());
     }
     let submitter = state.history.first().map(|h| &h.event.actor);
-    if submitter == Some(actor) {
-        Ok(())
-    } else {
-        Err(WorkflowError::NotOwnSubmission)
+    if submitter != Some(actor) {
+        return Err(WorkflowError::NotOwnSubmission);
     }
+    if kb_version.is_none() {
+        return Err(WorkflowError::MissingField {
+            action: action.name(),
+            field: "kb_version",
+        });
+    }
+    Ok(())
 }
 
 /// The center service's supervision stands only where the rules start it themselves: the

@@ -20,7 +20,9 @@ import hotline.SubmitRequest
 import hotline.Timestamp
 import hotline.WorkflowAction
 import hotline.GpsFix
+import hotline.KbDraftInput
 import hotline.KnowledgeBase
+import hotline.MatchRelation
 import hotline.SyncOptions
 import hotline.SyncProgressListener
 import hotline.TestHub
@@ -100,6 +102,21 @@ class TrackedDevice(val inner: HotlineDevice) : HotlineDeviceInterface {
         inner.merge(duplicate, into, now, note, who).also { hit("merge") }
     override suspend fun split(order: OrderId, parts: List<SplitPartInput>, now: Timestamp, note: String, who: String?) =
         inner.split(order, parts, now, note, who).also { hit("split") }
+    override suspend fun kbPublish(draft: KbDraftInput, now: Timestamp, who: String?) =
+        inner.kbPublish(draft, now, who).also { hit("kbPublish") }
+    override suspend fun kbPolicyChanged(item: String, on: String, now: Timestamp, note: String, who: String?) =
+        inner.kbPolicyChanged(item, on, now, note, who).also { hit("kbPolicyChanged") }
+    override suspend fun kbSearch(query: String, limit: UInt, now: Timestamp) =
+        inner.kbSearch(query, limit, now).also { hit("kbSearch") }
+    override suspend fun kbItem(id: String) = inner.kbItem(id).also { hit("kbItem") }
+    override suspend fun kbItems(unit: String?) = inner.kbItems(unit).also { hit("kbItems") }
+    override suspend fun kbDuties(now: Timestamp) = inner.kbDuties(now).also { hit("kbDuties") }
+    override suspend fun answerFromKb(request: SubmitRequest, item: String, version: UInt, now: Timestamp, who: String?) =
+        inner.answerFromKb(request, item, version, now, who).also { hit("answerFromKb") }
+    override suspend fun intakeCandidates(request: SubmitRequest, now: Timestamp) =
+        inner.intakeCandidates(request, now).also { hit("intakeCandidates") }
+    override suspend fun submitMatched(request: SubmitRequest, order: String, relation: MatchRelation, now: Timestamp, who: String?) =
+        inner.submitMatched(request, order, relation, now, who).also { hit("submitMatched") }
 }
 
 /** The in-process hub (admin / test tool), its calls recorded. */

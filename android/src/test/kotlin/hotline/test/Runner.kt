@@ -27,6 +27,7 @@ fun main(args: Array<String>) {
     suite.seedRuleTests()
     suite.catalogueTests()
     suite.centerTests()
+    suite.knowledgeTests()
     suite.coverageTests() // last: checks what all the others called
     val only = args.firstOrNull()
     var passed = 0
