@@ -23,8 +23,18 @@ async fn a_migrated_hub_answers_as_the_original() {
         .unwrap()
         .receipt;
     sync(&s.hub, &mut s.kiosk).await;
-    // Every device in step with the original.
-    for device in [&mut s.kiosk, &mut s.desk, &mut s.staff_a, &mut s.staff_b] {
+    // A knowledge-base item and its update, published through the original.
+    for title in ["积水处置", "积水处置（汛期）"] {
+        let draft = hotline_core::device::KbDraft {
+            id: "kb-flooding".into(),
+            title: title.into(),
+            answer: "请拨打排水热线".into(),
+            ..Default::default()
+        };
+        s.desk.kb_publish(None, draft, t(MORNING)).unwrap();
+    }
+    // Every device in step with the original (the desk first: it pushes the items).
+    for device in [&mut s.desk, &mut s.kiosk, &mut s.staff_a, &mut s.staff_b] {
         sync(&s.hub, device).await;
     }
     let before = HubClient::new(&s.hub.url(), quick())
@@ -112,9 +122,12 @@ async fn a_migrated_hub_answers_as_the_original() {
         .await
         .unwrap();
     assert_eq!(status, before);
-    // A phone enrolled since gets the order and its photo from the copy.
+    // A phone enrolled since gets the order and its photo from the copy, and the knowledge
+    // base at the positions the original gave it (the devices above pulled nothing more).
+    assert_eq!(kiosk.kb_item("kb-flooding").unwrap().unwrap().version, 2);
     let mut newcomer = city.device("staff-a2", Role::Staff, UNIT_A);
     let r = sync(&hub, &mut newcomer).await;
+    assert_eq!(newcomer.kb_item("kb-flooding").unwrap().unwrap().version, 2);
     assert_eq!(r.blobs_pulled, 1);
     newcomer.store().verify_blob(&photo).unwrap();
     assert_eq!(

@@ -564,6 +564,81 @@ fn a_units_first_sync_reads_its_own_partition<B: Backend>(b: &mut B, m: &Made) {
     });
 }
 
+/// Knowledge-base records: each stored once, in arrival order, pulled by position; another
+/// unit's record for an item is refused, as is a notice for an item not held; a version held
+/// is found (an instant answer names one).
+fn knowledge_records_are_logged_once_and_pulled_in_order<B: Backend>(b: &mut B, m: &Made) {
+    let trust = m.city.trust_store();
+    let now = t(MORNING);
+    let mut staff_a = Device::open(&m.city.dir("staff-a")).unwrap();
+    let mut staff_b = Device::open(&m.city.dir("staff-b")).unwrap();
+    let draft = |id: &str, title: &str| hotline_core::device::KbDraft {
+        id: id.into(),
+        title: title.into(),
+        answer: "到窗口办理".into(),
+        ..Default::default()
+    };
+    for (id, title) in [("kb-a1", "居住证办理"), ("kb-a2", "身份证补领")] {
+        staff_a.kb_publish(None, draft(id, title), now).unwrap();
+    }
+    let mut update = draft("kb-a1", "居住证办理（新规）");
+    update.expected_version = Some(1);
+    staff_a.kb_publish(None, update, now).unwrap();
+    staff_b
+        .kb_publish(None, draft("kb-a1", "抢注"), now)
+        .unwrap();
+    let records = |d: &Device| -> Vec<VerifiedKb> {
+        d.store()
+            .kb_records_after(0, 100, usize::MAX)
+            .unwrap()
+            .iter()
+            .map(|l| l.signed.verify(&trust).unwrap())
+            .collect()
+    };
+    let from_a = records(&staff_a);
+    let from_b = records(&staff_b);
+    b.with(|s| {
+        let put = s.ingest_kb(&from_a, "staff-a").unwrap();
+        assert!(put.iter().all(|p| matches!(p, Ok(KbPut::New))), "{put:?}");
+        let again = s.ingest_kb(&from_a[..1], "staff-a").unwrap();
+        assert!(matches!(again[0], Ok(KbPut::AlreadyHad)));
+        let taken = s.ingest_kb(&from_b, "staff-b").unwrap();
+        assert!(
+            matches!(taken[0], Err(KbError::OwnerMismatch { .. })),
+            "{taken:?}"
+        );
+
+        let pulled = s.reads().kb_after(0, usize::MAX).unwrap();
+        let hashes: Vec<String> = pulled.iter().map(|(_, r)| r.hash()).collect();
+        let sent: Vec<String> = from_a.iter().map(|v| v.hash.clone()).collect();
+        assert_eq!(hashes, sent, "in arrival order, each once");
+        assert!(pulled.windows(2).all(|w| w[0].0 < w[1].0));
+        let rest = s.reads().kb_after(pulled[0].0, usize::MAX).unwrap();
+        assert_eq!(rest.len(), 2);
+        // A byte budget still yields one record, never none.
+        assert_eq!(s.reads().kb_after(0, 1).unwrap().len(), 1);
+        assert!(s.reads().kb_version_held("kb-a1", 2).unwrap());
+        assert!(!s.reads().kb_version_held("kb-a1", 3).unwrap());
+        assert!(!s.reads().kb_version_held("kb-zz", 1).unwrap());
+    });
+    // A notice about an item the hub never received.
+    let mut desk = Device::open(&m.city.dir("desk")).unwrap();
+    desk.kb_publish(None, draft("kb-c1", "低保"), now).unwrap();
+    desk.kb_policy_changed(
+        None,
+        "kb-c1",
+        "2026-03-01".parse().unwrap(),
+        String::new(),
+        now,
+    )
+    .unwrap();
+    let notice = records(&desk).pop().unwrap();
+    b.with(|s| {
+        let put = s.ingest_kb(&[notice], "desk").unwrap();
+        assert!(matches!(put[0], Err(KbError::Unknown { .. })), "{put:?}");
+    });
+}
+
 macro_rules! conformance {
     ($backend:ident: $($case:ident),* $(,)?) => {
         mod $backend {
@@ -581,6 +656,7 @@ macro_rules! conformance {
 
 conformance!(sqlite:
     accepted_changes_are_logged_in_order_and_indexed,
+    knowledge_records_are_logged_once_and_pulled_in_order,
     changes_are_listed_under_their_orders_scopes,
     a_units_first_sync_reads_its_own_partition,
     a_change_held_is_not_stored_twice,
@@ -590,6 +666,7 @@ conformance!(sqlite:
 );
 conformance!(postgres:
     accepted_changes_are_logged_in_order_and_indexed,
+    knowledge_records_are_logged_once_and_pulled_in_order,
     changes_are_listed_under_their_orders_scopes,
     a_units_first_sync_reads_its_own_partition,
     a_change_held_is_not_stored_twice,

@@ -78,7 +78,9 @@ pub async fn play(
         site: GpsFix::manual(35.7613, 115.0297),
         say,
     };
+    day.knowledge_base().await?;
     let (complaint, fight) = day.morning_at_the_kiosk().await?;
+    day.answered_on_the_spot().await?;
     day.center_dispatches(&complaint, &fight).await?;
     day.return_denied(&complaint).await?;
     day.signed_for(&complaint).await?;
@@ -104,6 +106,91 @@ struct Day<'a> {
 }
 
 impl Day<'_> {
+    /// The center keeps the knowledge base: an item on night-time construction, published
+    /// before the day starts; every device receives it at its next sync, the kiosk included.
+    async fn knowledge_base(&mut self) -> Result<(), CliError> {
+        let t = at(2, 8, 0);
+        let item = self.cast.dispatcher.device.kb_publish(
+            None,
+            hotline_core::device::KbDraft {
+                id: "kb-night-construction".into(),
+                unit: None,
+                title: "夜间施工噪声规定".into(),
+                answer: "夜间（22时至次日6时）禁止在噪声敏感建筑物集中区域进行产生噪声污染的建筑施工作业，\
+                         因生产工艺要求或者其他特殊需要必须连续施工的，须取得证明并公告附近居民。"
+                    .into(),
+                fields: hotline_core::kb::KbFields {
+                    legal_basis: "《中华人民共和国噪声污染防治法》第四十三条".into(),
+                    place: "市生态环境局执法支队".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            t,
+        )?;
+        self.say.step(
+            t,
+            &self.cast.dispatcher,
+            &format!("发布知识库条目「{}」第 {} 版", item.title, item.version),
+            &format!(
+                "publishes knowledge-base item {} version {}",
+                item.id, item.version
+            ),
+        );
+        self.net.sync(&mut self.cast.dispatcher, t, self.say).await
+    }
+
+    /// After its sync the kiosk holds the knowledge base: a citizen's question is answered on
+    /// the spot from it (即时答复), which counts for the direct-answer rate.
+    async fn answered_on_the_spot(&mut self) -> Result<(), CliError> {
+        let t = at(2, 9, 10);
+        let question = "晚上几点以后工地不能施工？";
+        let kiosk = &mut self.cast.kiosk.device;
+        let Some(hit) = kiosk.kb_search(question, 1, t)?.into_iter().next() else {
+            return Err(CliError::new(
+                ErrorCode::KbItemUnknown,
+                "演示中的知识库条目未送达自助终端",
+                "the demo's knowledge-base item did not reach the kiosk",
+            ));
+        };
+        let sub = kiosk.answer_from_kb(
+            None,
+            SubmitRequest {
+                kind: RequestKind::Inquiry,
+                urgency: Urgency::Normal,
+                channel: Channel::Kiosk,
+                text: question.into(),
+                location: Location {
+                    address: "古城街道便民服务中心".into(),
+                    division_code: Some("410902001".into()),
+                    gps: None,
+                },
+                contact: None,
+                confidential: false,
+                origin: hotline_core::model::Origin::Local,
+                emergency_category: None,
+                photos: vec![],
+                category: None,
+            },
+            &hit.item.id,
+            hit.item.version,
+            t,
+        )?;
+        self.say.step(
+            t,
+            &self.cast.kiosk,
+            &format!(
+                "即时答复咨询「{question}」：知识库「{}」第 {} 版；查询码 {}",
+                hit.item.title, hit.item.version, sub.receipt
+            ),
+            &format!(
+                "answers an inquiry on the spot from {} v{}; receipt {}",
+                hit.item.id, hit.item.version, sub.receipt
+            ),
+        );
+        self.net.sync(&mut self.cast.kiosk, t, self.say).await
+    }
+
     /// The kiosk, offline, takes a complaint with a photo and a help request; it syncs at 09:05.
     async fn morning_at_the_kiosk(&mut self) -> Result<(OrderId, OrderId), CliError> {
         let t = at(2, 8, 30);

@@ -128,6 +128,22 @@ impl Fingerprint {
         dice(&self.features, &other.features, |_| false)
     }
 
+    /// The similarity when the two are the same matter by `cluster`'s rule — they share a
+    /// bigram or word (a character alone is no evidence) and reach `threshold`.
+    pub fn same_matter(&self, other: &Fingerprint, threshold: f64) -> Option<f64> {
+        let words = |f: &Fingerprint| -> Vec<u64> {
+            f.features
+                .iter()
+                .map(|x| x.0)
+                .filter(|x| x >> 63 == 0)
+                .collect()
+        };
+        let theirs = words(other);
+        let shared = words(self).iter().any(|w| theirs.binary_search(w).is_ok());
+        let s = self.similarity(other);
+        (shared && s >= threshold).then_some(s)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.features.is_empty()
     }

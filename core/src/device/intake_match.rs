@@ -95,8 +95,7 @@ impl Device {
             let Some(theirs) = Fingerprint::from_bytes(&row.fingerprint) else {
                 continue;
             };
-            let similarity = mine.similarity(&theirs);
-            if similarity >= window.similarity.text_threshold {
+            if let Some(similarity) = mine.same_matter(&theirs, window.similarity.text_threshold) {
                 out.push(MatchCandidate {
                     order: OrderId::new(row.order),
                     relation: if row.closed {

@@ -17,7 +17,7 @@ use std::path::Path;
 use super::{PgStore, db, partitions, rows};
 use crate::errors::HubError;
 use hotline_core::authority::PublicAuthority;
-use hotline_core::device::{Device, check_stored_change};
+use hotline_core::device::{Device, DeviceError, check_stored_change};
 use hotline_core::model::OrderId;
 use hotline_core::store::{Store, StoreError};
 use hotline_core::sync::SyncError;
@@ -138,6 +138,7 @@ pub fn from_sqlite_in_batches(
         done += batch.len() as u64;
         report(done)?;
     }
+    copy_knowledge(source, &mut conn, &trust)?;
     copy_tail(source, &mut conn)?;
     let held = conn
         .query_one(
@@ -202,6 +203,56 @@ fn copy_order(
         .map_err(db)?;
     }
     Ok(())
+}
+
+/// The knowledge base's records, each checked again, at the positions they had: devices' cursors
+/// into it stay valid, as into the change log. Resumes after the last position copied.
+fn copy_knowledge(
+    source: &Store,
+    conn: &mut postgres::Client,
+    trust: &hotline_core::identity::TrustStore,
+) -> Result<(), HubError> {
+    let mut cursor: i64 = conn
+        .query_one("SELECT coalesce(max(seq), 0) FROM kb_log", &[])
+        .map_err(db)?
+        .get(0);
+    loop {
+        let part = source.kb_records_after(cursor, 500, usize::MAX)?;
+        let Some(last) = part.last().map(|l| l.seq) else {
+            return Ok(());
+        };
+        let mut tx = conn.transaction().map_err(db)?;
+        for logged in &part {
+            let kb = logged.signed.verify(trust).map_err(DeviceError::from)?;
+            let r = &kb.record;
+            tx.execute(
+                "INSERT INTO kb_owners (item, unit) VALUES ($1, $2) ON CONFLICT (item) DO NOTHING",
+                &[&r.item_id(), &r.unit().0],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO kb_log (seq, hash, item, version, unit, at, cert, signature, payload, source)
+                 VALUES ($1, $2, $3, $4::BIGINT::INTEGER, $5, $6, $7, $8, $9, $10)",
+                &[
+                    &logged.seq,
+                    &kb.hash,
+                    &r.item_id(),
+                    &r.version().map(i64::from),
+                    &r.unit().0,
+                    &r.at.timestamp_millis(),
+                    &kb.signed.cert,
+                    &kb.signed.signature,
+                    &kb.signed.payload,
+                    &logged.source,
+                ],
+            )
+            .map_err(db)?;
+        }
+        tx.execute("SELECT setval('kb_log_seq_seq', $1)", &[&last])
+            .map_err(db)?;
+        tx.commit().map_err(db)?;
+        cursor = last;
+    }
 }
 
 /// What peers hold, the pull partitions and the refusal log, once the log is complete (again on a rerun: holdings
