@@ -22,6 +22,7 @@ pub enum Queue {
     Reopen,
     Callbacks,
     Supervision,
+    IntakeMatches,
 }
 
 /// 提示 (prompt) comes first; 警示 (warning) when it got worse.

@@ -13,7 +13,8 @@ use crate::ctx::Ctx;
 use crate::output::{CliError, print_json};
 use crate::time::{from_millis, local};
 
-fn runtime_error(e: std::io::Error) -> CliError {
+/// A tokio runtime that could not be built (the CLI's servers and syncs share this message).
+pub(crate) fn runtime_error(e: std::io::Error) -> CliError {
     CliError::new(
         ErrorCode::Runtime,
         format!("无法启动网络运行时：{e}"),

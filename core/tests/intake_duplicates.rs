@@ -4,6 +4,8 @@
 //! new order is opened, from the device's own data.
 
 use hotline_core::Coded;
+use hotline_core::center::queues::{Queue, desk_queues};
+use hotline_core::center::{StoreLog, WarningConfig};
 use hotline_core::device::{Device, MatchWindow};
 use hotline_core::error::ErrorCode;
 use hotline_core::model::{
@@ -205,6 +207,26 @@ fn joining_and_repeating_are_recorded_and_checked() {
         state.details.unwrap().intake_match.unwrap().order,
         open.order
     );
+    // The desk finds it waiting to be merged, not to be dispatched.
+    let queues = desk_queues(
+        &mut StoreLog(desk.store()),
+        desk.trust(),
+        desk.policy(),
+        desk.calendar(),
+        later,
+        &WarningConfig::default(),
+    )
+    .unwrap();
+    let waiting: Vec<(Queue, &str)> = queues
+        .entries
+        .iter()
+        .map(|e| (e.queue, e.order.as_str()))
+        .collect();
+    assert!(
+        waiting.contains(&(Queue::IntakeMatches, joined.order.0.as_str())),
+        "{waiting:?}"
+    );
+    assert!(!waiting.contains(&(Queue::ToDispatch, joined.order.0.as_str())));
 
     // A repeat of the closed matter with nothing new: not accepted, reason 7, linked.
     let text = "城北村村口垃圾池又堆满了，还是没人清运";

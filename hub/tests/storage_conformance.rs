@@ -6,14 +6,14 @@
 use hotline_core::device::{Checked, DeviceError, Outcome};
 use hotline_core::device::{Device, ImportOutcome, WireChange, verify_incoming};
 use hotline_core::identity::TrustStore;
-use hotline_core::kb::{KbError, SignedKb, VerifiedKb};
+use hotline_core::kb::{KbError, VerifiedKb};
 use hotline_core::model::Timestamp;
 use hotline_core::model::{OrderId, Role};
-use hotline_core::store::KbPut;
 use hotline_core::store::{
     BlobRef, IndexRow, LoggedChange, RefusalRecord, StoreError, StoredChange, area_scope,
     peer_scope, unit_scope,
 };
+use hotline_core::store::{KbPut, LoggedKb};
 use hotline_core::sync::{HubReads, HubStorage, SqliteHub, may_see, prepare_body, serve_prepared};
 use hotline_core::workflow::Status;
 use hotline_hub::postgres::PgStore;
@@ -455,7 +455,7 @@ impl HubReads for Counting<'_> {
     fn order_in_scopes(&mut self, o: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         self.inner.reads().order_in_scopes(o, scopes)
     }
-    fn kb_after(&mut self, seq: i64, max: usize) -> Result<Vec<(i64, SignedKb)>, StoreError> {
+    fn kb_after(&mut self, seq: i64, max: usize) -> Result<Vec<LoggedKb>, StoreError> {
         self.inner.reads().kb_after(seq, max)
     }
     fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, StoreError> {
@@ -609,11 +609,16 @@ fn knowledge_records_are_logged_once_and_pulled_in_order<B: Backend>(b: &mut B, 
         );
 
         let pulled = s.reads().kb_after(0, usize::MAX).unwrap();
-        let hashes: Vec<String> = pulled.iter().map(|(_, r)| r.hash()).collect();
+        let hashes: Vec<String> = pulled.iter().map(|l| l.signed.hash()).collect();
         let sent: Vec<String> = from_a.iter().map(|v| v.hash.clone()).collect();
         assert_eq!(hashes, sent, "in arrival order, each once");
-        assert!(pulled.windows(2).all(|w| w[0].0 < w[1].0));
-        let rest = s.reads().kb_after(pulled[0].0, usize::MAX).unwrap();
+        assert!(pulled.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert!(
+            pulled
+                .iter()
+                .all(|l| l.source.as_deref() == Some("staff-a"))
+        );
+        let rest = s.reads().kb_after(pulled[0].seq, usize::MAX).unwrap();
         assert_eq!(rest.len(), 2);
         // A byte budget still yields one record, never none.
         assert_eq!(s.reads().kb_after(0, 1).unwrap().len(), 1);

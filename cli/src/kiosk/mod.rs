@@ -106,13 +106,7 @@ fn serve(a: ServeArgs, ctx: &Ctx) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            CliError::new(
-                ErrorCode::Runtime,
-                format!("无法启动运行时：{e}"),
-                format!("cannot start the runtime: {e}"),
-            )
-        })?;
+        .map_err(crate::hub_serve::runtime_error)?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| {
             CliError::new(

@@ -30,10 +30,13 @@ pub enum Queue {
     Callbacks,
     /// Under supervision (督办) and not finished.
     Supervision,
+    /// Taken as the same matter as an earlier order (the citizen chose to add to it, or it
+    /// repeats a closed one): merge it into that order, or not accept it (ground 7).
+    IntakeMatches,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 8] = [
+    pub const ALL: [Queue; 9] = [
         Queue::ToDispatch,
         Queue::Returns,
         Queue::Extensions,
@@ -42,6 +45,7 @@ impl Queue {
         Queue::Reopen,
         Queue::Callbacks,
         Queue::Supervision,
+        Queue::IntakeMatches,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -53,6 +57,7 @@ impl Queue {
             Queue::Reopen => "reopen",
             Queue::Callbacks => "callbacks",
             Queue::Supervision => "supervision",
+            Queue::IntakeMatches => "intake_matches",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -65,6 +70,7 @@ impl Queue {
             Queue::Reopen => "不满意待重办",
             Queue::Callbacks => "待回访",
             Queue::Supervision => "督办中",
+            Queue::IntakeMatches => "重复诉求待并单",
         }
     }
     pub fn parse(s: &str) -> Option<Queue> {
@@ -81,8 +87,9 @@ impl Queue {
                 Queue::Reviews,
                 Queue::Reopen,
                 Queue::Supervision,
+                Queue::IntakeMatches,
             ],
-            Role::Intake => &[Queue::ToDispatch],
+            Role::Intake => &[Queue::ToDispatch, Queue::IntakeMatches],
             Role::Callback => &[Queue::Callbacks],
             Role::Supervisor | Role::CenterService | Role::Auditor => &[Queue::Supervision],
             _ => &[],
@@ -138,6 +145,10 @@ pub fn entries_of(state: &OrderState, policy: &Policy, cal: &HolidayCalendar) ->
         .map(|h| h.event.at);
     let mut queues = Vec::new();
     match state.status {
+        // The same matter as an earlier order: merged into it or not accepted, not dispatched.
+        Status::Submitted | Status::Registered if d.intake_match.is_some() => {
+            queues.push((Queue::IntakeMatches, due.dispatch_due))
+        }
         Status::Submitted | Status::Registered => {
             queues.push((Queue::ToDispatch, due.dispatch_due))
         }

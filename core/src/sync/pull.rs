@@ -187,9 +187,15 @@ pub fn pull(
     let (certs, pull) = wire::pack(&out);
 
     // The knowledge base goes to everyone, kiosks included: nothing in it is about a citizen.
-    let kb_rows = reads.kb_after(body.kb_received, MAX_KB_PULL_BYTES)?;
-    let kb_cursor = kb_rows.last().map_or(body.kb_received, |(seq, _)| *seq);
-    let kb_more = !kb_rows.is_empty() && !reads.kb_after(kb_cursor, 1)?.is_empty();
+    // A device's own records are not sent back (the cursor still passes them).
+    let kb_logged = reads.kb_after(body.kb_received, MAX_KB_PULL_BYTES)?;
+    let kb_cursor = kb_logged.last().map_or(body.kb_received, |l| l.seq);
+    let kb_more = !kb_logged.is_empty() && !reads.kb_after(kb_cursor, 1)?.is_empty();
+    let kb_rows: Vec<crate::kb::SignedKb> = kb_logged
+        .into_iter()
+        .filter(|l| l.source.as_deref() != Some(peer.as_str()))
+        .map(|l| l.signed)
+        .collect();
     served.pulled += kb_rows.len() as u64;
 
     // A kiosk is a public device: it gets the revocation list (so it knows when it is cut off),
@@ -198,7 +204,7 @@ pub fn pull(
     let kiosk = cert.body.role == Role::Kiosk;
     let known = usize::try_from(body.certs_known.max(0)).unwrap_or(usize::MAX);
     let certificates: Vec<Certificate> = if kiosk {
-        let signers: HashSet<&str> = kb_rows.iter().map(|(_, r)| r.cert.as_str()).collect();
+        let signers: HashSet<&str> = kb_rows.iter().map(|r| r.cert.as_str()).collect();
         dir.certificates
             .iter()
             .filter(|c| signers.contains(c.body.id.0.as_str()))
@@ -238,7 +244,7 @@ pub fn pull(
             catalogue,
             kb_acked_upto: body.kb_push_upto,
             kb_refused,
-            kb: kb_rows.into_iter().map(|(_, r)| r).collect(),
+            kb: kb_rows,
             kb_cursor,
             kb_more,
         },

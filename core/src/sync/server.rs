@@ -271,21 +271,9 @@ pub fn take_push(
             }
             Err(e) => {
                 served.refused += 1;
-                refusal_log.push(RefusalRecord {
-                    at: now.timestamp_millis(),
-                    peer: Some(peer.clone()),
-                    order: Some(c.order.0.chars().take(80).collect()),
-                    hash: hash.clone(),
-                    code: e.code().to_string(),
-                    message_zh: e.message_zh(),
-                    message_en: e.message_en(),
-                });
-                refused.push(Refusal {
-                    index: u32::try_from(i).unwrap_or(u32::MAX),
-                    code: e.code().to_string(),
-                    message_zh: e.message_zh(),
-                    message_en: e.message_en(),
-                });
+                let order = Some(c.order.0.chars().take(80).collect());
+                refusal_log.push(refusal_row(e, &peer, order, hash.clone(), now));
+                refused.push(refusal(i, e));
             }
         }
     }
@@ -350,24 +338,40 @@ fn take_kb_push(
             Ok(_) => served.applied += 1,
             Err(e) => {
                 served.refused += 1;
-                log.push(RefusalRecord {
-                    at: now.timestamp_millis(),
-                    peer: Some(peer.to_string()),
-                    order: None,
-                    hash: None,
-                    code: e.code().to_string(),
-                    message_zh: e.message_zh(),
-                    message_en: e.message_en(),
-                });
-                refused.push(Refusal {
-                    index: u32::try_from(i).unwrap_or(u32::MAX),
-                    code: e.code().to_string(),
-                    message_zh: e.message_zh(),
-                    message_en: e.message_en(),
-                });
+                log.push(refusal_row(&e, peer, None, None, now));
+                refused.push(refusal(i, &e));
             }
         }
     }
     hub.log_refusals(&log)?;
     Ok(refused)
+}
+
+/// What the device is told of one refused change or record, by its place in the push.
+fn refusal(index: usize, e: &dyn Coded) -> Refusal {
+    Refusal {
+        index: u32::try_from(index).unwrap_or(u32::MAX),
+        code: e.code().to_string(),
+        message_zh: e.message_zh(),
+        message_en: e.message_en(),
+    }
+}
+
+/// The refusal log's row for one refused change (its order and hash) or record.
+fn refusal_row(
+    e: &dyn Coded,
+    peer: &str,
+    order: Option<String>,
+    hash: Option<String>,
+    now: Timestamp,
+) -> RefusalRecord {
+    RefusalRecord {
+        at: now.timestamp_millis(),
+        peer: Some(peer.to_string()),
+        order,
+        hash,
+        code: e.code().to_string(),
+        message_zh: e.message_zh(),
+        message_en: e.message_en(),
+    }
 }

@@ -66,12 +66,12 @@ pub trait HubReads {
     /// Order ids above `after` in id order, at most `limit`: how the center walks every order.
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError>;
     /// Knowledge-base records after log position `seq`, about `max_bytes` of them, each with
-    /// its position.
+    /// its position and the peer it came from.
     fn kb_after(
         &mut self,
         seq: i64,
         max_bytes: usize,
-    ) -> Result<Vec<(i64, crate::kb::SignedKb)>, StoreError>;
+    ) -> Result<Vec<crate::store::LoggedKb>, StoreError>;
     /// Whether a version of an item was published here (an instant answer names one).
     fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, StoreError>;
     /// Every stored change of each of `orders`, per order oldest first, in the order given. A
@@ -188,11 +188,8 @@ impl HubReads for Store {
         &mut self,
         seq: i64,
         max_bytes: usize,
-    ) -> Result<Vec<(i64, crate::kb::SignedKb)>, StoreError> {
-        Ok(Store::kb_records_after(self, seq, 512, max_bytes)?
-            .into_iter()
-            .map(|l| (l.seq, l.signed))
-            .collect())
+    ) -> Result<Vec<crate::store::LoggedKb>, StoreError> {
+        Store::kb_records_after(self, seq, 512, max_bytes)
     }
     fn kb_version_held(&mut self, item: &str, version: u32) -> Result<bool, StoreError> {
         Ok(Store::kb_item_version(self, item, version)?.is_some())

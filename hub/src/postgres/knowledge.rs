@@ -4,7 +4,7 @@
 
 use hotline_core::kb::{KbChange, KbError, SignedKb, VerifiedKb};
 use hotline_core::model::UnitId;
-use hotline_core::store::{KbPut, StoreError};
+use hotline_core::store::{KbPut, LoggedKb, StoreError};
 
 use super::{PgSession, db};
 
@@ -92,11 +92,11 @@ impl PgSession<'_> {
         &mut self,
         seq: i64,
         max_bytes: usize,
-    ) -> Result<Vec<(i64, SignedKb)>, StoreError> {
+    ) -> Result<Vec<LoggedKb>, StoreError> {
         let rows = self
             .conn
             .query(
-                "SELECT seq, cert, signature, payload FROM kb_log WHERE seq > $1
+                "SELECT seq, cert, signature, payload, source FROM kb_log WHERE seq > $1
                  ORDER BY seq LIMIT 512",
                 &[&seq],
             )
@@ -113,7 +113,11 @@ impl PgSession<'_> {
                 break;
             }
             bytes += signed.payload.len();
-            out.push((r.get(0), signed));
+            out.push(LoggedKb {
+                seq: r.get(0),
+                signed,
+                source: r.get(4),
+            });
         }
         Ok(out)
     }

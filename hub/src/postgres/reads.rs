@@ -49,7 +49,7 @@ impl HubReads for PgSession<'_> {
         &mut self,
         seq: i64,
         max_bytes: usize,
-    ) -> Result<Vec<(i64, hotline_core::kb::SignedKb)>, StoreError> {
+    ) -> Result<Vec<hotline_core::store::LoggedKb>, StoreError> {
         self.kb_after_pg(seq, max_bytes)
     }
 
