@@ -393,6 +393,19 @@ fn the_hub_refuses_records_nobody_could_have_made() {
         answer.kb_refused[0].code,
         ErrorCode::KbOwnerMismatch.as_str()
     );
+    // A version claiming a time two days ahead of the hub's clock (to look on time later).
+    let ahead = now + chrono::Duration::days(2);
+    let mut update = draft("kb-min-living", SOCIAL, "低保（新）", "新标准", "");
+    update.expected_version = Some(1);
+    social.kb_publish(None, update, ahead).unwrap();
+    let future = social.store().kb_records_after(0, 10, 1 << 20).unwrap()[1]
+        .signed
+        .clone();
+    let answer = push_raw(&mut hub, &social, future, now);
+    assert_eq!(
+        answer.kb_refused[0].code,
+        ErrorCode::ChangeFromTheFuture.as_str()
+    );
     assert_eq!(
         hub.hub
             .device()

@@ -166,19 +166,32 @@ impl Fingerprint {
         let mut features = Vec::with_capacity(bytes.len() / 12);
         for chunk in bytes.chunks_exact(12) {
             let (f, w) = chunk.split_at(8);
-            features.push((
-                u64::from_be_bytes(f.try_into().ok()?),
-                f64::from(f32::from_be_bytes(w.try_into().ok()?)),
-            ));
+            let weight = f64::from(f32::from_be_bytes(w.try_into().ok()?));
+            // A weight no signature has (NaN, infinite, not positive, over 1): damaged bytes.
+            if !(weight > 0.0 && weight <= 1.0) {
+                return None;
+            }
+            features.push((u64::from_be_bytes(f.try_into().ok()?), weight));
         }
         features.sort_unstable_by_key(|f| f.0);
         Some(Fingerprint { features })
     }
 }
 
-/// Whether two addresses name the same place, by the rule `cluster` uses.
-pub fn same_place(a: &str, b: &str, config: &ClusterConfig) -> bool {
-    Address::of(a).same_as(&Address::of(b), config.address_threshold)
+/// An address read once and compared with many, by the rule `cluster` uses for "the same
+/// place" (the duplicate check compares a new request's with every candidate's).
+#[derive(Debug)]
+pub struct Place(Address);
+
+impl Place {
+    pub fn of(address: &str) -> Place {
+        Place(Address::of(address))
+    }
+
+    pub fn same_as(&self, other: &str, config: &ClusterConfig) -> bool {
+        self.0
+            .same_as(&Address::of(other), config.address_threshold)
+    }
 }
 
 /// A feature with an ASCII number in it (a bigram of a number and a character, or a number).

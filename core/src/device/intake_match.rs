@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::*;
-use crate::center::similarity::{ClusterConfig, Fingerprint, same_place};
+use crate::center::similarity::{ClusterConfig, Fingerprint, Place};
 use crate::kb::KbError;
 use crate::model::{IntakeMatch, Location, MatchRelation, RequestKind};
 
@@ -70,6 +70,7 @@ impl Device {
             location.division_code.as_deref().unwrap_or(""),
             since.timestamp_millis(),
         )?;
+        let here = Place::of(&location.address);
         let mut out = Vec::new();
         for row in rows {
             let (Some(submitted_at), Some(status)) = (
@@ -88,26 +89,29 @@ impl Device {
                     status,
                     crate::workflow::Status::Merged | crate::workflow::Status::Split
                 )
-                || !same_place(&row.address, &location.address, &window.similarity)
             {
                 continue;
             }
-            let Some(theirs) = Fingerprint::from_bytes(&row.fingerprint) else {
+            // The text first (a merge of sorted hashes); the address only for a text that matches.
+            let Some(similarity) = Fingerprint::from_bytes(&row.fingerprint)
+                .and_then(|theirs| mine.same_matter(&theirs, window.similarity.text_threshold))
+            else {
                 continue;
             };
-            if let Some(similarity) = mine.same_matter(&theirs, window.similarity.text_threshold) {
-                out.push(MatchCandidate {
-                    order: OrderId::new(row.order),
-                    relation: if row.closed {
-                        MatchRelation::Repeats
-                    } else {
-                        MatchRelation::Joins
-                    },
-                    status,
-                    submitted_at,
-                    similarity,
-                });
+            if !here.same_as(&row.address, &window.similarity) {
+                continue;
             }
+            out.push(MatchCandidate {
+                order: OrderId::new(row.order),
+                relation: if row.closed {
+                    MatchRelation::Repeats
+                } else {
+                    MatchRelation::Joins
+                },
+                status,
+                submitted_at,
+                similarity,
+            });
         }
         out.sort_by(|a, b| {
             b.similarity

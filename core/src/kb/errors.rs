@@ -24,6 +24,11 @@ pub enum KbError {
     VersionStale { item: String, current: u32 },
     #[error("a knowledge-base record that cannot be read: {0}")]
     Undecodable(String),
+    #[error("the record claims {at}, more than an hour after the hub's clock ({now})")]
+    FromTheFuture {
+        at: crate::model::Timestamp,
+        now: crate::model::Timestamp,
+    },
     #[error("order {0} was not offered as the same matter for this request")]
     MatchNotOffered(String),
     #[error(transparent)]
@@ -78,6 +83,7 @@ impl Coded for KbError {
             KbError::VersionStale { .. } => ErrorCode::KbVersionStale,
             KbError::Undecodable(_) => ErrorCode::KbRecordUndecodable,
             KbError::MatchNotOffered(_) => ErrorCode::IntakeMatchNotOffered,
+            KbError::FromTheFuture { .. } => ErrorCode::ChangeFromTheFuture,
             KbError::Identity(e) => e.code(),
         }
     }
@@ -105,6 +111,9 @@ impl Coded for KbError {
             KbError::Undecodable(_) => "无法读取的知识库记录".to_string(),
             KbError::MatchNotOffered(order) => {
                 format!("工单 {order} 不是为本诉求提示的相同事项")
+            }
+            KbError::FromTheFuture { at, now } => {
+                format!("记录时间 {at} 比平台时钟 {now} 晚一小时以上，请校准设备时钟")
             }
             KbError::Identity(e) => e.message_zh(),
         }

@@ -319,6 +319,20 @@ fn take_kb_push(
     now: Timestamp,
     served: &mut Served,
 ) -> Result<Vec<Refusal>, SyncError> {
+    // A record may not claim a time past the hub's clock, as a change may not: the update
+    // duty is judged by the time a version claims.
+    let kb_checked: Vec<_> = kb_checked
+        .into_iter()
+        .map(|c| match c {
+            Ok(v) if v.record.at > now + crate::device::CLOCK_SKEW => {
+                Err(crate::kb::KbError::FromTheFuture {
+                    at: v.record.at,
+                    now,
+                })
+            }
+            other => other,
+        })
+        .collect();
     let verified: Vec<crate::kb::VerifiedKb> = kb_checked
         .iter()
         .filter_map(|c| c.as_ref().ok().cloned())
