@@ -147,3 +147,38 @@ pub(super) fn status_of(
         delay_notice: row.notices.and_then(|n| n.delay),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hub answers a status lookup in postcard: every field must be written, or the device
+    /// cannot read the answer back (found by SPEC.md's vectors: a not-accepted order with no
+    /// stated reason).
+    #[test]
+    fn a_receipt_status_survives_the_wire_with_every_optional_field_empty() {
+        let status = ReceiptStatus {
+            receipt: "ABCD-EFGH-JKLM".into(),
+            kind: crate::model::RequestKind::Complaint,
+            status: workflow::Status::NotAccepted,
+            status_zh: "不予受理".into(),
+            next_due: None,
+            next_due_kind: None,
+            updated_at: None,
+            not_accepted: Some(crate::store::NotAcceptedNotice {
+                reason: crate::model::NotAcceptedReason::RepeatWithoutNewFacts,
+                reason_zh: "重复诉求".into(),
+                basis: "同一事项已办结".into(),
+                stated_reason: None,
+            }),
+            handling_due: None,
+            extension: None,
+            delay_notice: None,
+            merged: false,
+            parts: Vec::new(),
+        };
+        let bytes = crate::sync::wire::encode(&status).unwrap();
+        let back: ReceiptStatus = crate::sync::wire::decode(&bytes).unwrap();
+        assert_eq!(back, status);
+    }
+}

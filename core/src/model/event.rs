@@ -3,8 +3,8 @@ use std::fmt;
 
 use super::{Actor, AttachmentRef, GpsFix, OrderDetails, OrderId, Timestamp, UnitId};
 
-/// Globally unique id of one event, chosen by the device that made it
-/// (in the store: derived from the signed change that carries it).
+/// Globally unique id of one event, chosen by the device that made it (`ev-` and 24 random hex
+/// digits); it travels inside the signed change that carries the event.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EventId(pub String);

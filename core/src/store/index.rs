@@ -153,8 +153,10 @@ pub struct NotAcceptedNotice {
     /// The ground as the citizen reads it.
     pub reason_zh: String,
     pub basis: String,
-    /// For "other": the reason in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// For "other": the reason in words. Always written, `null` when none: the notice also
+    /// travels in the hub's postcard answer to a status lookup, where a field left out would
+    /// shift every byte after it (a lookup of an order refused on any other ground failed).
+    #[serde(default)]
     pub stated_reason: Option<String>,
 }
 
