@@ -157,6 +157,14 @@ pub fn run(command: KbCommand, ctx: &Ctx) -> Result<(), CliError> {
     match command {
         KbCommand::Publish { id, unit, fields } => {
             let mut device = ctx.open()?;
+            if let Some(held) = device.kb_item(&id)? {
+                // Publishing again would drop every field not given: that is `kb update`.
+                return Err(hotline_core::kb::KbError::VersionStale {
+                    item: id,
+                    current: held.version,
+                }
+                .into());
+            }
             let draft = fields.over(KbDraft {
                 id,
                 unit: unit.map(UnitId::new),

@@ -94,6 +94,22 @@ fn a_unit_keeps_its_items_and_the_desk_answers_from_them() {
         t.fails(&["kb", "show", "kb-nothing", "--store", "town"]),
         "kb_item_unknown"
     );
+    // Publishing an id already held would drop the fields not given: that is an update.
+    assert_eq!(
+        t.fails(&[
+            "kb",
+            "publish",
+            "--store",
+            "town",
+            "--id",
+            "kb-min-living",
+            "--title",
+            "x",
+            "--answer",
+            "y",
+        ]),
+        "kb_version_stale"
+    );
 
     // Through the hub to the intake desk, which answers an inquiry from it.
     let hub = t.serve_hub(&t.path("city"));

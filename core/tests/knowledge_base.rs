@@ -255,6 +255,12 @@ fn who_may_keep_which_items() {
         .kb_publish(None, draft("kb-d", SOCIAL, "  ", "答复", ""), now)
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::KbItemInvalid);
+    // A version cannot carry a policy dated after it was made (it would meet every later
+    // policy change in advance).
+    let mut ahead = draft("kb-e", SOCIAL, "标题", "答复", "");
+    ahead.policy_date = Some(day("2026-12-31"));
+    let err = staff.kb_publish(None, ahead, now).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::KbItemInvalid);
     assert_eq!(staff.kb_items(None).unwrap().len(), 1);
 }
 

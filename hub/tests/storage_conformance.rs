@@ -625,6 +625,8 @@ fn knowledge_records_are_logged_once_and_pulled_in_order<B: Backend>(b: &mut B, 
         assert!(s.reads().kb_version_held("kb-a1", 2).unwrap());
         assert!(!s.reads().kb_version_held("kb-a1", 3).unwrap());
         assert!(!s.reads().kb_version_held("kb-zz", 1).unwrap());
+        // Any number an answer may name, none past what a store's column holds.
+        assert!(!s.reads().kb_version_held("kb-a1", u32::MAX).unwrap());
     });
     // A notice about an item the hub never received.
     let mut desk = Device::open(&m.city.dir("desk")).unwrap();

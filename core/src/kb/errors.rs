@@ -43,6 +43,8 @@ pub enum Problem {
     VersionZero,
     EndsBeforeStart,
     BadId,
+    TooLarge,
+    AfterTheRecord,
 }
 
 impl Problem {
@@ -53,6 +55,8 @@ impl Problem {
             Problem::VersionZero => "must be 1 or more (versions start at 1)",
             Problem::EndsBeforeStart => "ends before the item starts to apply",
             Problem::BadId => "must be 1 to 64 letters, digits, '-', '_' or '.'",
+            Problem::TooLarge => "is larger than any store holds",
+            Problem::AfterTheRecord => "is after the day the record was made",
         }
     }
 
@@ -63,6 +67,8 @@ impl Problem {
             Problem::VersionZero => "须从 1 开始",
             Problem::EndsBeforeStart => "早于生效日期",
             Problem::BadId => "格式不正确（字母、数字、-、_、.，至多 64 个）",
+            Problem::TooLarge => "超出存储范围",
+            Problem::AfterTheRecord => "晚于记录本身的日期",
         }
     }
 }

@@ -11,6 +11,9 @@ use crate::model::{Actor, Role, Timestamp, UnitId};
 
 /// Characters of an item's title.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// The highest version an item may reach: what every store's integer column holds
+/// (PostgreSQL's INTEGER is 32-bit).
+pub const MAX_KB_VERSION: u32 = i32::MAX as u32;
 
 /// The fields a unit keeps for one item (Puyang: 法律依据、办理条件、所需材料、办理流程、收费标准、
 /// 办理地点、办理时限、注意事项). Empty ones are left out of the signed bytes.
@@ -137,6 +140,17 @@ impl KbRecord {
             KbChange::Publish { item } => {
                 if item.version == 0 {
                     return Err(KbError::invalid("version", Problem::VersionZero));
+                }
+                if item.version > MAX_KB_VERSION {
+                    return Err(KbError::invalid("version", Problem::TooLarge));
+                }
+                // A version cannot carry a policy from a day after it was made: the update
+                // duty counts a policy as met by the first version carrying it.
+                if item
+                    .policy_date
+                    .is_some_and(|d| d > crate::policy::to_local(self.at).date_naive())
+                {
+                    return Err(KbError::invalid("policy_date", Problem::AfterTheRecord));
                 }
                 required("title", &item.title)?;
                 fits("title", &item.title, MAX_TITLE_CHARS)?;

@@ -15,5 +15,5 @@ pub mod terms;
 
 pub use duty::{UPDATE_DAYS, UpdateDuty, days_late_by_unit, update_duties};
 pub use errors::{KbError, Problem};
-pub use item::{KbChange, KbFields, KbItem, KbRecord, MAX_TITLE_CHARS};
+pub use item::{KbChange, KbFields, KbItem, KbRecord, MAX_KB_VERSION, MAX_TITLE_CHARS};
 pub use record::{MAX_KB_RECORD_BYTES, SignedKb, VerifiedKb};

@@ -205,7 +205,8 @@ impl Store {
     /// One version of an item, as published (an answer names the version the citizen read).
     pub fn kb_item_version(&self, item: &str, version: u32) -> Result<Option<KbItem>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT payload FROM kb_records WHERE item = ?1 AND version = ?2 ORDER BY at, hash",
+            "SELECT payload FROM kb_records WHERE item = ?1 AND version = ?2
+             ORDER BY at DESC, hash DESC",
         )?;
         let mut rows = stmt.query(params![item, version])?;
         while let Some(row) = rows.next()? {

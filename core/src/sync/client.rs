@@ -259,19 +259,27 @@ impl SyncClient {
         device: &Device,
         sent_upto: i64,
     ) -> Result<(Vec<crate::kb::SignedKb>, i64, bool), SyncError> {
-        let batch = device.store().kb_records_after(
-            sent_upto,
-            wire::MAX_KB_PUSH as u32,
-            MAX_PUSH_BYTES / 2,
-        )?;
-        let upto = batch.last().map_or(sent_upto, |l| l.seq);
-        let left = device.store().kb_head()? > upto;
-        let push = batch
-            .into_iter()
-            .filter(|l| l.source.as_deref() != Some(self.hub.as_str()))
-            .map(|l| l.signed)
-            .collect();
-        Ok((push, upto, left))
+        let mut push = Vec::new();
+        let (mut upto, mut bytes) = (sent_upto, 0usize);
+        loop {
+            let batch = device.store().kb_records_after(upto, 256, usize::MAX)?;
+            if batch.is_empty() {
+                return Ok((push, upto, false));
+            }
+            for l in batch {
+                // The hub's own records: passed over here, never a round of their own.
+                if l.source.as_deref() == Some(self.hub.as_str()) {
+                    upto = l.seq;
+                    continue;
+                }
+                if push.len() == wire::MAX_KB_PUSH || bytes >= MAX_PUSH_BYTES / 2 {
+                    return Ok((push, upto, true));
+                }
+                bytes += l.signed.payload.len();
+                upto = l.seq;
+                push.push(l.signed);
+            }
+        }
     }
 
     /// Takes the hub's knowledge-base part of an answer: its records (each verified here) and

@@ -18,6 +18,8 @@ use super::{PgStore, db, partitions, rows};
 use crate::errors::HubError;
 use hotline_core::authority::PublicAuthority;
 use hotline_core::device::{Device, DeviceError, check_stored_change};
+use hotline_core::identity::IdentityError;
+use hotline_core::kb::{KbError, VerifiedKb};
 use hotline_core::model::OrderId;
 use hotline_core::store::{Store, StoreError};
 use hotline_core::sync::SyncError;
@@ -223,7 +225,15 @@ fn copy_knowledge(
         };
         let mut tx = conn.transaction().map_err(db)?;
         for logged in &part {
-            let kb = logged.signed.verify(trust).map_err(DeviceError::from)?;
+            let kb = match logged.signed.verify(trust) {
+                Ok(kb) => kb,
+                // Revoked since it arrived: the record stays in the log, as a revoked person's
+                // changes do; its signature still has to hold.
+                Err(KbError::Identity(IdentityError::CertificateRevoked { .. })) => {
+                    signed_by_revoked(&logged.signed, trust)?
+                }
+                Err(e) => return Err(DeviceError::from(e).into()),
+            };
             let r = &kb.record;
             tx.execute(
                 "INSERT INTO kb_owners (item, unit) VALUES ($1, $2) ON CONFLICT (item) DO NOTHING",
@@ -253,6 +263,34 @@ fn copy_knowledge(
         tx.commit().map_err(db)?;
         cursor = last;
     }
+}
+
+/// A stored record whose signer has been revoked since: its signature checked against the
+/// certificate alone.
+fn signed_by_revoked(
+    signed: &hotline_core::kb::SignedKb,
+    trust: &hotline_core::identity::TrustStore,
+) -> Result<VerifiedKb, HubError> {
+    let id = hotline_core::identity::CertificateId::new(signed.cert.clone());
+    let holds = trust.certificate(&id).is_some_and(|c| {
+        hotline_core::identity::SignatureBytes::from_tagged_bytes(&signed.signature).is_some_and(
+            |sig| {
+                c.body.device_key.verify(
+                    &hotline_core::identity::knowledge_message(&id, &signed.payload),
+                    &sig,
+                )
+            },
+        )
+    });
+    let record = serde_json::from_slice(&signed.payload)
+        .ok()
+        .filter(|_| holds)
+        .ok_or_else(|| DeviceError::from(IdentityError::BadSignature { signer: id.clone() }))?;
+    Ok(VerifiedKb {
+        record,
+        hash: signed.hash(),
+        signed: signed.clone(),
+    })
 }
 
 /// What peers hold, the pull partitions and the refusal log, once the log is complete (again on a rerun: holdings
