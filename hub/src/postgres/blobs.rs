@@ -169,11 +169,6 @@ impl super::PgStore {
             )
             .map_err(db)?
             .get(0);
-        conn.execute(
-            "DELETE FROM redeemed_challenges WHERE forget_at < $1",
-            &[&now_ms],
-        )
-        .map_err(db)?;
         let photos = conn
             .query_one(
                 "WITH gone AS (DELETE FROM blobs b WHERE NOT EXISTS (

@@ -223,6 +223,18 @@ impl PgStore {
         Ok(taken == 1)
     }
 
+    /// Forgets the redemptions of challenges expired at `now_ms` (the hub's clock, which
+    /// stamped them).
+    pub fn forget_redeemed(&self, now_ms: i64) -> Result<(), StoreError> {
+        self.connection()?
+            .execute(
+                "DELETE FROM redeemed_challenges WHERE forget_at < $1",
+                &[&now_ms],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
     /// Sets the node id (a migration from SQLite keeps the original's, so devices' cursors
     /// stay valid). Only before anything is stored.
     pub fn set_node_id(&self, id: &str) -> Result<(), StoreError> {
