@@ -430,6 +430,16 @@ fn push_raw(
     record: SignedKb,
     now: chrono::DateTime<chrono::Utc>,
 ) -> SyncResponse {
+    push_many(hub, device, vec![record], now).unwrap()
+}
+
+/// The hub's answer to a request pushing `records`, or why it refused the request whole.
+fn push_many(
+    hub: &mut MemoryHub,
+    device: &Device,
+    records: Vec<SignedKb>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SyncResponse, hotline_core::sync::SyncError> {
     let body = wire::encode(&SyncRequest {
         protocol: wire::PROTOCOL,
         at: now.timestamp_millis(),
@@ -444,11 +454,66 @@ fn push_raw(
         resend: Vec::new(),
         kb_received: 0,
         kb_push_upto: 1,
-        kb_push: vec![record],
+        kb_push: records,
     })
     .unwrap();
     let req = sign_request(device, None, SYNC_PATH, &[], body).unwrap();
-    serve(&mut hub.hub, &hub.dir, &req, now).unwrap().0
+    serve(&mut hub.hub, &hub.dir, &req, now).map(|(answer, _)| answer)
+}
+
+#[test]
+fn the_hub_bounds_what_a_peer_pushes_as_the_knowledge_base() {
+    let mut city = City::new("puyang");
+    let staff = city.device("staff-social", Role::Staff, SOCIAL);
+    let mut hub = MemoryHub::new(&city, "hub");
+    let now = t("2026-03-02T09:00:00+08:00");
+    let identity = &staff.identities()[0];
+    // Signed for real, but with a field over its limit (a modified app skipping the checks).
+    let oversized = serde_json::json!({
+        "at": "2026-03-02T01:00:00Z",
+        "by": { "person": "staff-social", "role": "staff", "unit": SOCIAL },
+        "change": { "type": "publish", "item": {
+            "id": "kb-long", "version": 1, "unit": SOCIAL,
+            "title": "长".repeat(hotline_core::kb::MAX_TITLE_CHARS + 1), "answer": "答复" } }
+    });
+    let payload = serde_json::to_vec(&oversized).unwrap();
+    let cert = &identity.certificate.body.id;
+    let signature = identity
+        .sign(&hotline_core::identity::knowledge_message(cert, &payload))
+        .unwrap()
+        .to_tagged_bytes();
+    let record = SignedKb {
+        cert: cert.0.clone(),
+        signature,
+        payload,
+    };
+    let answer = push_raw(&mut hub, &staff, record.clone(), now);
+    assert_eq!(answer.kb_refused[0].code, ErrorCode::KbItemInvalid.as_str());
+    assert!(hub.hub.device().kb_items(None).unwrap().is_empty());
+    // Garbage by the thousand: more records than a request may carry is refused whole, before
+    // any is looked at; a full request of garbage is refused record by record.
+    let garbage = SignedKb {
+        cert: cert.0.clone(),
+        signature: vec![7; 64],
+        payload: b"{not json".to_vec(),
+    };
+    let err = push_many(
+        &mut hub,
+        &staff,
+        vec![garbage.clone(); wire::MAX_KB_PUSH + 1],
+        now,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SyncMalformed);
+    let answer = push_many(&mut hub, &staff, vec![garbage; wire::MAX_KB_PUSH], now).unwrap();
+    assert_eq!(answer.kb_refused.len(), wire::MAX_KB_PUSH);
+    assert!(
+        answer
+            .kb_refused
+            .iter()
+            .all(|r| r.code == ErrorCode::KbRecordUndecodable.as_str())
+    );
+    assert!(hub.hub.device().kb_items(None).unwrap().is_empty());
 }
 
 #[test]
