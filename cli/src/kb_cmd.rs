@@ -279,7 +279,7 @@ fn duty(month: Option<String>, ctx: &Ctx) -> Result<(), CliError> {
         duties.retain(|d| d.due >= from && d.due <= to);
     }
     duties.sort_by(|a, b| b.days_late.cmp(&a.days_late).then(a.item.cmp(&b.item)));
-    let by_unit = hotline_core::kb::days_late_by_unit(&duties, NaiveDate::MIN, NaiveDate::MAX);
+    let by_unit = hotline_core::kb::days_late_by_unit(&duties);
     if ctx.json {
         return print_json(&json!({ "duties": duties, "days_late_by_unit": by_unit }));
     }

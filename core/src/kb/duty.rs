@@ -90,18 +90,11 @@ pub fn update_duties<'a>(
     out
 }
 
-/// Days late per unit for updates due in `[from, to]` (Puyang: −1 a day), for the center's
-/// assessment inputs.
-pub fn days_late_by_unit(
-    duties: &[UpdateDuty],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> BTreeMap<UnitId, u32> {
+/// Days late per unit of `duties` (Puyang: −1 a day), for the center's assessment inputs;
+/// the caller picks the duties of its period.
+pub fn days_late_by_unit(duties: &[UpdateDuty]) -> BTreeMap<UnitId, u32> {
     let mut out: BTreeMap<UnitId, u32> = BTreeMap::new();
-    for d in duties
-        .iter()
-        .filter(|d| d.due >= from && d.due <= to && d.is_late())
-    {
+    for d in duties.iter().filter(|d| d.is_late()) {
         *out.entry(d.unit.clone()).or_default() += d.days_late;
     }
     out

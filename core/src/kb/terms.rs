@@ -91,7 +91,6 @@ fn normalise(text: &str) -> String {
     text.chars()
         .map(|c| match u32::from(c) {
             full @ 0xFF01..=0xFF5E => char::from_u32(full - 0xFEE0).unwrap_or(c),
-            0x3000 => BREAK,
             _ => c,
         })
         .map(|c| {
