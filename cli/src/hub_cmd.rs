@@ -112,6 +112,33 @@ pub enum HubCommand {
         #[arg(long)]
         approval: String,
     },
+    /// Keys for the city platform's systems to call the hub's APIs (JSON API, event feed,
+    /// Open311 submissions): issue one reading as an enrolled certificate (`--cert`), or with
+    /// a new intake service identity that may submit (`--intake`); `--revoke KEY`; `--list`.
+    /// 为接入系统签发、吊销、列出接口密钥。
+    ApiKey {
+        #[arg(long)]
+        data: PathBuf,
+        /// The integrating system the key is for (one key per system).
+        #[arg(long, required_unless_present_any = ["revoke", "list"])]
+        system: Option<String>,
+        /// Read as this enrolled certificate: its role, unit and area scope what the key sees.
+        #[arg(long, conflicts_with = "intake")]
+        cert: Option<String>,
+        /// Enrol an intake service identity for the system (it submits through Open311 and
+        /// reads nothing back); its store is kept in DATA/services/.
+        #[arg(long)]
+        intake: bool,
+        /// The intake identity's certificate validity.
+        #[arg(long, default_value_t = 365)]
+        valid_days: i64,
+        /// Revoke this key (its id, `key-…`).
+        #[arg(long, conflicts_with_all = ["system", "cert", "intake", "list"])]
+        revoke: Option<String>,
+        /// List the keys issued.
+        #[arg(long)]
+        list: bool,
+    },
     /// Revoke certificates; writes the new root-signed revocation list.
     /// 吊销证书，写出新的吊销清单。
     Revoke {
@@ -182,6 +209,35 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             enroll(ctx, &data, &req, device_key, &out)
         }
         HubCommand::Revoke { data, certs, out } => revoke(ctx, &data, &certs, &out),
+        HubCommand::ApiKey {
+            data,
+            system,
+            cert,
+            intake,
+            valid_days,
+            revoke,
+            list,
+        } => {
+            use crate::api_key_cmd::{ApiKeyAction, run};
+            let action = match (revoke, list, system) {
+                (Some(id), _, _) => ApiKeyAction::Revoke(id),
+                (None, true, _) => ApiKeyAction::List,
+                (None, false, Some(system)) => ApiKeyAction::Issue {
+                    system,
+                    cert,
+                    intake,
+                    valid_days,
+                },
+                (None, false, None) => {
+                    return Err(CliError::new(
+                        ErrorCode::Usage,
+                        "须用 --system 指定接入系统",
+                        "name the integrating system with --system",
+                    ));
+                }
+            };
+            run(ctx, &data, action)
+        }
         HubCommand::SubUnit {
             data,
             unit,

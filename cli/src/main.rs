@@ -5,6 +5,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod act_cmd;
+mod api_key_cmd;
 mod bench;
 mod bundle_cmd;
 mod catalogue_cmd;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::api_key::ApiKeyRecord;
 use crate::catalogue::{
     Catalogue, CatalogueIssueError, CatalogueSet, SignedCatalogue, default_catalogue,
 };
@@ -56,6 +57,9 @@ struct Ledger {
     /// catalogues; `hotline catalogue issue` adds one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     catalogues: Vec<SignedCatalogue>,
+    /// Keys issued to the city platform's systems for the hub's APIs (only their digests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    api_keys: Vec<ApiKeyRecord>,
 }
 
 /// Turpan: a sub-unit a unit registered with the center's approval. Its staff are enrolled in
@@ -89,6 +93,8 @@ pub struct PublicAuthority {
     pub revocations: Option<RevocationList>,
     /// Every catalogue version issued, oldest first.
     pub catalogues: Vec<SignedCatalogue>,
+    /// Keys issued for the hub's APIs, revoked ones included.
+    pub api_keys: Vec<ApiKeyRecord>,
 }
 
 impl PublicAuthority {
@@ -129,6 +135,7 @@ impl PublicAuthority {
             issued: ledger.issued,
             revocations: ledger.revocations,
             catalogues: ledger.catalogues,
+            api_keys: ledger.api_keys,
         })
     }
 }
@@ -441,6 +448,62 @@ impl Authority {
             known_certificates: self.ledger.issued.clone(),
             catalogue: self.ledger.catalogues.last().cloned(),
         })
+    }
+
+    /// Issues a key for the hub's APIs to `system`, reading as the enrolled certificate
+    /// `cert`; returns the record and the token, which is shown this once and kept nowhere.
+    pub fn issue_api_key(
+        &mut self,
+        system: &str,
+        cert: &CertificateId,
+        now: Timestamp,
+    ) -> Result<(ApiKeyRecord, String), DeviceError> {
+        let system = system.trim();
+        if system.is_empty() || system.chars().count() > crate::api_key::MAX_SYSTEM_NAME_CHARS {
+            return Err(DeviceError::ApiKeySystemName {
+                max: crate::api_key::MAX_SYSTEM_NAME_CHARS,
+            });
+        }
+        if !self.ledger.issued.iter().any(|c| &c.body.id == cert) {
+            return Err(
+                crate::identity::IdentityError::UnknownCertificate { id: cert.clone() }.into(),
+            );
+        }
+        let (token, digest) = crate::api_key::new_token(&mut OsRng);
+        let record = ApiKeyRecord {
+            id: crate::api_key::new_key_id(&mut OsRng),
+            system: system.to_string(),
+            cert: cert.clone(),
+            token_sha256: digest,
+            issued_at: now,
+            revoked_at: None,
+        };
+        self.ledger.api_keys.push(record.clone());
+        self.save()?;
+        Ok((record, token))
+    }
+
+    /// Revokes an API key by its id; the hub refuses its token from its next reload.
+    pub fn revoke_api_key(
+        &mut self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<ApiKeyRecord, DeviceError> {
+        let record = self
+            .ledger
+            .api_keys
+            .iter_mut()
+            .find(|k| k.id == id)
+            .ok_or_else(|| DeviceError::UnknownApiKey(id.to_string()))?;
+        record.revoked_at.get_or_insert(now);
+        let out = record.clone();
+        self.save()?;
+        Ok(out)
+    }
+
+    /// Every API key issued, revoked ones included.
+    pub fn api_keys(&self) -> &[ApiKeyRecord] {
+        &self.ledger.api_keys
     }
 
     /// Revokes certificates; returns the new root-signed list (sequence + 1).

@@ -300,6 +300,17 @@ error_codes! {
     HubNotInitialised = "hub_not_initialised", 500, Internal;
     HubListen = "hub_listen", 500, Internal;
     HubInternal = "hub_internal", 500, Internal;
+    // The hub's APIs for the city platform (JSON, Open311, the event feed).
+    ApiKeySystemName = "api_key_system_name", 400, InvalidInput;
+    UnknownApiKey = "unknown_api_key", 404, NotFound;
+    ApiTokenMissing = "api_token_missing", 401, Refused;
+    ApiTokenUnknown = "api_token_unknown", 401, Refused;
+    ApiTokenRevoked = "api_token_revoked", 403, Refused;
+    ApiQueryInvalid = "api_query_invalid", 400, InvalidInput;
+    ApiNotPermitted = "api_not_permitted", 403, Refused;
+    FeedCursorInvalid = "feed_cursor_invalid", 400, InvalidInput;
+    Open311ServiceUnknown = "open311_service_unknown", 404, NotFound;
+    Open311IntakeNotEnabled = "open311_intake_not_enabled", 403, Refused;
     // The command line.
     Usage = "usage", 400, InvalidInput;
     BenchLimit = "bench_limit", 500, Internal;

@@ -16,6 +16,7 @@
 // typed error. Declared here, at the crate root, so test code needs no allowances.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod api_key;
 #[cfg(feature = "authority")]
 pub mod authority;
 pub mod catalogue;

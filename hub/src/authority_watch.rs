@@ -78,3 +78,14 @@ pub fn trust_of(authority: &PublicAuthority) -> Result<TrustStore, HubError> {
     }
     Ok(trust)
 }
+
+/// The API keys the authority issued, by their token's digest.
+pub fn api_keys_of(
+    authority: &PublicAuthority,
+) -> std::collections::HashMap<String, hotline_core::api_key::ApiKeyRecord> {
+    authority
+        .api_keys
+        .iter()
+        .map(|k| (k.token_sha256.clone(), k.clone()))
+        .collect()
+}

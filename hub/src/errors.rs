@@ -36,6 +36,24 @@ pub enum HubError {
     Listen { addr: String, reason: String },
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("this endpoint needs an API key: send `Authorization: Bearer <token>`")]
+    TokenMissing,
+    #[error("the API key is not one the city issued")]
+    TokenUnknown,
+    #[error("the API key {0} was revoked")]
+    TokenRevoked(String),
+    #[error("the query is not valid: {0}")]
+    BadQuery(String),
+    #[error("this API key may not {en}")]
+    NotPermitted { zh: &'static str, en: &'static str },
+    #[error("`{0}` is not a feed cursor (a log position: a whole number ≥ 0)")]
+    BadCursor(String),
+    #[error("no Open311 service `{0}`")]
+    ServiceUnknown(String),
+    #[error(
+        "this API key's system may not submit requests (its identity is not an intake service of this hub)"
+    )]
+    IntakeNotEnabled,
 }
 
 impl Coded for HubError {
@@ -53,6 +71,14 @@ impl Coded for HubError {
             HubError::NotAHub { .. } => ErrorCode::HubNotInitialised,
             HubError::Listen { .. } => ErrorCode::HubListen,
             HubError::Internal(_) => ErrorCode::HubInternal,
+            HubError::TokenMissing => ErrorCode::ApiTokenMissing,
+            HubError::TokenUnknown => ErrorCode::ApiTokenUnknown,
+            HubError::TokenRevoked(_) => ErrorCode::ApiTokenRevoked,
+            HubError::BadQuery(_) => ErrorCode::ApiQueryInvalid,
+            HubError::NotPermitted { .. } => ErrorCode::ApiNotPermitted,
+            HubError::BadCursor(_) => ErrorCode::FeedCursorInvalid,
+            HubError::ServiceUnknown(_) => ErrorCode::Open311ServiceUnknown,
+            HubError::IntakeNotEnabled => ErrorCode::Open311IntakeNotEnabled,
         }
     }
 
@@ -72,6 +98,18 @@ impl Coded for HubError {
             ),
             HubError::Listen { addr, reason } => format!("无法在 {addr} 上监听：{reason}"),
             HubError::Internal(e) => format!("平台内部错误：{e}"),
+            HubError::TokenMissing => {
+                "此接口须提供接口密钥：请发送 Authorization: Bearer <密钥>".into()
+            }
+            HubError::TokenUnknown => "该接口密钥不是本市签发的".into(),
+            HubError::TokenRevoked(id) => format!("接口密钥 {id} 已被吊销"),
+            HubError::BadQuery(m) => format!("查询参数有误：{m}"),
+            HubError::NotPermitted { zh, .. } => format!("该接口密钥无权{zh}"),
+            HubError::BadCursor(c) => format!("“{c}”不是有效的订阅游标（应为不小于 0 的整数）"),
+            HubError::ServiceUnknown(c) => format!("没有 Open311 服务“{c}”"),
+            HubError::IntakeNotEnabled => {
+                "该接口密钥所属系统不得提交诉求（其身份不是本平台的受理服务）".into()
+            }
         }
     }
 

@@ -21,6 +21,7 @@
 // typed error. Declared here, at the crate root, so test code needs no allowances.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
 mod authority_watch;
 mod blob_routes;
 pub mod center;
@@ -35,6 +36,7 @@ mod routes;
 mod server;
 mod state;
 
+pub use api::{OPENAPI_PATH, SERVICES_DIR};
 pub use clock::Clock;
 pub use errors::HubError;
 pub use options::HubOptions;

@@ -42,6 +42,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(STATUS_PATH, post(status))
         .route(HEALTH_PATH, get(health))
         .route(CHALLENGE_PATH, get(challenge))
+        .merge(crate::api::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response_with_state(
@@ -257,7 +258,12 @@ async fn sync(State(hub): State<Arc<Hub>>, body: Body) -> Response {
         // for another round's ingest); what it sent whole recorded under the writer again.
         let pushed = match prepared.round() {
             Round::PullOnly(pushed) => pushed,
-            Round::Push(p) => hub.with_storage(&a.view, |s| Ok(take_push(s, p, a.now)?))?,
+            Round::Push(p) => {
+                let pushed = hub.with_storage(&a.view, |s| Ok(take_push(s, p, a.now)?))?;
+                // Long-polls and event streams of this process look again at once.
+                hub.changed.send_modify(|n| *n = n.wrapping_add(1));
+                pushed
+            }
         };
         let pulled = hub.with_reads(&a.view, |r| Ok(pull(r, &a.view.directory, pushed)?))?;
         if pulled.needs_recording() {

@@ -114,7 +114,7 @@ async fn serve(
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, peer)) => (stream, peer),
                 // Out of descriptors or a connection reset before accept: wait a moment
                 // rather than spin, and go on.
                 Err(_) => {
@@ -124,9 +124,17 @@ async fn serve(
             },
             () = stopping(&mut stop) => break,
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
-        let conn =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let client = crate::api::ClientAddr(peer.ip());
+        let service = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(client);
+                req
+            },
+        );
+        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;

@@ -4,9 +4,11 @@
 //! share the database) — and a snapshot of whom the city trusts, which every request is
 //! authenticated against before it comes near the storage.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
+use hotline_core::api_key::ApiKeyRecord;
 use hotline_core::authority::PublicAuthority;
 use hotline_core::catalogue::CatalogueSet;
 use hotline_core::identity::TrustStore;
@@ -38,6 +40,12 @@ pub struct Hub {
     /// Permits for requests that carry changes or photo chunks (see [`HubOptions`]).
     pub(crate) heavy: tokio::sync::Semaphore,
     pub(crate) log: Log,
+    /// The national holiday calendar deadlines are counted with (the APIs' folds).
+    pub(crate) calendar: hotline_core::policy::HolidayCalendar,
+    /// The intake services' own stores (Open311 submissions), by system.
+    pub(crate) intakes: crate::api::ServiceIntakes,
+    /// Wakes long-polls and event streams when this process took in changes.
+    pub(crate) changed: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -73,6 +81,10 @@ pub(crate) struct View {
     /// Every catalogue version issued, verified (what a PostgreSQL session judges intakes by;
     /// the SQLite hub's store keeps its own).
     pub(crate) catalogues: CatalogueSet,
+    /// The keys issued for the hub's APIs, by their token's digest.
+    pub(crate) api_keys: HashMap<String, ApiKeyRecord>,
+    /// The policy the authority publishes (what the APIs fold orders by).
+    pub(crate) policy: hotline_core::policy::Policy,
 }
 
 fn not_a_hub(dir: &Path, reason: impl std::fmt::Display) -> HubError {
@@ -104,11 +116,19 @@ impl Hub {
                     trust: authority_watch::trust_of(&authority)?,
                     directory: authority_watch::directory_of(&authority),
                     catalogues: authority.catalogue_set()?,
+                    api_keys: authority_watch::api_keys_of(&authority),
+                    policy: authority.policy.clone(),
                 };
                 (Storage::Postgres(Box::new(store)), node_id, view)
             }
         };
+        let calendar = hotline_core::policy::HolidayCalendar::national()
+            .map_err(|e| HubError::Device(e.into()))?;
+        let intakes = crate::api::ServiceIntakes::open(data_dir)?;
         Ok(Hub {
+            calendar,
+            intakes,
+            changed: tokio::sync::watch::Sender::new(0),
             data_dir: data_dir.to_path_buf(),
             node_id,
             freshness,
@@ -149,6 +169,8 @@ impl Hub {
             trust: hub.device().trust().clone(),
             directory,
             catalogues: hub.device().catalogues().clone(),
+            api_keys: authority_watch::api_keys_of(authority),
+            policy: authority.policy.clone(),
         };
         let storage = Storage::Sqlite {
             writer: Box::new(Mutex::new(Writer { hub })),
@@ -322,12 +344,16 @@ impl Hub {
                         trust: w.hub.device().trust().clone(),
                         directory,
                         catalogues: w.hub.device().catalogues().clone(),
+                        api_keys: authority_watch::api_keys_of(&a),
+                        policy: a.policy.clone(),
                     })
                 }
                 Storage::Postgres(_) => Ok(View {
                     trust: authority_watch::trust_of(&a)?,
                     directory: authority_watch::directory_of(&a),
                     catalogues: a.catalogue_set()?,
+                    api_keys: authority_watch::api_keys_of(&a),
+                    policy: a.policy.clone(),
                 }),
             });
         match reloaded {

@@ -455,6 +455,14 @@ impl HubReads for Counting<'_> {
     fn order_in_scopes(&mut self, o: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         self.inner.reads().order_in_scopes(o, scopes)
     }
+    fn order_listed_before(
+        &mut self,
+        o: &OrderId,
+        scopes: &[String],
+        before: i64,
+    ) -> Result<bool, StoreError> {
+        self.inner.reads().order_listed_before(o, scopes, before)
+    }
     fn kb_after(&mut self, seq: i64, max: usize) -> Result<Vec<LoggedKb>, StoreError> {
         self.inner.reads().kb_after(seq, max)
     }

@@ -116,17 +116,27 @@ pub fn walk_orders(
         // One page's changes at once: one round trip to PostgreSQL per page, not per order.
         let pages = log.changes(&ids)?;
         for (id, stored) in ids.iter().zip(pages) {
-            let mut changes = Vec::with_capacity(stored.len());
-            for s in &stored {
-                changes.push(check_stored_change(trust, s)?);
-            }
-            let doc = OrderDoc::from_changes(id, actor_for_device(b"center"), changes)
-                .map_err(DeviceError::from)?;
-            let events = doc.events().map_err(DeviceError::from)?;
+            let events = verified_events(trust, id, &stored)?;
             each(id, &events)?;
             n += 1;
         }
     }
+}
+
+/// One order's events from its stored changes, each checked against its hash and its
+/// signer's certificate first.
+pub fn verified_events(
+    trust: &TrustStore,
+    id: &OrderId,
+    stored: &[StoredChange],
+) -> Result<Vec<Event>, CenterError> {
+    let mut changes = Vec::with_capacity(stored.len());
+    for s in stored {
+        changes.push(check_stored_change(trust, s)?);
+    }
+    let doc = OrderDoc::from_changes(id, actor_for_device(b"center"), changes)
+        .map_err(DeviceError::from)?;
+    Ok(doc.events().map_err(DeviceError::from)?)
 }
 
 /// What one pass over a city's orders gives the center.

@@ -54,6 +54,11 @@ pub enum DeviceError {
     /// Turpan: nobody is enrolled in a sub-unit before the authority registers it.
     #[error("sub-unit {unit} is not registered; register it with the center's approval first")]
     SubUnitNotRegistered { unit: String },
+    /// An API key is issued to a named system.
+    #[error("name the system the key is for (1 to {max} characters)")]
+    ApiKeySystemName { max: usize },
+    #[error("no API key {0} was issued")]
+    UnknownApiKey(String),
     /// A sub-unit names a unit the authority does not know.
     #[error("{unit} is not a sub-unit of a known unit (sub-units are named unit/sub-unit)")]
     UnknownParentUnit { unit: String },
@@ -135,6 +140,8 @@ impl Coded for DeviceError {
             DeviceError::SubUnitNotRegistered { .. } => ErrorCode::SubUnitNotRegistered,
             DeviceError::SealedCopyNotAllowed { .. } => ErrorCode::SealedCopyNotAllowed,
             DeviceError::UnknownParentUnit { .. } => ErrorCode::UnknownParentUnit,
+            DeviceError::ApiKeySystemName { .. } => ErrorCode::ApiKeySystemName,
+            DeviceError::UnknownApiKey(_) => ErrorCode::UnknownApiKey,
             DeviceError::OutsideArea { .. } => ErrorCode::OutsideArea,
             DeviceError::Io(_) => ErrorCode::DeviceIo,
             DeviceError::Corrupt(_) => ErrorCode::StoreCorrupt,
@@ -175,6 +182,10 @@ impl Coded for DeviceError {
             DeviceError::SubUnitNotRegistered { unit } => {
                 format!("下设单位 {unit} 尚未登记，请先经中心批准登记")
             }
+            DeviceError::ApiKeySystemName { max } => {
+                format!("须写明密钥所属的接入系统名称（1 至 {max} 个字符）")
+            }
+            DeviceError::UnknownApiKey(id) => format!("未签发过接口密钥 {id}"),
             DeviceError::UnknownParentUnit { unit } => {
                 format!("{unit} 不是已知单位的下设单位（下设单位命名为“单位/下设单位”）")
             }

@@ -201,6 +201,26 @@ impl Store {
         Ok(false)
     }
 
+    /// Whether a change of `order` before position `before` is listed under any of `scopes`.
+    pub fn order_listed_before(
+        &self,
+        order: &OrderId,
+        scopes: &[String],
+        before: i64,
+    ) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM changes c JOIN scope_log s
+                            ON s.seq = c.seq AND s.scope = ?2
+                            WHERE c.order_id = ?1 AND c.seq < ?3)",
+        )?;
+        for scope in scopes {
+            if stmt.query_row(params![order.0, scope, before], |r| r.get::<_, bool>(0))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Puts `orders` in `scope` from now on (a peer that holds them outside its role's scopes
     /// keeps following them).
     pub fn follow_orders(&mut self, scope: &str, orders: &[OrderId]) -> Result<(), StoreError> {

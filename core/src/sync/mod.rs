@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod bundle;
 mod client;
 mod errors;
+pub mod feed;
 mod freshness;
 pub mod http;
 mod partitions;

@@ -19,11 +19,11 @@ use crate::store::LoggedChange;
 const MAX_WHOLE_PER_ROUND: u32 = 256;
 
 /// Log entries read per batch of a pull.
-const PULL_BATCH: u32 = 256;
+pub(super) const PULL_BATCH: u32 = 256;
 
 /// The next batch of a pull after `cursor`: the whole log for the center, the person's
 /// partitions merged by position (up to `head`) for everyone else.
-fn next_batch(
+pub(super) fn next_batch(
     reads: &mut dyn HubReads,
     scope: &PullScope,
     cursor: i64,

@@ -63,6 +63,14 @@ pub trait HubReads {
     fn changes_at(&mut self, seqs: &[i64]) -> Result<Vec<LoggedChange>, StoreError>;
     /// Whether `order` is, or has been, in any of `scopes`.
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError>;
+    /// Whether a change of `order` before log position `before` is listed under any of
+    /// `scopes`: false when the order entered those scopes at or after `before`.
+    fn order_listed_before(
+        &mut self,
+        order: &OrderId,
+        scopes: &[String],
+        before: i64,
+    ) -> Result<bool, StoreError>;
     /// Order ids above `after` in id order, at most `limit`: how the center walks every order.
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError>;
     /// Knowledge-base records after log position `seq`, about `max_bytes` of them, each with
@@ -183,6 +191,14 @@ impl HubReads for Store {
     }
     fn order_ids_after(&mut self, after: &str, limit: u32) -> Result<Vec<OrderId>, StoreError> {
         Store::order_ids_after(self, after, limit)
+    }
+    fn order_listed_before(
+        &mut self,
+        order: &OrderId,
+        scopes: &[String],
+        before: i64,
+    ) -> Result<bool, StoreError> {
+        Store::order_listed_before(self, order, scopes, before)
     }
     fn kb_after(
         &mut self,

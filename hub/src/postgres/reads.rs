@@ -277,6 +277,23 @@ impl HubReads for PgSession<'_> {
             .map_err(db)?;
         Ok(rows.iter().map(|r| OrderId(r.get(0))).collect())
     }
+    fn order_listed_before(
+        &mut self,
+        order: &OrderId,
+        scopes: &[String],
+        before: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM changes c JOIN scope_log s
+                                ON s.seq = c.seq AND s.scope = ANY($2)
+                                WHERE c.order_id = $1 AND c.seq < $3)",
+                &[&order.0, &scopes, &before],
+            )
+            .map_err(db)?
+            .get(0))
+    }
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         Ok(self
             .conn
