@@ -404,14 +404,17 @@ impl HotlineDevice {
         .await
     }
 
-    /// The citizen's contact details, for someone entitled to them on this order.
+    /// The citizen's contact details, for someone entitled to them on this order, for a stated
+    /// purpose: the opening is entered (signed) in this person's access log before the details
+    /// are returned, and syncs to the hub (`access_purpose_required` without a purpose).
     #[uniffi::method(default(who = None))]
     pub async fn contact(
         &self,
         order: OrderId,
+        purpose: String,
         who: Option<String>,
     ) -> Result<ContactDetails, HotlineError> {
-        self.run(move |d| Ok(d.contact(who.as_deref(), &order)?))
+        self.run(move |d| Ok(d.contact(who.as_deref(), &order, &purpose, chrono::Utc::now())?))
             .await
     }
 

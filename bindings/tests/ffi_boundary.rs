@@ -649,7 +649,7 @@ fn a_sealing_key_the_app_keeps_opens_the_citizens_contact() {
             .unwrap();
         assert_eq!(
             without
-                .contact(order.clone(), None)
+                .contact(order.clone(), "回访".into(), None)
                 .await
                 .unwrap_err()
                 .code(),
@@ -663,7 +663,7 @@ fn a_sealing_key_the_app_keeps_opens_the_citizens_contact() {
         let desk = HotlineDevice::open(city.dir("desk"), None, Some(vec![held.clone()]))
             .await
             .unwrap();
-        let contact = desk.contact(order, None).await.unwrap();
+        let contact = desk.contact(order, "回访".into(), None).await.unwrap();
         assert_eq!(contact.phone.as_deref(), Some("13912345678"));
         assert_eq!(held.opened.load(Ordering::SeqCst), 1);
     });

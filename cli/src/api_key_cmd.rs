@@ -17,14 +17,23 @@ use crate::ctx::Ctx;
 use crate::output::{CliError, print_json};
 use crate::time::local;
 
+/// A service identity the hub keeps a store for.
+#[derive(Debug)]
+pub enum ServiceKind {
+    /// Submits through Open311 (role kiosk).
+    Intake,
+    /// Opens contacts through the API: the center's callback desk, or a unit's staff.
+    Reader { unit: Option<String> },
+}
+
 /// What `hotline hub api-key` was asked to do.
 #[derive(Debug)]
 pub enum ApiKeyAction {
     Issue {
         system: String,
-        /// Read as this certificate; `None` with `intake`.
+        /// Read as this certificate; `None` with a service.
         cert: Option<String>,
-        intake: bool,
+        service: Option<ServiceKind>,
         valid_days: i64,
     },
     Revoke(String),
@@ -63,17 +72,20 @@ pub fn run(ctx: &Ctx, data: &Path, action: ApiKeyAction) -> Result<(), CliError>
         ApiKeyAction::Issue {
             system,
             cert,
-            intake,
+            service,
             valid_days,
         } => {
-            let cert = match (cert, intake) {
-                (Some(c), false) => CertificateId::new(c),
-                (None, true) => enrol_intake(ctx, data, &mut auth, &system, valid_days)?,
+            let intake = matches!(service, Some(ServiceKind::Intake));
+            let cert = match (cert, service) {
+                (Some(c), None) => CertificateId::new(c),
+                (None, Some(kind)) => {
+                    enrol_service(ctx, data, &mut auth, &system, kind, valid_days)?
+                }
                 _ => {
                     return Err(CliError::new(
                         ErrorCode::Usage,
-                        "须指定 --cert（按该证书读取）或 --intake（新建受理服务身份），二者择一",
-                        "give --cert (read as that certificate) or --intake (a new intake service identity), one of them",
+                        "须指定 --cert（按该证书读取）、--intake 或 --reader（新建服务身份），三者择一",
+                        "give --cert (read as that certificate), --intake or --reader (a new service identity), one of them",
                     ));
                 }
             };
@@ -99,13 +111,14 @@ pub fn run(ctx: &Ctx, data: &Path, action: ApiKeyAction) -> Result<(), CliError>
     }
 }
 
-/// Enrols the system's intake service identity and sets up its store under
+/// Enrols the system's service identity and sets up its store under
 /// `DATA/services/<certificate>/`, where the hub finds it.
-fn enrol_intake(
+fn enrol_service(
     ctx: &Ctx,
     data: &Path,
     auth: &mut Authority,
     system: &str,
+    kind: ServiceKind,
     valid_days: i64,
 ) -> Result<CertificateId, CliError> {
     if valid_days <= 0 {
@@ -126,11 +139,28 @@ fn enrol_intake(
         })
         .take(40)
         .collect();
+    let (role, unit, prefix, label) = match kind {
+        ServiceKind::Intake => (
+            Role::Kiosk,
+            CENTER_UNIT.to_string(),
+            "intake",
+            "受理服务 intake service",
+        ),
+        ServiceKind::Reader { unit: None } => (
+            Role::Callback,
+            CENTER_UNIT.to_string(),
+            "reader",
+            "读取服务 reader service",
+        ),
+        ServiceKind::Reader { unit: Some(u) } => {
+            (Role::Staff, u, "reader", "读取服务 reader service")
+        }
+    };
     let req = EnrolRequest {
-        role: Role::Kiosk,
-        unit: UnitId::new(CENTER_UNIT),
-        person: PersonId::new(format!("intake-{slug}")),
-        display_name: format!("{system}（受理服务 intake service）"),
+        role,
+        unit: UnitId::new(unit),
+        person: PersonId::new(format!("{prefix}-{slug}")),
+        display_name: format!("{system}（{label}）"),
         area: String::new(),
         not_before: ctx.now,
         valid_days,

@@ -522,9 +522,9 @@ pub fn due_kind_text(kind: Option<DeadlineKind>) -> String {
     }
 }
 
-pub fn contact(order: &str, ctx: &Ctx) -> Result<(), CliError> {
+pub fn contact(order: &str, purpose: &str, ctx: &Ctx) -> Result<(), CliError> {
     let device = ctx.open()?;
-    let c = device.contact(ctx.who(), &OrderId::new(order))?;
+    let c = device.contact(ctx.who(), &OrderId::new(order), purpose, ctx.now)?;
     if ctx.json {
         return print_json(&json!({
             "order": order,

@@ -127,8 +127,16 @@ pub enum HubCommand {
         cert: Option<String>,
         /// Enrol an intake service identity for the system (it submits through Open311 and
         /// reads nothing back); its store is kept in DATA/services/.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "reader")]
         intake: bool,
+        /// Enrol a reader service identity for the system: it opens citizens' contacts through
+        /// the API (GET /api/v1/orders/{id}/contact), each opening signed in its access log —
+        /// as the center's callback desk, or with --unit as that unit's staff.
+        #[arg(long, conflicts_with = "cert")]
+        reader: bool,
+        /// The reader's unit (staff of that unit; default: the center's callback desk).
+        #[arg(long, requires = "reader")]
+        unit: Option<String>,
         /// The intake identity's certificate validity.
         #[arg(long, default_value_t = 365)]
         valid_days: i64,
@@ -214,18 +222,26 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             system,
             cert,
             intake,
+            reader,
+            unit,
             valid_days,
             revoke,
             list,
         } => {
-            use crate::api_key_cmd::{ApiKeyAction, run};
+            use crate::api_key_cmd::{ApiKeyAction, ServiceKind, run};
             let action = match (revoke, list, system) {
                 (Some(id), _, _) => ApiKeyAction::Revoke(id),
                 (None, true, _) => ApiKeyAction::List,
                 (None, false, Some(system)) => ApiKeyAction::Issue {
                     system,
                     cert,
-                    intake,
+                    service: if intake {
+                        Some(ServiceKind::Intake)
+                    } else if reader {
+                        Some(ServiceKind::Reader { unit })
+                    } else {
+                        None
+                    },
                     valid_days,
                 },
                 (None, false, None) => {

@@ -6,6 +6,7 @@
 
 mod act_cmd;
 mod api_key_cmd;
+mod audit_cmd;
 mod bench;
 mod bundle_cmd;
 mod catalogue_cmd;
@@ -116,7 +117,14 @@ enum Command {
     Contact {
         /// The work order id (wo-…).
         order: String,
+        /// Why (回访, 核实现场…): recorded, signed, in the access log that syncs to the hub.
+        #[arg(long)]
+        purpose: String,
     },
+    /// The access log: who opened which citizen's contact, when and why, with every break in a
+    /// signer's chain (a gap, an altered entry). From this store, or the hub's with --data.
+    /// 个人信息访问记录（含缺失、篡改检测）。
+    Audit(audit_cmd::AuditArgs),
     /// Re-check every stored change, certificate and photo; exit 1 if anything failed. 校验。
     Verify,
     /// Sync this store with the city hub over HTTP: changes both ways, then photos. 与平台同步。
@@ -230,7 +238,8 @@ fn run(cli: Cli) -> Result<(), (CliError, bool)> {
         Command::Act(a) => act_cmd::run(a, &ctx),
         Command::Evidence { command } => device_cmd::run_evidence(command, &ctx),
         Command::Status { receipt, hub } => device_cmd::status(&receipt, hub.as_deref(), &ctx),
-        Command::Contact { order } => device_cmd::contact(&order, &ctx),
+        Command::Contact { order, purpose } => device_cmd::contact(&order, &purpose, &ctx),
+        Command::Audit(a) => audit_cmd::run(a, &ctx),
         Command::Verify => device_cmd::verify(&ctx),
         Command::Sync(a) => sync_cmd::sync(a, &ctx),
         Command::Bundle { command } => bundle_cmd::run(command, &ctx),

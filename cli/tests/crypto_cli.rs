@@ -57,7 +57,16 @@ fn a_city_of_the_sm_suite_from_the_terminal() {
         "13912345678",
     ]);
     let order = order["order"].as_str().unwrap();
-    let contact = t.ok(&["contact", order, "--store", "desk", "--as", "disp-01"]);
+    let contact = t.ok(&[
+        "contact",
+        order,
+        "--purpose",
+        "回访 callback",
+        "--store",
+        "desk",
+        "--as",
+        "disp-01",
+    ]);
     assert_eq!(contact["phone"], "13912345678");
     let verified = t.ok(&["verify", "--store", "desk"]);
     assert_eq!(verified["ok"], true, "{verified}");

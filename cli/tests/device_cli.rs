@@ -242,17 +242,53 @@ fn a_complaint_goes_from_the_kiosk_to_closure_on_one_shared_store() {
     assert!(city.text(&late).contains("已超期 OVERDUE"));
 
     // Contact: the center desk and the lead unit may see it, the kiosk may not.
-    let c = city.ok(&["contact", o, "--store", "township", "--as", "disp-01"]);
+    let c = city.ok(&[
+        "contact",
+        o,
+        "--purpose",
+        "回访 callback",
+        "--store",
+        "township",
+        "--as",
+        "disp-01",
+    ]);
     assert_eq!(c["name"], NAME);
     assert_eq!(c["phone"], PHONE);
-    let c = city.ok(&["contact", o, "--store", "township", "--as", "staff-a1"]);
+    let c = city.ok(&[
+        "contact",
+        o,
+        "--purpose",
+        "回访 callback",
+        "--store",
+        "township",
+        "--as",
+        "staff-a1",
+    ]);
     assert_eq!(c["phone"], PHONE);
     assert_eq!(
-        city.fails(&["contact", o, "--store", "township", "--as", "kiosk-01"]),
+        city.fails(&[
+            "contact",
+            o,
+            "--purpose",
+            "回访 callback",
+            "--store",
+            "township",
+            "--as",
+            "kiosk-01"
+        ]),
         "contact_not_visible"
     );
     assert_eq!(
-        city.fails(&["contact", o, "--store", "township", "--as", "staff-b1"]),
+        city.fails(&[
+            "contact",
+            o,
+            "--purpose",
+            "回访 callback",
+            "--store",
+            "township",
+            "--as",
+            "staff-b1"
+        ]),
         "contact_not_visible"
     );
 
@@ -621,7 +657,14 @@ fn a_kiosk_store_cannot_read_back_what_the_citizen_typed() {
     assert_eq!(view["state"]["details"]["channel"], "kiosk");
     assert_eq!(view["state"]["details"]["kind"], "help");
     assert_eq!(
-        city.fails(&["contact", order, "--store", "kiosk"]),
+        city.fails(&[
+            "contact",
+            order,
+            "--purpose",
+            "回访 callback",
+            "--store",
+            "kiosk"
+        ]),
         "contact_not_visible"
     );
     let db = db_bytes(&city.path("kiosk"));

@@ -278,6 +278,9 @@ error_codes! {
     SealedCopyNotAllowed = "sealed_copy_not_allowed", 422, Refused;
     UnknownParentUnit = "unknown_parent_unit", 404, NotFound;
     ContactNotVisible = "contact_not_visible", 403, Refused;
+    AccessPurposeRequired = "access_purpose_required", 400, InvalidInput;
+    AccessEntryInvalid = "access_entry_invalid", 422, Refused;
+    AccessLogBroken = "access_log_broken", 409, Refused;
     // Sync, photo transfer, bundles.
     SyncMalformed = "sync_malformed", 400, Network;
     SyncProtocol = "sync_protocol", 400, Refused;

@@ -17,6 +17,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod api_key;
+pub mod audit;
 #[cfg(feature = "authority")]
 pub mod authority;
 pub mod catalogue;

@@ -126,7 +126,12 @@ fn a_kiosk_keeps_no_readable_personal_data() {
         "the scan must include the WAL while the store is open"
     );
     assert_eq!(
-        hotline_core::Coded::code(&kiosk.contact(None, &sub[0].order).unwrap_err()).as_str(),
+        hotline_core::Coded::code(
+            &kiosk
+                .contact(None, &sub[0].order, "回访 callback", chrono::Utc::now())
+                .unwrap_err()
+        )
+        .as_str(),
         "contact_not_visible"
     );
     drop(kiosk);

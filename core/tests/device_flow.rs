@@ -36,14 +36,21 @@ fn kiosk_to_center_to_township_with_sealed_contact() {
     );
     // The kiosk cannot read back what the citizen typed.
     assert_eq!(
-        kiosk.contact(None, &sub.order).unwrap_err().code().as_str(),
+        kiosk
+            .contact(None, &sub.order, "回访 callback", chrono::Utc::now())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "contact_not_visible"
     );
 
     // Center: the order arrives, verified; register and dispatch to unit A.
     copy_order(&kiosk, &mut desk, &sub.order, now);
     assert_eq!(
-        desk.contact(None, &sub.order).unwrap().phone.as_deref(),
+        desk.contact(None, &sub.order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .phone
+            .as_deref(),
         Some("13912345678")
     );
     let t1 = t("2026-03-02T10:00:00+08:00");
@@ -78,7 +85,11 @@ fn kiosk_to_center_to_township_with_sealed_contact() {
     );
     // The lead unit got its own sealed copy of the contact on dispatch.
     assert_eq!(
-        phone.contact(None, &sub.order).unwrap().name.as_deref(),
+        phone
+            .contact(None, &sub.order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .name
+            .as_deref(),
         Some("王秀英")
     );
     let v = phone
@@ -148,11 +159,18 @@ fn confidential_orders_give_the_unit_no_contact() {
     register_and_dispatch(&mut desk, &sub.order, UNIT_A, now);
     copy_order(&desk, &mut phone, &sub.order, now);
     assert_eq!(
-        phone.contact(None, &sub.order).unwrap_err().code().as_str(),
+        phone
+            .contact(None, &sub.order, "回访 callback", chrono::Utc::now())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "contact_not_visible"
     );
     // The center still can.
-    assert!(desk.contact(None, &sub.order).is_ok());
+    assert!(
+        desk.contact(None, &sub.order, "回访 callback", chrono::Utc::now())
+            .is_ok()
+    );
 }
 
 #[test]

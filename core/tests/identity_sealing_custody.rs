@@ -56,7 +56,10 @@ fn sealing_keys_live_in_key_files_of_their_own() {
         assert_eq!(mode & 0o777, 0o600);
     }
     assert_eq!(
-        desk.contact(None, &order).unwrap().phone.as_deref(),
+        desk.contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .phone
+            .as_deref(),
         Some("13912345678")
     );
     // A damaged key file is named, never silently another key.
@@ -101,7 +104,10 @@ fn a_store_from_before_moves_its_sealing_secrets_into_key_files() {
     assert!(!legacy.exists(), "moved, not copied");
     assert!(keys.join(&file).exists());
     assert_eq!(
-        desk.contact(None, &order).unwrap().name.as_deref(),
+        desk.contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .name
+            .as_deref(),
         Some("王秀英")
     );
 }
@@ -157,12 +163,20 @@ fn a_sealing_key_held_by_the_app_opens_instead_of_a_file() {
         .unwrap();
     let signing = Arc::new(FileKeyCustody::open(&keys.join(signing)).unwrap());
     let without = Device::open(&city.dir("desk")).unwrap();
-    assert!(without.contact(None, &order).is_err(), "no key, no contact");
+    assert!(
+        without
+            .contact(None, &order, "回访 callback", chrono::Utc::now())
+            .is_err(),
+        "no key, no contact"
+    );
     drop(without);
     let desk =
         Device::open_with_custodies(&city.dir("desk"), Some(signing), vec![held.clone()]).unwrap();
     assert_eq!(
-        desk.contact(None, &order).unwrap().phone.as_deref(),
+        desk.contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .phone
+            .as_deref(),
         Some("13912345678")
     );
     assert!(held.opened.load(std::sync::atomic::Ordering::SeqCst) >= 1);

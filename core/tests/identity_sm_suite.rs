@@ -395,12 +395,21 @@ fn an_sm_city_seals_contacts_for_the_center_and_reseals_them_for_the_unit() {
     let mut desk = desk_dev;
     hub.sync(&mut desk, now);
     let expected = request("路灯不亮").contact.unwrap();
-    assert_eq!(desk.contact(None, &order).unwrap(), expected);
+    assert_eq!(
+        desk.contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap(),
+        expected
+    );
     // Dispatched to a unit: its staff read the copy sealed to the unit's SM2 key.
     register_and_dispatch(&mut desk, &order, UNIT_A, now);
     hub.sync(&mut desk, now);
     hub.sync(&mut staff, now);
-    assert_eq!(staff.contact(None, &order).unwrap(), expected);
+    assert_eq!(
+        staff
+            .contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap(),
+        expected
+    );
     // The staff's site photo is named by SM3, stored under that name and verified with SM3.
     staff.act(None, &order, sign_for(), now).unwrap();
     let shown = staff

@@ -455,6 +455,7 @@ fn push_many(
         kb_received: 0,
         kb_push_upto: 1,
         kb_push: records,
+        access_push: Vec::new(),
     })
     .unwrap();
     let req = sign_request(device, None, SYNC_PATH, &[], body).unwrap();

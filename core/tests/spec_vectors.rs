@@ -25,7 +25,7 @@ use hotline_core::doc::{self, OrderDoc};
 use hotline_core::identity::{
     Certificate, CertificateBody, CertificateId, ContactDetails, CryptoSuite, KeyCustody,
     MemoryKeyCustody, PublicKeyBytes, RevocationList, SealedContact, SealingKeypair,
-    SignedEnvelope, TrustStore, change_message, knowledge_message,
+    SignedEnvelope, TrustStore, access_message, change_message, knowledge_message,
 };
 use hotline_core::kb::{KbChange, KbFields, KbItem, KbRecord, SignedKb};
 use hotline_core::model::{
@@ -641,6 +641,60 @@ fn kb_vector() -> Vector {
         .hex("signature-binary", &signed.signature)
 }
 
+fn access_vector() -> Vector {
+    use hotline_core::audit::{AccessEntry, AccessVia, SignedAccess};
+    let first = AccessEntry {
+        cert: CERT_ID.into(),
+        seq: 1,
+        prev: String::new(),
+        at: at("2026-03-02T10:05:00+08:00"),
+        order: OrderId::new(ORDER),
+        purpose: "电话回访 / callback".into(),
+        via: AccessVia::Device,
+    };
+    let first = SignedAccess::sign(&first, &certificate(), &device_key()).unwrap();
+    let entry = AccessEntry {
+        cert: CERT_ID.into(),
+        seq: 2,
+        prev: first.hash(),
+        at: at("2026-03-02T10:20:00+08:00"),
+        order: OrderId::new(ORDER),
+        purpose: "核实地址 / checking the address".into(),
+        via: AccessVia::Api {
+            system: "回访系统".into(),
+        },
+    };
+    let signed = SignedAccess::sign(&entry, &certificate(), &device_key()).unwrap();
+    let documented = Documented::domain("hotline/v1/access\0")
+        .text(CERT_ID)
+        .bytes(&signed.payload)
+        .0;
+    assert_eq!(
+        documented,
+        access_message(&CertificateId::new(CERT_ID), &signed.payload),
+        "SPEC.md §6.1 disagrees"
+    );
+    let verified = signed.verify(&trust()).unwrap();
+    assert_eq!(verified.entry, entry);
+    assert_eq!(
+        hotline_core::audit::check_chains(&[first.verify(&trust()).unwrap(), verified.clone()]),
+        []
+    );
+    let payload = String::from_utf8(signed.payload.clone()).unwrap();
+    Vector::new("access-entry")
+        .text("device-public-key", device_key().public_key().to_hex())
+        .text("signer", CERT_ID)
+        .text(
+            "previous-payload-json",
+            String::from_utf8(first.payload.clone()).unwrap(),
+        )
+        .text("previous-hash", first.hash())
+        .text("payload-json", payload)
+        .text("entry-hash", verified.hash)
+        .hex("signed-message", &documented)
+        .hex("signature-binary", &signed.signature)
+}
+
 const CATALOGUE_TOML: &str = r#"
 [[category]]
 code = "03"
@@ -713,6 +767,7 @@ fn idle_request() -> SyncRequest {
         kb_received: 5,
         kb_push_upto: 0,
         kb_push: Vec::new(),
+        access_push: Vec::new(),
     }
 }
 
@@ -733,6 +788,7 @@ fn sync_request_vector() -> Vector {
         .varint(0)
         .zigzag(r.kb_received)
         .zigzag(r.kb_push_upto)
+        .varint(0)
         .varint(0)
         .0;
     assert_eq!(documented, encoded, "SPEC.md §8.2 disagrees");
@@ -774,6 +830,7 @@ fn push_request() -> (SyncRequest, SignedRequest, Vec<u8>) {
         kb_received: 0,
         kb_push_upto: 0,
         kb_push: Vec::new(),
+        access_push: Vec::new(),
     };
     let encoded = wire::encode(&body).unwrap();
     let challenge =
@@ -827,6 +884,7 @@ fn signed_request_vector() -> Vector {
         .varint(0)
         .zigzag(0)
         .zigzag(0)
+        .varint(0)
         .varint(0)
         .0;
     assert_eq!(
@@ -896,6 +954,7 @@ fn vectors() -> Vec<Vector> {
         change_vector(),
         dispatch_event_vector(),
         kb_vector(),
+        access_vector(),
         sealed_x25519_vector(),
         sealed_sm2_vector(),
         challenge_vector(),

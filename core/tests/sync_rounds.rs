@@ -32,7 +32,11 @@ fn records_flow_through_the_hub_to_who_may_see_them() {
     );
     // Unit A's copy of the contact reached the phone sealed to unit A.
     assert_eq!(
-        phone_a.contact(None, &sub.order).unwrap().phone.as_deref(),
+        phone_a
+            .contact(None, &sub.order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .phone
+            .as_deref(),
         Some("13912345678")
     );
 

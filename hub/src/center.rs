@@ -55,3 +55,24 @@ pub fn with_orders<R>(
         })?)
     })
 }
+
+/// Every access-audit entry the hub in `data_dir` holds (on PostgreSQL when `database` is
+/// given), with whom the city trusts to verify them. Blocking.
+pub fn access_log(
+    data_dir: &Path,
+    database: Option<String>,
+) -> Result<(Vec<hotline_core::audit::SignedAccess>, TrustStore), HubError> {
+    let options = HubOptions {
+        database,
+        database_connections: 1,
+        ..HubOptions::default()
+    };
+    let hub = Hub::open(data_dir, options)?;
+    let view = hub.view();
+    let all = hub.with_reads(&view, |reads| {
+        Ok(hotline_core::audit::read_all(|o, n| {
+            reads.access_entries(o, n)
+        })?)
+    })?;
+    Ok((all, view.trust.clone()))
+}

@@ -43,7 +43,7 @@ pub struct Hub {
     /// The national holiday calendar deadlines are counted with (the APIs' folds).
     pub(crate) calendar: hotline_core::policy::HolidayCalendar,
     /// The intake services' own stores (Open311 submissions), by system.
-    pub(crate) intakes: crate::api::ServiceIntakes,
+    pub(crate) services: crate::api::ServiceStores,
     /// Wakes long-polls and event streams when this process took in changes.
     pub(crate) changed: tokio::sync::watch::Sender<u64>,
 }
@@ -124,10 +124,10 @@ impl Hub {
         };
         let calendar = hotline_core::policy::HolidayCalendar::national()
             .map_err(|e| HubError::Device(e.into()))?;
-        let intakes = crate::api::ServiceIntakes::open(data_dir)?;
+        let services = crate::api::ServiceStores::open(data_dir)?;
         Ok(Hub {
             calendar,
-            intakes,
+            services,
             changed: tokio::sync::watch::Sender::new(0),
             data_dir: data_dir.to_path_buf(),
             node_id,

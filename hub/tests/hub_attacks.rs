@@ -743,6 +743,7 @@ async fn every_refusal_is_typed_json_and_nothing_rides_along() {
         kb_received: 0,
         kb_push_upto: 0,
         kb_push: Vec::new(),
+        access_push: Vec::new(),
     })
     .unwrap();
     body.extend_from_slice(b"extra");

@@ -241,7 +241,11 @@ async fn a_split_order_lists_its_parts_and_each_part_goes_its_own_way() {
             part.details.as_ref().unwrap().split_from,
             Some(order.clone())
         );
-        assert!(d.desk.contact(None, &m.order).is_ok());
+        assert!(
+            d.desk
+                .contact(None, &m.order, "回访 callback", chrono::Utc::now())
+                .is_ok()
+        );
     }
     // The catalogue sends each part its own way.
     assert_eq!(

@@ -509,7 +509,10 @@ async fn a_front_end_submits_with_its_key_and_its_service_identity_signs() {
     assert_eq!(details.text, "工地夜间施工，噪音很大");
     assert_eq!(view.state.history[0].event.actor.role, Role::Kiosk);
     assert_eq!(view.state.history[0].event.actor.person.0, "intake-wechat");
-    let contact = s.desk.contact(None, &order).unwrap();
+    let contact = s
+        .desk
+        .contact(None, &order, "回访 callback", chrono::Utc::now())
+        .unwrap();
     assert_eq!(
         (contact.name.as_deref(), contact.phone.as_deref()),
         (Some("秀英 王"), Some(PHONE))

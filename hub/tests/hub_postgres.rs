@@ -48,7 +48,11 @@ async fn records_photos_and_receipts_on_a_postgres_hub() {
     assert_eq!(r.blobs_pulled, 1);
     desk.store().verify_blob(&sha).unwrap();
     assert_eq!(
-        staff_a.contact(None, &order).unwrap().phone.as_deref(),
+        staff_a
+            .contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .phone
+            .as_deref(),
         Some("13912345678")
     );
     let r = sync(&hub, &mut staff_b).await;

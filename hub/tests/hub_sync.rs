@@ -57,7 +57,11 @@ async fn records_and_photos_reach_who_may_see_them() {
     assert_eq!(r.blobs_pulled, 1);
     assert!(staff_a.store().has_blob(&sha).unwrap());
     assert_eq!(
-        staff_a.contact(None, &order).unwrap().phone.as_deref(),
+        staff_a
+            .contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .phone
+            .as_deref(),
         Some("13912345678")
     );
     let r = sync(&hub, &mut staff_b).await;

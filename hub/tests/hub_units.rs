@@ -83,7 +83,9 @@ async fn a_sub_unit_receives_only_what_its_unit_passes_on() {
     // The sub-unit receives it, calls the citizen and logs the call; the lead unit replies.
     sync(&s.hub, &mut sub_staff).await;
     assert!(sub_staff.show(&s.order).is_ok());
-    let contact = sub_staff.contact(None, &s.order).unwrap();
+    let contact = sub_staff
+        .contact(None, &s.order, "回访 callback", chrono::Utc::now())
+        .unwrap();
     assert!(contact.phone.is_some());
     sub_staff
         .act(
@@ -154,7 +156,13 @@ async fn a_unit_dispatched_separately_receives_the_order_and_answers_only_for_it
 
     // B receives it by sync, opens the contact re-sealed for it, and signs for its track.
     sync(&hub, &mut staff_b).await;
-    assert!(staff_b.contact(None, &order).unwrap().phone.is_some());
+    assert!(
+        staff_b
+            .contact(None, &order, "回访 callback", chrono::Utc::now())
+            .unwrap()
+            .phone
+            .is_some()
+    );
     staff_b.act(None, &order, sign_for(), t(LATER)).unwrap();
     sync(&hub, &mut staff_b).await;
     // A modified app on B's phone replying in A's name is refused at the hub.

@@ -159,6 +159,7 @@ fn a_postgresql_hub_database_from_before_the_partitions_gets_them_by_migration()
     client
         .batch_execute(
             "DROP TABLE scope_log; DROP TABLE order_scopes; DROP TABLE kb_log; DROP TABLE kb_owners;
+             DROP TABLE access_log;
              DELETE FROM hotline_schema WHERE version >= 3;",
         )
         .unwrap();

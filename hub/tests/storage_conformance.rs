@@ -455,6 +455,13 @@ impl HubReads for Counting<'_> {
     fn order_in_scopes(&mut self, o: &OrderId, scopes: &[String]) -> Result<bool, StoreError> {
         self.inner.reads().order_in_scopes(o, scopes)
     }
+    fn access_entries(
+        &mut self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<hotline_core::audit::SignedAccess>, StoreError> {
+        self.inner.reads().access_entries(offset, limit)
+    }
     fn order_listed_before(
         &mut self,
         o: &OrderId,
@@ -481,6 +488,14 @@ impl HubStorage for Counting<'_> {
         peer: &str,
     ) -> Result<Vec<Result<KbPut, KbError>>, StoreError> {
         self.inner.ingest_kb(records, peer)
+    }
+    fn ingest_access(
+        &mut self,
+        entries: &[hotline_core::audit::VerifiedAccess],
+        peer: &str,
+        received_at: i64,
+    ) -> Result<u64, StoreError> {
+        self.inner.ingest_access(entries, peer, received_at)
     }
     fn ingest(
         &mut self,

@@ -271,6 +271,7 @@ pub fn sync_body(
         kb_received: 0,
         kb_push_upto: 0,
         kb_push: Vec::new(),
+        access_push: Vec::new(),
     })
     .unwrap()
 }

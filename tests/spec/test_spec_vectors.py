@@ -425,6 +425,29 @@ def test_kb_record():
     assert change_message(v["signer"], payload) != message
 
 
+def test_access_entry():
+    v = vector("access-entry")
+    payload = v["payload-json"].encode("utf-8")
+    message = Canonical(b"hotline/v1/access\0").text(v["signer"]).bytes(payload).finish()
+    assert message.hex() == v["signed-message"]
+    verify(v["device-public-key"], message, signature_text_of_binary(unhex(v["signature-binary"])))
+    assert hashlib.sha256(payload).hexdigest() == v["entry-hash"]
+    # The chain: the entry names the hash of the one before, which is the first of its signer.
+    previous = v["previous-payload-json"].encode("utf-8")
+    assert hashlib.sha256(previous).hexdigest() == v["previous-hash"]
+    first, second = json.loads(previous), json.loads(payload)
+    assert (first["seq"], first["prev"]) == (1, "")
+    assert (second["seq"], second["prev"]) == (2, v["previous-hash"])
+    assert first["cert"] == second["cert"] == v["signer"]
+    assert (first["via"], second["via"], second["system"]) == ("device", "api", "回访系统")
+    # Altering the purpose breaks the signature; its own domain keeps it from passing for a change.
+    altered = payload.replace("核实地址".encode(), "随便看看".encode())
+    forged = Canonical(b"hotline/v1/access\0").text(v["signer"]).bytes(altered).finish()
+    with pytest.raises(InvalidSignature):
+        verify(v["device-public-key"], forged, signature_text_of_binary(unhex(v["signature-binary"])))
+    assert change_message(v["signer"], payload) != message
+
+
 # --------------------------------------------------------------------------------------------
 # §7: sealed contact details.
 
@@ -602,6 +625,7 @@ def read_sync_request(data):
         "kb_received": r.zigzag(),
         "kb_push_upto": r.zigzag(),
         "kb_push": r.list(lambda: {"cert": r.text(), "signature": r.bytes(), "payload": r.bytes()}),
+        "access_push": r.list(lambda: {"cert": r.text(), "signature": r.bytes(), "payload": r.bytes()}),
     }
     r.end()
     return req
@@ -610,11 +634,11 @@ def read_sync_request(data):
 def test_idle_sync_request():
     v = vector("sync-request-idle")
     req = read_sync_request(unhex(v["postcard"]))
-    assert req["protocol"] == 4
+    assert req["protocol"] == 5
     for field in ("protocol", "at", "received_upto", "certs_known", "revocation_seq",
                   "catalogue_version", "push_upto", "max_pull", "kb_received", "kb_push_upto"):
         assert req[field] == int(v[field]), field
-    assert req["certs"] == req["push"] == req["resend"] == req["kb_push"] == []
+    assert req["certs"] == req["push"] == req["resend"] == req["kb_push"] == req["access_push"] == []
 
 
 def challenge(key, issued_ms, random8):
@@ -655,7 +679,7 @@ def test_signed_request():
         verify(device_key, other, signature_text_of_binary(request["signature"]))
     # The body pushes the change of `change-envelope`, which verifies as it arrives.
     body = read_sync_request(request["body"])
-    assert body["protocol"] == 4 and body["push_upto"] == 1
+    assert body["protocol"] == 5 and body["push_upto"] == 1
     (packed,) = body["push"]
     signer = body["certs"][packed["cert"]]
     assert signer == change["signer"] and packed["order"] == change["order"]

@@ -21,8 +21,12 @@ def test_refusal_is_typed_with_code_and_both_messages(city, run):
         assert has_chinese(e.value.message_zh) and e.value.message_en
         assert isinstance(e.value, hotline.HotlineError)
         with pytest.raises(hotline.HotlineError.Refused) as e:
-            await kiosk.device.contact(order)
+            await kiosk.device.contact(order, "回访 callback")
         assert e.value.code == "contact_not_visible"
+        # No stated purpose, no contact: every opening is entered in the access log.
+        with pytest.raises(hotline.HotlineError.InvalidInput) as e:
+            await kiosk.device.contact(order, "  ")
+        assert e.value.code == "access_purpose_required"
 
     run(main())
 

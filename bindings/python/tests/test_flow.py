@@ -43,7 +43,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
         assert kiosk.custody.signatures >= 1
 
         assert (await carry(kiosk, center, order, at("2026-03-02T09:30:00+08:00"))).applied == 1
-        assert (await center.device.contact(order, "dispatcher-1")).phone == "13912345678"
+        assert (await center.device.contact(order, "回访 callback", "dispatcher-1")).phone == "13912345678"
         t1 = at("2026-03-02T10:00:00+08:00")
         await center.device.act(order, hotline.WorkflowAction.REGISTER(note="受理"), t1, "dispatcher-1")
         view = await center.device.act(order, dispatch_to(UNIT_A), t1, "dispatcher-1")
@@ -54,7 +54,7 @@ def test_kiosk_to_center_to_township_to_supervisor(city, run):
         assert [r.order for r in inbox] == [order]
         assert inbox[0].next_due_kind == hotline.DeadlineKind.SIGN_FOR
         assert inbox[0].next_due == at("2026-03-02T22:00:00+08:00")
-        assert (await staff.device.contact(order)).name == "王秀英"
+        assert (await staff.device.contact(order, "回访 callback")).name == "王秀英"
         signed = await staff.device.act(order, hotline.WorkflowAction.SIGN_FOR(note="已签收"), at("2026-03-02T11:00:00+08:00"))
         assert signed.status == hotline.Status.IN_HANDLING
         await staff.device.act(

@@ -296,7 +296,7 @@ def test_a_turpan_unit_passes_an_order_on_to_its_registered_sub_unit(city, run):
         passed = await staff.device.act(order, A.PASS_ON(sub_unit=sub, note="请一村核实"), at("2026-03-02T09:20:00+08:00"))
         assert passed.sub_units == [sub]
         await carry(staff, village, order, at("2026-03-02T09:30:00+08:00"))
-        assert (await village.device.contact(order)).phone is not None
+        assert (await village.device.contact(order, "回访 callback")).phone is not None
         visit = A.CONTACT(method=hotline.ContactMethod.VISIT, reached=True, note="已上门")
         await village.device.act(order, visit, at("2026-03-02T10:00:00+08:00"))
         await carry(village, staff, order, at("2026-03-02T10:30:00+08:00"))

@@ -53,7 +53,7 @@ def test_kiosk_to_center_to_township_to_supervisor_through_the_hub(city, run):
         pulled = await center.device.sync(url, "dispatcher-1")
         assert (pulled.pulled, pulled.photos_down) == (1, 1)
         assert told.batches == [[order]], "the change listener hears the pulled order"
-        assert (await center.device.contact(order, "dispatcher-1")).phone == "13912345678"
+        assert (await center.device.contact(order, "回访 callback", "dispatcher-1")).phone == "13912345678"
         t1 = at("2026-03-02T10:00:00+08:00")
         await center.device.act(order, A.REGISTER(note="受理"), t1, "dispatcher-1")
         await center.device.act(order, dispatch_to(UNIT_A), t1, "dispatcher-1")
@@ -62,7 +62,7 @@ def test_kiosk_to_center_to_township_to_supervisor_through_the_hub(city, run):
         assert (await staff.device.sync(url)).pulled == 3
         [row] = await staff.device.inbox(hotline.InboxFilter(unit=UNIT_A))
         assert (row.order, row.next_due_kind) == (order, hotline.DeadlineKind.SIGN_FOR)
-        assert (await staff.device.contact(order)).name == "王秀英"
+        assert (await staff.device.contact(order, "回访 callback")).name == "王秀英"
         await staff.device.act(order, A.SIGN_FOR(note="已签收"), at("2026-03-02T11:00:00+08:00"))
         await staff.device.act(
             order, A.CONTACT(method=hotline.ContactMethod.PHONE, reached=True, note="已电话联系诉求人"),

@@ -79,6 +79,7 @@ fn garbage_body(n: u32) -> Vec<u8> {
         kb_received: 0,
         kb_push_upto: 0,
         kb_push: Vec::new(),
+        access_push: Vec::new(),
     })
     .unwrap_or_default()
 }
@@ -101,6 +102,7 @@ fn tiny_strings_body() -> Vec<u8> {
         kb_received: 0,
         kb_push_upto: 0,
         kb_push: Vec::new(),
+        access_push: Vec::new(),
     })
     .unwrap_or_default()
 }

@@ -417,7 +417,12 @@ impl Day<'_> {
     async fn site_check(&mut self, complaint: &OrderId) -> Result<(), CliError> {
         let t = at(2, 11, 0);
         self.net.sync(&mut self.cast.staff_a, t, self.say).await?;
-        let contact = self.cast.staff_a.device.contact(None, complaint)?;
+        let contact = self.cast.staff_a.device.contact(
+            None,
+            complaint,
+            "联系诉求人核实情况 / calling the citizen to check the facts",
+            t,
+        )?;
         self.say.step(
             t,
             &self.cast.staff_a,

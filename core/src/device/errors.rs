@@ -26,6 +26,8 @@ pub enum DeviceError {
     #[error(transparent)]
     Kb(#[from] crate::kb::KbError),
     #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
+    #[error(transparent)]
     Receipt(#[from] ReceiptError),
     #[error("this store has not been set up with a credential (run `hotline device init`)")]
     NotInitialised,
@@ -128,6 +130,7 @@ impl Coded for DeviceError {
             DeviceError::Policy(e) => e.code(),
             DeviceError::Catalogue(e) => e.code(),
             DeviceError::Kb(e) => e.code(),
+            DeviceError::Audit(e) => e.code(),
             DeviceError::Receipt(e) => e.code(),
             DeviceError::NotInitialised => ErrorCode::DeviceNotInitialised,
             DeviceError::OtherCity => ErrorCode::DeviceOtherCity,
@@ -164,6 +167,7 @@ impl Coded for DeviceError {
             DeviceError::Policy(e) => e.message_zh(),
             DeviceError::Catalogue(e) => e.message_zh(),
             DeviceError::Kb(e) => e.message_zh(),
+            DeviceError::Audit(e) => e.message_zh(),
             DeviceError::Receipt(e) => e.message_zh(),
             DeviceError::NotInitialised => {
                 "本设备尚未导入凭证（请先运行 hotline device init）".into()
@@ -231,6 +235,7 @@ impl Coded for DeviceError {
             DeviceError::Policy(e) => e.message_en(),
             DeviceError::Catalogue(e) => e.message_en(),
             DeviceError::Kb(e) => e.message_en(),
+            DeviceError::Audit(e) => e.message_en(),
             DeviceError::Receipt(e) => e.message_en(),
             other => other.to_string(),
         }

@@ -99,8 +99,14 @@ impl Device {
             .iter()
             .map(|p| self.read_form(p.kind.unwrap_or(original.kind), p.category.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
-        // The citizen's contact goes with every part, sealed to the platform again.
-        let contact = match self.contact(who, order) {
+        // The citizen's contact goes with every part, sealed to the platform again: opened in
+        // memory only, and entered in the access log like any opening.
+        let contact = match self.contact(
+            who,
+            order,
+            "拆单：联系方式随各分单重新加密 / split: the contact re-sealed to each part",
+            now,
+        ) {
             Ok(c) => Some(c),
             Err(DeviceError::ContactNotVisible) => None,
             Err(e) => return Err(e),

@@ -62,6 +62,58 @@ impl Device {
         &self,
         who: Option<&str>,
         order: &OrderId,
+        purpose: &str,
+        now: Timestamp,
+    ) -> Result<ContactDetails, DeviceError> {
+        self.contact_via(who, order, purpose, crate::audit::AccessVia::Device, now)
+    }
+
+    /// [`Device::contact`] recording where it was opened: an opening is entered in the signer's
+    /// access-audit chain (signed, kept to sync to the hub) before the details are returned,
+    /// so nothing is shown that was not recorded.
+    pub fn contact_via(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
+        purpose: &str,
+        via: crate::audit::AccessVia,
+        now: Timestamp,
+    ) -> Result<ContactDetails, DeviceError> {
+        let purpose = crate::audit::check_purpose(purpose)?;
+        let details = self.open_contact(who, order)?;
+        self.log_access(who, order, purpose, via, now)?;
+        Ok(details)
+    }
+
+    fn log_access(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
+        purpose: String,
+        via: crate::audit::AccessVia,
+        now: Timestamp,
+    ) -> Result<(), DeviceError> {
+        let identity = self.identity(who)?;
+        let cert = &identity.certificate;
+        let tail = self.store.access_tail(&cert.body.id.0)?;
+        let entry = crate::audit::AccessEntry {
+            cert: cert.body.id.0.clone(),
+            seq: tail.as_ref().map_or(1, |t| t.seq + 1),
+            prev: tail.map_or_else(String::new, |t| t.hash),
+            at: now,
+            order: order.clone(),
+            purpose,
+            via,
+        };
+        let signed = crate::audit::SignedAccess::sign(&entry, cert, identity.custody.as_ref())?;
+        let verified = signed.verify(&self.trust)?;
+        Ok(self.store.append_own_access(&verified)?)
+    }
+
+    fn open_contact(
+        &self,
+        who: Option<&str>,
+        order: &OrderId,
     ) -> Result<ContactDetails, DeviceError> {
         let identity = self.identity(who)?;
         let (doc, state) = self.load(order)?;

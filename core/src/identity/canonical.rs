@@ -20,6 +20,7 @@ pub(crate) const REVOCATION_DOMAIN: &[u8] = b"hotline/v1/revocation\0";
 pub(crate) const CHANGE_DOMAIN: &[u8] = b"hotline/v1/change\0";
 pub(crate) const CATALOGUE_DOMAIN: &[u8] = b"hotline/v1/catalogue\0";
 pub(crate) const KNOWLEDGE_DOMAIN: &[u8] = b"hotline/v1/knowledge\0";
+pub(crate) const ACCESS_DOMAIN: &[u8] = b"hotline/v1/access\0";
 
 #[derive(Debug)]
 pub(crate) struct Canonical {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::canonical::{CHANGE_DOMAIN, Canonical, KNOWLEDGE_DOMAIN};
+use super::canonical::{ACCESS_DOMAIN, CHANGE_DOMAIN, Canonical, KNOWLEDGE_DOMAIN};
 use super::certificate::{Certificate, CertificateId};
 use super::custody::KeyCustody;
 use super::errors::IdentityError;
@@ -50,6 +50,15 @@ impl SignedEnvelope {
 /// `hotline/v1/change\0`, the signer's certificate id, then the payload (length-prefixed).
 pub fn change_message(signer: &CertificateId, payload: &[u8]) -> Vec<u8> {
     Canonical::new(CHANGE_DOMAIN)
+        .text(&signer.0)
+        .bytes(payload)
+        .finish()
+}
+
+/// `hotline/v1/access\0`, the signer's certificate id, then an access-audit entry's JSON
+/// (length-prefixed): its own domain, so an entry's signature passes for nothing else.
+pub fn access_message(signer: &CertificateId, payload: &[u8]) -> Vec<u8> {
+    Canonical::new(ACCESS_DOMAIN)
         .text(&signer.0)
         .bytes(payload)
         .finish()

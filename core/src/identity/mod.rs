@@ -30,7 +30,7 @@ pub use batch::{BatchItem, verify_batch};
 pub use certificate::{Certificate, CertificateBody, CertificateId};
 pub use content_digest::{ContentDigest, ContentHasher, ContentName};
 pub use custody::{KeyCustody, MemoryKeyCustody};
-pub use envelope::{SignedEnvelope, change_message, knowledge_message};
+pub use envelope::{SignedEnvelope, access_message, change_message, knowledge_message};
 pub use errors::IdentityError;
 pub use keys::{
     PUBLIC_KEY_LEN, PublicKeyBytes, SIGNATURE_LEN, SM2_PUBLIC_KEY_LEN, SM2_TAG, SignatureBytes,

@@ -15,6 +15,7 @@
 //! refuses (leaving it byte-for-byte unchanged) a damaged file, another application's database or
 //! a store from a newer version.
 
+mod access;
 mod blobs;
 mod catalogues;
 mod changes;
@@ -33,6 +34,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use access::AccessTail;
 pub use blobs::{BlobInfo, check_blob_hash};
 pub use changes::{ActionRecord, StoredChange};
 pub use errors::StoreError;

@@ -393,6 +393,34 @@ CREATE INDEX intake_matches_place ON intake_matches (kind, division, submitted_a
 DELETE FROM meta WHERE key = 'index_v6' AND EXISTS (SELECT 1 FROM changes);
 "#,
     },
+    Migration {
+        version: 16,
+        sql: r#"
+-- The access audit log: every signed entry recording an opening of a citizen's contact — this
+-- device's own (own = 1; pushed once a hub took it) and, at a hub, everyone's. Keyed by
+-- (signer, hash): two different entries claiming one place in a chain are both kept, so the
+-- fork shows.
+CREATE TABLE access_log (
+    cert        TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    order_id    TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    signature   BLOB NOT NULL,
+    payload     BLOB NOT NULL,
+    own         INTEGER NOT NULL,
+    pushed      INTEGER NOT NULL DEFAULT 0,
+    source      TEXT,
+    received_at INTEGER,
+    PRIMARY KEY (cert, hash)
+) WITHOUT ROWID;
+CREATE INDEX access_log_chain ON access_log (cert, seq);
+-- A device never writes two entries at one place of its own chain.
+CREATE UNIQUE INDEX access_log_own ON access_log (cert, seq) WHERE own = 1;
+CREATE INDEX access_log_order ON access_log (order_id);
+CREATE INDEX access_log_unpushed ON access_log (own, pushed);
+"#,
+    },
 ];
 
 /// The newest schema this software knows.

@@ -42,6 +42,8 @@ pub struct SyncClient {
     peer_key: String,
     /// What the last request pushed, to name refused changes.
     last_push: Vec<WireChange>,
+    /// The access entries the pending request pushed.
+    last_access: Vec<crate::audit::SignedAccess>,
     /// The last request's body, sent again (freshly signed) after a failure.
     pending: Option<Vec<u8>>,
     /// The hub's challenge for the next request (empty for in-process links).
@@ -60,6 +62,7 @@ impl SyncClient {
             who: who.map(str::to_string),
             peer_key: format!("{hub}/{cert}"),
             last_push: Vec::new(),
+            last_access: Vec::new(),
             pending: None,
             challenge: Vec::new(),
             push_left: true,
@@ -125,7 +128,12 @@ impl SyncClient {
         }
         let (kb_sent, kb_received) = device.store().kb_peer(&self.peer_key)?;
         let (kb_push, kb_push_upto, kb_left) = self.kb_push(device, kb_sent)?;
-        self.push_left = truncated || kb_left;
+        let mut access_push = device
+            .store()
+            .access_unpushed(wire::MAX_ACCESS_PUSH as u32 + 1)?;
+        let access_left = access_push.len() > wire::MAX_ACCESS_PUSH;
+        access_push.truncate(wire::MAX_ACCESS_PUSH);
+        self.push_left = truncated || kb_left || access_left;
         self.progress.to_push = push.len() as u64;
         let (certs, packed) = wire::pack(&push);
         let body = wire::encode(&SyncRequest {
@@ -143,7 +151,9 @@ impl SyncClient {
             kb_received,
             kb_push_upto,
             kb_push,
+            access_push: access_push.clone(),
         })?;
+        self.last_access = access_push;
         self.last_push = push;
         self.pending = Some(body.clone());
         Ok(body)
@@ -203,6 +213,26 @@ impl SyncClient {
         }
         // Knowledge-base records before the changes: a pulled answer may cite one.
         self.kb_response(device, &resp, &mut refusals, now)?;
+        // The hub took every pushed entry but those it refused; a refused one would be refused
+        // again, so it is logged here and not sent again either.
+        for r in &resp.access_refused {
+            self.progress.refused_by_hub += 1;
+            refusals.push(RefusalRecord {
+                at: now.timestamp_millis(),
+                peer: Some(self.hub.clone()),
+                order: None,
+                hash: usize::try_from(r.index)
+                    .ok()
+                    .and_then(|i| self.last_access.get(i))
+                    .map(|a| a.hash()),
+                code: r.code.clone(),
+                message_zh: r.message_zh.clone(),
+                message_en: r.message_en.clone(),
+            });
+        }
+        device
+            .store()
+            .mark_access_pushed(&std::mem::take(&mut self.last_access))?;
         let pulled = wire::unpack(&resp.certs, resp.pull)?;
         let outcomes = device.import_batch(&pulled, Some(&self.hub), now)?;
         // Orders whose history arrived with a gap are asked for whole next round; orders asked

@@ -87,6 +87,7 @@ pub fn pull(
         body,
         refused,
         kb_refused,
+        access_refused,
         mut served,
     } = pushed;
     let peer = cert.body.id.0.clone();
@@ -247,6 +248,7 @@ pub fn pull(
             kb: kb_rows,
             kb_cursor,
             kb_more,
+            access_refused,
         },
         served,
         peer,

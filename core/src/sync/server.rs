@@ -102,6 +102,8 @@ pub struct PreparedSync {
     checked: Vec<Checked>,
     /// The pushed knowledge-base records, each verified (signature, signer, fields, author).
     kb_checked: Vec<Result<crate::kb::VerifiedKb, crate::kb::KbError>>,
+    /// The pushed access-audit entries, each verified (signature by the certificate it names).
+    access_checked: Vec<Result<crate::audit::VerifiedAccess, crate::audit::AuditError>>,
 }
 
 impl PreparedSync {
@@ -112,7 +114,8 @@ impl PreparedSync {
 
     /// A round that pushes nothing has nothing to write before its pull.
     pub fn round(self) -> Round {
-        if !self.pushed.is_empty() || !self.kb_checked.is_empty() {
+        if !self.pushed.is_empty() || !self.kb_checked.is_empty() || !self.access_checked.is_empty()
+        {
             return Round::Push(self);
         }
         Round::PullOnly(Pushed {
@@ -124,6 +127,7 @@ impl PreparedSync {
             body: self.body,
             refused: Vec::new(),
             kb_refused: Vec::new(),
+            access_refused: Vec::new(),
         })
     }
 }
@@ -169,6 +173,10 @@ pub fn prepare_body(
         .iter()
         .map(|r| r.verify(trust))
         .collect();
+    let access_checked = std::mem::take(&mut body.access_push)
+        .iter()
+        .map(|a| a.verify(trust))
+        .collect();
     let leading = checked.iter().take_while(|c| c.is_err()).count();
     if leading >= MAX_LEADING_REFUSALS {
         return Err(SyncError::TooManyRefusals {
@@ -181,6 +189,7 @@ pub fn prepare_body(
         pushed,
         checked,
         kb_checked,
+        access_checked,
     })
 }
 
@@ -218,6 +227,7 @@ pub struct Pushed {
     pub(super) body: SyncRequest,
     pub(super) refused: Vec<Refusal>,
     pub(super) kb_refused: Vec<Refusal>,
+    pub(super) access_refused: Vec<Refusal>,
     pub(super) served: Served,
 }
 
@@ -234,6 +244,7 @@ pub fn take_push(
         pushed,
         checked,
         kb_checked,
+        access_checked,
     } = p;
     let peer = cert.body.id.0.clone();
     let mut served = Served {
@@ -242,6 +253,7 @@ pub fn take_push(
     };
     // Knowledge-base records first: an instant answer pushed in the same request may cite one.
     let kb_refused = take_kb_push(hub, kb_checked, &peer, now, &mut served)?;
+    let access_refused = take_access_push(hub, access_checked, &peer, now)?;
 
     // Ingest.
     let hashes: Vec<Option<String>> = checked
@@ -306,8 +318,34 @@ pub fn take_push(
         body,
         refused,
         kb_refused,
+        access_refused,
         served,
     })
+}
+
+/// Keeps the verified access entries of a push (any signer's: a device may relay another's);
+/// refused ones are logged and named back by their place in the push.
+fn take_access_push(
+    hub: &mut dyn HubStorage,
+    checked: Vec<Result<crate::audit::VerifiedAccess, crate::audit::AuditError>>,
+    peer: &str,
+    now: Timestamp,
+) -> Result<Vec<Refusal>, SyncError> {
+    let verified: Vec<_> = checked
+        .iter()
+        .filter_map(|c| c.as_ref().ok().cloned())
+        .collect();
+    hub.ingest_access(&verified, peer, now.timestamp_millis())?;
+    let mut refused = Vec::new();
+    let mut log = Vec::new();
+    for (i, c) in checked.iter().enumerate() {
+        if let Err(e) = c {
+            log.push(refusal_row(e, peer, None, None, now));
+            refused.push(refusal(i, e));
+        }
+    }
+    hub.log_refusals(&log)?;
+    Ok(refused)
 }
 
 /// Stores the verified records of a push; refusals (at verification or by the store) go to

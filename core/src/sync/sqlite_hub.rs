@@ -53,6 +53,16 @@ impl HubStorage for SqliteHub {
     fn reads(&mut self) -> &mut dyn HubReads {
         self.device.store_mut()
     }
+    fn ingest_access(
+        &mut self,
+        entries: &[crate::audit::VerifiedAccess],
+        peer: &str,
+        received_at: i64,
+    ) -> Result<u64, StoreError> {
+        self.device
+            .store()
+            .ingest_access(entries, Some(peer), received_at)
+    }
     fn ingest_kb(
         &mut self,
         records: &[crate::kb::VerifiedKb],

@@ -63,6 +63,12 @@ pub trait HubReads {
     fn changes_at(&mut self, seqs: &[i64]) -> Result<Vec<LoggedChange>, StoreError>;
     /// Whether `order` is, or has been, in any of `scopes`.
     fn order_in_scopes(&mut self, order: &OrderId, scopes: &[String]) -> Result<bool, StoreError>;
+    /// Access-audit entries held, by signer and place, `limit` after skipping `offset`.
+    fn access_entries(
+        &mut self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<crate::audit::SignedAccess>, StoreError>;
     /// Whether a change of `order` before log position `before` is listed under any of
     /// `scopes`: false when the order entered those scopes at or after `before`.
     fn order_listed_before(
@@ -128,6 +134,13 @@ pub trait HubStorage {
         records: &[crate::kb::VerifiedKb],
         peer: &str,
     ) -> Result<Vec<Result<crate::store::KbPut, crate::kb::KbError>>, StoreError>;
+    /// Keeps verified access-audit entries received from `peer` (a repeat is a no-op).
+    fn ingest_access(
+        &mut self,
+        entries: &[crate::audit::VerifiedAccess],
+        peer: &str,
+        received_at: i64,
+    ) -> Result<u64, StoreError>;
 }
 
 impl HubReads for Store {
@@ -199,6 +212,13 @@ impl HubReads for Store {
         before: i64,
     ) -> Result<bool, StoreError> {
         Store::order_listed_before(self, order, scopes, before)
+    }
+    fn access_entries(
+        &mut self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<crate::audit::SignedAccess>, StoreError> {
+        Store::access_entries(self, offset, limit)
     }
     fn kb_after(
         &mut self,

@@ -11,7 +11,11 @@ use crate::model::UnitId;
 /// 2: requests are signed over their endpoint and a hub challenge (version 1 had neither).
 /// 3: a request says which catalogue version the device has; an answer carries a newer one.
 /// 4: knowledge-base records travel both ways beside the changes, with a cursor of their own.
-pub const PROTOCOL: u8 = 4;
+/// 5: a request carries the device's signed access-audit entries the hub has not taken.
+pub const PROTOCOL: u8 = 5;
+
+/// Most access-audit entries one request may push.
+pub const MAX_ACCESS_PUSH: usize = 256;
 
 /// Most knowledge-base records one request may push.
 pub const MAX_KB_PUSH: usize = 256;
@@ -105,6 +109,9 @@ pub struct SyncRequest {
     /// Knowledge-base records the hub may lack (published here or relayed).
     #[serde(deserialize_with = "at_most::<_, _, MAX_KB_PUSH>")]
     pub kb_push: Vec<crate::kb::SignedKb>,
+    /// Access-audit entries of this device's chains the hub has not taken yet.
+    #[serde(deserialize_with = "at_most::<_, _, MAX_ACCESS_PUSH>")]
+    pub access_push: Vec<crate::audit::SignedAccess>,
 }
 
 /// A request signed by one enrolled person on the device: the hub answers with what that
@@ -157,6 +164,8 @@ pub struct SyncResponse {
     pub kb_cursor: i64,
     /// More knowledge-base records to pull.
     pub kb_more: bool,
+    /// Pushed access entries refused, by their place in `access_push` (the others are kept).
+    pub access_refused: Vec<Refusal>,
 }
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, SyncError> {

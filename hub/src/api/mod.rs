@@ -12,12 +12,13 @@
 //! Errors are the hub's typed JSON body with its stable code (Open311 gets its own error
 //! list shape). Storage work runs on the blocking pool like every other endpoint's.
 
+mod audit;
 mod auth;
 mod feed;
 mod open311;
 mod orders;
 mod params;
-mod service_intake;
+mod services;
 
 use std::sync::Arc;
 
@@ -29,8 +30,8 @@ use axum::routing::get;
 use crate::errors::HubError;
 use crate::state::Hub;
 
-pub use service_intake::SERVICES_DIR;
-pub(crate) use service_intake::ServiceIntakes;
+pub use services::SERVICES_DIR;
+pub(crate) use services::ServiceStores;
 
 /// The address a connection came from, attached by the server to each of its requests (behind
 /// a reverse proxy, the proxy's: public rates are then shared by everyone behind it).
@@ -48,6 +49,8 @@ pub(crate) fn routes() -> Router<Arc<Hub>> {
         .route(OPENAPI_PATH, get(openapi))
         .route("/api/v1/orders", get(orders::list))
         .route("/api/v1/orders/{id}", get(orders::one))
+        .route("/api/v1/orders/{id}/contact", get(audit::contact))
+        .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/warnings", get(orders::warnings))
         .route("/api/v1/refusals", get(orders::refusals))
         .route("/api/v1/events", get(feed::poll))

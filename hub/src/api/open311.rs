@@ -819,7 +819,7 @@ async fn post(hub: Arc<Hub>, headers: HeaderMap, body: Body, format: Format) -> 
         let who = caller(hub, &view, token.as_deref())?;
         let req = submission(&p, &view)?;
         let now = hub.options.clock.now();
-        let done = super::service_intake::submit(hub, &view, &who.cert.body.id.0, req, now)?;
+        let done = super::services::submit(hub, &view, &who.cert.body.id.0, req, now)?;
         hub.log.request(format_args!(
             "open311 intake from {}: {}",
             who.key.system, done.order.0

@@ -135,6 +135,15 @@ impl HubStorage for PgSession<'_> {
         self
     }
 
+    fn ingest_access(
+        &mut self,
+        entries: &[hotline_core::audit::VerifiedAccess],
+        peer: &str,
+        received_at: i64,
+    ) -> Result<u64, StoreError> {
+        self.ingest_access_pg(entries, peer, received_at)
+    }
+
     fn ingest_kb(
         &mut self,
         records: &[hotline_core::kb::VerifiedKb],

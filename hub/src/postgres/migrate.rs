@@ -141,6 +141,7 @@ pub fn from_sqlite_in_batches(
         report(done)?;
     }
     copy_knowledge(source, &mut conn, &trust)?;
+    copy_access(source, &mut conn, &trust)?;
     copy_tail(source, &mut conn)?;
     let held = conn
         .query_one(
@@ -262,6 +263,42 @@ fn copy_knowledge(
             .map_err(db)?;
         tx.commit().map_err(db)?;
         cursor = last;
+    }
+}
+
+/// The access audit log, each entry checked again (a rerun skips what was copied).
+fn copy_access(
+    source: &Store,
+    conn: &mut postgres::Client,
+    trust: &hotline_core::identity::TrustStore,
+) -> Result<(), HubError> {
+    let mut offset = 0u64;
+    loop {
+        let part = source.access_entries(offset, 500)?;
+        if part.is_empty() {
+            return Ok(());
+        }
+        offset += part.len() as u64;
+        let mut tx = conn.transaction().map_err(db)?;
+        for signed in &part {
+            let v = signed.verify(trust).map_err(DeviceError::from)?;
+            let seq = i64::try_from(v.entry.seq).unwrap_or(i64::MAX);
+            tx.execute(
+                "INSERT INTO access_log (cert, hash, seq, order_id, at, signature, payload)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                &[
+                    &v.signed.cert,
+                    &v.hash,
+                    &seq,
+                    &v.entry.order.0,
+                    &v.entry.at.timestamp_millis(),
+                    &v.signed.signature,
+                    &v.signed.payload,
+                ],
+            )
+            .map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
     }
 }
 

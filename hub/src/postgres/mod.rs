@@ -7,6 +7,7 @@
 //! `store_unavailable` (503, retryable; nothing committed); r2d2 replaces broken connections, so
 //! the hub recovers by itself when the server is back.
 
+mod access;
 mod blobs;
 mod errors;
 mod ingest;

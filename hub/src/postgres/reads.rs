@@ -277,6 +277,13 @@ impl HubReads for PgSession<'_> {
             .map_err(db)?;
         Ok(rows.iter().map(|r| OrderId(r.get(0))).collect())
     }
+    fn access_entries(
+        &mut self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<hotline_core::audit::SignedAccess>, StoreError> {
+        self.access_entries_pg(offset, limit)
+    }
     fn order_listed_before(
         &mut self,
         order: &OrderId,

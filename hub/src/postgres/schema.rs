@@ -110,6 +110,20 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE kb_owners (
         item TEXT PRIMARY KEY,
         unit TEXT NOT NULL);",
+    // 5: the access audit log (every signer's entries; two claiming one place both kept).
+    "CREATE TABLE access_log (
+        cert TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        order_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        signature BYTEA NOT NULL,
+        payload BYTEA NOT NULL,
+        source TEXT,
+        received_at BIGINT,
+        PRIMARY KEY (cert, hash));
+     CREATE INDEX access_log_chain ON access_log (cert, seq);
+     CREATE INDEX access_log_order ON access_log (order_id);",
 ];
 
 /// What a migration does after its SQL, in the same transaction: `(version, step)`.

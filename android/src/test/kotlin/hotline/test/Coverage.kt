@@ -53,8 +53,8 @@ class TrackedDevice(val inner: HotlineDevice) : HotlineDeviceInterface {
         inner.addCertificate(certificateJson).also { hit("addCertificate") }
     override suspend fun addEvidence(order: OrderId, photos: List<PhotoInput>, now: Timestamp, gps: GpsFix?, note: String, who: String?) =
         inner.addEvidence(order, photos, now, gps, note, who).also { hit("addEvidence") }
-    override suspend fun contact(order: OrderId, who: String?) =
-        inner.contact(order, who).also { hit("contact") }
+    override suspend fun contact(order: OrderId, purpose: String, who: String?) =
+        inner.contact(order, purpose, who).also { hit("contact") }
     override suspend fun exportChanges(order: OrderId) =
         inner.exportChanges(order).also { hit("exportChanges") }
     override suspend fun identities() = inner.identities().also { hit("identities") }

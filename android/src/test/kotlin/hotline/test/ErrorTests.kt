@@ -28,7 +28,9 @@ fun Suite.errorTests() {
             assertEquals("wrong_role", e.code)
             assertMessages(e, e.code, e.messageZh, e.messageEn)
             // The kiosk keeps no readable personal data.
-            assertEquals("contact_not_visible", assertFailsWith<HotlineException.Refused> { kiosk.device.contact(order) }.code)
+            assertEquals("contact_not_visible", assertFailsWith<HotlineException.Refused> { kiosk.device.contact(order, "回访 callback") }.code)
+            // No stated purpose, no contact: every opening is entered in the access log.
+            assertEquals("access_purpose_required", assertFailsWith<HotlineException.InvalidInput> { kiosk.device.contact(order, "  ") }.code)
         }
     }
 

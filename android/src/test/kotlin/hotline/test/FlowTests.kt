@@ -77,7 +77,7 @@ fun Suite.flowTests() {
 
             // Center: register and dispatch; the citizen's contact is readable here only.
             assertEquals(1uL, carry(kiosk, center, order, at("2026-03-02T09:30:00+08:00")).applied)
-            assertEquals("13912345678", center.device.contact(order, "dispatcher-1").phone)
+            assertEquals("13912345678", center.device.contact(order, "回访 callback", "dispatcher-1").phone)
             val t1 = at("2026-03-02T10:00:00+08:00")
             center.device.act(order, WorkflowAction.Register("受理"), t1, "dispatcher-1")
             val dispatched = center.device.act(order, dispatchTo(UNIT_A), t1, "dispatcher-1")
@@ -90,7 +90,7 @@ fun Suite.flowTests() {
             assertEquals(order, inbox.single().order)
             assertEquals(DeadlineKind.SIGN_FOR, inbox.single().nextDueKind)
             assertEquals(at("2026-03-02T22:00:00+08:00"), inbox.single().nextDue)
-            assertEquals("王秀英", staff.device.contact(order).name)
+            assertEquals("王秀英", staff.device.contact(order, "回访 callback").name)
             assertEquals(Status.IN_HANDLING, staff.device.act(order, WorkflowAction.SignFor("已签收"), at("2026-03-02T11:00:00+08:00")).status)
             staff.device.act(order, WorkflowAction.Contact(ContactMethod.PHONE, true, "已电话联系诉求人"), at("2026-03-02T11:30:00+08:00"))
             val photo = PhotoInput(PhotoSource.Bytes(jpeg(ByteArray(299_996) { 7 })), "image/jpeg", at("2026-03-03T15:00:00+08:00"), gps(35.7601, 115.0302))

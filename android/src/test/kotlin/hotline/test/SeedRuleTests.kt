@@ -231,7 +231,7 @@ fun Suite.seedRuleTests() {
             val passed = staff.device.act(order, WorkflowAction.PassOn(sub, "请一村核实"), at("2026-03-02T09:20:00+08:00"))
             assertEquals(listOf(sub), passed.subUnits)
             carry(staff, village, order, at("2026-03-02T09:30:00+08:00"))
-            assertTrue(village.device.contact(order).phone != null)
+            assertTrue(village.device.contact(order, "回访 callback").phone != null)
             village.device.act(order, WorkflowAction.Contact(ContactMethod.VISIT, true, "已上门"), at("2026-03-02T10:00:00+08:00"))
             carry(village, staff, order, at("2026-03-02T10:30:00+08:00"))
             val replied = staff.device.act(order, replyOf(UNIT_A), at("2026-03-03T10:00:00+08:00"))
