@@ -35,6 +35,7 @@ pub enum ApiKeyAction {
         cert: Option<String>,
         service: Option<ServiceKind>,
         valid_days: i64,
+        area: String,
     },
     Revoke(String),
     List,
@@ -74,12 +75,13 @@ pub fn run(ctx: &Ctx, data: &Path, action: ApiKeyAction) -> Result<(), CliError>
             cert,
             service,
             valid_days,
+            area,
         } => {
             let intake = matches!(service, Some(ServiceKind::Intake));
             let cert = match (cert, service) {
                 (Some(c), None) => CertificateId::new(c),
                 (None, Some(kind)) => {
-                    enrol_service(ctx, data, &mut auth, &system, kind, valid_days)?
+                    enrol_service(ctx, data, &mut auth, &system, kind, valid_days, area)?
                 }
                 _ => {
                     return Err(CliError::new(
@@ -120,6 +122,7 @@ fn enrol_service(
     system: &str,
     kind: ServiceKind,
     valid_days: i64,
+    area: String,
 ) -> Result<CertificateId, CliError> {
     if valid_days <= 0 {
         return Err(CliError::new(
@@ -131,7 +134,7 @@ fn enrol_service(
     let slug: String = system
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() {
+            if c.is_alphanumeric() {
                 c.to_ascii_lowercase()
             } else {
                 '-'
@@ -161,7 +164,7 @@ fn enrol_service(
         unit: UnitId::new(unit),
         person: PersonId::new(format!("{prefix}-{slug}")),
         display_name: format!("{system}（{label}）"),
-        area: String::new(),
+        area,
         not_before: ctx.now,
         valid_days,
     };

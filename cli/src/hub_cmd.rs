@@ -137,9 +137,12 @@ pub enum HubCommand {
         /// The reader's unit (staff of that unit; default: the center's callback desk).
         #[arg(long, requires = "reader")]
         unit: Option<String>,
-        /// The intake identity's certificate validity.
+        /// The service identity's certificate validity.
         #[arg(long, default_value_t = 365)]
         valid_days: i64,
+        /// The service identity's division code prefix (as for `hub enroll`).
+        #[arg(long, default_value = "4109")]
+        area: String,
         /// Revoke this key (its id, `key-…`).
         #[arg(long, conflicts_with_all = ["system", "cert", "intake", "list"])]
         revoke: Option<String>,
@@ -225,6 +228,7 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             reader,
             unit,
             valid_days,
+            area,
             revoke,
             list,
         } => {
@@ -243,6 +247,7 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
                         None
                     },
                     valid_days,
+                    area,
                 },
                 (None, false, None) => {
                     return Err(CliError::new(
