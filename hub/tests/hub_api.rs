@@ -117,6 +117,11 @@ async fn orders_are_read_with_the_keys_certificate_scope_and_typed_errors() {
     // Who may not read, and why — each a stable code.
     let (st, body) = get(&s.hub, "/api/v1/orders", Some(&kiosk_key)).await;
     assert_eq!((st, code(&body)), (403, "api_not_permitted"));
+    let (st, body) = get(&s.hub, "/api/v1/events", Some(&kiosk_key)).await;
+    assert_eq!((st, code(&body)), (403, "api_not_permitted"));
+    // A path that is not text is a typed refusal, not the router's plain text.
+    let (st, body) = get(&s.hub, "/api/v1/orders/%FF", Some(&desk_key)).await;
+    assert_eq!((st, code(&body)), (400, "api_query_invalid"));
     let (st, body) = get(&s.hub, "/api/v1/orders", None).await;
     assert_eq!((st, code(&body)), (401, "api_token_missing"));
     assert!(

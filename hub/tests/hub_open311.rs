@@ -518,6 +518,18 @@ async fn a_front_end_submits_with_its_key_and_its_service_identity_signs() {
         (Some("秀英 王"), Some(PHONE))
     );
 
+    // A place given by its coordinates alone.
+    let by_fix: Vec<(&str, &str)> = form
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "address_string")
+        .collect();
+    let (st, body) = post(&s.hub, "requests.json", &by_fix).await;
+    assert_eq!(st, 200, "{body}");
+    let (st, _, body) = fetch(&s.hub, "services/%FF.json").await;
+    assert_eq!(st, 400);
+    assert!(body.contains("api_query_invalid"), "{body}");
+
     // XML takes the same form.
     let mut f2 = form.to_vec();
     f2[2] = ("description", "第二次反映：夜间施工");

@@ -34,12 +34,13 @@ struct Contact {
 pub(crate) async fn contact(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = blocking(&hub, move |hub| {
         let view = hub.view();
         let who = caller(hub, &view, bearer(&headers).as_deref())?;
+        let id = super::params::path_segment(id)?;
         let p = Params::parse(query.as_deref())?;
         let purpose = p.get("purpose").unwrap_or("").to_string();
         hotline_core::audit::check_purpose(&purpose).map_err(DeviceError::from)?;

@@ -76,6 +76,12 @@ fn cursor_of(raw: Option<&str>) -> Result<i64, HubError> {
 fn page(hub: &Hub, token: Option<&str>, after: i64, limit: usize) -> Result<FeedAnswer, HubError> {
     let view = hub.view();
     let who = caller(hub, &view, token)?;
+    if hotline_core::sync::PullScope::of(&who.cert) == hotline_core::sync::PullScope::Nothing {
+        return Err(HubError::NotPermitted {
+            zh: "订阅工单事件（其身份为自助终端或受理服务，不得读取任何工单）",
+            en: "subscribe to order events (its identity is a kiosk's or an intake service's, which reads none)",
+        });
+    }
     hub.with_reads(&view, |reads| {
         let FeedPage { entries, cursor } = feed_page(reads, &who.cert, after, limit)?;
         let mut by_order: HashMap<OrderId, HashMap<String, Event>> = HashMap::new();

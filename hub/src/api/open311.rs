@@ -370,8 +370,12 @@ fn definition_of(cat: &Catalogue, c: &Category) -> Definition {
 async fn definition(
     State(hub): State<Arc<Hub>>,
     client: Client,
-    Path(file): Path<String>,
+    file: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
+    let file = match super::params::path_segment(file) {
+        Ok(f) => f,
+        Err(e) => return error(Format::Json, &e),
+    };
     let Some((code, format)) = split_format(&file).map(|(c, f)| (c.to_string(), f)) else {
         return error(
             Format::Json,
@@ -654,8 +658,12 @@ async fn requests_xml(
 async fn one_request(
     State(hub): State<Arc<Hub>>,
     client: Client,
-    Path(file): Path<String>,
+    file: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
+    let file = match super::params::path_segment(file) {
+        Ok(f) => f,
+        Err(e) => return error(Format::Json, &e),
+    };
     let Some((id, format)) = split_format(&file).map(|(c, f)| (c.to_string(), f)) else {
         return error(
             Format::Json,
@@ -725,12 +733,17 @@ fn submission(p: &Params, view: &View) -> Result<SubmitRequest, HubError> {
         .ok_or_else(|| HubError::BadQuery("description is required".into()))?;
     let lat = coordinate(p, "lat", 90.0)?;
     let lon = coordinate(p, "long", 180.0)?;
-    let address = p.get("address_string").unwrap_or("").to_string();
-    if address.is_empty() && (lat.is_none() || lon.is_none()) {
-        return Err(HubError::BadQuery(
-            "a location is required: lat and long, or address_string".into(),
-        ));
-    }
+    let address = match (p.get("address_string"), lat, lon) {
+        (Some(a), _, _) => a.to_string(),
+        // A place given by its coordinates alone is written as them: an order always has an
+        // address line.
+        (None, Some(lat), Some(lon)) => format!("坐标 / coordinates {lat:.6},{lon:.6}"),
+        _ => {
+            return Err(HubError::BadQuery(
+                "a location is required: lat and long, or address_string".into(),
+            ));
+        }
+    };
     let gps = match (lat, lon) {
         (Some(lat), Some(lon)) => Some(hotline_core::model::GpsFix {
             lat,

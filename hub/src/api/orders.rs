@@ -79,8 +79,8 @@ fn reader(hub: &Hub, view: &View, headers: &HeaderMap) -> Result<Caller, HubErro
     let c = caller(hub, view, bearer(headers).as_deref())?;
     if PullScope::of(&c.cert) == PullScope::Nothing {
         return Err(HubError::NotPermitted {
-            zh: "读取工单（其身份为自助终端，不得读取任何工单）",
-            en: "read orders (its identity is a kiosk's, which reads none)",
+            zh: "读取工单（其身份为自助终端或受理服务，不得读取任何工单）",
+            en: "read orders (its identity is a kiosk's or an intake service's, which reads none)",
         });
     }
     Ok(c)
@@ -199,11 +199,12 @@ fn step(e: &Event, outcome: Option<&Outcome>) -> Step {
 pub(crate) async fn one(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
     let result = blocking(&hub, move |hub| {
         let view = hub.view();
         let who = reader(hub, &view, &headers)?;
+        let id = super::params::path_segment(id)?;
         let order = OrderId::new(id.clone());
         hub.with_reads(&view, |reads| {
             let unknown = || HubError::Device(DeviceError::UnknownOrder(id.clone()));

@@ -83,3 +83,12 @@ impl Params {
             })
     }
 }
+
+/// A path segment the router matched, or the typed error for one that does not decode (say,
+/// percent-escapes that are not UTF-8) instead of the router's plain-text rejection.
+pub(crate) fn path_segment(
+    p: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<String, HubError> {
+    p.map(|axum::extract::Path(s)| s)
+        .map_err(|_| HubError::BadQuery("the path is not valid UTF-8 text".into()))
+}
