@@ -174,3 +174,64 @@ fn enrol_service(
     Device::init(&dir, &cred, ctx.now)?;
     Ok(id)
 }
+
+/// `hotline hub webhook`: add (the key must exist), remove or list the webhooks.
+pub fn webhook(
+    ctx: &Ctx,
+    data: &Path,
+    add: Option<(String, String)>,
+    remove: Option<String>,
+    list: bool,
+) -> Result<(), CliError> {
+    use hotline_hub::api::webhooks;
+    if let Some((key, url)) = add {
+        let auth = Authority::open(data)?;
+        if !auth
+            .api_keys()
+            .iter()
+            .any(|k| k.id == key && k.revoked_at.is_none())
+        {
+            return Err(hotline_core::device::DeviceError::UnknownApiKey(key).into());
+        }
+        let hook = webhooks::add(data, &key, &url)?;
+        if ctx.json {
+            return print_json(&hook);
+        }
+        crate::outln!("已配置事件推送 / webhook set: {} → {}", hook.key, hook.url);
+        crate::outln!(
+            "  签名密钥（只显示这一次）/ signing secret (shown this once): {}",
+            hook.secret
+        );
+        return Ok(());
+    }
+    if let Some(key) = remove {
+        let removed = webhooks::remove(data, &key)?;
+        if ctx.json {
+            return print_json(&json!({ "key": key, "removed": removed }));
+        }
+        crate::outln!("已移除 / removed: {key} ({removed})");
+        return Ok(());
+    }
+    if !list {
+        return Err(CliError::new(
+            ErrorCode::Usage,
+            "须指定 --key 与 --url、--remove 或 --list",
+            "give --key with --url, --remove or --list",
+        ));
+    }
+    let hooks: Vec<_> = webhooks::list(data)?
+        .into_iter()
+        .map(|h| json!({ "key": h.key, "url": h.url }))
+        .collect();
+    if ctx.json {
+        return print_json(&hooks);
+    }
+    for h in &hooks {
+        crate::outln!(
+            "{}  {}",
+            h["key"].as_str().unwrap_or(""),
+            h["url"].as_str().unwrap_or("")
+        );
+    }
+    Ok(())
+}

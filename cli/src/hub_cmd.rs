@@ -150,6 +150,24 @@ pub enum HubCommand {
         #[arg(long)]
         list: bool,
     },
+    /// Push the event feed of an API key to a subscriber's URL (signed, retried with
+    /// back-off; see SPEC.md §11): `--key KEY --url URL` prints the signing secret once;
+    /// `--remove KEY`; `--list`. The running hub picks a change up by itself.
+    /// 配置事件推送（webhook）。
+    Webhook {
+        #[arg(long)]
+        data: PathBuf,
+        /// The API key whose view is delivered (`key-…`).
+        #[arg(long, requires = "url", conflicts_with_all = ["remove", "list"])]
+        key: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        /// Stop delivering to this key's webhook.
+        #[arg(long, conflicts_with = "list")]
+        remove: Option<String>,
+        #[arg(long)]
+        list: bool,
+    },
     /// Revoke certificates; writes the new root-signed revocation list.
     /// 吊销证书，写出新的吊销清单。
     Revoke {
@@ -220,6 +238,13 @@ pub fn run(cmd: HubCommand, ctx: &Ctx) -> Result<(), CliError> {
             enroll(ctx, &data, &req, device_key, &out)
         }
         HubCommand::Revoke { data, certs, out } => revoke(ctx, &data, &certs, &out),
+        HubCommand::Webhook {
+            data,
+            key,
+            url,
+            remove,
+            list,
+        } => crate::api_key_cmd::webhook(ctx, &data, key.zip(url), remove, list),
         HubCommand::ApiKey {
             data,
             system,

@@ -146,6 +146,58 @@ fn keys_the_access_log_and_open311_from_the_terminal() {
     let log = t.ok(&["audit", "--data", "city", "--person", "reader-回访系统"]);
     assert_eq!(log["entries"][0]["system"], "回访系统", "{log}");
 
+    // Webhooks: set for an issued key (the secret shown once), listed, removed.
+    let hook = t.ok(&[
+        "hub",
+        "webhook",
+        "--data",
+        "city",
+        "--key",
+        platform["id"].as_str().unwrap(),
+        "--url",
+        "http://127.0.0.1:9/hook",
+    ]);
+    assert!(hook["secret"].as_str().unwrap().starts_with("whsec_"));
+    assert_eq!(
+        t.ok(&["hub", "webhook", "--data", "city", "--list"])[0]["url"],
+        "http://127.0.0.1:9/hook"
+    );
+    assert_eq!(
+        t.fails(&[
+            "hub",
+            "webhook",
+            "--data",
+            "city",
+            "--key",
+            "key-none",
+            "--url",
+            "http://x/"
+        ]),
+        "unknown_api_key"
+    );
+    assert_eq!(
+        t.fails(&[
+            "hub",
+            "webhook",
+            "--data",
+            "city",
+            "--key",
+            platform["id"].as_str().unwrap(),
+            "--url",
+            "ftp://x/"
+        ]),
+        "bad_input"
+    );
+    let removed = t.ok(&[
+        "hub",
+        "webhook",
+        "--data",
+        "city",
+        "--remove",
+        platform["id"].as_str().unwrap(),
+    ]);
+    assert_eq!(removed["removed"], true);
+
     // A revoked key stops at once.
     let key_id = platform["id"].as_str().unwrap();
     t.ok(&["hub", "api-key", "--data", "city", "--revoke", key_id]);

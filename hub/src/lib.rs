@@ -21,7 +21,7 @@
 // typed error. Declared here, at the crate root, so test code needs no allowances.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod api;
+pub mod api;
 mod authority_watch;
 mod blob_routes;
 pub mod center;

@@ -73,6 +73,10 @@ pub async fn start_with(
     let bound = listener.local_addr().map_err(listen_err)?;
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(collect_garbage(Arc::clone(&hub), stopped.clone()));
+    tokio::spawn(crate::api::webhooks::deliver(
+        Arc::clone(&hub),
+        stopped.clone(),
+    ));
     let task = tokio::spawn(serve(listener, Arc::clone(&hub), stopped));
     hub.log.always(format_args!(
         "serving on {bound}: at most {} connections, {} heavy request(s) at once",

@@ -53,9 +53,9 @@ pub(crate) struct FeedEvent {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct FeedAnswer {
-    events: Vec<FeedEvent>,
+    pub(crate) events: Vec<FeedEvent>,
     /// Ask from here next.
-    cursor: i64,
+    pub(crate) cursor: i64,
     at: Option<String>,
 }
 
@@ -76,14 +76,25 @@ fn cursor_of(raw: Option<&str>) -> Result<i64, HubError> {
 fn page(hub: &Hub, token: Option<&str>, after: i64, limit: usize) -> Result<FeedAnswer, HubError> {
     let view = hub.view();
     let who = caller(hub, &view, token)?;
-    if hotline_core::sync::PullScope::of(&who.cert) == hotline_core::sync::PullScope::Nothing {
+    page_for(hub, &view, &who.cert, after, limit)
+}
+
+/// One page of what `cert` may see after `after` (the caller checked who it is). Blocking.
+pub(crate) fn page_for(
+    hub: &Hub,
+    view: &crate::state::View,
+    cert: &hotline_core::identity::Certificate,
+    after: i64,
+    limit: usize,
+) -> Result<FeedAnswer, HubError> {
+    if hotline_core::sync::PullScope::of(cert) == hotline_core::sync::PullScope::Nothing {
         return Err(HubError::NotPermitted {
             zh: "订阅工单事件（其身份为自助终端或受理服务，不得读取任何工单）",
             en: "subscribe to order events (its identity is a kiosk's or an intake service's, which reads none)",
         });
     }
-    hub.with_reads(&view, |reads| {
-        let FeedPage { entries, cursor } = feed_page(reads, &who.cert, after, limit)?;
+    hub.with_reads(view, |reads| {
+        let FeedPage { entries, cursor } = feed_page(reads, cert, after, limit)?;
         let mut by_order: HashMap<OrderId, HashMap<String, Event>> = HashMap::new();
         let mut events = Vec::with_capacity(entries.len());
         for e in entries {

@@ -19,6 +19,7 @@ mod open311;
 mod orders;
 mod params;
 mod services;
+pub mod webhooks;
 
 use std::sync::Arc;
 
