@@ -32,6 +32,19 @@ impl RateLimits {
             })
     }
 
+    /// A request that costs `n` ordinary ones (a public listing that reads every order's index
+    /// row): it waits until the key has `n` to spend; more than the burst is never allowed.
+    pub(crate) fn check_n(&self, key: &str, n: u32) -> Result<(), SyncError> {
+        let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        match self.limiter.check_key_n(&key.to_string(), n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(SyncError::RateLimited {
+                retry_after_s: not_until.wait_time_from(self.clock.now()).as_secs() + 1,
+            }),
+            Err(_) => Err(SyncError::RateLimited { retry_after_s: 1 }),
+        }
+    }
+
     /// Forgets certificates that have been quiet long enough to be back at a full burst.
     pub(crate) fn forget_quiet(&self) {
         self.limiter.retain_recent();

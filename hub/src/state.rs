@@ -44,6 +44,8 @@ pub struct Hub {
     pub(crate) calendar: hotline_core::policy::HolidayCalendar,
     /// The intake services' own stores (Open311 submissions), by system.
     pub(crate) services: crate::api::ServiceStores,
+    /// Orders' published Open311 form, by their index row's update.
+    pub(crate) published: crate::api::Published,
     /// Wakes long-polls and event streams when this process took in changes.
     pub(crate) changed: tokio::sync::watch::Sender<u64>,
 }
@@ -129,6 +131,7 @@ impl Hub {
             calendar,
             services,
             changed: tokio::sync::watch::Sender::new(0),
+            published: crate::api::Published::default(),
             data_dir: data_dir.to_path_buf(),
             node_id,
             freshness,

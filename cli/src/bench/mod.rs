@@ -4,6 +4,7 @@
 //! storage), `status` (lookups while kiosks push), `memory` (the hub's memory as orders grow).
 //! This module holds what they share: the hub process, the city's devices, the work folder.
 
+mod api;
 mod attack;
 mod center;
 mod ingest;
@@ -55,6 +56,9 @@ pub enum BenchCommand {
     /// The kiosk's numbers: knowledge-base search p50/p99 over N items, the sync of an update
     /// to a kiosk (time, bytes), the duplicate check at intake over M orders. 知识库与查重。
     Kb(kb::KbArgs),
+    /// The city platform's reads over HTTP: Open311's listing, the JSON API's order pages,
+    /// the event feed (against the hub's health round trip).
+    Api(api::ApiArgs),
 }
 
 #[derive(Args, Debug)]
@@ -168,6 +172,7 @@ pub fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
         BenchCommand::Memory(args) => reported(json, |put| memory::run(args, put)),
         BenchCommand::Center(args) => reported(json, |put| center::run(args, put)),
         BenchCommand::Kb(args) => reported(json, |put| kb::run(args, put)),
+        BenchCommand::Api(args) => reported(json, |put| api::run(args, put)),
     }
 }
 

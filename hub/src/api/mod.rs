@@ -31,6 +31,7 @@ use axum::routing::get;
 use crate::errors::HubError;
 use crate::state::Hub;
 
+pub(crate) use open311::Published;
 pub use services::SERVICES_DIR;
 pub(crate) use services::ServiceStores;
 

@@ -41,6 +41,9 @@ const MAX_REQUESTS: usize = 1000;
 const DEFAULT_WINDOW_DAYS: i64 = 90;
 /// Order ids looked at per read while listing.
 const SCAN: u32 = 500;
+/// What one listing costs of a client address's request rate (20 a second, burst 200): a
+/// client lists at most twice a second.
+const LISTING_COST: u32 = 10;
 /// Ids one `service_request_id` filter may name.
 const MAX_IDS: usize = 100;
 
@@ -298,14 +301,14 @@ fn services(view: &View) -> Vec<Service> {
 }
 
 async fn services_json(State(hub): State<Arc<Hub>>, client: Client) -> Response {
-    public(&hub, client, Format::Json, |_, view| {
+    public(&hub, client, Format::Json, 1, |_, view| {
         json_string(&services(view))
     })
     .await
 }
 
 async fn services_xml(State(hub): State<Arc<Hub>>, client: Client) -> Response {
-    public(&hub, client, Format::Xml, |_, view| {
+    public(&hub, client, Format::Xml, 1, |_, view| {
         xml(&ServicesXml {
             service: &services(view),
         })
@@ -382,7 +385,7 @@ async fn definition(
             &HubError::NoRoute(format!("/open311/v2/services/{file}")),
         );
     };
-    public(&hub, client, format, move |_, view| {
+    public(&hub, client, format, 1, move |_, view| {
         let cat = latest(view).ok_or_else(|| HubError::ServiceUnknown(code.clone()))?;
         let c = cat
             .category(&code)
@@ -434,6 +437,63 @@ fn status_notes(row: &IndexRow) -> String {
     }
 }
 
+/// What a request shows that only its history holds — when it was made and where — fixed at
+/// submission, so kept once per order: a public listing then reads index rows and this, and
+/// folds an order's history only the first time it is shown.
+#[derive(Debug, Default)]
+pub(crate) struct Published {
+    by_order: std::sync::Mutex<std::collections::HashMap<String, Fixed>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fixed {
+    requested_ms: Option<i64>,
+    /// Rounded to 0.01°.
+    lat_long: Option<(f64, f64)>,
+}
+
+/// Orders kept in [`Published`] before it starts again (a few dozen bytes each).
+const MAX_PUBLISHED: usize = 500_000;
+
+/// An order's [`Fixed`] part, from the cache or its verified history.
+fn fixed_of(
+    reads: &mut dyn HubReads,
+    view: &View,
+    hub: &Hub,
+    row: &IndexRow,
+) -> Result<Fixed, HubError> {
+    let lock = || {
+        hub.published
+            .by_order
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(f) = lock().get(&row.order.0) {
+        return Ok(*f);
+    }
+    let stored = reads.changes_for(&row.order)?;
+    let events = verified_events(&view.trust, &row.order, &stored)?;
+    let state = fold(&events, &view.policy, &hub.calendar);
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    let fixed = Fixed {
+        requested_ms: state.submitted_at.map(|t| t.timestamp_millis()),
+        lat_long: state
+            .details
+            .as_ref()
+            .and_then(|d| d.location.gps)
+            .map(|g| (round(g.lat), round(g.lon))),
+    };
+    // Only a submitted order's part is fixed.
+    if fixed.requested_ms.is_some() {
+        let mut cache = lock();
+        if cache.len() >= MAX_PUBLISHED {
+            cache.clear();
+        }
+        cache.insert(row.order.0.clone(), fixed);
+    }
+    Ok(fixed)
+}
+
 /// One order as a service request, or `None` for what is never published (confidential).
 fn request_of(
     reads: &mut dyn HubReads,
@@ -444,11 +504,7 @@ fn request_of(
     if row.confidential {
         return Ok(None);
     }
-    let stored = reads.changes_for(&row.order)?;
-    let events = verified_events(&view.trust, &row.order, &stored)?;
-    let state = fold(&events, &view.policy, &hub.calendar);
-    let round = |x: f64| (x * 100.0).round() / 100.0;
-    let gps = state.details.as_ref().and_then(|d| d.location.gps);
+    let fixed = fixed_of(reads, view, hub, row)?;
     let cat = latest(view);
     let (service_code, service_name) = match (&row.category, cat) {
         (Some(code), Some(cat)) => (
@@ -469,14 +525,12 @@ fn request_of(
         service_name,
         service_code,
         agency_responsible: row.lead_unit.clone(),
-        requested_datetime: state
-            .submitted_at
-            .and_then(|t| city_time(t.timestamp_millis())),
+        requested_datetime: fixed.requested_ms.and_then(city_time),
         updated_datetime: city_time(row.updated_at),
         expected_datetime: row.handling_due.and_then(city_time),
         address_id: row.division_code.clone(),
-        lat: gps.as_ref().map(|g| round(g.lat)),
-        long: gps.as_ref().map(|g| round(g.lon)),
+        lat: fixed.lat_long.map(|l| l.0),
+        long: fixed.lat_long.map(|l| l.1),
     }))
 }
 
@@ -613,11 +667,12 @@ async fn public(
     hub: &Arc<Hub>,
     client: Client,
     format: Format,
+    cost: u32,
     f: impl FnOnce(&Hub, &View) -> Result<String, HubError> + Send + 'static,
 ) -> Response {
     let client = client.map_or_else(|| "unknown".to_string(), |c| c.0.0.to_string());
     let body = blocking(hub, move |hub| {
-        hub.rate.check(&format!("open311:{client}"))?;
+        hub.rate.check_n(&format!("open311:{client}"), cost)?;
         let view = hub.view();
         f(hub, &view)
     })
@@ -631,7 +686,9 @@ async fn requests(
     query: Option<String>,
     format: Format,
 ) -> Response {
-    public(&hub, client, format, move |hub, view| {
+    // A listing reads every order's index row (≈190 ms at 10,000 orders, `hotline bench api`):
+    // it costs the rate of a listing's worth of single reads.
+    public(&hub, client, format, LISTING_COST, move |hub, view| {
         let p = Params::parse(query.as_deref())?;
         let f = filters(&p, hub.options.clock.now().timestamp_millis())?;
         render_requests(format, &select(hub, view, &f)?)
@@ -670,7 +727,7 @@ async fn one_request(
             &HubError::NoRoute(format!("/open311/v2/requests/{file}")),
         );
     };
-    public(&hub, client, format, move |hub, view| {
+    public(&hub, client, format, 1, move |hub, view| {
         let unknown =
             || HubError::Device(hotline_core::device::DeviceError::UnknownOrder(id.clone()));
         let found = hub.with_reads(view, |reads| {
