@@ -346,3 +346,82 @@ async fn push_access(
         resp,
     )
 }
+
+#[tokio::test]
+async fn a_peer_pushing_garbage_or_too_many_entries_is_refused() {
+    let s = scene().await;
+    // Garbage by the hundred: each refused by its place, none kept.
+    let garbage: Vec<SignedAccess> = (0..256)
+        .map(|i| SignedAccess {
+            cert: if i % 2 == 0 {
+                cert_id(&s.staff_a)
+            } else {
+                "x".repeat(200)
+            },
+            signature: vec![7; 64],
+            payload: format!("{{\"cert\":\"{i}\"").into_bytes(),
+        })
+        .collect();
+    let (refused, _) = push_access(&s, &garbage).await;
+    assert_eq!(refused.len(), 256);
+    assert!(
+        refused.iter().all(|c| c == "access_entry_invalid"),
+        "{refused:?}"
+    );
+    // An entry signed for real with a purpose past its limit.
+    let identity = s.staff_a.identity(None).unwrap().certificate.clone();
+    let cert = cert_id(&s.staff_a);
+    let custody = FileKeyCustody::open(
+        &s.city
+            .dir("staff-a")
+            .join("keys")
+            .join(format!("{cert}.key")),
+    )
+    .unwrap();
+    let long = AccessEntry {
+        cert: cert.clone(),
+        seq: 1,
+        prev: String::new(),
+        at: t(LATER),
+        order: s.order.clone(),
+        purpose: "查".repeat(201),
+        via: AccessVia::Device,
+    };
+    assert!(
+        SignedAccess::sign(&long, &identity, &custody).is_err(),
+        "the signer refuses it"
+    );
+    let payload = serde_json::to_vec(&long).unwrap();
+    let signature = {
+        use hotline_core::identity::KeyCustody;
+        custody
+            .sign(&hotline_core::identity::access_message(
+                &CertificateId::new(cert.clone()),
+                &payload,
+            ))
+            .unwrap()
+            .to_tagged_bytes()
+    };
+    let (refused, _) = push_access(
+        &s,
+        &[SignedAccess {
+            cert: cert.clone(),
+            signature,
+            payload,
+        }],
+    )
+    .await;
+    assert_eq!(refused, ["access_purpose_required"]);
+    // More than a request may carry: the whole request is refused before anything is read.
+    let too_many = vec![garbage[0].clone(); 257];
+    use hotline_core::sync::wire;
+    let mut body: wire::SyncRequest =
+        wire::decode(&sync_body(0, Vec::new(), Vec::new(), Vec::new(), 0)).unwrap();
+    body.access_push = too_many;
+    let path = hotline_core::sync::http::messages::SYNC_PATH;
+    let req = signed(&s.hub, &s.staff_b, path, wire::encode(&body).unwrap()).await;
+    let (status, err) = post_raw(&s.hub, path, req).await.unwrap_err();
+    assert_eq!((status, err.error.code.as_str()), (400, "sync_malformed"));
+    let (all, _) = hotline_hub::center::access_log(&s.city.data(), None).unwrap();
+    assert!(all.is_empty(), "nothing kept");
+}
