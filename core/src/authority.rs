@@ -470,8 +470,13 @@ impl Authority {
             );
         }
         let (token, digest) = crate::api_key::new_token(&mut OsRng);
+        // Webhooks and revocation name a key by its id: never two alike.
+        let mut id = crate::api_key::new_key_id(&mut OsRng);
+        while self.ledger.api_keys.iter().any(|k| k.id == id) {
+            id = crate::api_key::new_key_id(&mut OsRng);
+        }
         let record = ApiKeyRecord {
-            id: crate::api_key::new_key_id(&mut OsRng),
+            id,
             system: system.to_string(),
             cert: cert.clone(),
             token_sha256: digest,

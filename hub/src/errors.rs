@@ -50,6 +50,13 @@ pub enum HubError {
     BadCursor(String),
     #[error("no Open311 service `{0}`")]
     ServiceUnknown(String),
+    /// What the hub's own checks refused of a service identity's record (its typed reason).
+    #[error("{en}")]
+    Refused {
+        code: ErrorCode,
+        zh: String,
+        en: String,
+    },
     #[error(
         "this API key's system may not submit requests (its identity is not an intake service of this hub)"
     )]
@@ -79,6 +86,7 @@ impl Coded for HubError {
             HubError::BadCursor(_) => ErrorCode::FeedCursorInvalid,
             HubError::ServiceUnknown(_) => ErrorCode::Open311ServiceUnknown,
             HubError::IntakeNotEnabled => ErrorCode::Open311IntakeNotEnabled,
+            HubError::Refused { code, .. } => *code,
         }
     }
 
@@ -110,6 +118,7 @@ impl Coded for HubError {
             HubError::IntakeNotEnabled => {
                 "该接口密钥所属系统不得提交诉求（其身份不是本平台的受理服务）".into()
             }
+            HubError::Refused { zh, .. } => zh.clone(),
         }
     }
 

@@ -44,7 +44,9 @@ pub struct Hub {
     pub(crate) calendar: hotline_core::policy::HolidayCalendar,
     /// The intake services' own stores (Open311 submissions), by system.
     pub(crate) services: crate::api::ServiceStores,
-    /// Orders' published Open311 form, by their index row's update.
+    /// Permits for Open311 listings at once (each reads many index rows).
+    pub(crate) listings: tokio::sync::Semaphore,
+    /// What Open311 shows of each order that only its history holds.
     pub(crate) published: crate::api::Published,
     /// Wakes long-polls and event streams when this process took in changes.
     pub(crate) changed: tokio::sync::watch::Sender<u64>,
@@ -132,6 +134,7 @@ impl Hub {
             services,
             changed: tokio::sync::watch::Sender::new(0),
             published: crate::api::Published::default(),
+            listings: tokio::sync::Semaphore::new(2),
             data_dir: data_dir.to_path_buf(),
             node_id,
             freshness,

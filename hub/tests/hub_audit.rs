@@ -237,6 +237,17 @@ async fn a_deleted_entry_is_a_gap_and_an_altered_one_does_not_verify() {
         },
     );
     assert!(!by_order.intact());
+    // So does a view that lists none of the signer's entries: a missing entry's order and
+    // month are unknown.
+    let other_month = hub_report(
+        &s,
+        &AuditFilter {
+            period: Some(hotline_core::center::Period::month("2026-07").unwrap()),
+            ..AuditFilter::default()
+        },
+    );
+    assert!(other_month.entries.is_empty());
+    assert_eq!(other_month.problems.len(), 1);
 
     // At the hub, someone edits an entry's purpose in the database.
     let hub_db = s

@@ -444,6 +444,9 @@ async fn requests_carry_the_standard_fields_and_filters_and_nothing_personal() {
     assert!(body.contains("api_query_invalid"), "{body}");
     let (st, _, body) = fetch(&s.hub, "requests.json?start_date=yesterday").await;
     assert_eq!(st, 400, "{body}");
+    // A window past 90 days would read the whole city's history.
+    let (st, _, body) = fetch(&s.hub, "requests.json?start_date=1970-01-01T00:00:00Z").await;
+    assert_eq!(st, 400, "{body}");
 }
 
 #[tokio::test]

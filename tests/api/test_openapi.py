@@ -3,13 +3,15 @@
 1. The document is valid OpenAPI 3.0 (openapi-spec-validator).
 2. A real city is set up with the `hotline` binary — authority, enrolled people, three orders
    taken at a kiosk (one confidential), synced, registered, dispatched, signed for, on-site
-   evidence with GPS, API keys issued — and `hotline hub serve` is started on a free loopback
-   port, its clock four weeks on (so the center has warnings). Then schemathesis fuzzes every
-   `/api/v1` operation but the SSE stream (with the dispatcher's key, who sees everything) and
-   every Open311 GET (no key), and checks that no answer is a 5xx and that each status,
+   evidence with GPS, API keys issued (reader service identities with `--reader`) — and
+   `hotline hub serve` is started on a free loopback port, its clock four weeks on (so the
+   center has warnings). Then schemathesis fuzzes every `/api/v1` operation but the SSE stream
+   (with the dispatcher's key, who sees everything; the contact with a reader service's key)
+   and every Open311 GET (no key), and checks that no answer is a 5xx and that each status,
    content type, header and body is one the document declares.
 3. Plain requests check what the fuzzing cannot judge: the typed codes of refusals (no key →
    401 `api_token_missing`, …), what each key may read, the feed's cursor and the SSE stream,
+   a contact opened through the API on record in the access log (and `hotline audit`),
    Open311's privacy and submissions through a key issued with `--intake`.
 
 Run: python3 -m pytest -q tests/api   (pip install pytest schemathesis openapi-spec-validator)
@@ -137,6 +139,17 @@ class Terminal:
         assert key["cert"] == cert and key["intake"] is False
         return key["token"]
 
+    def reader_key(self, system: str, unit: str | None = None) -> SimpleNamespace:
+        """A key bound to a new reader service identity (`--reader`): the center's callback desk,
+        or with `unit` that unit's staff. Returns its token, certificate and system."""
+        cmd = ["hub", "api-key", "--data", "city", "--system", system, "--reader"]
+        if unit:
+            cmd += ["--unit", unit]
+        key = self.ok(*cmd)
+        assert key["system"] == system and key["intake"] is False and key["cert"].startswith("cert-")
+        assert (self.cwd / "city" / "services" / key["cert"]).is_dir()
+        return SimpleNamespace(token=key["token"], cert=key["cert"], system=system)
+
     def serve(self) -> tuple[subprocess.Popen, str]:
         """`hotline hub serve` on a free loopback port; its first line names the address."""
         hub = subprocess.Popen(
@@ -181,6 +194,7 @@ def city():
             "kiosk": t.enrol("kiosk", "kiosk", "kiosk-01"),
             "desk": t.enrol("desk", "dispatcher", "desk-01"),
             "staff": t.enrol("staff", "staff", "staff-a1", unit="unit-gucheng"),
+            "auditor": t.enrol("auditor", "auditor", "auditor-01"),
         }
         hub, url = t.serve()
         (root / "street.jpg").write_bytes(b"\xff\xd8\xff\xe0 the street")
@@ -191,7 +205,7 @@ def city():
         )["order"]
         manhole = t.ok(
             "intake", "--store", "kiosk", "--kind", "help", "--text", "井盖缺失",
-            "--address", "人民路 3 号", "--division", "410902001",
+            "--address", "人民路 3 号", "--division", "410902001", "--name", "张先生",
         )["order"]
         secret = t.ok(
             "intake", "--store", "kiosk", "--kind", "report", "--text", "有人私挖地下水",
@@ -211,6 +225,13 @@ def city():
         t.ok("sync", "--store", "staff", "--hub", url)
         # Issued while the hub runs: it picks the keys up from authority.json.
         tokens = {who: t.api_key(f"system-{who}", cert) for who, cert in certs.items()}
+        # Reader service identities open contacts: the center's callback desk (one for the
+        # plain tests, one for the fuzzing, so each knows its own entries) and a unit's staff.
+        readers = SimpleNamespace(
+            center=t.reader_key("回访系统"),
+            unit=t.reader_key("古城街道工单系统", unit="unit-gucheng"),
+            fuzz=t.reader_key("fuzz-reader"),
+        )
         services = [s["service_code"] for s in json.loads(urllib.request.urlopen(url + "/open311/v2/services.json").read())]
         orders = [lamp, manhole, secret]
         yield SimpleNamespace(
@@ -221,6 +242,7 @@ def city():
             url=url,
             hub=hub,
             tokens=tokens,
+            readers=readers,
             certs=certs,
             orders=SimpleNamespace(lamp=lamp, manhole=manhole, secret=secret),
         )
@@ -270,8 +292,10 @@ def test_the_document_is_valid_openapi_3():
     assert ops == {
         ("/api/v1/orders", "get"),
         ("/api/v1/orders/{id}", "get"),
+        ("/api/v1/orders/{id}/contact", "get"),
         ("/api/v1/warnings", "get"),
         ("/api/v1/refusals", "get"),
+        ("/api/v1/audit", "get"),
         ("/api/v1/events", "get"),
         ("/api/v1/events/stream", "get"),
         ("/api/v1/openapi.json", "get"),
@@ -334,19 +358,30 @@ def needs_key(case) -> bool:
 
 @schema.parametrize()
 def test_every_answer_is_one_the_document_declares(case, city):
+    path = case.operation.path
     query = case.query if isinstance(case.query, dict) else None
-    if case.operation.path == "/api/v1/events" and query and "wait" in query:
+    if path == "/api/v1/events" and query and "wait" in query:
         wait = query["wait"]
         query["wait"] = [shorter(w) for w in wait] if isinstance(wait, list) else shorter(wait)
-    # Made-up ids are all unknown: most examples ask for ones the city has instead.
+    # Made-up ids are all unknown: most examples ask for ones the city has instead. The ids are
+    # new on every run, so the document's example id (`wo-90bde…`) stands for them: it is
+    # always replaced. For the contact: the lamp (a phone), the manhole (a name), the
+    # confidential order (no contact recorded: 403).
     if case.path_parameters:
+        examples = {p.name: p.definition.get("example") for p in case.operation.path_parameters}
         for name, value in list(case.path_parameters.items()):
             pool = city.known.get(name)
-            pick = zlib.crc32(repr(value).encode())
-            if pool and pick % 4:
+            pick = zlib.crc32((repr(value) + repr(query)).encode())
+            if pool and (pick % 4 or value == examples.get(name)):
                 case.path_parameters[name] = pool[pick % len(pool)]
-    # The dispatcher's key, who sees everything; Open311's reads take none.
-    headers = {"Authorization": f"Bearer {city.tokens['desk']}"} if needs_key(case) else None
+    if path == "/api/v1/audit" and query and isinstance(query.get("order"), str):
+        pick = zlib.crc32(query["order"].encode())
+        if pick % 2:
+            query["order"] = city.known["id"][pick % len(city.known["id"])]
+    # The dispatcher's key, who sees everything; for contacts a reader service's (the center's
+    # callback desk), so that they open; Open311's reads take none.
+    token = city.readers.fuzz.token if path == "/api/v1/orders/{id}/contact" else city.tokens["desk"]
+    headers = {"Authorization": f"Bearer {token}"} if needs_key(case) else None
     case.call_and_validate(base_url=city.url, headers=headers, checks=CHECKS)
 
 
@@ -355,8 +390,10 @@ def test_every_answer_is_one_the_document_declares(case, city):
 API_READS = [
     "/api/v1/orders",
     "/api/v1/orders/wo-0000",
+    "/api/v1/orders/wo-0000/contact?purpose=x",
     "/api/v1/warnings",
     "/api/v1/refusals",
+    "/api/v1/audit",
     "/api/v1/events",
     "/api/v1/events/stream",
 ]
@@ -448,6 +485,119 @@ def test_the_stream_is_server_sent_events(city):
     assert [e["event"] for e in events] == ["order_event", "order_event"]
     assert [int(e["id"]) for e in events] == [6, 7]
     assert [json.loads(e["data"])["position"] for e in events] == [6, 7]
+
+
+def get_json(city, path: str, token: str):
+    status, headers, body = http(city, "GET", path, token=token)
+    assert status == 200, body
+    assert headers.get_content_type() == "application/json"
+    return json.loads(body)
+
+
+def access_log(city, query: str = "") -> dict:
+    """The hub's access log (`GET /api/v1/audit`) as the auditor reads it; it must be whole."""
+    log = get_json(city, "/api/v1/audit" + query, city.tokens["auditor"])
+    assert log["problems"] == [] and log["altered"] == [], log
+    return log
+
+
+def contact(city, order: str, token: str, purpose: str | None):
+    query = "" if purpose is None else "?" + urllib.parse.urlencode({"purpose": purpose})
+    return http(city, "GET", f"/api/v1/orders/{order}/contact{query}", token=token)
+
+
+def entries_of(city, reader) -> list:
+    return [e for e in access_log(city)["entries"] if e["cert"] == reader.cert]
+
+
+def test_a_reader_service_opens_a_contact_on_record(city):
+    o, reader = city.orders, city.readers.center
+    purpose = "电话回访 / callback about the street light"
+    status, headers, body = contact(city, o.lamp, reader.token, purpose)
+    assert status == 200 and headers.get_content_type() == "application/json", body
+    assert json.loads(body) == {"order": o.lamp, "name": None, "phone": "13912345678", "id_number": None}
+    # Entered in the hub's access log before the answer: the auditor finds it at once.
+    [line] = [e for e in access_log(city, f"?order={o.lamp}")["entries"] if e["purpose"] == purpose]
+    assert line["cert"] == reader.cert
+    assert (line["via"], line["system"], line["purpose"], line["order"]) == ("api", reader.system, purpose, o.lamp)
+    # Who opened it is read off the service identity's certificate: the center's callback desk.
+    assert (line["role"], line["unit"], line["revoked"]) == ("callback", "center", False)
+    assert line["person"] and len(line["hash"]) == 64
+    opened = time.mktime(time.strptime(line["at"][:19], "%Y-%m-%dT%H:%M:%S"))
+    hub_start = time.mktime(time.strptime("2026-03-30T01:00:00", "%Y-%m-%dT%H:%M:%S"))
+    assert line["at"].endswith("Z") and 0 <= opened - hub_start < 3600  # the hub's clock, UTC
+    # The next opening is the next in its chain; the manhole's citizen left a name, no phone.
+    status, _, body = contact(city, o.manhole, reader.token, "核实地址 / checking the address")
+    assert status == 200, body
+    assert json.loads(body) == {"order": o.manhole, "name": "张先生", "phone": None, "id_number": None}
+    mine = entries_of(city, reader)
+    assert [(e["order"], e["seq"]) for e in mine][-2:] == [(o.lamp, line["seq"]), (o.manhole, line["seq"] + 1)]
+    # An order it sees with no contact recorded: nothing to open, nothing on record.
+    typed_error(contact(city, o.secret, reader.token, purpose), 403, "contact_not_visible")
+    assert entries_of(city, reader) == mine
+    # The filters: by person, by month (the city's), by order.
+    by_person = access_log(city, "?" + urllib.parse.urlencode({"person": line["person"]}))["entries"]
+    assert by_person == mine
+    assert line in access_log(city, "?month=2026-03")["entries"]
+    assert access_log(city, "?month=2026-02")["entries"] == []
+    assert access_log(city, "?order=wo-nope")["entries"] == []
+
+
+def test_a_units_reader_opens_its_units_orders_only(city):
+    o, reader = city.orders, city.readers.unit
+    status, _, body = contact(city, o.lamp, reader.token, "上门核实 / visiting the citizen")
+    assert status == 200, body
+    assert json.loads(body)["phone"] == "13912345678"
+    [line] = entries_of(city, reader)
+    assert (line["via"], line["system"], line["role"], line["unit"]) == ("api", reader.system, "staff", "unit-gucheng")
+    # Orders out of its unit's sight are as unknown as orders that do not exist.
+    for order in (o.manhole, o.secret, "wo-nope"):
+        typed_error(contact(city, order, reader.token, "x"), 404, "unknown_order")
+    assert entries_of(city, reader) == [line]
+
+
+def test_a_contact_without_a_purpose_is_refused_and_not_on_record(city):
+    o, reader = city.orders, city.readers.center
+    before = access_log(city)["entries"]
+    for purpose in (None, "", "   ", "call\x07back", "x" * 201):
+        typed_error(contact(city, o.lamp, reader.token, purpose), 400, "access_purpose_required")
+    typed_error(http(city, "GET", f"/api/v1/orders/{o.lamp}/contact?purpose=&purpose=x", token=reader.token),
+                400, "access_purpose_required")
+    typed_error(http(city, "GET", "/api/v1/orders/%FF/contact?purpose=x", token=reader.token), 400, "api_query_invalid")
+    assert access_log(city)["entries"] == before
+
+
+def test_only_a_reader_service_opens_contacts(city, intake_token):
+    o = city.orders
+    before = access_log(city)["entries"]
+    # Keys bound to people who see the lamp, but no reader service of the hub.
+    for who in ("desk", "staff", "auditor"):
+        typed_error(contact(city, o.lamp, city.tokens[who], "x"), 403, "api_not_permitted")
+    # A kiosk's identity, and an intake service's, see no order at all.
+    typed_error(contact(city, o.lamp, city.tokens["kiosk"], "x"), 404, "unknown_order")
+    typed_error(contact(city, o.lamp, intake_token, "x"), 404, "unknown_order")
+    assert access_log(city)["entries"] == before
+
+
+def test_who_may_read_the_access_log(city):
+    # Auditors and the center's dispatchers; not a reader service, whose openings the log watches.
+    for token in (city.tokens["desk"], city.tokens["auditor"]):
+        assert set(get_json(city, "/api/v1/audit", token)) == {"entries", "problems", "altered"}
+    for token in (city.tokens["staff"], city.tokens["kiosk"], city.readers.unit.token,
+                  city.readers.center.token):
+        typed_error(http(city, "GET", "/api/v1/audit", token=token), 403, "api_not_permitted")
+    for month in ("2026-13", "2026-3", "March", "2026-03-01", "2026-W10"):
+        typed_error(http(city, "GET", f"/api/v1/audit?month={month}", token=city.tokens["auditor"]),
+                    400, "api_query_invalid")
+
+
+def test_hotline_audit_lists_what_the_api_lists(city):
+    o, reader = city.orders, city.readers.center
+    assert contact(city, o.lamp, reader.token, "复核 / review")[0] == 200
+    for query, args in (("", ()), (f"?order={o.lamp}", ("--order", o.lamp)), ("?month=2026-03", ("--month", "2026-03"))):
+        api = access_log(city, query)
+        assert api["entries"]
+        assert city.terminal.ok("audit", "--data", "city", *args) == api
 
 
 def test_open311_reads_publish_nothing_personal(city):

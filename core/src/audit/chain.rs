@@ -47,7 +47,7 @@ pub fn check_chains(entries: &[VerifiedAccess]) -> Vec<ChainProblem> {
             if seq > expected {
                 out.push(ChainProblem::Gap {
                     cert: cert.to_string(),
-                    after: expected - 1,
+                    after: expected.saturating_sub(1),
                     next: seq,
                 });
             } else if let Some((prev_seq, prev)) = &last
@@ -61,7 +61,7 @@ pub fn check_chains(entries: &[VerifiedAccess]) -> Vec<ChainProblem> {
                     seq,
                 });
             }
-            expected = seq + 1;
+            expected = seq.saturating_add(1);
             last = Some((seq, here));
         }
     }

@@ -156,7 +156,8 @@ impl SignedAccess {
         let entry: AccessEntry = serde_json::from_slice(&self.payload)
             .map_err(|e| AuditError::Invalid(e.to_string()))?;
         check_purpose(&entry.purpose)?;
-        if entry.cert != self.cert || entry.seq == 0 {
+        // Every store's integer holds the place (PostgreSQL's BIGINT).
+        if entry.cert != self.cert || entry.seq == 0 || i64::try_from(entry.seq).is_err() {
             return Err(AuditError::Invalid(
                 "it names another signer, or no place in its chain".into(),
             ));

@@ -4,9 +4,14 @@
 //! order, when, the stated purpose. Entries sync to the hub like changes.
 //!
 //! Each signer's entries form a chain: numbered from 1, each naming the hash of the one before.
-//! A device cannot open a contact without appending to its chain first, and cannot take an
-//! entry back: one missing shows as a gap once a later entry arrives, one rewritten (even
-//! re-signed with the device's own key) as a break in the chain (`chain.rs`).
+//! The core opens no contact without appending to its chain first. Once an entry reached the
+//! hub it cannot be taken back: deleting it there shows as a gap when the signer's next entry
+//! arrives, and a rewrite (even re-signed with the signer's own key) as a fork (`chain.rs`).
+//! What it cannot see: entries deleted from a device's store *before* they were pushed, the
+//! chain then rebuilt from the rows left (someone with the store file and the device's key in
+//! hand), and the newest entries of a chain deleted at the hub while the signer writes nothing
+//! more. Dispatch re-seals a contact to the unit inside the sealing layer, never handing it to
+//! the caller: that is not an opening.
 
 pub mod chain;
 mod entry;

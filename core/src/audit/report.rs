@@ -50,9 +50,9 @@ pub struct Unverified {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AuditReport {
     pub entries: Vec<AuditLine>,
-    /// Breaks in the chains of the signers listed (every signer's, unfiltered).
+    /// Breaks in every signer's chain (never filtered: a missing entry's order is unknown).
     pub problems: Vec<ChainProblem>,
-    /// Entries that no longer verify: altered where they were kept.
+    /// Entries that no longer verify: altered where they were kept (never filtered).
     pub altered: Vec<Unverified>,
 }
 
@@ -87,20 +87,9 @@ pub fn report(all: &[SignedAccess], trust: &TrustStore, filter: &AuditFilter) ->
         }
     }
     let selected: Vec<&VerifiedAccess> = verified.iter().filter(|v| wanted(v, filter)).collect();
-    let signers: std::collections::HashSet<&str> =
-        selected.iter().map(|v| v.entry.cert.as_str()).collect();
-    let unfiltered = filter.order.is_none() && filter.person.is_none() && filter.period.is_none();
-    let problems = check_chains(&verified)
-        .into_iter()
-        .filter(|p| {
-            let cert = match p {
-                ChainProblem::Gap { cert, .. }
-                | ChainProblem::Altered { cert, .. }
-                | ChainProblem::Forked { cert, .. } => cert.as_str(),
-            };
-            unfiltered || signers.contains(cert)
-        })
-        .collect();
+    // Every break of every chain, whatever the filter: a deleted entry cannot be tied to the
+    // order or month it was about, so a filtered view must not hide it.
+    let problems = check_chains(&verified);
     let mut entries: Vec<AuditLine> = selected
         .into_iter()
         .map(|v| AuditLine {

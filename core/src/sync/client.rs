@@ -213,9 +213,14 @@ impl SyncClient {
         }
         // Knowledge-base records before the changes: a pulled answer may cite one.
         self.kb_response(device, &resp, &mut refusals, now)?;
-        // The hub took every pushed entry but those it refused; a refused one would be refused
-        // again, so it is logged here and not sent again either.
+        // The hub took every pushed entry but those it refused. A refused one is logged here and
+        // not sent again — it would be refused again — unless the hub did not know its signer
+        // yet (its trust behind this device's): that one goes again next time.
+        let mut again = std::collections::HashSet::new();
         for r in &resp.access_refused {
+            if ErrorCode::parse(&r.code) == Some(ErrorCode::UnknownCertificate) {
+                again.extend(usize::try_from(r.index).ok());
+            }
             self.progress.refused_by_hub += 1;
             refusals.push(RefusalRecord {
                 at: now.timestamp_millis(),
@@ -230,9 +235,13 @@ impl SyncClient {
                 message_en: r.message_en.clone(),
             });
         }
-        device
-            .store()
-            .mark_access_pushed(&std::mem::take(&mut self.last_access))?;
+        let taken: Vec<_> = std::mem::take(&mut self.last_access)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !again.contains(i))
+            .map(|(_, a)| a)
+            .collect();
+        device.store().mark_access_pushed(&taken)?;
         let pulled = wire::unpack(&resp.certs, resp.pull)?;
         let outcomes = device.import_batch(&pulled, Some(&self.hub), now)?;
         // Orders whose history arrived with a gap are asked for whole next round; orders asked

@@ -83,14 +83,13 @@ pub(crate) async fn list(
     let result = blocking(&hub, move |hub| -> Result<AuditReport, HubError> {
         let view = hub.view();
         let who = caller(hub, &view, bearer(&headers).as_deref())?;
-        let allowed = matches!(
-            who.cert.body.role,
-            Role::Auditor | Role::Dispatcher | Role::Intake | Role::Callback | Role::CenterService
-        );
+        // Discipline inspection and the center's dispatchers, who supervise: not a callback or
+        // intake system, which opens contacts itself and is what the log watches.
+        let allowed = matches!(who.cert.body.role, Role::Auditor | Role::Dispatcher);
         if !allowed {
             return Err(HubError::NotPermitted {
-                zh: "查阅访问记录（仅限热线中心岗位和纪检监察）",
-                en: "read the access log (the center's roles and auditors only)",
+                zh: "查阅访问记录（仅限纪检监察和热线中心调度岗位）",
+                en: "read the access log (auditors and the center's dispatchers only)",
             });
         }
         let p = Params::parse(query.as_deref())?;

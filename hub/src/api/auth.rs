@@ -29,8 +29,17 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
-/// Checks a presented token. Blocking (the view may reload the authority file).
+/// Checks a presented token and charges its certificate's rate. Blocking (the view may reload
+/// the authority file).
 pub(crate) fn caller(hub: &Hub, view: &View, token: Option<&str>) -> Result<Caller, HubError> {
+    let who = key_holder(hub, view, token)?;
+    hub.rate.check(&who.cert.body.id.0)?;
+    Ok(who)
+}
+
+/// [`caller`] without the charge: a long-poll or a stream checks again, each time it looks,
+/// that its key and certificate still stand (revoked meanwhile: it stops), but it paid once.
+pub(crate) fn key_holder(hub: &Hub, view: &View, token: Option<&str>) -> Result<Caller, HubError> {
     let token = token.ok_or(HubError::TokenMissing)?;
     let key = view
         .api_keys
@@ -41,7 +50,6 @@ pub(crate) fn caller(hub: &Hub, view: &View, token: Option<&str>) -> Result<Call
     }
     let now = hub.options.clock.now();
     let cert = view.trust.check_certificate(&key.cert, now)?.clone();
-    hub.rate.check(&cert.body.id.0)?;
     Ok(Caller {
         key: key.clone(),
         cert,

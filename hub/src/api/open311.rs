@@ -570,9 +570,17 @@ fn filters(p: &Params, now: i64) -> Result<Filters, HubError> {
         )));
     }
     let end = p.instant("end_date")?;
+    let window = DEFAULT_WINDOW_DAYS * 24 * 3600 * 1000;
     let start = p
         .instant("start_date")?
-        .unwrap_or_else(|| end.unwrap_or(now) - DEFAULT_WINDOW_DAYS * 24 * 3600 * 1000);
+        .unwrap_or_else(|| end.unwrap_or(now) - window);
+    // A listing reads the window's index rows: at most 90 days of them (GeoReport lets a
+    // server bound the range).
+    if end.unwrap_or(now).saturating_sub(start) > window {
+        return Err(HubError::BadQuery(format!(
+            "start_date to end_date (or now) spans at most {DEFAULT_WINDOW_DAYS} days"
+        )));
+    }
     Ok(Filters {
         ids,
         service_codes: list_of(p, "service_code"),
@@ -671,6 +679,16 @@ async fn public(
     f: impl FnOnce(&Hub, &View) -> Result<String, HubError> + Send + 'static,
 ) -> Response {
     let client = client.map_or_else(|| "unknown".to_string(), |c| c.0.0.to_string());
+    // Listings, which read many rows, run a few at a time whoever asks: devices' syncs keep
+    // the storage's connections.
+    let _permit = if cost > 1 {
+        match hub.listings.acquire().await {
+            Ok(p) => Some(p),
+            Err(_) => return error(format, &HubError::Internal("the hub is stopping".into())),
+        }
+    } else {
+        None
+    };
     let body = blocking(hub, move |hub| {
         hub.rate.check_n(&format!("open311:{client}"), cost)?;
         let view = hub.view();

@@ -76,6 +76,10 @@ pub(crate) fn submit(
 ) -> Result<Submitted, HubError> {
     let device = hub.services.device(cert)?;
     let mut dev = device.lock().unwrap_or_else(PoisonError::into_inner);
+    // Only an intake service submits (a reader's identity is a callback desk or a unit's).
+    if dev.identity(None)?.certificate.body.role != hotline_core::model::Role::Kiosk {
+        return Err(HubError::IntakeNotEnabled);
+    }
     let submitted = dev.submit(None, req, now)?;
     let mut client = SyncClient::new(&dev, "hub", None)?;
     for _ in 0..MAX_ROUNDS {
@@ -89,14 +93,19 @@ pub(crate) fn submit(
             // The hub's own checks refused it (a limit, a revoked service): say why.
             let held = hub.with_reads(view, |r| Ok(r.order_row(&submitted.order)?.is_some()))?;
             if !held {
-                let why = hub.with_reads(view, |r| Ok(r.refusals(16)?))?;
-                let reason = why
+                let why = hub.with_reads(view, |r| Ok(r.refusals(64)?))?;
+                let found = why
                     .into_iter()
-                    .find(|r| r.order.as_deref() == Some(submitted.order.0.as_str()))
-                    .map_or_else(|| "refused".to_string(), |r| r.message_en);
-                return Err(HubError::BadQuery(format!(
-                    "the hub refused the request: {reason}"
-                )));
+                    .find(|r| r.order.as_deref() == Some(submitted.order.0.as_str()));
+                return Err(match found {
+                    Some(r) => HubError::Refused {
+                        code: hotline_core::error::ErrorCode::parse(&r.code)
+                            .unwrap_or(hotline_core::error::ErrorCode::HubInternal),
+                        zh: r.message_zh,
+                        en: r.message_en,
+                    },
+                    None => HubError::Internal("the hub did not keep the request".into()),
+                });
             }
             return Ok(submitted);
         }
@@ -146,16 +155,21 @@ pub(crate) fn open_contact(
         system: system.to_string(),
     };
     let details = dev.contact_via(None, order, purpose, via, now)?;
-    // Into the hub's log now: the read is not answered before it is on record there.
-    let pending = dev.store().access_unpushed(256)?;
-    let verified = pending
-        .iter()
-        .map(|a| a.verify(&view.trust))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(hotline_core::device::DeviceError::from)?;
-    hub.with_storage(view, |s| {
-        Ok(s.ingest_access(&verified, cert, now.timestamp_millis())?)
-    })?;
-    dev.store().mark_access_pushed(&pending)?;
-    Ok(details)
+    // Into the hub's log now, every entry still pending (this one is the newest): the read is
+    // not answered before it is on record there.
+    loop {
+        let pending = dev.store().access_unpushed(256)?;
+        if pending.is_empty() {
+            return Ok(details);
+        }
+        let verified = pending
+            .iter()
+            .map(|a| a.verify(&view.trust))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(hotline_core::device::DeviceError::from)?;
+        hub.with_storage(view, |s| {
+            Ok(s.ingest_access(&verified, cert, now.timestamp_millis())?)
+        })?;
+        dev.store().mark_access_pushed(&pending)?;
+    }
 }
