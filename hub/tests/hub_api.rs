@@ -142,6 +142,35 @@ async fn orders_are_read_with_the_keys_certificate_scope_and_typed_errors() {
     assert_eq!(st, 200, "{body}");
     let (st, body) = get(&s.hub, "/api/v1/warnings", Some(&desk_key)).await;
     assert_eq!((st, body["orders"].as_u64()), (200, Some(1)), "{body}");
+    // The month's assessment, unit A ranked on the order it received.
+    let (st, body) = get(
+        &s.hub,
+        "/api/v1/reports/assessment?month=2026-03&method=linshu",
+        Some(&desk_key),
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(
+        (body["method"].as_str(), body["orders_read"].as_u64()),
+        (Some("linshu"), Some(1))
+    );
+    assert!(
+        body["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["unit"] == UNIT_A),
+        "{body}"
+    );
+    let (st, body) = get(&s.hub, "/api/v1/reports/assessment", Some(&desk_key)).await;
+    assert_eq!((st, code(&body)), (400, "api_query_invalid"));
+    let (st, body) = get(
+        &s.hub,
+        "/api/v1/reports/assessment?month=2026-03",
+        Some(&a_key),
+    )
+    .await;
+    assert_eq!((st, code(&body)), (403, "api_not_permitted"));
 
     // A revoked key, and a key whose certificate was revoked, stop at once.
     let id = s

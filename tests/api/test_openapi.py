@@ -294,6 +294,7 @@ def test_the_document_is_valid_openapi_3():
         ("/api/v1/orders/{id}", "get"),
         ("/api/v1/orders/{id}/contact", "get"),
         ("/api/v1/warnings", "get"),
+        ("/api/v1/reports/assessment", "get"),
         ("/api/v1/refusals", "get"),
         ("/api/v1/audit", "get"),
         ("/api/v1/events", "get"),
@@ -392,6 +393,7 @@ API_READS = [
     "/api/v1/orders/wo-0000",
     "/api/v1/orders/wo-0000/contact?purpose=x",
     "/api/v1/warnings",
+    "/api/v1/reports/assessment?month=2026-03",
     "/api/v1/refusals",
     "/api/v1/audit",
     "/api/v1/events",
@@ -416,8 +418,16 @@ def test_what_a_key_may_read_is_its_certificates(city):
     # A kiosk identity reads no orders; a unit's staff reads no center views.
     typed_error(http(city, "GET", "/api/v1/orders", token=city.tokens["kiosk"]), 403, "api_not_permitted")
     typed_error(http(city, "GET", f"/api/v1/orders/{o.lamp}", token=city.tokens["kiosk"]), 403, "api_not_permitted")
-    for path in ("/api/v1/warnings", "/api/v1/refusals"):
+    for path in ("/api/v1/warnings", "/api/v1/refusals", "/api/v1/reports/assessment?month=2026-03"):
         typed_error(http(city, "GET", path, token=city.tokens["staff"]), 403, "api_not_permitted")
+    # The month's assessment for the center, by each method.
+    for method in ("puyang", "linshu", "rates"):
+        status, _, body = http(city, "GET", f"/api/v1/reports/assessment?month=2026-03&method={method}",
+                               token=city.tokens["desk"])
+        assert status == 200, body
+        report = json.loads(body)
+        assert report["method"] == method and report["period"]["label"] == "2026-03"
+        assert report["orders_read"] >= 3
     # The staff of the lead unit sees the order dispatched to it, not the others (404 alike).
     status, _, body = http(city, "GET", "/api/v1/orders", token=city.tokens["staff"])
     assert status == 200

@@ -54,6 +54,7 @@ pub(crate) fn routes() -> Router<Arc<Hub>> {
         .route("/api/v1/orders/{id}/contact", get(audit::contact))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/warnings", get(orders::warnings))
+        .route("/api/v1/reports/assessment", get(orders::assessment))
         .route("/api/v1/refusals", get(orders::refusals))
         .route("/api/v1/events", get(feed::poll))
         .route("/api/v1/events/stream", get(feed::stream))

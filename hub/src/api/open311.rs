@@ -66,6 +66,18 @@ enum Format {
     Xml,
 }
 
+/// The matched `{file}` of a resource under `collection` as (name, format), or why the path is
+/// no resource (not text, or neither `.json` nor `.xml`).
+fn resource(
+    file: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    collection: &str,
+) -> Result<(String, Format), HubError> {
+    let file = super::params::path_segment(file)?;
+    split_format(&file)
+        .map(|(name, format)| (name.to_string(), format))
+        .ok_or_else(|| HubError::NoRoute(format!("/open311/v2/{collection}/{file}")))
+}
+
 /// `name.json` / `name.xml` → (name, format).
 fn split_format(file: &str) -> Option<(&str, Format)> {
     if let Some(n) = file.strip_suffix(".json") {
@@ -375,15 +387,9 @@ async fn definition(
     client: Client,
     file: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
-    let file = match super::params::path_segment(file) {
-        Ok(f) => f,
+    let (code, format) = match resource(file, "services") {
+        Ok(r) => r,
         Err(e) => return error(Format::Json, &e),
-    };
-    let Some((code, format)) = split_format(&file).map(|(c, f)| (c.to_string(), f)) else {
-        return error(
-            Format::Json,
-            &HubError::NoRoute(format!("/open311/v2/services/{file}")),
-        );
     };
     public(&hub, client, format, 1, move |_, view| {
         let cat = latest(view).ok_or_else(|| HubError::ServiceUnknown(code.clone()))?;
@@ -735,15 +741,9 @@ async fn one_request(
     client: Client,
     file: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
-    let file = match super::params::path_segment(file) {
-        Ok(f) => f,
+    let (id, format) = match resource(file, "requests") {
+        Ok(r) => r,
         Err(e) => return error(Format::Json, &e),
-    };
-    let Some((id, format)) = split_format(&file).map(|(c, f)| (c.to_string(), f)) else {
-        return error(
-            Format::Json,
-            &HubError::NoRoute(format!("/open311/v2/requests/{file}")),
-        );
     };
     public(&hub, client, format, 1, move |hub, view| {
         let unknown =

@@ -359,3 +359,75 @@ pub(crate) async fn refusals(
     .await;
     json_or_error(&hub, result)
 }
+
+#[derive(Debug, Serialize)]
+struct AssessmentAnswer {
+    orders_read: u64,
+    #[serde(flatten)]
+    assessment: hotline_core::center::assessment::Assessment,
+}
+
+/// `GET /api/v1/reports/assessment?month=YYYY-MM&method=puyang|linshu|rates`: the month's unit
+/// assessment from the hub's orders (the center's roles). The figures the center enters
+/// itself (its inputs file) are not at the hub: the report's notes say which are missing.
+pub(crate) async fn assessment(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    use hotline_core::center::assessment::{AssessmentInputs, Method, assess};
+    let result = blocking(&hub, move |hub| {
+        let view = hub.view();
+        center_reader(
+            hub,
+            &view,
+            &headers,
+            (
+                "读取考核报告（仅限热线中心岗位）",
+                "read the assessment (the center's roles only)",
+            ),
+        )?;
+        let p = Params::parse(query.as_deref())?;
+        let method = p
+            .choice(
+                "method",
+                &[Method::Puyang, Method::Linshu, Method::Rates],
+                |m| match m {
+                    Method::Puyang => "puyang",
+                    Method::Linshu => "linshu",
+                    Method::Rates => "rates",
+                },
+            )?
+            .unwrap_or(Method::Puyang);
+        let month = p
+            .get("month")
+            .ok_or_else(|| HubError::BadQuery("month is required (YYYY-MM)".into()))?;
+        let period = hotline_core::center::Period::month(month)
+            .map_err(|_| HubError::BadQuery("month must be YYYY-MM".into()))?;
+        let now = hub.options.clock.now();
+        hub.with_reads(&view, |reads| {
+            let mut log: &mut dyn HubReads = reads;
+            let scan = hotline_core::center::scan(
+                &mut log,
+                &view.trust,
+                &view.policy,
+                &hub.calendar,
+                now,
+                &WarningConfig::default(),
+            )?;
+            let a = assess(
+                method,
+                &scan.facts,
+                &AssessmentInputs::default(),
+                &period,
+                now,
+            );
+            Ok(AssessmentAnswer {
+                orders_read: scan.orders,
+                assessment: a,
+            })
+        })
+    })
+    .await;
+    json_or_error(&hub, result)
+}
