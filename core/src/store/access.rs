@@ -38,22 +38,10 @@ impl Store {
             .optional()?)
     }
 
-    /// Keeps an entry this device just signed (not yet taken by a hub).
+    /// Keeps an entry this device just signed (not yet taken by a hub). A second entry at the
+    /// same place of its own chain is an error, never a silent fork.
     pub fn append_own_access(&self, v: &VerifiedAccess) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO access_log (cert, hash, seq, order_id, at, signature, payload, own)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
-            )?
-            .execute(params![
-                v.signed.cert,
-                v.hash,
-                v.entry.seq as i64,
-                v.entry.order.0,
-                v.entry.at.timestamp_millis(),
-                v.signed.signature,
-                v.signed.payload,
-            ])?;
+        self.put_access(v, None, None)?;
         Ok(())
     }
 
@@ -65,26 +53,43 @@ impl Store {
         source: Option<&str>,
         received_at: i64,
     ) -> Result<u64, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO access_log
-             (cert, hash, seq, order_id, at, signature, payload, own, pushed, source, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 1, ?8, ?9)",
-        )?;
         let mut n = 0;
         for v in entries {
-            n += stmt.execute(params![
-                v.signed.cert,
-                v.hash,
-                v.entry.seq as i64,
-                v.entry.order.0,
-                v.entry.at.timestamp_millis(),
-                v.signed.signature,
-                v.signed.payload,
-                source,
-                received_at,
-            ])? as u64;
+            n += self.put_access(v, Some(source), Some(received_at))? as u64;
         }
         Ok(n)
+    }
+
+    /// One row: this device's own (`received` = None: not pushed yet) or received from a peer
+    /// (kept as taken; a repeat ignored).
+    fn put_access(
+        &self,
+        v: &VerifiedAccess,
+        received: Option<Option<&str>>,
+        received_at: Option<i64>,
+    ) -> Result<usize, StoreError> {
+        let own = received.is_none();
+        let sql = format!(
+            "INSERT {} INTO access_log
+             (cert, hash, seq, order_id, at, signature, payload, own, pushed, source, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            if own { "" } else { "OR IGNORE" }
+        );
+        // The place fits an i64: `SignedAccess::verify` refuses any other.
+        let seq = i64::try_from(v.entry.seq).unwrap_or(i64::MAX);
+        Ok(self.conn.prepare_cached(&sql)?.execute(params![
+            v.signed.cert,
+            v.hash,
+            seq,
+            v.entry.order.0,
+            v.entry.at.timestamp_millis(),
+            v.signed.signature,
+            v.signed.payload,
+            own,
+            !own,
+            received.flatten(),
+            received_at,
+        ])?)
     }
 
     /// This device's own entries no hub has taken yet, oldest first, at most `limit`.

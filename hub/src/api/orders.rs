@@ -246,6 +246,26 @@ pub(crate) async fn one(
     json_or_error(&hub, result)
 }
 
+/// One pass over every order the hub holds: the facts for assessment and the warnings at
+/// `now`. Blocking.
+fn scan_city(
+    hub: &Hub,
+    view: &View,
+    now: hotline_core::model::Timestamp,
+) -> Result<hotline_core::center::Scan, HubError> {
+    hub.with_reads(view, |reads| {
+        let mut log: &mut dyn HubReads = reads;
+        Ok(hotline_core::center::scan(
+            &mut log,
+            &view.trust,
+            &view.policy,
+            &hub.calendar,
+            now,
+            &WarningConfig::default(),
+        )?)
+    })
+}
+
 /// The center's desks and auditors: whoever reads the whole city.
 fn center_reader(
     hub: &Hub,
@@ -288,21 +308,11 @@ pub(crate) async fn warnings(State(hub): State<Arc<Hub>>, headers: HeaderMap) ->
             ),
         )?;
         let now = hub.options.clock.now();
-        hub.with_reads(&view, |reads| {
-            let mut log: &mut dyn HubReads = reads;
-            let scan = hotline_core::center::scan(
-                &mut log,
-                &view.trust,
-                &view.policy,
-                &hub.calendar,
-                now,
-                &WarningConfig::default(),
-            )?;
-            Ok(Warnings {
-                at: city_time(now.timestamp_millis()),
-                orders: scan.orders,
-                warnings: scan.warnings,
-            })
+        let scan = scan_city(hub, &view, now)?;
+        Ok(Warnings {
+            at: city_time(now.timestamp_millis()),
+            orders: scan.orders,
+            warnings: scan.warnings,
         })
     })
     .await;
@@ -405,27 +415,17 @@ pub(crate) async fn assessment(
         let period = hotline_core::center::Period::month(month)
             .map_err(|_| HubError::BadQuery("month must be YYYY-MM".into()))?;
         let now = hub.options.clock.now();
-        hub.with_reads(&view, |reads| {
-            let mut log: &mut dyn HubReads = reads;
-            let scan = hotline_core::center::scan(
-                &mut log,
-                &view.trust,
-                &view.policy,
-                &hub.calendar,
-                now,
-                &WarningConfig::default(),
-            )?;
-            let a = assess(
-                method,
-                &scan.facts,
-                &AssessmentInputs::default(),
-                &period,
-                now,
-            );
-            Ok(AssessmentAnswer {
-                orders_read: scan.orders,
-                assessment: a,
-            })
+        let scan = scan_city(hub, &view, now)?;
+        let a = assess(
+            method,
+            &scan.facts,
+            &AssessmentInputs::default(),
+            &period,
+            now,
+        );
+        Ok(AssessmentAnswer {
+            orders_read: scan.orders,
+            assessment: a,
         })
     })
     .await;
