@@ -19,25 +19,7 @@ impl PgSession<'_> {
         let mut tx = self.conn.transaction().map_err(db)?;
         let mut n = 0;
         for v in entries {
-            let seq = i64::try_from(v.entry.seq).unwrap_or(i64::MAX);
-            n += tx
-                .execute(
-                    "INSERT INTO access_log
-                     (cert, hash, seq, order_id, at, signature, payload, source, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-                    &[
-                        &v.signed.cert,
-                        &v.hash,
-                        &seq,
-                        &v.entry.order.0,
-                        &v.entry.at.timestamp_millis(),
-                        &v.signed.signature,
-                        &v.signed.payload,
-                        &peer,
-                        &received_at,
-                    ],
-                )
-                .map_err(db)?;
+            n += super::rows::insert_access(&mut tx, v, Some(peer), Some(received_at))?;
         }
         tx.commit().map_err(db)?;
         Ok(n)

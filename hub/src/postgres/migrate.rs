@@ -282,21 +282,7 @@ fn copy_access(
         let mut tx = conn.transaction().map_err(db)?;
         for signed in &part {
             let v = signed.verify(trust).map_err(DeviceError::from)?;
-            let seq = i64::try_from(v.entry.seq).unwrap_or(i64::MAX);
-            tx.execute(
-                "INSERT INTO access_log (cert, hash, seq, order_id, at, signature, payload)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                &[
-                    &v.signed.cert,
-                    &v.hash,
-                    &seq,
-                    &v.entry.order.0,
-                    &v.entry.at.timestamp_millis(),
-                    &v.signed.signature,
-                    &v.signed.payload,
-                ],
-            )
-            .map_err(db)?;
+            rows::insert_access(&mut tx, &v, None, None)?;
         }
         tx.commit().map_err(db)?;
     }

@@ -131,3 +131,31 @@ pub fn mark_peer_orders(
     .map_err(db)?;
     Ok(())
 }
+
+/// One access-audit entry (a repeat is a no-op): how many rows it added.
+pub fn insert_access(
+    c: &mut impl GenericClient,
+    v: &hotline_core::audit::VerifiedAccess,
+    source: Option<&str>,
+    received_at: Option<i64>,
+) -> Result<u64, StoreError> {
+    // The place fits a BIGINT: `SignedAccess::verify` refuses any other.
+    let seq = i64::try_from(v.entry.seq).unwrap_or(i64::MAX);
+    c.execute(
+        "INSERT INTO access_log
+         (cert, hash, seq, order_id, at, signature, payload, source, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        &[
+            &v.signed.cert,
+            &v.hash,
+            &seq,
+            &v.entry.order.0,
+            &v.entry.at.timestamp_millis(),
+            &v.signed.signature,
+            &v.signed.payload,
+            &source,
+            &received_at,
+        ],
+    )
+    .map_err(db)
+}
