@@ -436,3 +436,53 @@ async fn a_peer_pushing_garbage_or_too_many_entries_is_refused() {
     let (all, _) = hotline_hub::center::access_log(&s.city.data(), None).unwrap();
     assert!(all.is_empty(), "nothing kept");
 }
+
+#[tokio::test]
+async fn on_postgresql_too_a_phones_entries_reach_the_hubs_log_and_a_gap_shows() {
+    let cluster = hotline_testkit::postgres::PgCluster::start();
+    let url = cluster.conn_str("postgres");
+    let mut city = City::turpan();
+    let mut kiosk = city.device("kiosk-1", Role::Kiosk, "center");
+    let mut desk = city.device("desk", Role::Dispatcher, "center");
+    let hub = city.hub_on(Some(url.clone())).await;
+    let order = kiosk
+        .submit(None, request("路灯不亮"), t(MORNING))
+        .unwrap()
+        .order;
+    sync(&hub, &mut kiosk).await;
+    sync(&hub, &mut desk).await;
+    for purpose in ["回访一", "回访二", "回访三"] {
+        desk.contact(None, &order, purpose, t(LATER)).unwrap();
+    }
+    let conn =
+        rusqlite::Connection::open(city.dir("desk").join(hotline_core::store::DB_FILE)).unwrap();
+    assert_eq!(
+        conn.execute("DELETE FROM access_log WHERE seq = 2", [])
+            .unwrap(),
+        1
+    );
+    drop(conn);
+    sync(&hub, &mut desk).await;
+    let data = city.data();
+    let (all, trust) =
+        tokio::task::spawn_blocking(move || hotline_hub::center::access_log(&data, Some(url)))
+            .await
+            .unwrap()
+            .unwrap();
+    let r = report(&all, &trust, &AuditFilter::default());
+    assert_eq!(
+        r.entries
+            .iter()
+            .map(|e| e.purpose.as_str())
+            .collect::<Vec<_>>(),
+        ["回访一", "回访三"]
+    );
+    assert_eq!(
+        r.problems,
+        [ChainProblem::Gap {
+            cert: cert_id(&desk),
+            after: 1,
+            next: 3
+        }]
+    );
+}
